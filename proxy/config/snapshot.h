@@ -1,0 +1,161 @@
+#pragma once
+// The snapshot: the proxy's whole configuration as one self-contained,
+// versioned document (DESIGN.md §1). The proxy owns this schema; the
+// controller is one producer of it, a file given with --config is another.
+// docs/snapshot.md documents every field; the JSON names are camelCase
+// spellings of the member names below.
+//
+// These are plain values: parsing fills them (config/snapshot_parser.h) and
+// validation happens there, so everything downstream may assume a Snapshot is
+// well-formed (names unique, references resolved, regexes compile).
+
+#include <chrono>
+#include <cstdint>
+#include <map>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include <nlohmann/json.hpp>
+
+namespace archway::config {
+
+using Duration = std::chrono::milliseconds;
+
+struct Listener {
+  std::string name;               // unique
+  std::string address = "0.0.0.0";
+  uint16_t port = 0;
+  bool tls = false;               // TLS listeners select a certificate by SNI
+};
+
+struct TlsCertificate {
+  std::string certificate_pem;    // chain, leaf first
+  std::string private_key_pem;
+};
+
+enum class PathMatchType { kExact, kPathPrefix, kRegularExpression, kTemplate };
+enum class ValueMatchType { kExact, kRegularExpression, kPresent };
+
+struct PathMatch {
+  PathMatchType type = PathMatchType::kPathPrefix;
+  std::string value = "/";
+};
+
+struct ValueMatch {                // header (case-insensitive name) or query param
+  std::string name;
+  ValueMatchType type = ValueMatchType::kExact;
+  std::string value;
+};
+
+// The fields of one match AND together; a route's matches OR together.
+struct Match {
+  PathMatch path;
+  std::vector<std::string> methods;     // empty: any method
+  std::vector<ValueMatch> headers;
+  std::vector<ValueMatch> query_params;
+};
+
+struct WeightedBackend {
+  std::string cluster;            // Cluster::name
+  uint32_t weight = 1;            // 0 disables the backend
+};
+
+struct Redirect {
+  std::optional<std::string> scheme;
+  std::optional<std::string> hostname;
+  std::optional<uint16_t> port;
+  std::optional<std::string> path;  // full replacement path
+  uint16_t status_code = 302;        // 301 | 302 | 303 | 307 | 308
+};
+
+struct DirectResponse {
+  uint16_t status = 200;
+  std::string body;
+  std::string content_type = "text/plain";
+};
+
+struct Rewrite {
+  std::optional<std::string> path_prefix;  // replaces the matched prefix
+  std::optional<std::string> full_path;    // replaces the whole path; may use {name} captures
+  std::optional<std::string> hostname;     // new :authority / Host
+};
+
+struct HeaderValue {
+  std::string name;
+  std::string value;
+};
+
+struct HeaderOps {
+  std::vector<HeaderValue> set;
+  std::vector<HeaderValue> add;
+  std::vector<std::string> remove;
+};
+
+struct Timeouts {
+  std::optional<Duration> request;          // whole exchange, client's view
+  std::optional<Duration> backend_request;  // one attempt to a backend
+  std::optional<Duration> idle;             // no bytes either way
+};
+
+struct Route {
+  std::string name;        // unique in the snapshot; "namespace/route/rule" from the controller
+  std::string route_name;  // the `route` metrics label ("namespace/name")
+  std::string rule_name;   // the `rule` metrics label
+  std::vector<Match> matches;
+  // Exactly one action.
+  std::vector<WeightedBackend> backends;
+  std::optional<Redirect> redirect;
+  std::optional<DirectResponse> direct_response;
+  Rewrite rewrite;
+  HeaderOps request_headers;
+  HeaderOps response_headers;
+  Timeouts timeouts;
+  // Policies (auth, rateLimit, cache, cors, retries, circuitBreaker, aggregate)
+  // are carried as parsed JSON until each policy lands; an unknown key is an error.
+  nlohmann::json policies = nlohmann::json::object();
+};
+
+struct VirtualHost {
+  std::string name;                      // unique
+  std::vector<std::string> domains;      // exact names, "*.suffix" wildcards, or "*" (any)
+  std::optional<TlsCertificate> tls;     // served for these domains on TLS listeners
+  std::vector<Route> routes;             // in the producer's precedence order for ties
+};
+
+enum class ClusterProtocol { kHttp1, kH2c, kHttps };
+
+struct Endpoint {
+  std::string address;   // IPv4 / IPv6 literal or a host name resolved at compile
+  uint16_t port = 0;
+};
+
+struct Cluster {
+  std::string name;                       // unique
+  ClusterProtocol protocol = ClusterProtocol::kHttp1;
+  std::vector<Endpoint> endpoints;        // empty: requests get 503
+  Duration connect_timeout{2000};
+  std::optional<std::string> tls_server_name;  // HTTPS: SNI and name to verify
+  bool tls_verify = true;                      // HTTPS: verify the backend's certificate
+  std::optional<std::string> tls_ca_pem;       // HTTPS: extra trust anchors
+};
+
+struct Limits {
+  uint32_t max_header_bytes = 64 * 1024;       // HTTP/1 head / HTTP/2 header list
+  uint32_t max_header_count = 100;
+  uint32_t max_concurrent_streams = 100;       // HTTP/2 per connection
+  uint64_t max_request_body_bytes = 0;         // 0 = unlimited (streamed)
+  Duration request_timeout{60000};
+  Duration idle_timeout{300000};
+  Duration header_timeout{10000};              // time to receive a request head
+};
+
+struct Snapshot {
+  std::string version;                    // opaque, non-empty; echoed in ACKs and metrics
+  std::vector<Listener> listeners;
+  std::vector<VirtualHost> virtual_hosts;
+  std::vector<Cluster> clusters;
+  Limits limits;
+};
+
+}  // namespace archway::config
