@@ -1,0 +1,41 @@
+#pragma once
+// List + watch caches of every kind the controller reads, filling a
+// ClusterState (controller/model/cluster_state.h). Each kind runs on its own
+// thread: list (paged), then watch from the list's resourceVersion with
+// allowWatchBookmarks=true; on 410 Gone (or an ERROR event with code 410) it
+// relists and replaces that kind's cache; every failure backs off
+// exponentially with jitter (100 ms .. 30 s). Secrets are cached only when
+// referenced (or all, in watched namespaces; documented choice).
+
+#include <chrono>
+#include <functional>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "controller/k8s/kube_client.h"
+#include "controller/model/cluster_state.h"
+
+namespace archway::controller::informer {
+
+struct InformerOptions {
+  std::vector<std::string> namespaces;  // empty: all namespaces
+};
+
+class InformerSet {
+ public:
+  virtual ~InformerSet() = default;
+  // Starts all informers; `on_change` is called (from an informer thread) after
+  // any cache change, and once all kinds have synced for the first time.
+  virtual void start(std::function<void()> on_change) = 0;
+  virtual void stop() = 0;
+  // True once every kind completed its first list.
+  [[nodiscard]] virtual bool synced() const = 0;
+  // A consistent copy of all caches (taken under the set's lock).
+  [[nodiscard]] virtual ClusterState state() const = 0;
+};
+
+[[nodiscard]] std::unique_ptr<InformerSet> make_informer_set(k8s::KubeClient& client,
+                                                             InformerOptions options);
+
+}  // namespace archway::controller::informer

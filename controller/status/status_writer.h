@@ -1,0 +1,59 @@
+#pragma once
+// Writes what compile + push decided back to the API server: APIRoute
+// conditions (status subresource, merge patch), Ingress
+// status.loadBalancer, and Warning/Normal Events (events.k8s.io/v1).
+// Re-reads the object, skips no-op writes, keeps lastTransitionTime unless the
+// condition's status flips, retries on 409 Conflict. Called only by the leader.
+
+#include <optional>
+#include <string>
+#include <vector>
+
+#include <nlohmann/json.hpp>
+
+#include "common/result.h"
+#include "controller/k8s/kube_client.h"
+#include "controller/model/cluster_state.h"
+
+namespace archway::controller::status {
+
+struct Condition {
+  std::string type;     // Accepted | ResolvedRefs | Programmed | Ready
+  bool status = false;  // "True" / "False" on the wire
+  std::string reason;   // CamelCase
+  std::string message;
+};
+
+struct RouteStatus {
+  ObjectKey key;
+  int64_t observed_generation = 0;
+  std::vector<Condition> conditions;
+};
+
+struct EventSpec {
+  std::string kind;        // APIRoute | Ingress
+  std::string api_version; // archway.dev/v1alpha1 | networking.k8s.io/v1
+  ObjectKey key;
+  std::string uid;
+  std::string type;        // Normal | Warning
+  std::string reason;
+  std::string note;
+};
+
+class StatusWriter {
+ public:
+  virtual ~StatusWriter() = default;
+  // Returns true when a write happened (false: nothing changed).
+  virtual Result<bool> write_route_status(const RouteStatus& status) = 0;
+  // ingress status.loadBalancer.ingress: each entry is an IP or a hostname.
+  virtual Result<bool> write_ingress_load_balancer(const ObjectKey& key,
+                                                   const std::vector<std::string>& addresses) = 0;
+  // Deduplicates identical events (same object, reason, note) within a window.
+  virtual Result<void> emit_event(const EventSpec& event) = 0;
+};
+
+[[nodiscard]] std::unique_ptr<StatusWriter> make_status_writer(k8s::KubeClient& client,
+                                                               std::string reporting_controller,
+                                                               std::string reporting_instance);
+
+}  // namespace archway::controller::status
