@@ -1,0 +1,768 @@
+#!/usr/bin/env python3
+"""Writes crds/apiroutes.archway.dev.yaml and its copy in the Helm chart.
+
+The CRD is the one source of truth for the APIRoute API (DESIGN.md section 2);
+this script is how it is written, because an OpenAPI schema in a CRD cannot use
+$ref and the rule policies appear twice (spec.defaults and spec.rules[]).
+
+    python3 crds/generate.py          # rewrite both files
+    python3 crds/generate.py --check  # exit 1 if either file is out of date
+
+Needs PyYAML. Output is deterministic (sorted keys, fixed width).
+"""
+import argparse
+import os
+import sys
+
+import yaml
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+ROOT = os.path.dirname(HERE)
+OUT = os.path.join(HERE, "apiroutes.archway.dev.yaml")
+CHART_COPY = os.path.join(ROOT, "helm", "archway", "crds", "apiroutes.archway.dev.yaml")
+
+# --- patterns -------------------------------------------------------------
+
+# RFC 9110 token: what an HTTP field name may hold.
+HEADER_NAME = r"^[A-Za-z0-9!#$%&'*+\-.^_`|~]+$"
+# No control characters: nothing a user writes can split a header or a line.
+NO_CTL = r"^[^\x00-\x1f\x7f]*$"
+NO_CTL_NONEMPTY = r"^[^\x00-\x1f\x7f]+$"
+# Go/Envoy-style duration made of ms, s, m, h parts: 250ms, 1.5s, 1m30s.
+DURATION = r"^([0-9]{1,6}(\.[0-9]{1,3})?(ms|s|m|h))+$"
+# DNS-1035 label: a Service name.
+SERVICE_NAME = r"^[a-z]([-a-z0-9]*[a-z0-9])?$"
+# DNS-1123 label: a rule name.
+DNS_LABEL = r"^[a-z0-9]([-a-z0-9]*[a-z0-9])?$"
+# DNS-1123 subdomain: Secret, IngressClass names.
+DNS_SUBDOMAIN = r"^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$"
+# A hostname, optionally with one leading wildcard label (as in Gateway API).
+HOSTNAME_WILDCARD = r"^(\*\.)?[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$"
+HOSTNAME = DNS_SUBDOMAIN
+URL = r"^https?://[^\s/?#]+([/?#][^\s]*)?$"
+CORS_ORIGIN = r"^(\*|https?://(\*\.)?[A-Za-z0-9.-]+(:[0-9]{1,5})?)$"
+METHODS = ["GET", "HEAD", "POST", "PUT", "DELETE", "CONNECT", "OPTIONS", "TRACE", "PATCH"]
+# metav1.Condition, as the Kubernetes API and Gateway API define it.
+CONDITION_TYPE = (r"^([a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*/)?"
+                  r"(([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9])$")
+CONDITION_REASON = r"^[A-Za-z]([A-Za-z0-9_,:]*[A-Za-z0-9_])?$"
+
+
+# --- schema helpers -------------------------------------------------------
+
+def string(desc, max_len, pattern=None, min_len=None, enum=None, default=None, fmt=None):
+    s = {"type": "string", "description": desc}
+    if enum is not None:
+        s["enum"] = enum
+    elif max_len is not None:
+        s["maxLength"] = max_len
+    if pattern is not None:
+        s["pattern"] = pattern
+    if min_len is not None:
+        s["minLength"] = min_len
+    if default is not None:
+        s["default"] = default
+    if fmt is not None:
+        s["format"] = fmt
+    return s
+
+
+def integer(desc, minimum=None, maximum=None, default=None, fmt="int32", enum=None):
+    s = {"type": "integer", "format": fmt, "description": desc}
+    if minimum is not None:
+        s["minimum"] = minimum
+    if maximum is not None:
+        s["maximum"] = maximum
+    if default is not None:
+        s["default"] = default
+    if enum is not None:
+        s["enum"] = enum
+    return s
+
+
+def boolean(desc, default=None):
+    s = {"type": "boolean", "description": desc}
+    if default is not None:
+        s["default"] = default
+    return s
+
+
+def array(desc, items, max_items, min_items=None, list_type="atomic", map_keys=None,
+          default=None, rules=None):
+    s = {"type": "array", "description": desc, "items": items, "maxItems": max_items,
+         "x-kubernetes-list-type": list_type}
+    if min_items is not None:
+        s["minItems"] = min_items
+    if map_keys is not None:
+        s["x-kubernetes-list-map-keys"] = map_keys
+    if default is not None:
+        s["default"] = default
+    if rules:
+        s["x-kubernetes-validations"] = rules
+    return s
+
+
+def obj(desc, props, required=None, rules=None, min_props=None):
+    s = {"type": "object", "description": desc, "properties": props}
+    if required:
+        s["required"] = required
+    if rules:
+        s["x-kubernetes-validations"] = rules
+    if min_props is not None:
+        s["minProperties"] = min_props
+    return s
+
+
+def rule(expr, message, field_path=None, reason=None):
+    r = {"rule": expr, "message": message}
+    if field_path is not None:
+        r["fieldPath"] = field_path
+    if reason is not None:
+        r["reason"] = reason
+    return r
+
+
+def duration(desc, default=None):
+    return string(desc + " A duration such as `250ms`, `1.5s`, `1m30s` or `1h`.", 32,
+                  pattern=DURATION, default=default)
+
+
+def header_name(desc):
+    return string(desc, 256, pattern=HEADER_NAME, min_len=1)
+
+
+def header_value(desc):
+    return string(desc + " Control characters (CR, LF, NUL...) are not allowed.", 4096,
+                  pattern=NO_CTL)
+
+
+def secret_ref(desc, key_desc=None, key_default=None):
+    props = {"name": string("Name of a Secret in the APIRoute's namespace.", 253,
+                            pattern=DNS_SUBDOMAIN, min_len=1)}
+    if key_desc is not None:
+        props["key"] = string(key_desc, 253, pattern=r"^[-._a-zA-Z0-9]+$", min_len=1,
+                              default=key_default)
+    return obj(desc, props, required=["name"])
+
+
+def service_backend(desc, weight=True):
+    props = {
+        "name": string("Name of a Service in the APIRoute's namespace. Its EndpointSlices "
+                       "give the pod addresses the proxy balances over.", 63,
+                       pattern=SERVICE_NAME, min_len=1),
+        "port": integer("Service port number (`spec.ports[].port`) to send requests to.",
+                        1, 65535),
+        "protocol": string("Protocol the proxy speaks to this backend: `HTTP` (HTTP/1.1), "
+                           "`H2C` (HTTP/2 over cleartext, prior knowledge; use it for gRPC) "
+                           "or `HTTPS` (TLS; HTTP/2 when the backend offers h2 by ALPN, "
+                           "HTTP/1.1 otherwise).", 0, enum=["HTTP", "H2C", "HTTPS"],
+                           default="HTTP"),
+    }
+    if weight:
+        props["weight"] = integer(
+            "Relative share of requests sent to this backend, 0 to 1000000. A backend with "
+            "weight 0 receives no requests (use it to drain one side of a canary).",
+            0, 1000000, default=1)
+    return obj(desc, props, required=["name", "port"])
+
+
+def header_match_list(what, name_field):
+    item = obj(
+        f"One {what} condition.",
+        {
+            "name": name_field,
+            "type": string(
+                f"How the {what} value is compared: `Exact` (byte-for-byte), "
+                f"`RegularExpression` (RE2 syntax, must match the whole value) or `Present` "
+                f"(the {what} exists, whatever its value; `value` must then be empty).",
+                0, enum=["Exact", "RegularExpression", "Present"], default="Exact"),
+            "value": string(f"Value to compare the {what} with. Required unless type is "
+                            "`Present`.", 4096, pattern=NO_CTL),
+        },
+        required=["name"],
+        rules=[rule("has(self.type) && self.type == 'Present' ? !has(self.value) : has(self.value)",
+                    "value is required when type is Exact or RegularExpression and must "
+                    "be empty when type is Present", field_path=".value")],
+    )
+    return item
+
+
+def header_modifier(direction):
+    pair = obj("A header name and value.", {
+        "name": header_name("Header name (case-insensitive)."),
+        "value": header_value("Header value, used verbatim (no templating)."),
+    }, required=["name", "value"])
+    return obj(
+        f"Changes the headers of the {direction}. Applied in this order: remove, set, add.",
+        {
+            "set": array("Headers to set, replacing any value the "
+                         f"{direction} already has.", pair, 16, list_type="map",
+                         map_keys=["name"]),
+            "add": array(f"Headers to append to the {direction}, keeping the values it "
+                         "already has.", pair, 16),
+            "remove": array(f"Names of headers to remove from the {direction}.",
+                            header_name("Header name (case-insensitive)."), 16,
+                            list_type="set"),
+        },
+        min_props=1,
+    )
+
+
+def policies():
+    """The rule policies; spec.defaults holds the same set."""
+    rewrite = obj(
+        "Rewrites the request before it is sent to the backends. `pathPrefix` and `fullPath` "
+        "are mutually exclusive; `pathPrefix` needs every match of the rule to use a "
+        "`PathPrefix` path.",
+        {
+            "pathPrefix": string("Replaces the part of the path matched by the rule's "
+                                 "`PathPrefix` match with this prefix (`/v1/orders/7` "
+                                 "matched by `/v1/orders` with pathPrefix `/orders` becomes "
+                                 "`/orders/7`).", 1024, pattern=r"^/[^\x00-\x1f\x7f\s]*$"),
+            "fullPath": string("Replaces the whole path with this value (the query string "
+                               "is kept).", 1024, pattern=r"^/[^\x00-\x1f\x7f\s]*$"),
+            "hostname": string("Replaces the Host (`:authority`) header sent to the "
+                               "backend.", 253, pattern=HOSTNAME),
+        },
+        min_props=1,
+        rules=[rule("!(has(self.pathPrefix) && has(self.fullPath))",
+                    "pathPrefix and fullPath are mutually exclusive")],
+    )
+
+    timeouts = obj(
+        "Time limits for the requests of this rule. `0s` disables a limit.",
+        {
+            "request": duration("Time from the first byte of the client's request to the "
+                                "last byte of the response, across every retry. On expiry "
+                                "the client gets `504`."),
+            "backendRequest": duration("Time limit of one attempt to a backend (each retry "
+                                       "gets a fresh one). Must not exceed `request`."),
+            "idle": duration("How long a client or backend stream may stay without any "
+                             "data before it is closed."),
+        },
+        min_props=1,
+        rules=[rule("!has(self.request) || !has(self.backendRequest) || "
+                    "duration(self.request) == duration('0s') || "
+                    "duration(self.backendRequest) <= duration(self.request)",
+                    "backendRequest must not be longer than request",
+                    field_path=".backendRequest")],
+    )
+
+    retries = obj(
+        "Retries a failed request on another backend endpoint.",
+        {
+            "attempts": integer("Number of retries after the first attempt (0 to 10); 0 "
+                                "turns retries off.", 0, 10),
+            "on": array(
+                "Failures that trigger a retry: `connect-failure` (no connection could be "
+                "made), `refused-stream` (HTTP/2 REFUSED_STREAM), `reset` (the backend "
+                "reset the connection or stream before a response), `gateway-error` (502, "
+                "503 or 504 from the backend), `5xx` (any 5xx status from the backend). "
+                "Only the first two are always safe for non-idempotent methods.",
+                string("A retry condition.", 0, enum=["connect-failure", "refused-stream",
+                                                      "reset", "gateway-error", "5xx"]),
+                5, list_type="set", default=["connect-failure", "refused-stream"]),
+            "backoff": obj(
+                "Wait between attempts: exponential from `base`, capped at `max`, with "
+                "full jitter.",
+                {"base": duration("First wait.", default="25ms"),
+                 "max": duration("Longest wait.", default="250ms")},
+                rules=[rule("!has(self.base) || !has(self.max) || duration(self.base) <= duration(self.max)",
+                            "base must not be longer than max", field_path=".base")]),
+            "budgetPercent": integer("Retries may add at most this percentage of the "
+                                     "requests in flight to a backend (a retry budget that "
+                                     "stops retry storms).", 0, 100, default=20),
+        },
+        required=["attempts"],
+    )
+
+    circuit_breaker = obj(
+        "Limits the load on the backends and ejects failing endpoints. Limits are per "
+        "proxy replica.",
+        {
+            "maxConnections": integer("Most connections to all endpoints of a backend.",
+                                      1, 1000000),
+            "maxPendingRequests": integer("Most requests waiting for a connection; more are "
+                                          "answered `503` at once.", 0, 1000000),
+            "maxRequests": integer("Most requests in flight to a backend.", 1, 1000000),
+            "consecutive5xx": integer("Consecutive 5xx responses (or connection failures) "
+                                      "after which an endpoint is ejected; 0 disables "
+                                      "ejection.", 0, 1000),
+            "baseEjectionTime": duration("How long an endpoint stays ejected the first "
+                                         "time; each further ejection multiplies it."),
+            "maxEjectionPercent": integer("Most endpoints of a backend (in percent) that may "
+                                          "be ejected at once.", 0, 100),
+        },
+        min_props=1,
+    )
+
+    scopes = array("Scopes the token must carry (all of them); otherwise the client gets "
+                   "`403` with `error=\"insufficient_scope\"`.",
+                   string("A scope.", 256, pattern=r"^[\x21\x23-\x5b\x5d-\x7e]+$", min_len=1),
+                   32, list_type="set")
+
+    jwt = obj(
+        "Validates a bearer JWT (RFC 7519, checked as RFC 8725 says): the key decides the "
+        "algorithm, `exp` is required, `iss` and `aud` must match, unknown `crit` fails, and "
+        "keys named by the token (`jku`, `x5u`, `jwk`) are never fetched. A missing or bad "
+        "token is answered `401` with `WWW-Authenticate: Bearer error=\"invalid_token\"`. "
+        "Exactly one of `jwksUri` and `jwksSecretRef` must be set.",
+        {
+            "issuer": string("Expected `iss` claim, compared byte-for-byte.", 2048,
+                             pattern=NO_CTL_NONEMPTY, min_len=1),
+            "audiences": array("Accepted `aud` values; the token must name at least one.",
+                               string("An audience.", 2048, pattern=NO_CTL_NONEMPTY,
+                                      min_len=1), 16, min_items=1, list_type="set"),
+            "jwksUri": string("URL of the JSON Web Key Set, fetched by the controller and "
+                              "shipped to the proxy. Use `https://`.", 2048, pattern=URL,
+                              fmt="uri"),
+            "jwksSecretRef": secret_ref("A Secret holding the JSON Web Key Set.",
+                                        "Key in the Secret's data holding the JWKS JSON.",
+                                        "jwks.json"),
+            "requiredScopes": scopes,
+            "forwardClaims": array(
+                "Claims copied into request headers for the backend (any client-sent header "
+                "of the same name is removed first).",
+                obj("A claim and the header that carries it.", {
+                    "claim": string("Claim name (top-level claims only).", 256,
+                                    pattern=NO_CTL_NONEMPTY, min_len=1),
+                    "header": header_name("Request header to set."),
+                }, required=["claim", "header"]),
+                16, list_type="map", map_keys=["header"]),
+            "clockSkew": duration("Tolerance applied to `exp`, `nbf` and `iat`.",
+                                  default="30s"),
+        },
+        required=["issuer", "audiences"],
+        rules=[rule("has(self.jwksUri) != has(self.jwksSecretRef)",
+                    "exactly one of jwksUri and jwksSecretRef must be set")],
+    )
+
+    introspection = obj(
+        "Validates an opaque bearer token with an OAuth 2.0 token introspection endpoint "
+        "(RFC 7662). Inactive tokens are answered `401`; results are cached for `cacheTTL` "
+        "(never beyond the token's `exp`).",
+        {
+            "endpoint": string("Introspection endpoint URL. Use `https://`.", 2048,
+                               pattern=URL, fmt="uri"),
+            "clientSecretRef": secret_ref("A Secret with the client credentials used to call "
+                                          "the endpoint: keys `client-id` and "
+                                          "`client-secret`."),
+            "requiredScopes": scopes,
+            "cacheTTL": duration("How long an introspection result is reused.",
+                                 default="30s"),
+        },
+        required=["endpoint", "clientSecretRef"],
+    )
+
+    api_key = obj(
+        "Checks an API key sent in a request header against the keys in a Secret. A missing "
+        "or unknown key is answered `401`. The proxy only ever holds digests of the keys.",
+        {
+            "header": header_name("Request header carrying the key. It is removed before "
+                                  "the request goes to the backend."),
+            "secretRef": secret_ref("A Secret whose data maps a key id (used for `User` rate "
+                                    "limits, logs and metrics) to the key."),
+        },
+        required=["secretRef"],
+    )
+    api_key["properties"]["header"]["default"] = "X-Api-Key"
+
+    auth = obj(
+        "Authenticates requests before they reach the rate limit and the backends. At most one "
+        "of `jwt`, `oauth2Introspection` and `apiKey`. An empty `auth: {}` in a rule serves "
+        "that rule without authentication even when `spec.defaults.auth` is set.",
+        {"jwt": jwt, "oauth2Introspection": introspection, "apiKey": api_key},
+        rules=[rule("(has(self.jwt) ? 1 : 0) + (has(self.oauth2Introspection) ? 1 : 0) + "
+                    "(has(self.apiKey) ? 1 : 0) <= 1",
+                    "at most one of jwt, oauth2Introspection and apiKey may be set")],
+    )
+
+    rate_limit = obj(
+        "Limits the request rate per key with a token bucket: `requests` per `period`, plus "
+        "`burst`. A limited request gets `429` with `Retry-After` and `RateLimit-Limit`, "
+        "`RateLimit-Remaining`, `RateLimit-Reset` headers.",
+        {
+            "requests": integer("Requests allowed per period.", 1, 1000000000),
+            "period": duration("Length of the period."),
+            "burst": integer("Extra requests allowed at once above the steady rate.", 0,
+                             1000000000, default=0),
+            "key": string("What a bucket belongs to: `ClientIP`, `APIKey` (the key id of "
+                          "`auth.apiKey`), `User` (the JWT `sub`, the introspection "
+                          "`sub`/`username`, or the API key id) or `Header` (the value of "
+                          "`header`). Requests without the key share one bucket.", 0,
+                          enum=["ClientIP", "APIKey", "User", "Header"], default="ClientIP"),
+            "header": header_name("Request header whose value is the key. Required when key "
+                                  "is `Header`, not allowed otherwise."),
+            "scope": string("`Local`: each proxy replica counts on its own. `Global`: all "
+                            "replicas share counters in Redis (the chart's `redis.address`); "
+                            "when Redis is unreachable each replica falls back to local "
+                            "counting and counts that in a metric.", 0,
+                            enum=["Local", "Global"], default="Local"),
+        },
+        required=["requests", "period"],
+        rules=[
+            rule("!has(self.key) || self.key != 'Header' || has(self.header)",
+                 "header is required when key is Header", field_path=".header",
+                 reason="FieldValueRequired"),
+            rule("(has(self.key) && self.key == 'Header') || !has(self.header)",
+                 "header is only allowed when key is Header", field_path=".header",
+                 reason="FieldValueForbidden"),
+            rule("duration(self.period) > duration('0s')", "period must be longer than 0s",
+                 field_path=".period"),
+        ],
+    )
+
+    cache = obj(
+        "Caches backend responses to GET and HEAD requests in the proxy. Backend "
+        "`Cache-Control: no-store`, `private` and `max-age` are honoured; concurrent misses "
+        "for one key make one backend request; responses carry `X-Cache: HIT` or `MISS`.",
+        {
+            "ttl": duration("How long a response is kept when the backend does not say "
+                            "(`max-age` wins when shorter)."),
+            "varyHeaders": array("Request headers that are part of the cache key, besides "
+                                 "method, host, path and query.",
+                                 header_name("Header name."), 16, list_type="set"),
+            "maxBodyBytes": integer("Largest response body that is cached (bytes, up to 64 "
+                                    "MiB); larger ones pass through uncached.", 0, 67108864,
+                                    default=1048576),
+            "cacheAuthorizedRequests": boolean("Also cache responses to requests that carry "
+                                               "`Authorization` (off by default: such "
+                                               "responses are usually per user).",
+                                               default=False),
+        },
+        required=["ttl"],
+        rules=[rule("duration(self.ttl) > duration('0s')", "ttl must be longer than 0s",
+                    field_path=".ttl")],
+    )
+
+    cors = obj(
+        "Answers CORS preflight requests (`OPTIONS` with `Access-Control-Request-Method`) in "
+        "the proxy and adds CORS headers to responses for allowed origins.",
+        {
+            "allowOrigins": array("Allowed origins: `*`, or `scheme://host[:port]` where the "
+                                  "host may start with `*.`.",
+                                  string("An origin.", 253, pattern=CORS_ORIGIN), 64,
+                                  min_items=1, list_type="set"),
+            "allowMethods": array("Methods allowed in cross-origin requests; `*` allows all.",
+                                  string("A method.", 0, enum=METHODS + ["*"]), 10,
+                                  list_type="set"),
+            "allowHeaders": array("Request headers allowed in cross-origin requests; `*` "
+                                  "allows all.", header_name("A header name."), 64,
+                                  list_type="set"),
+            "exposeHeaders": array("Response headers the browser may expose to scripts.",
+                                   header_name("A header name."), 64, list_type="set"),
+            "allowCredentials": boolean("Send `Access-Control-Allow-Credentials: true`. Not "
+                                        "allowed with the `*` origin.", default=False),
+            "maxAge": duration("How long a browser may cache a preflight answer."),
+        },
+        required=["allowOrigins"],
+        rules=[rule("!has(self.allowCredentials) || !self.allowCredentials || "
+                    "!('*' in self.allowOrigins)",
+                    "allowCredentials cannot be used with the '*' origin",
+                    field_path=".allowCredentials")],
+    )
+
+    return {
+        "rewrite": rewrite,
+        "requestHeaders": header_modifier("request sent to the backend"),
+        "responseHeaders": header_modifier("response sent to the client"),
+        "timeouts": timeouts,
+        "retries": retries,
+        "circuitBreaker": circuit_breaker,
+        "auth": auth,
+        "rateLimit": rate_limit,
+        "cache": cache,
+        "cors": cors,
+    }
+
+
+def match():
+    path = obj(
+        "Matches the request path (without the query string).",
+        {
+            "type": string("`Exact`: the whole path. `PathPrefix`: the path or any path "
+                           "below it, on `/` boundaries (`/v1/orders` matches `/v1/orders` and "
+                           "`/v1/orders/7`, not `/v1/ordersx`). `RegularExpression`: RE2 "
+                           "syntax, must match the whole path. `Template`: segments in braces "
+                           "match one segment each and name it (`/v1/orders/{id}`), for use "
+                           "by `aggregate`.", 0,
+                           enum=["Exact", "PathPrefix", "RegularExpression", "Template"],
+                           default="PathPrefix"),
+            "value": string("The path, prefix, expression or template. Must start with `/` "
+                            "unless type is `RegularExpression`.", 1024,
+                            pattern=NO_CTL_NONEMPTY, default="/"),
+        },
+        rules=[rule("!has(self.value) || (has(self.type) && self.type == 'RegularExpression') || "
+                    "self.value.startsWith('/')",
+                    "value must start with '/' unless type is RegularExpression",
+                    field_path=".value")],
+    )
+    return obj(
+        "One match. A request matches when it satisfies every field that is set.",
+        {
+            "path": path,
+            "methods": array("Request methods; any method when empty.",
+                             string("A method.", 0, enum=METHODS), 9, list_type="set"),
+            "headers": array("Request header conditions, all of which must hold.",
+                             header_match_list("header", header_name(
+                                 "Header name (case-insensitive).")),
+                             16, list_type="map", map_keys=["name"]),
+            "queryParams": array("Query parameter conditions, all of which must hold.",
+                                 header_match_list("query parameter", string(
+                                     "Query parameter name (case-sensitive).", 256,
+                                     pattern=NO_CTL_NONEMPTY, min_len=1)),
+                                 16, list_type="map", map_keys=["name"]),
+        },
+    )
+
+
+def rule_schema():
+    pol = policies()
+    props = {
+        "name": string("Name of the rule, unique in the APIRoute. Appears in metrics "
+                       "(`rule` label), access logs and status messages.", 63,
+                       pattern=DNS_LABEL, min_len=1),
+        "matches": array("Requests this rule serves: the rule applies when any match holds "
+                         "(OR); the fields of one match must all hold (AND). When empty, "
+                         "every request to the route's hostnames matches. Across rules and "
+                         "routes the most specific match wins: Exact, then the longest "
+                         "PathPrefix, then RegularExpression/Template, then the most "
+                         "header, query and method conditions.", match(), 16,
+                         default=[{"path": {"type": "PathPrefix", "value": "/"}}]),
+        "backends": array("Services that serve the requests, chosen by weight. Exactly one of "
+                          "backends, redirect, directResponse and aggregate must be set.",
+                          service_backend("A Service port and its share of the traffic."),
+                          16, min_items=1, list_type="map", map_keys=["name", "port"],
+                          rules=[rule("self.exists(b, !has(b.weight) || b.weight > 0)",
+                                      "at least one backend must have a weight above 0")]),
+        "redirect": obj(
+            "Answers with an HTTP redirect instead of calling a backend. Fields that are not "
+            "set keep the request's value.",
+            {
+                "scheme": string("Scheme of the Location.", 0, enum=["http", "https"]),
+                "hostname": string("Host of the Location.", 253, pattern=HOSTNAME),
+                "port": integer("Port of the Location; by default none (the scheme's "
+                                "default port).", 1, 65535),
+                "path": string("Path of the Location (the query string is kept).", 1024,
+                               pattern=r"^/[^\x00-\x1f\x7f\s]*$"),
+                "statusCode": integer("Redirect status code.", default=302,
+                                      enum=[301, 302, 303, 307, 308]),
+            },
+            rules=[rule("has(self.scheme) || has(self.hostname) || has(self.port) || "
+                        "has(self.path)",
+                        "a redirect must set at least one of scheme, hostname, port and path")],
+        ),
+        "directResponse": obj(
+            "Answers with a fixed response instead of calling a backend.",
+            {
+                "status": integer("Status code of the response.", 200, 599),
+                "body": string("Body of the response (sent as `text/plain; charset=utf-8`).",
+                               4096),
+            },
+            required=["status"],
+        ),
+        "aggregate": obj(
+            "Composes one JSON object from several backend calls, made in parallel with GET: "
+            "`{\"<part name>\": <part body>, ...}`. Path segments named in a `Template` match "
+            "can be used in part paths (`{id}`). Use sparingly: it couples services at the "
+            "gateway.",
+            {
+                "parts": array(
+                    "The calls whose JSON bodies make up the response.",
+                    obj("One backend call.", {
+                        "name": string("Key of this part in the composed JSON object.", 63,
+                                       pattern=r"^[A-Za-z_][A-Za-z0-9_-]*$", min_len=1),
+                        "backend": service_backend("The Service to call.", weight=False),
+                        "path": string("Path (and query) to request; `{name}` is replaced "
+                                       "by the path segment of that name.", 1024,
+                                       pattern=r"^/[^\x00-\x1f\x7f\s]*$"),
+                    }, required=["name", "backend", "path"]),
+                    8, min_items=1, list_type="map", map_keys=["name"]),
+                "onPartialFailure": string("`Fail`: any failed part fails the request with "
+                                           "`502`. `Omit`: failed parts are left out of the "
+                                           "object.", 0, enum=["Fail", "Omit"],
+                                           default="Fail"),
+            },
+            required=["parts"],
+        ),
+    }
+    props.update(pol)
+    return obj(
+        "A rule: which requests (matches), where they go (backends, redirect, directResponse "
+        "or aggregate) and the policies applied on the way.",
+        props,
+        required=["name"],
+        rules=[
+            rule("(has(self.backends) ? 1 : 0) + (has(self.redirect) ? 1 : 0) + "
+                 "(has(self.directResponse) ? 1 : 0) + (has(self.aggregate) ? 1 : 0) == 1",
+                 "exactly one of backends, redirect, directResponse and aggregate must be set"),
+            rule("!has(self.rewrite) || has(self.backends)",
+                 "rewrite needs backends", field_path=".rewrite"),
+            rule("!has(self.rewrite) || !has(self.rewrite.pathPrefix) || "
+                 "!has(self.matches) || "
+                 "self.matches.all(m, !has(m.path) || !has(m.path.type) || "
+                 "m.path.type == 'PathPrefix')",
+                 "rewrite.pathPrefix needs every match to use a PathPrefix path",
+                 field_path=".rewrite.pathPrefix"),
+        ],
+    )
+
+
+def condition():
+    return obj(
+        "A condition (metav1.Condition).",
+        {
+            "type": string("Condition type: `Accepted`, `ResolvedRefs`, `Programmed` or "
+                           "`Ready`.", 316, pattern=CONDITION_TYPE),
+            "status": string("`True`, `False` or `Unknown`.", 0,
+                             enum=["True", "False", "Unknown"]),
+            "reason": string("Why the condition has its status, in CamelCase (see "
+                             "docs/status.md for every reason).", 1024,
+                             pattern=CONDITION_REASON, min_len=1),
+            "message": string("What happened, for a person to act on.", 32768),
+            "lastTransitionTime": string("When the status last changed.", None,
+                                         fmt="date-time"),
+            "observedGeneration": integer("`metadata.generation` the condition was computed "
+                                          "from.", 0, fmt="int64"),
+        },
+        required=["type", "status", "reason", "message", "lastTransitionTime"],
+    )
+
+
+def crd():
+    defaults = obj(
+        "Policies applied to every rule that does not set the same policy itself. A policy "
+        "set in a rule replaces the default one as a whole (fields are not merged).",
+        policies(),
+    )
+    cond = condition()
+    spec = obj(
+        "Desired routing for a set of hostnames.",
+        {
+            "ingressClassName": string("IngressClass whose controller serves this route; the "
+                                       "cluster's default IngressClass when not set.", 253,
+                                       pattern=DNS_SUBDOMAIN),
+            "hostnames": array("Hosts this route serves; a leading `*.` matches one or more "
+                               "labels (`*.example.org`). Every host when empty.",
+                               string("A hostname, lower case.", 253,
+                                      pattern=HOSTNAME_WILDCARD), 16, list_type="set"),
+            "tls": obj("Serves the hostnames over TLS on the HTTPS listener.", {
+                "secretName": string("A `kubernetes.io/tls` Secret in the APIRoute's "
+                                     "namespace with the certificate chain and key for the "
+                                     "hostnames.", 253, pattern=DNS_SUBDOMAIN, min_len=1),
+            }, required=["secretName"]),
+            "defaults": defaults,
+            "rules": array("The rules of the route.", rule_schema(), 64, min_items=1,
+                           list_type="map", map_keys=["name"]),
+        },
+        required=["rules"],
+        rules=[rule("!has(self.tls) || (has(self.hostnames) && size(self.hostnames) > 0)",
+                    "tls needs hostnames", field_path=".tls")],
+    )
+    status = obj(
+        "Observed state, written by the controller's leader.",
+        {
+            "observedGeneration": integer("`metadata.generation` of the last spec the "
+                                          "controller processed.", 0, fmt="int64"),
+            "conditions": array("`Accepted` (the spec is valid and has no conflict), "
+                                "`ResolvedRefs` (every Service and Secret it names exists), "
+                                "`Programmed` (a proxy accepted a snapshot holding this "
+                                "generation) and `Ready` (all three are True).",
+                                cond, 8, list_type="map", map_keys=["type"]),
+        },
+    )
+    schema = obj(
+        "APIRoute routes HTTP requests for a set of hostnames to Services, with API gateway "
+        "policies (auth, rate limits, caching, CORS, retries, header and path rewriting).",
+        {
+            "apiVersion": {"type": "string", "description": "APIVersion of this object: "
+                           "`archway.dev/v1alpha1`."},
+            "kind": {"type": "string", "description": "Kind of this object: `APIRoute`."},
+            "metadata": {"type": "object"},
+            "spec": spec,
+            "status": status,
+        },
+        required=["spec"],
+    )
+    return {
+        "apiVersion": "apiextensions.k8s.io/v1",
+        "kind": "CustomResourceDefinition",
+        "metadata": {
+            "name": "apiroutes.archway.dev",
+            "labels": {"app.kubernetes.io/part-of": "archway"},
+        },
+        "spec": {
+            "group": "archway.dev",
+            "names": {
+                "kind": "APIRoute",
+                "listKind": "APIRouteList",
+                "plural": "apiroutes",
+                "singular": "apiroute",
+                "shortNames": ["ar"],
+                "categories": ["archway"],
+            },
+            "scope": "Namespaced",
+            "versions": [{
+                "name": "v1alpha1",
+                "served": True,
+                "storage": True,
+                "subresources": {"status": {}},
+                "additionalPrinterColumns": [
+                    {"name": "Hosts", "type": "string", "jsonPath": ".spec.hostnames",
+                     "description": "Hostnames the route serves."},
+                    {"name": "Ready", "type": "string",
+                     "jsonPath": '.status.conditions[?(@.type=="Ready")].status',
+                     "description": "Whether the route is accepted, resolved and "
+                                    "programmed."},
+                    {"name": "Reason", "type": "string",
+                     "jsonPath": '.status.conditions[?(@.type=="Ready")].reason',
+                     "description": "Reason of the Ready condition."},
+                    {"name": "Age", "type": "date", "jsonPath": ".metadata.creationTimestamp"},
+                ],
+                "schema": {"openAPIV3Schema": schema},
+            }],
+        },
+    }
+
+
+HEADER = """\
+# APIRoute CustomResourceDefinition (archway.dev/v1alpha1).
+# Generated by crds/generate.py: edit that script, then run it. The Helm chart
+# ships a byte-identical copy in helm/archway/crds/ (a test checks it).
+"""
+
+
+def render():
+    body = yaml.safe_dump(crd(), sort_keys=True, width=100, default_flow_style=False,
+                          allow_unicode=False)
+    return HEADER + "---\n" + body
+
+
+def main():
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--check", action="store_true", help="fail if the files are out of date")
+    args = ap.parse_args()
+    text = render()
+    stale = []
+    for path in (OUT, CHART_COPY):
+        try:
+            with open(path, encoding="utf-8") as f:
+                current = f.read()
+        except FileNotFoundError:
+            current = None
+        if current == text:
+            continue
+        if args.check:
+            stale.append(os.path.relpath(path, ROOT))
+        else:
+            os.makedirs(os.path.dirname(path), exist_ok=True)
+            with open(path, "w", encoding="utf-8") as f:
+                f.write(text)
+    if stale:
+        print("out of date (run crds/generate.py): " + ", ".join(stale), file=sys.stderr)
+        return 1
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
