@@ -2,6 +2,9 @@ module archway.dev/e2e/tools
 
 go 1.24.0
 
+// As in k8s.io/kubernetes v1.34.4: the main module decides GODEBUG defaults.
+godebug default=go1.24
+
 require (
 	github.com/summerwind/h2spec v2.2.1+incompatible
 	go.etcd.io/etcd/server/v3 v3.6.4
