@@ -4,11 +4,11 @@ go 1.24.0
 
 require (
 	github.com/coder/websocket v1.8.15
+	golang.org/x/net v0.47.0
 	google.golang.org/grpc v1.72.1
 )
 
 require (
-	golang.org/x/net v0.47.0 // indirect
 	golang.org/x/sys v0.38.0 // indirect
 	golang.org/x/text v0.31.0 // indirect
 	google.golang.org/genproto/googleapis/rpc v0.0.0-20250218202821-56aae31c358a // indirect

@@ -23,10 +23,14 @@
 //	                             instead of the JSON description
 //	X-Echo-Mode: echo            stream the request body back as the response
 //	X-Echo-Abort: 1              drop the connection without answering
+//	X-Echo-Read-Delay: 1s        wait before reading the request body (a
+//	                             slow reader, to test back-pressure)
 //
 // Paths under /__backend/ are not counted and not echoed:
 //
-//	/__backend/stats   {"name":..,"requests":N,"websockets":N,"grpc":N}
+//	/__backend/stats   {"name":..,"requests":N,"completed":N,"websockets":N,"grpc":N}
+//	                   requests: heads received; completed: requests whose
+//	                   body was read to its end without error
 //	/__backend/reset   sets the counters to zero
 package main
 
@@ -63,18 +67,18 @@ import (
 type Echo struct {
 	Name      string              `json:"name"`
 	Method    string              `json:"method"`
-	Path      string              `json:"path"`     // decoded path
-	RawPath   string              `json:"rawPath"`  // request-target as sent, path part
-	Query     string              `json:"query"`    // raw query, without '?'
-	Host      string              `json:"host"`     // Host / :authority
-	Proto     string              `json:"proto"`    // HTTP/1.1 | HTTP/2.0
-	Headers   map[string][]string `json:"headers"`  // canonical names
+	Path      string              `json:"path"`    // decoded path
+	RawPath   string              `json:"rawPath"` // request-target as sent, path part
+	Query     string              `json:"query"`   // raw query, without '?'
+	Host      string              `json:"host"`    // Host / :authority
+	Proto     string              `json:"proto"`   // HTTP/1.1 | HTTP/2.0
+	Headers   map[string][]string `json:"headers"` // canonical names
 	BodyBytes int64               `json:"bodyBytes"`
 	BodySHA   string              `json:"bodySha256"`
 }
 
 type counters struct {
-	requests, websockets, grpc atomic.Int64
+	requests, completed, websockets, grpc atomic.Int64
 }
 
 type backend struct {
@@ -150,6 +154,11 @@ func (b *backend) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	if r.Header.Get("X-Echo-Abort") != "" {
 		panic(http.ErrAbortHandler) // net/http closes the connection, answers nothing
 	}
+	if d := r.Header.Get("X-Echo-Read-Delay"); d != "" {
+		if dur, err := time.ParseDuration(d); err == nil {
+			time.Sleep(dur)
+		}
+	}
 	if d := r.Header.Get("X-Echo-Sleep"); d != "" {
 		if dur, err := time.ParseDuration(d); err == nil {
 			select {
@@ -180,7 +189,9 @@ func (b *backend) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 			// response write unless told that the exchange is full duplex.
 			http.NewResponseController(w).EnableFullDuplex()
 		}
-		io.Copy(w, r.Body)
+		if _, err := io.Copy(w, r.Body); err == nil {
+			b.c.completed.Add(1)
+		}
 		return
 	}
 	if s := r.Header.Get("X-Echo-Body-Bytes"); s != "" {
@@ -189,7 +200,10 @@ func (b *backend) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 			http.Error(w, "bad X-Echo-Body-Bytes", http.StatusBadRequest)
 			return
 		}
-		io.Copy(io.Discard, r.Body)
+		if _, err := io.Copy(io.Discard, r.Body); err != nil {
+			return
+		}
+		b.c.completed.Add(1)
 		w.Header().Set("Content-Type", "application/octet-stream")
 		w.Header().Set("Content-Length", strconv.FormatInt(n, 10))
 		w.WriteHeader(code)
@@ -198,7 +212,11 @@ func (b *backend) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	}
 
 	h := sha256.New()
-	n, _ := io.Copy(h, r.Body)
+	n, err := io.Copy(h, r.Body)
+	if err != nil {
+		return // the client or the proxy gave up on the body: not a request
+	}
+	b.c.completed.Add(1)
 	e := Echo{
 		Name:      b.name,
 		Method:    r.Method,
@@ -245,11 +263,13 @@ func (b *backend) admin(w http.ResponseWriter, r *http.Request) {
 		json.NewEncoder(w).Encode(map[string]any{
 			"name":       b.name,
 			"requests":   b.c.requests.Load(),
+			"completed":  b.c.completed.Load(),
 			"websockets": b.c.websockets.Load(),
 			"grpc":       b.c.grpc.Load(),
 		})
 	case "/__backend/reset":
 		b.c.requests.Store(0)
+		b.c.completed.Store(0)
 		b.c.websockets.Store(0)
 		b.c.grpc.Store(0)
 		w.WriteHeader(http.StatusNoContent)

@@ -1,0 +1,149 @@
+package proxye2e
+
+// The proxy's snapshot (proxy/config/snapshot.h, docs/snapshot.md) as Go
+// values: JSON names are the camelCase spellings of the C++ members. Only
+// what the tests set is here; omitted fields take the proxy's defaults.
+
+type Snapshot struct {
+	Version      string        `json:"version"`
+	Listeners    []Listener    `json:"listeners"`
+	VirtualHosts []VirtualHost `json:"virtualHosts"`
+	Clusters     []Cluster     `json:"clusters"`
+	Limits       *Limits       `json:"limits,omitempty"`
+}
+
+type Listener struct {
+	Name    string `json:"name"`
+	Address string `json:"address"`
+	Port    int    `json:"port"`
+	TLS     bool   `json:"tls"`
+}
+
+type TLSCertificate struct {
+	Certificate string `json:"certificate"`
+	PrivateKey  string `json:"privateKey"`
+}
+
+type VirtualHost struct {
+	Name    string          `json:"name"`
+	Domains []string        `json:"domains"`
+	TLS     *TLSCertificate `json:"tls,omitempty"`
+	Routes  []Route         `json:"routes"`
+}
+
+type PathMatch struct {
+	Type  string `json:"type"` // Exact | PathPrefix | RegularExpression | Template
+	Value string `json:"value"`
+}
+
+type ValueMatch struct {
+	Name  string `json:"name"`
+	Type  string `json:"type,omitempty"` // Exact | RegularExpression | Present
+	Value string `json:"value,omitempty"`
+}
+
+type Match struct {
+	Path        *PathMatch   `json:"path,omitempty"`
+	Methods     []string     `json:"methods,omitempty"`
+	Headers     []ValueMatch `json:"headers,omitempty"`
+	QueryParams []ValueMatch `json:"queryParams,omitempty"`
+}
+
+type WeightedBackend struct {
+	Cluster string `json:"cluster"`
+	Weight  int    `json:"weight"`
+}
+
+type Redirect struct {
+	Scheme     string `json:"scheme,omitempty"`
+	Hostname   string `json:"hostname,omitempty"`
+	Port       int    `json:"port,omitempty"`
+	Path       string `json:"path,omitempty"`
+	StatusCode int    `json:"statusCode,omitempty"`
+}
+
+type DirectResponse struct {
+	Status      int    `json:"status"`
+	Body        string `json:"body,omitempty"`
+	ContentType string `json:"contentType,omitempty"`
+}
+
+type Rewrite struct {
+	PathPrefix *string `json:"pathPrefix,omitempty"`
+	FullPath   *string `json:"fullPath,omitempty"`
+	Hostname   *string `json:"hostname,omitempty"`
+}
+
+type HeaderValue struct {
+	Name  string `json:"name"`
+	Value string `json:"value"`
+}
+
+type HeaderOps struct {
+	Set    []HeaderValue `json:"set,omitempty"`
+	Add    []HeaderValue `json:"add,omitempty"`
+	Remove []string      `json:"remove,omitempty"`
+}
+
+type Timeouts struct {
+	Request        string `json:"request,omitempty"`
+	BackendRequest string `json:"backendRequest,omitempty"`
+	Idle           string `json:"idle,omitempty"`
+}
+
+type Route struct {
+	Name            string            `json:"name"`
+	RouteName       string            `json:"routeName,omitempty"`
+	RuleName        string            `json:"ruleName,omitempty"`
+	Matches         []Match           `json:"matches"`
+	Backends        []WeightedBackend `json:"backends,omitempty"`
+	Redirect        *Redirect         `json:"redirect,omitempty"`
+	DirectResponse  *DirectResponse   `json:"directResponse,omitempty"`
+	Rewrite         *Rewrite          `json:"rewrite,omitempty"`
+	RequestHeaders  *HeaderOps        `json:"requestHeaders,omitempty"`
+	ResponseHeaders *HeaderOps        `json:"responseHeaders,omitempty"`
+	Timeouts        *Timeouts         `json:"timeouts,omitempty"`
+}
+
+type Endpoint struct {
+	Address string `json:"address"`
+	Port    int    `json:"port"`
+}
+
+type Cluster struct {
+	Name           string     `json:"name"`
+	Protocol       string     `json:"protocol,omitempty"` // HTTP | H2C | HTTPS
+	Endpoints      []Endpoint `json:"endpoints"`
+	ConnectTimeout string     `json:"connectTimeout,omitempty"`
+}
+
+type Limits struct {
+	MaxHeaderBytes       int    `json:"maxHeaderBytes,omitempty"`
+	MaxHeaderCount       int    `json:"maxHeaderCount,omitempty"`
+	MaxConcurrentStreams int    `json:"maxConcurrentStreams,omitempty"`
+	RequestTimeout       string `json:"requestTimeout,omitempty"`
+	HeaderTimeout        string `json:"headerTimeout,omitempty"`
+}
+
+// Small constructors keep the tables in the tests readable.
+
+func prefix(p string) *PathMatch { return &PathMatch{Type: "PathPrefix", Value: p} }
+func exact(p string) *PathMatch  { return &PathMatch{Type: "Exact", Value: p} }
+func regex(p string) *PathMatch  { return &PathMatch{Type: "RegularExpression", Value: p} }
+func tmpl(p string) *PathMatch   { return &PathMatch{Type: "Template", Value: p} }
+func str(s string) *string       { return &s }
+
+// to routes every request matching m to cluster.
+func to(name string, m Match, cluster string) Route {
+	return Route{Name: name, RouteName: "e2e/" + name, RuleName: name,
+		Matches: []Match{m}, Backends: []WeightedBackend{{Cluster: cluster, Weight: 1}}}
+}
+
+// clusterOf makes an HTTP/1.1 cluster with the backends' endpoints.
+func clusterOf(name, protocol string, backends ...*Backend) Cluster {
+	c := Cluster{Name: name, Protocol: protocol, Endpoints: []Endpoint{}}
+	for _, b := range backends {
+		c.Endpoints = append(c.Endpoints, Endpoint{Address: "127.0.0.1", Port: b.Port})
+	}
+	return c
+}
