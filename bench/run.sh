@@ -1,0 +1,294 @@
+#!/usr/bin/env bash
+# Archway against its peers (nginx, HAProxy, nghttpx), measured in the same
+# run, on loopback, against the same fast backend (nginx answering a static
+# `return 200`). Each proxy runs one worker pinned to CPU 0 (taskset); the
+# load generator and the backend share CPU 1. For each proxy and protocol
+# (HTTP/1.1 keep-alive with wrk, h2c with h2load) it takes RUNS runs of
+# DURATION seconds and prints medians of: requests/s, p50 and p99 latency,
+# proxy CPU time per request (utime+stime of the proxy's processes from
+# /proc/PID/stat over the run, divided by the requests it served) and the
+# proxy's RSS at the end; then Archway's ratio to each peer.
+# docs/benchmarks.md says how to read it.
+#
+# Usage: bench/run.sh [--quick]      (run by `make bench`, never by `make test`)
+# Env:   BUILD (build dir, default build), RUNS (3), DURATION (s, 8),
+#        CONNS (wrk/h2load connections, 32), STREAMS (h2 streams per conn, 10),
+#        PROXIES ("archway nginx haproxy nghttpx"), BENCH_OUT (keep results here)
+set -euo pipefail
+
+root=$(cd "$(dirname "$0")/.." && pwd)
+BUILD=${BUILD:-build}
+[[ $BUILD = /* ]] || BUILD="$root/$BUILD"
+RUNS=${RUNS:-3}
+DURATION=${DURATION:-8}
+CONNS=${CONNS:-32}
+STREAMS=${STREAMS:-10}
+PROXIES=${PROXIES:-"archway nginx haproxy nghttpx"}
+if [[ "${1:-}" == "--quick" ]]; then RUNS=1 DURATION=3; fi
+
+die() { echo "bench: $*" >&2; exit 1; }
+for tool in wrk h2load nginx haproxy nghttpx taskset; do
+  command -v "$tool" >/dev/null || die "$tool missing: run scripts/install-deps.sh --bench"
+done
+archway_bin="$BUILD/proxy/archway-proxy"
+[[ " $PROXIES " != *" archway "* || -x "$archway_bin" ]] || die "$archway_bin missing: run make build"
+
+ncpu=$(nproc)
+if ((ncpu >= 2)); then
+  proxy_cpu=0 load_cpu=1
+else
+  proxy_cpu=0 load_cpu=0
+  echo "bench: one CPU only: proxy and load share it; figures are not comparable" >&2
+fi
+clk_tck=$(getconf CLK_TCK)
+
+work=${BENCH_OUT:-$(mktemp -d -t archway-bench.XXXXXX)}
+mkdir -p "$work"
+chmod 755 "$work" # nginx workers run as an unprivileged user
+pids=()
+cleanup() {
+  for p in "${pids[@]}"; do kill "$p" 2>/dev/null || true; done
+  sleep 0.3
+  for p in "${pids[@]}"; do kill -9 "$p" 2>/dev/null || true; done
+  [[ -n "${BENCH_OUT:-}" ]] || rm -rf "$work"
+}
+trap cleanup EXIT
+
+# Free loopback ports, chosen once.
+port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])' 2>/dev/null ||
+  shuf -i 20000-60000 -n 1; }
+backend_port=$(port)
+
+wait_port() { # port, seconds
+  local i
+  for ((i = 0; i < $2 * 20; i++)); do
+    (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null && return 0
+    sleep 0.05
+  done
+  return 1
+}
+
+# --- backend: nginx, `return 200`, on the load generator's CPU ------------
+mkdir -p "$work/backend"
+cat >"$work/backend/nginx.conf" <<EOF
+worker_processes 1;
+daemon off;
+pid $work/backend/nginx.pid;
+error_log $work/backend/error.log warn;
+events { worker_connections 4096; }
+http {
+  access_log off;
+  keepalive_requests 1000000;
+  client_body_temp_path $work/backend;
+  proxy_temp_path $work/backend; fastcgi_temp_path $work/backend;
+  uwsgi_temp_path $work/backend; scgi_temp_path $work/backend;
+  server {
+    listen 127.0.0.1:$backend_port;
+    location / { return 200 "hello from the backend\n"; }
+  }
+}
+EOF
+taskset -c "$load_cpu" nginx -e "$work/backend/error.log" -c "$work/backend/nginx.conf" -p "$work/backend" 2>"$work/backend/stderr" &
+pids+=($!)
+wait_port "$backend_port" 5 || die "backend nginx did not start: $(cat "$work/backend/stderr")"
+
+# --- the proxies -----------------------------------------------------------
+# start_<proxy> DIR H1PORT H2PORT: starts it pinned, sets proxy_pid.
+start_archway() {
+  local dir=$1 p1=$2 admin
+  admin=$(port)
+  cat >"$dir/snapshot.json" <<EOF
+{"version":"bench","listeners":[{"name":"http","address":"127.0.0.1","port":$p1,"tls":false}],
+ "virtualHosts":[{"name":"bench","domains":["*"],"routes":[{"name":"all","routeName":"bench/all","ruleName":"all",
+   "matches":[{"path":{"type":"PathPrefix","value":"/"}}],"backends":[{"cluster":"backend","weight":1}]}]}],
+ "clusters":[{"name":"backend","protocol":"HTTP","endpoints":[{"address":"127.0.0.1","port":$backend_port}]}]}
+EOF
+  taskset -c "$proxy_cpu" "$archway_bin" --config "$dir/snapshot.json" --workers 1 \
+    --admin-address 127.0.0.1 --admin-port "$admin" --admin-socket "$dir/admin.sock" \
+    --state-dir "$dir" --log-level warn >"$dir/log" 2>&1 &
+  proxy_pid=$!
+}
+
+start_nginx() {
+  local dir=$1 p1=$2 p2=$3
+  cat >"$dir/nginx.conf" <<EOF
+worker_processes 1;
+daemon off;
+pid $dir/nginx.pid;
+error_log $dir/error.log warn;
+events { worker_connections 4096; }
+http {
+  access_log off;
+  keepalive_requests 1000000;
+  client_body_temp_path $dir; proxy_temp_path $dir; fastcgi_temp_path $dir;
+  uwsgi_temp_path $dir; scgi_temp_path $dir;
+  upstream backend { server 127.0.0.1:$backend_port; keepalive 64; keepalive_requests 1000000; }
+  server {
+    listen 127.0.0.1:$p1;
+    listen 127.0.0.1:$p2 http2;
+    location / {
+      proxy_pass http://backend;
+      proxy_http_version 1.1;
+      proxy_set_header Connection "";
+      proxy_set_header Host \$host;
+      proxy_set_header X-Forwarded-For \$proxy_add_x_forwarded_for;
+    }
+  }
+}
+EOF
+  taskset -c "$proxy_cpu" nginx -e "$dir/error.log" -c "$dir/nginx.conf" -p "$dir" >"$dir/log" 2>&1 &
+  proxy_pid=$!
+}
+
+start_haproxy() {
+  local dir=$1 p1=$2 p2=$3
+  cat >"$dir/haproxy.cfg" <<EOF
+global
+  nbthread 1
+  maxconn 8192
+defaults
+  mode http
+  timeout connect 5s
+  timeout client 60s
+  timeout server 60s
+  option forwardfor
+  http-reuse always
+frontend h1
+  bind 127.0.0.1:$p1
+  default_backend be
+frontend h2
+  bind 127.0.0.1:$p2 proto h2
+  default_backend be
+backend be
+  server s1 127.0.0.1:$backend_port
+EOF
+  taskset -c "$proxy_cpu" haproxy -db -f "$dir/haproxy.cfg" >"$dir/log" 2>&1 &
+  proxy_pid=$!
+}
+
+start_nghttpx() {
+  local dir=$1 p1=$2
+  taskset -c "$proxy_cpu" nghttpx --workers=1 --frontend="127.0.0.1,$p1;no-tls" \
+    --backend="127.0.0.1,$backend_port" --accesslog-file=/dev/null --errorlog-file="$dir/error.log" \
+    --pid-file="$dir/nghttpx.pid" --conf=/dev/null --no-server-rewrite --add-x-forwarded-for \
+    >"$dir/log" 2>&1 &
+  proxy_pid=$!
+}
+
+# The proxy's processes: the one started and its children (nginx and
+# nghttpx fork workers).
+tree_pids() { echo "$1"; pgrep -P "$1" 2>/dev/null || true; }
+cpu_ticks() { # sum of utime+stime over the tree
+  local t=0 p f
+  for p in $(tree_pids "$1"); do
+    f=$(cut -d')' -f2 "/proc/$p/stat" 2>/dev/null) || continue
+    set -- $f
+    t=$((t + ${12} + ${13})) # fields 14 and 15 of stat: utime, stime
+  done
+  echo "$t"
+}
+rss_kib() {
+  local t=0 p v
+  for p in $(tree_pids "$1"); do
+    v=$(awk '/^VmRSS:/ {print $2}' "/proc/$p/status" 2>/dev/null) || continue
+    t=$((t + ${v:-0}))
+  done
+  echo "$t"
+}
+
+# to_us "1.23ms" → microseconds
+to_us() { awk -v v="$1" 'BEGIN {
+  if (v ~ /us$/) { sub(/us$/, "", v); print v + 0 }
+  else if (v ~ /ms$/) { sub(/ms$/, "", v); print v * 1000 }
+  else if (v ~ /s$/) { sub(/s$/, "", v); print v * 1000000 }
+  else print v }'; }
+
+results="$work/results.tsv" # proxy proto run rps p50_us p99_us cpu_us_per_req rss_kib
+: >"$results"
+
+# measure PROXY PROTO PORT RUN
+measure() {
+  local name=$1 proto=$2 p=$3 run=$4 out t0 t1 reqs rps p50 p99 cpu rss
+  out="$work/$name.$proto.$run.out"
+  t0=$(cpu_ticks "$proxy_pid")
+  if [[ $proto == http1 ]]; then
+    taskset -c "$load_cpu" wrk -t1 -c"$CONNS" -d"${DURATION}s" --latency "http://127.0.0.1:$p/bench" >"$out" 2>&1
+    t1=$(cpu_ticks "$proxy_pid")
+    reqs=$(awk '/requests in/ {print $1}' "$out")
+    rps=$(awk '/^Requests\/sec:/ {print $2}' "$out")
+    p50=$(to_us "$(awk '$1 == "50%" {print $2}' "$out")")
+    p99=$(to_us "$(awk '$1 == "99%" {print $2}' "$out")")
+    if grep -q "Non-2xx" "$out"; then echo "bench: $name $proto: non-2xx answers" >&2; reqs=0; fi
+  else
+    taskset -c "$load_cpu" h2load -c"$CONNS" -m"$STREAMS" -D"$DURATION" --warm-up-time=1 \
+      --log-file="$out.log" "http://127.0.0.1:$p/bench" >"$out" 2>&1 || true
+    t1=$(cpu_ticks "$proxy_pid")
+    reqs=$(awk '/^requests:/ {print $8}' "$out") # succeeded
+    rps=$(awk '/^finished in/ {gsub(",", "", $4); print $4}' "$out")
+    # h2load's log: one line per request, the third field its time in us.
+    read -r p50 p99 < <(cut -f3 "$out.log" | sort -n | awk '{v[NR] = $1} END {
+      if (NR == 0) { print 0, 0; exit } print v[int(NR * 0.50) + 1], v[int(NR * 0.99) + 1] }')
+    if ! grep -q " 0 failed, 0 errored" "$out"; then echo "bench: $name $proto: failed requests" >&2; reqs=0; fi
+  fi
+  rss=$(rss_kib "$proxy_pid")
+  if [[ -z "$reqs" || "$reqs" == 0 ]]; then
+    echo "bench: $name $proto run $run produced no successful requests:" >&2
+    tail -5 "$out" >&2
+    return 0
+  fi
+  cpu=$(awk -v d=$((t1 - t0)) -v n="$reqs" -v hz="$clk_tck" 'BEGIN {printf "%.2f", d * 1e6 / hz / n}')
+  printf '%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n' "$name" "$proto" "$run" "$rps" "$p50" "$p99" "$cpu" "$rss" >>"$results"
+}
+
+echo "bench: ${RUNS} run(s) x ${DURATION}s per proxy and protocol; proxy on CPU $proxy_cpu, load + backend on CPU $load_cpu" >&2
+for name in $PROXIES; do
+  dir="$work/$name"
+  mkdir -p "$dir"
+  p1=$(port) p2=$(port)
+  "start_$name" "$dir" "$p1" "$p2"
+  pids+=("$proxy_pid")
+  wait_port "$p1" 10 || { echo "bench: $name did not start: $(tail -5 "$dir/log")" >&2; continue; }
+  h2port=$p2
+  [[ $name == archway || $name == nghttpx ]] && h2port=$p1 # h2c by prior knowledge on the same port
+  # Warm-up: connections, pools, page faults.
+  taskset -c "$load_cpu" wrk -t1 -c"$CONNS" -d1s "http://127.0.0.1:$p1/warm" >/dev/null 2>&1 || true
+  for ((r = 1; r <= RUNS; r++)); do
+    measure "$name" http1 "$p1" "$r"
+    measure "$name" h2c "$h2port" "$r"
+  done
+  kill "$proxy_pid" 2>/dev/null || true
+  wait "$proxy_pid" 2>/dev/null || true
+done
+
+# --- report: medians, then ratios against Archway ---------------------------
+awk -F'\t' -v runs="$RUNS" '
+function median(key, col,    n, i, j, a, t) {
+  n = split(vals[key, col], a, " ")
+  for (i = 2; i <= n; i++) { t = a[i]; for (j = i - 1; j >= 1 && a[j] + 0 > t + 0; j--) a[j + 1] = a[j]; a[j + 1] = t }
+  return (n % 2) ? a[(n + 1) / 2] : (a[n / 2] + a[n / 2 + 1]) / 2
+}
+{
+  key = $1 SUBSEP $2
+  if (!(key in seen)) { seen[key] = 1; order[++k] = key }
+  for (c = 4; c <= 8; c++) vals[key, c] = vals[key, c] (vals[key, c] == "" ? "" : " ") $c
+}
+END {
+  printf "\n%-9s %-6s %12s %10s %10s %14s %10s\n", "proxy", "proto", "req/s", "p50 ms", "p99 ms", "CPU us/req", "RSS MiB"
+  for (i = 1; i <= k; i++) {
+    split(order[i], kp, SUBSEP)
+    rps[order[i]] = median(order[i], 4); p50 = median(order[i], 5); p99[order[i]] = median(order[i], 6)
+    cpu[order[i]] = median(order[i], 7); rss[order[i]] = median(order[i], 8)
+    printf "%-9s %-6s %12.0f %10.3f %10.3f %14.2f %10.1f\n", kp[1], kp[2], rps[order[i]], p50 / 1000, p99[order[i]] / 1000, cpu[order[i]], rss[order[i]] / 1024
+  }
+  printf "\nArchway / peer (req/s: higher is better; CPU/req, p99, RSS: lower is better)\n"
+  printf "%-9s %-6s %10s %10s %10s %10s\n", "peer", "proto", "req/s", "CPU/req", "p99", "RSS"
+  for (i = 1; i <= k; i++) {
+    split(order[i], kp, SUBSEP)
+    if (kp[1] == "archway") continue
+    a = "archway" SUBSEP kp[2]
+    if (!(a in rps)) continue
+    printf "%-9s %-6s %10.2f %10.2f %10.2f %10.2f\n", kp[1], kp[2],
+      rps[a] / rps[order[i]], cpu[a] / cpu[order[i]], p99[a] / p99[order[i]], rss[a] / rss[order[i]]
+  }
+}' "$results"
+echo "bench: raw results in $results (kept only with BENCH_OUT set)" >&2
