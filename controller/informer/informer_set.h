@@ -20,14 +20,22 @@ namespace archway::controller::informer {
 
 struct InformerOptions {
   std::vector<std::string> namespaces;  // empty: all namespaces
+  // Failure backoff bounds (tests shorten them).
+  std::chrono::milliseconds backoff_initial{100};
+  std::chrono::milliseconds backoff_max{30000};
 };
 
 class InformerSet {
  public:
   virtual ~InformerSet() = default;
   // Starts all informers; `on_change` is called (from an informer thread) after
-  // any cache change, and once all kinds have synced for the first time.
+  // any cache change, and once all kinds have synced for the first time. It is
+  // not called before that first full sync (the consumer needs a complete
+  // view), and it may be called concurrently from several informer threads:
+  // the consumer debounces. Call start() once.
   virtual void start(std::function<void()> on_change) = 0;
+  // Stops and joins every informer thread (returns within ~1 s; a watch in
+  // flight is cancelled). Idempotent; also done by the destructor.
   virtual void stop() = 0;
   // True once every kind completed its first list.
   [[nodiscard]] virtual bool synced() const = 0;

@@ -1,0 +1,75 @@
+#include "controller/informer/kinds.h"
+
+namespace archway::controller::informer {
+namespace {
+
+// Secrets: all kubernetes.io/tls and Opaque Secrets in the watched namespaces
+// are cached rather than only those a route references. Per-reference watches
+// would need a watch per Secret name (or a restart of the Secret informer on
+// every route change); the API server cannot filter "type in (a, b)" in one
+// field selector, so the type filter is applied here. Service-account tokens,
+// Helm releases and docker configs are dropped on arrival. RBAC: the
+// controller needs list/watch on secrets in those namespaces (docs/controller-client.md).
+bool keep_secret(const nlohmann::json& object) {
+  const auto it = object.find("type");
+  if (it == object.end() || !it->is_string()) return true;  // type defaults to Opaque
+  const auto& type = it->get_ref<const std::string&>();
+  return type == "kubernetes.io/tls" || type == "Opaque" || type.empty();
+}
+
+}  // namespace
+
+const std::vector<KindSpec>& controller_kinds() {
+  static const std::vector<KindSpec> kinds = {
+      {"IngressClass", "/apis/networking.k8s.io/v1", "ingressclasses", false, false,
+       &ClusterState::ingress_classes, nullptr},
+      {"Ingress", "/apis/networking.k8s.io/v1", "ingresses", true, false, &ClusterState::ingresses,
+       nullptr},
+      {"APIRoute", "/apis/archway.dev/v1alpha1", "apiroutes", true, true,
+       &ClusterState::api_routes, nullptr},
+      {"Service", "/api/v1", "services", true, false, &ClusterState::services, nullptr},
+      {"EndpointSlice", "/apis/discovery.k8s.io/v1", "endpointslices", true, false,
+       &ClusterState::endpoint_slices, nullptr},
+      {"Secret", "/api/v1", "secrets", true, false, &ClusterState::secrets, &keep_secret},
+  };
+  return kinds;
+}
+
+std::string collection_path(const KindSpec& kind, const std::string& ns) {
+  if (!kind.namespaced || ns.empty()) return kind.api_prefix + "/" + kind.resource;
+  return kind.api_prefix + "/namespaces/" + ns + "/" + kind.resource;
+}
+
+std::string query_escape(const std::string& value) {
+  static const char* kHex = "0123456789ABCDEF";
+  std::string out;
+  for (const unsigned char c : value) {
+    if ((c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '-' ||
+        c == '_' || c == '.' || c == '~') {
+      out.push_back(static_cast<char>(c));
+    } else {
+      out.push_back('%');
+      out.push_back(kHex[c >> 4]);
+      out.push_back(kHex[c & 15]);
+    }
+  }
+  return out;
+}
+
+ObjectKey key_of(const nlohmann::json& object) {
+  ObjectKey key;
+  const auto meta = object.find("metadata");
+  if (meta == object.end() || !meta->is_object()) return key;
+  key.ns = meta->value("namespace", "");
+  key.name = meta->value("name", "");
+  return key;
+}
+
+nlohmann::json trimmed(nlohmann::json object) {
+  if (auto meta = object.find("metadata"); meta != object.end() && meta->is_object()) {
+    meta->erase("managedFields");
+  }
+  return object;
+}
+
+}  // namespace archway::controller::informer
