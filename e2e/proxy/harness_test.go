@@ -393,10 +393,12 @@ func (p *Proxy) MustApply(t testing.TB, snap Snapshot) {
 	}
 }
 
-func (p *Proxy) URL(path string) string { return fmt.Sprintf("http://127.0.0.1:%d%s", p.HTTPPort, path) }
-func (p *Proxy) Addr() string           { return fmt.Sprintf("127.0.0.1:%d", p.HTTPPort) }
-func (p *Proxy) TLSAddr() string        { return fmt.Sprintf("127.0.0.1:%d", p.TLSPort) }
-func (p *Proxy) PID() int               { return p.cmd.Process.Pid }
+func (p *Proxy) URL(path string) string {
+	return fmt.Sprintf("http://127.0.0.1:%d%s", p.HTTPPort, path)
+}
+func (p *Proxy) Addr() string    { return fmt.Sprintf("127.0.0.1:%d", p.HTTPPort) }
+func (p *Proxy) TLSAddr() string { return fmt.Sprintf("127.0.0.1:%d", p.TLSPort) }
+func (p *Proxy) PID() int        { return p.cmd.Process.Pid }
 
 // Memory returns the proxy's current and peak resident set, in KiB
 // (VmRSS and VmHWM of /proc/PID/status).
