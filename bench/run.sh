@@ -220,7 +220,7 @@ measure() {
     p99=$(to_us "$(awk '$1 == "99%" {print $2}' "$out")")
     if grep -q "Non-2xx" "$out"; then echo "bench: $name $proto: non-2xx answers" >&2; reqs=0; fi
   else
-    taskset -c "$load_cpu" h2load -c"$CONNS" -m"$STREAMS" -D"$DURATION" --warm-up-time=1 \
+    taskset -c "$load_cpu" h2load -c"$CONNS" -m"$STREAMS" -D"$DURATION" \
       --log-file="$out.log" "http://127.0.0.1:$p/bench" >"$out" 2>&1 || true
     t1=$(cpu_ticks "$proxy_pid")
     reqs=$(awk '/^requests:/ {print $8}' "$out") # succeeded
