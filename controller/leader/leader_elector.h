@@ -10,6 +10,7 @@
 #include <string>
 
 #include "controller/k8s/kube_client.h"
+#include "controller/k8s/time_format.h"
 
 namespace archway::controller::leader {
 
@@ -20,6 +21,10 @@ struct LeaderOptions {
   std::chrono::milliseconds lease_duration{15000};
   std::chrono::milliseconds renew_deadline{10000};
   std::chrono::milliseconds retry_period{2000};
+  // Wall clock for renewTime/acquireTime and expiry (tests inject a fake).
+  // Empty: system_clock::now. Expiry compares the holder's renewTime with this
+  // clock, so replicas' clocks must agree to well within lease_duration.
+  k8s::NowFn now;
 };
 
 class LeaderElector {
@@ -28,7 +33,14 @@ class LeaderElector {
   // Runs the election loop on its own thread; callbacks run on that thread.
   virtual void start(std::function<void()> on_started_leading,
                      std::function<void()> on_stopped_leading) = 0;
-  virtual void stop() = 0;  // releases the lease if held
+  // Releases the lease if held (holderIdentity "", leaseDurationSeconds 1, so
+  // another replica takes over at its next retry), calls on_stopped_leading
+  // if leading, and joins the thread. Idempotent; also done by the destructor.
+  virtual void stop() = 0;
+  // True only while the last successful renewal is younger than
+  // renew_deadline: it turns false on time even while a renewal request is
+  // still hanging, so a replica that lost the lease stops writing within its
+  // renew deadline. Check it before every status write.
   [[nodiscard]] virtual bool is_leader() const = 0;
 };
 

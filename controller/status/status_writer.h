@@ -5,6 +5,7 @@
 // Re-reads the object, skips no-op writes, keeps lastTransitionTime unless the
 // condition's status flips, retries on 409 Conflict. Called only by the leader.
 
+#include <chrono>
 #include <optional>
 #include <string>
 #include <vector>
@@ -13,6 +14,7 @@
 
 #include "common/result.h"
 #include "controller/k8s/kube_client.h"
+#include "controller/k8s/time_format.h"
 #include "controller/model/cluster_state.h"
 
 namespace archway::controller::status {
@@ -38,6 +40,17 @@ struct EventSpec {
   std::string type;        // Normal | Warning
   std::string reason;
   std::string note;
+  std::string action = "Reconcile";  // events.k8s.io/v1 requires one
+};
+
+struct StatusWriterOptions {
+  std::string reporting_controller = "archway.dev/ingress-controller";
+  std::string reporting_instance;  // e.g. the pod name
+  k8s::NowFn now;                  // empty: system_clock::now (tests inject)
+  // An identical event (object, type, reason, note) is emitted at most once
+  // per window; later duplicates are dropped, not counted.
+  std::chrono::milliseconds event_dedupe_window{std::chrono::minutes(10)};
+  int max_conflict_retries = 5;  // 409 on a status write: re-read and retry
 };
 
 class StatusWriter {
@@ -55,5 +68,7 @@ class StatusWriter {
 [[nodiscard]] std::unique_ptr<StatusWriter> make_status_writer(k8s::KubeClient& client,
                                                                std::string reporting_controller,
                                                                std::string reporting_instance);
+[[nodiscard]] std::unique_ptr<StatusWriter> make_status_writer(k8s::KubeClient& client,
+                                                               StatusWriterOptions options);
 
 }  // namespace archway::controller::status
