@@ -10,6 +10,8 @@ find_package(cpprestsdk REQUIRED)
 find_package(PkgConfig REQUIRED)
 pkg_check_modules(NGHTTP2 REQUIRED IMPORTED_TARGET libnghttp2)
 pkg_check_modules(HIREDIS REQUIRED IMPORTED_TARGET hiredis)
+# RE2 (libre2-dev) for route regexes: linear time, no stack blow-up, unlike std::regex.
+pkg_check_modules(RE2 REQUIRED IMPORTED_TARGET re2)
 if(ARCHWAY_TESTS)
   find_package(GTest REQUIRED)
 endif()

@@ -8,6 +8,8 @@
 // These are plain values: parsing fills them (config/snapshot_parser.h) and
 // validation happens there, so everything downstream may assume a Snapshot is
 // well-formed (names unique, references resolved, regexes compile).
+// Every struct compares with == (defaulted) so a round trip through to_json
+// can be checked.
 
 #include <chrono>
 #include <cstdint>
@@ -27,11 +29,15 @@ struct Listener {
   std::string address = "0.0.0.0";
   uint16_t port = 0;
   bool tls = false;               // TLS listeners select a certificate by SNI
+
+  bool operator==(const Listener&) const = default;
 };
 
 struct TlsCertificate {
   std::string certificate_pem;    // chain, leaf first
   std::string private_key_pem;
+
+  bool operator==(const TlsCertificate&) const = default;
 };
 
 enum class PathMatchType { kExact, kPathPrefix, kRegularExpression, kTemplate };
@@ -40,12 +46,16 @@ enum class ValueMatchType { kExact, kRegularExpression, kPresent };
 struct PathMatch {
   PathMatchType type = PathMatchType::kPathPrefix;
   std::string value = "/";
+
+  bool operator==(const PathMatch&) const = default;
 };
 
 struct ValueMatch {                // header (case-insensitive name) or query param
   std::string name;
   ValueMatchType type = ValueMatchType::kExact;
   std::string value;
+
+  bool operator==(const ValueMatch&) const = default;
 };
 
 // The fields of one match AND together; a route's matches OR together.
@@ -54,11 +64,15 @@ struct Match {
   std::vector<std::string> methods;     // empty: any method
   std::vector<ValueMatch> headers;
   std::vector<ValueMatch> query_params;
+
+  bool operator==(const Match&) const = default;
 };
 
 struct WeightedBackend {
   std::string cluster;            // Cluster::name
   uint32_t weight = 1;            // 0 disables the backend
+
+  bool operator==(const WeightedBackend&) const = default;
 };
 
 struct Redirect {
@@ -67,35 +81,47 @@ struct Redirect {
   std::optional<uint16_t> port;
   std::optional<std::string> path;  // full replacement path
   uint16_t status_code = 302;        // 301 | 302 | 303 | 307 | 308
+
+  bool operator==(const Redirect&) const = default;
 };
 
 struct DirectResponse {
   uint16_t status = 200;
   std::string body;
   std::string content_type = "text/plain";
+
+  bool operator==(const DirectResponse&) const = default;
 };
 
 struct Rewrite {
   std::optional<std::string> path_prefix;  // replaces the matched prefix
   std::optional<std::string> full_path;    // replaces the whole path; may use {name} captures
   std::optional<std::string> hostname;     // new :authority / Host
+
+  bool operator==(const Rewrite&) const = default;
 };
 
 struct HeaderValue {
   std::string name;
   std::string value;
+
+  bool operator==(const HeaderValue&) const = default;
 };
 
 struct HeaderOps {
   std::vector<HeaderValue> set;
   std::vector<HeaderValue> add;
   std::vector<std::string> remove;
+
+  bool operator==(const HeaderOps&) const = default;
 };
 
 struct Timeouts {
   std::optional<Duration> request;          // whole exchange, client's view
   std::optional<Duration> backend_request;  // one attempt to a backend
   std::optional<Duration> idle;             // no bytes either way
+
+  bool operator==(const Timeouts&) const = default;
 };
 
 struct Route {
@@ -114,6 +140,8 @@ struct Route {
   // Policies (auth, rateLimit, cache, cors, retries, circuitBreaker, aggregate)
   // are carried as parsed JSON until each policy lands; an unknown key is an error.
   nlohmann::json policies = nlohmann::json::object();
+
+  bool operator==(const Route&) const = default;
 };
 
 struct VirtualHost {
@@ -121,6 +149,8 @@ struct VirtualHost {
   std::vector<std::string> domains;      // exact names, "*.suffix" wildcards, or "*" (any)
   std::optional<TlsCertificate> tls;     // served for these domains on TLS listeners
   std::vector<Route> routes;             // in the producer's precedence order for ties
+
+  bool operator==(const VirtualHost&) const = default;
 };
 
 enum class ClusterProtocol { kHttp1, kH2c, kHttps };
@@ -128,6 +158,8 @@ enum class ClusterProtocol { kHttp1, kH2c, kHttps };
 struct Endpoint {
   std::string address;   // IPv4 / IPv6 literal or a host name resolved at compile
   uint16_t port = 0;
+
+  bool operator==(const Endpoint&) const = default;
 };
 
 struct Cluster {
@@ -138,6 +170,8 @@ struct Cluster {
   std::optional<std::string> tls_server_name;  // HTTPS: SNI and name to verify
   bool tls_verify = true;                      // HTTPS: verify the backend's certificate
   std::optional<std::string> tls_ca_pem;       // HTTPS: extra trust anchors
+
+  bool operator==(const Cluster&) const = default;
 };
 
 struct Limits {
@@ -148,6 +182,8 @@ struct Limits {
   Duration request_timeout{60000};
   Duration idle_timeout{300000};
   Duration header_timeout{10000};              // time to receive a request head
+
+  bool operator==(const Limits&) const = default;
 };
 
 struct Snapshot {
@@ -156,6 +192,8 @@ struct Snapshot {
   std::vector<VirtualHost> virtual_hosts;
   std::vector<Cluster> clusters;
   Limits limits;
+
+  bool operator==(const Snapshot&) const = default;
 };
 
 }  // namespace archway::config

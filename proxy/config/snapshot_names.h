@@ -1,0 +1,24 @@
+#pragma once
+// The spellings of snapshot enums in JSON (DESIGN.md §2), shared by the
+// decoder and to_json so the two can never disagree.
+
+#include <optional>
+#include <string_view>
+
+#include "proxy/config/snapshot.h"
+
+namespace archway::config {
+
+[[nodiscard]] std::string_view to_string(PathMatchType type);
+[[nodiscard]] std::string_view to_string(ValueMatchType type);
+[[nodiscard]] std::string_view to_string(ClusterProtocol protocol);
+
+[[nodiscard]] std::optional<PathMatchType> path_match_type(std::string_view name);
+[[nodiscard]] std::optional<ValueMatchType> value_match_type(std::string_view name);
+[[nodiscard]] std::optional<ClusterProtocol> cluster_protocol(std::string_view name);
+
+// The policy keys a route may carry (until each policy has its own schema).
+inline constexpr std::string_view kPolicyNames[] = {
+    "auth", "rateLimit", "cache", "cors", "retries", "circuitBreaker", "aggregate"};
+
+}  // namespace archway::config

@@ -1,0 +1,181 @@
+// RouteTable::compile: snapshot → host index + per-host tries. Runs off the
+// hot path, once per snapshot (STYLE.md habit 1); the result is immutable.
+
+#include <algorithm>
+#include <map>
+#include <tuple>
+
+#include "proxy/config/path_template.h"
+#include "proxy/config/snapshot_parser.h"
+#include "proxy/routing/route_table_impl.h"
+
+namespace archway::routing {
+namespace {
+
+using config::PathMatchType;
+
+// Precedence key (route_table.h, docs/routing.md); lower sorts first.
+using RankKey = std::tuple<int, int64_t, int64_t, int64_t, int, uint32_t, uint32_t>;
+
+struct Pending {
+  RankKey key;
+  MatchEntry entry;
+  const config::Match* match = nullptr;
+};
+
+int category(PathMatchType type) {
+  switch (type) {
+    case PathMatchType::kExact: return 0;
+    case PathMatchType::kTemplate: return 1;
+    case PathMatchType::kRegularExpression: return 2;
+    case PathMatchType::kPathPrefix: return 3;
+  }
+  return 3;
+}
+
+// "/foo/" and "/foo" are the same prefix (Gateway API: a trailing '/' is ignored).
+std::string_view prefix_without_slash(std::string_view value) {
+  while (value.size() > 1 && value.back() == '/') value.remove_suffix(1);
+  return value == "/" ? std::string_view() : value;
+}
+
+Result<void> build_virtual_host(const config::VirtualHost& vh, const std::string& path,
+                                uint32_t first_route, VirtualHostTable& out) {
+  static const config::Match kDefaultMatch{};  // no matches: PathPrefix "/" (Gateway API)
+  std::vector<Pending> pending;
+  std::map<std::string, int64_t> regex_order;  // identical patterns tie on later keys
+  for (size_t r = 0; r < vh.routes.size(); ++r) {
+    const config::Route& route = vh.routes[r];
+    const size_t count = std::max<size_t>(route.matches.size(), 1);
+    for (size_t m = 0; m < count; ++m) {
+      const config::Match& match = route.matches.empty() ? kDefaultMatch : route.matches[m];
+      const std::string field =
+          path + ".routes[" + std::to_string(r) + "].matches[" + std::to_string(m) + "]";
+      Pending p;
+      p.match = &match;
+      p.entry.route = first_route + static_cast<uint32_t>(r);
+      p.entry.type = match.path.type;
+      auto conditions = compile_conditions(match, field);
+      if (!conditions.ok()) return conditions.error();
+      p.entry.conditions = std::move(*conditions);
+      int64_t specific = 0;
+      switch (match.path.type) {
+        case PathMatchType::kExact:
+          break;
+        case PathMatchType::kTemplate: {
+          auto segments = config::parse_path_template(match.path.value);
+          if (!segments.ok()) {
+            return invalid(field + ".path.value", "invalid template: " + segments.error().message);
+          }
+          for (uint32_t i = 0; i < segments->size(); ++i) {
+            if ((*segments)[i].capture) {
+              p.entry.captures.emplace_back(i, (*segments)[i].text);
+            } else {
+              --specific;  // more literal segments first
+            }
+          }
+          break;
+        }
+        case PathMatchType::kRegularExpression: {
+          auto re = compile_regex(match.path.value, field + ".path.value");
+          if (!re.ok()) return re.error();
+          p.entry.regex = std::move(*re);
+          specific = regex_order.emplace(match.path.value, regex_order.size()).first->second;
+          break;
+        }
+        case PathMatchType::kPathPrefix:
+          specific = -static_cast<int64_t>(prefix_without_slash(match.path.value).size());
+          break;
+      }
+      p.key = RankKey{category(match.path.type),
+                      specific,
+                      -static_cast<int64_t>(match.headers.size()),
+                      -static_cast<int64_t>(match.query_params.size()),
+                      match.methods.empty() ? 1 : 0,
+                      static_cast<uint32_t>(r),
+                      static_cast<uint32_t>(m)};
+      pending.push_back(std::move(p));
+    }
+  }
+  std::sort(pending.begin(), pending.end(),
+            [](const Pending& a, const Pending& b) { return a.key < b.key; });
+
+  // Inserted in rank order, so every node's lists come out sorted.
+  out.entries.reserve(pending.size());
+  for (Pending& p : pending) {
+    const auto rank = static_cast<uint32_t>(out.entries.size());
+    const std::string& value = p.match->path.value;
+    switch (p.entry.type) {
+      case PathMatchType::kExact:
+        out.literal.node(out.literal.insert(config::split_path(value), {})).exact.push_back(rank);
+        break;
+      case PathMatchType::kPathPrefix: {
+        const std::string_view prefix = prefix_without_slash(value);
+        std::vector<std::string_view> segments;
+        if (!prefix.empty()) segments = config::split_path(prefix);
+        out.literal.node(out.literal.insert(segments, {})).prefix.push_back(rank);
+        break;
+      }
+      case PathMatchType::kTemplate: {
+        const std::vector<std::string_view> segments = config::split_path(value);
+        std::vector<bool> wildcards(segments.size(), false);
+        for (const auto& capture : p.entry.captures) wildcards[capture.first] = true;
+        out.templates.node(out.templates.insert(segments, wildcards)).templates.push_back(rank);
+        break;
+      }
+      case PathMatchType::kRegularExpression:
+        out.regexes.push_back(rank);
+        break;
+    }
+    out.entries.push_back(std::move(p.entry));
+  }
+  return {};
+}
+
+// Domains are already validated (lowercase, unique across hosts).
+void index_domains(const config::VirtualHost& vh, uint32_t index, RouteTable::Impl& impl) {
+  for (const std::string& domain : vh.domains) {
+    if (domain == "*") {
+      impl.any_host = index;
+    } else if (domain.starts_with("*.")) {
+      impl.wildcard_hosts.emplace(domain.substr(2), index);
+    } else {
+      impl.exact_hosts.emplace(domain, index);
+    }
+  }
+}
+
+}  // namespace
+
+Result<std::shared_ptr<const RouteTable>> RouteTable::compile(const config::Snapshot& snapshot) {
+  if (auto valid = config::validate_snapshot(snapshot); !valid.ok()) return valid.error();
+  // The table owns a copy of the snapshot for snapshot() (GET /config).
+  std::shared_ptr<RouteTable> table(new RouteTable(snapshot, nullptr));
+  auto impl = std::make_unique<Impl>();
+  size_t route_count = 0;
+  for (const auto& vh : snapshot.virtual_hosts) route_count += vh.routes.size();
+  impl->routes.reserve(route_count);
+  impl->virtual_hosts.resize(snapshot.virtual_hosts.size());
+  for (size_t v = 0; v < snapshot.virtual_hosts.size(); ++v) {
+    const config::VirtualHost& vh = snapshot.virtual_hosts[v];
+    const auto first_route = static_cast<uint32_t>(impl->routes.size());
+    for (const config::Route& route : vh.routes) {
+      CompiledRoute& compiled = impl->routes.emplace_back();
+      compiled.route = route;
+      compiled.virtual_host_index = v;
+      for (const config::WeightedBackend& b : route.backends) {
+        compiled.total_weight += b.weight;
+        compiled.cumulative_weights.push_back(compiled.total_weight);
+      }
+    }
+    auto built = build_virtual_host(vh, "virtualHosts[" + std::to_string(v) + "]", first_route,
+                                    impl->virtual_hosts[v]);
+    if (!built.ok()) return built.error();
+    impl->entry_count += impl->virtual_hosts[v].entries.size();
+    index_domains(vh, static_cast<uint32_t>(v), *impl);
+  }
+  table->impl_ = std::move(impl);
+  return std::shared_ptr<const RouteTable>(std::move(table));
+}
+
+}  // namespace archway::routing

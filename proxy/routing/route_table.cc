@@ -1,0 +1,157 @@
+// RouteTable::match: the per-request lookup. Cost: one hash probe per host
+// label boundary, one per path segment, then condition checks on candidates
+// only; regexes run only for routes that asked for them.
+
+#include <algorithm>
+
+#include "proxy/config/path_template.h"
+#include "proxy/routing/route_table_impl.h"
+
+namespace archway::routing {
+namespace {
+
+struct PrefixStep {
+  uint32_t node;
+  size_t length;  // bytes of the request path this node covers ("/a/b" → 4)
+};
+
+// Offset just past `segment` within `path`; segments are views into it.
+size_t end_offset(std::string_view path, std::string_view segment) {
+  return static_cast<size_t>(segment.data() - path.data()) + segment.size();
+}
+
+void collect_templates(const PathTrie& trie, uint32_t node,
+                       const std::vector<std::string_view>& segments, size_t i,
+                       std::vector<uint32_t>& out) {
+  const PathTrie::Node& n = trie.node(node);
+  if (i == segments.size()) {
+    out.insert(out.end(), n.templates.begin(), n.templates.end());
+    return;
+  }
+  const uint32_t literal = trie.literal_child(node, segments[i]);
+  if (literal != PathTrie::kNone) collect_templates(trie, literal, segments, i + 1, out);
+  // A capture never matches an empty segment ("/orders/" is not "/orders/{id}").
+  if (n.wildcard != PathTrie::kNone && !segments[i].empty()) {
+    collect_templates(trie, n.wildcard, segments, i + 1, out);
+  }
+}
+
+}  // namespace
+
+std::optional<RouteMatch> VirtualHostTable::match(const RequestHead& request,
+                                                  const std::vector<CompiledRoute>& routes) const {
+  RequestView view(request);
+  const std::string_view path = request.path;
+  const std::vector<std::string_view> segments = config::split_path(path);
+  const auto found = [&](uint32_t rank) {
+    RouteMatch m;
+    m.route = &routes[entries[rank].route];
+    m.matched_prefix = path.substr(0, 0);
+    return m;
+  };
+
+  // 1. Exact, walking literal children; the walk also records every node a
+  //    PathPrefix could end at, for step 4.
+  std::vector<PrefixStep> steps;
+  steps.reserve(segments.size() + 1);
+  steps.push_back({0, 0});
+  uint32_t node = 0;
+  size_t consumed = 0;
+  for (; consumed < segments.size(); ++consumed) {
+    node = literal.literal_child(node, segments[consumed]);
+    if (node == PathTrie::kNone) break;
+    steps.push_back({node, end_offset(path, segments[consumed])});
+  }
+  if (consumed == segments.size()) {
+    for (uint32_t rank : literal.node(node).exact) {
+      if (entries[rank].conditions.matches(view)) return found(rank);
+    }
+  }
+
+  // 2. Templates: every terminal node the segments reach, best rank first.
+  if (!templates.empty()) {
+    std::vector<uint32_t> candidates;
+    collect_templates(templates, 0, segments, 0, candidates);
+    std::sort(candidates.begin(), candidates.end());
+    for (uint32_t rank : candidates) {
+      const MatchEntry& e = entries[rank];
+      if (!e.conditions.matches(view)) continue;
+      RouteMatch m = found(rank);
+      m.captures.reserve(e.captures.size());
+      for (const auto& [index, name] : e.captures) {
+        m.captures.emplace_back(name, std::string(segments[index]));
+      }
+      return m;
+    }
+  }
+
+  // 3. Regular expressions, in rank order (snapshot order for different patterns).
+  for (uint32_t rank : regexes) {
+    const MatchEntry& e = entries[rank];
+    if (RE2::FullMatch(re2::StringPiece(path.data(), path.size()), *e.regex) &&
+        e.conditions.matches(view)) {
+      return found(rank);
+    }
+  }
+
+  // 4. PathPrefix, deepest (longest) first.
+  for (auto it = steps.rbegin(); it != steps.rend(); ++it) {
+    for (uint32_t rank : literal.node(it->node).prefix) {
+      if (!entries[rank].conditions.matches(view)) continue;
+      RouteMatch m = found(rank);
+      m.matched_prefix = path.substr(0, it->length);
+      return m;
+    }
+  }
+  return std::nullopt;
+}
+
+const VirtualHostTable* RouteTable::Impl::find_host(std::string_view host) const {
+  if (auto it = exact_hosts.find(host); it != exact_hosts.end()) {
+    return &virtual_hosts[it->second];
+  }
+  if (!wildcard_hosts.empty()) {
+    // Longest suffix first: "a.b.example.com" tries "b.example.com", then
+    // "example.com", then "com".
+    for (size_t dot = host.find('.'); dot != std::string_view::npos;
+         dot = host.find('.', dot + 1)) {
+      if (auto it = wildcard_hosts.find(host.substr(dot + 1)); it != wildcard_hosts.end()) {
+        return &virtual_hosts[it->second];
+      }
+    }
+  }
+  if (any_host != PathTrie::kNone) return &virtual_hosts[any_host];
+  return nullptr;
+}
+
+RouteTable::RouteTable(config::Snapshot snapshot, std::unique_ptr<Impl> impl)
+    : snapshot_(std::move(snapshot)), impl_(std::move(impl)) {}
+
+RouteTable::~RouteTable() = default;
+
+size_t RouteTable::size() const { return impl_->entry_count; }
+
+std::optional<RouteMatch> RouteTable::match(const RequestHead& request) const {
+  const VirtualHostTable* vh = impl_->find_host(request.host);
+  if (vh == nullptr) return std::nullopt;
+  return vh->match(request, impl_->routes);
+}
+
+std::string normalize_host(std::string_view authority) {
+  std::string_view host = authority;
+  if (!host.empty() && host.front() == '[') {
+    // IPv6 literal: keep the brackets, drop ":port" after them.
+    const size_t close = host.find(']');
+    if (close != std::string_view::npos) host = host.substr(0, close + 1);
+  } else if (const size_t colon = host.rfind(':'); colon != std::string_view::npos) {
+    host = host.substr(0, colon);
+  }
+  if (!host.empty() && host.back() == '.') host.remove_suffix(1);
+  std::string out(host);
+  for (char& c : out) {
+    if (c >= 'A' && c <= 'Z') c = static_cast<char>(c - 'A' + 'a');
+  }
+  return out;
+}
+
+}  // namespace archway::routing

@@ -1,0 +1,54 @@
+#pragma once
+// RouteTable's internals, shared by route_compile.cc (building) and
+// route_table.cc (matching). Immutable once compile() returns.
+
+#include <cstdint>
+#include <memory>
+#include <string>
+#include <unordered_map>
+#include <utility>
+#include <vector>
+
+#include <re2/re2.h>
+
+#include "proxy/routing/match_conditions.h"
+#include "proxy/routing/path_trie.h"
+#include "proxy/routing/route_table.h"
+
+namespace archway::routing {
+
+// One Match of one Route: the unit of precedence. A route with three matches
+// contributes three entries, each ranked on its own.
+struct MatchEntry {
+  uint32_t route = 0;  // index into Impl::routes
+  config::PathMatchType type = config::PathMatchType::kPathPrefix;
+  MatchConditions conditions;
+  std::unique_ptr<RE2> regex;                               // RegularExpression paths
+  std::vector<std::pair<uint32_t, std::string>> captures;  // Template: segment index → name
+};
+
+struct VirtualHostTable {
+  PathTrie literal;                 // Exact and PathPrefix entries
+  PathTrie templates;               // Template entries ({name} = wildcard child)
+  std::vector<MatchEntry> entries;  // sorted by precedence: index == rank
+  std::vector<uint32_t> regexes;    // RegularExpression entries, by rank
+
+  [[nodiscard]] std::optional<RouteMatch> match(const RequestHead& request,
+                                                const std::vector<CompiledRoute>& routes) const;
+};
+
+class RouteTable::Impl {
+ public:
+  std::vector<CompiledRoute> routes;  // one per snapshot Route, in snapshot order
+  std::vector<VirtualHostTable> virtual_hosts;
+  std::unordered_map<std::string, uint32_t, StringHash, std::equal_to<>> exact_hosts;
+  // "*.example.com" is stored as "example.com" and matches any host ending in
+  // ".example.com" (one or more labels, as in Gateway API), longest first.
+  std::unordered_map<std::string, uint32_t, StringHash, std::equal_to<>> wildcard_hosts;
+  uint32_t any_host = PathTrie::kNone;
+  size_t entry_count = 0;
+
+  [[nodiscard]] const VirtualHostTable* find_host(std::string_view host) const;
+};
+
+}  // namespace archway::routing
