@@ -253,7 +253,7 @@ def policies():
         {
             "attempts": integer("Number of retries after the first attempt (0 to 10); 0 "
                                 "turns retries off.", 0, 10),
-            "on": array(
+            "retryOn": array(
                 "Failures that trigger a retry: `connect-failure` (no connection could be "
                 "made), `refused-stream` (HTTP/2 REFUSED_STREAM), `reset` (the backend "
                 "reset the connection or stream before a response), `gateway-error` (502, "
