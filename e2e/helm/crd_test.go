@@ -1,0 +1,459 @@
+package helm
+
+import (
+	"fmt"
+	"path/filepath"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"archway.dev/e2e/cluster"
+)
+
+const crdName = "apiroutes.archway.dev"
+
+var crdOnce sync.Once
+
+// installCRD applies crds/apiroutes.archway.dev.yaml (server-side, as
+// docs/upgrade.md tells users) and waits until the API server serves it.
+func installCRD(t *testing.T, c *cluster.Cluster) {
+	t.Helper()
+	var failed error
+	crdOnce.Do(func() {
+		path := filepath.Join(repoRoot(t), "crds", crdName+".yaml")
+		if _, err := c.TryKubectl("apply", "--server-side", "--force-conflicts", "-f", path); err != nil {
+			failed = err
+			return
+		}
+		if _, err := c.TryKubectl("wait", "--for=condition=Established", "--timeout=60s", "crd/"+crdName); err != nil {
+			failed = err
+		}
+	})
+	if failed != nil {
+		t.Fatalf("install the CRD: %v", failed)
+	}
+	// kubectl needs discovery (and OpenAPI, for explain) to catch up.
+	eventually(t, 60*time.Second, func() error {
+		_, err := c.TryKubectl("get", "apiroutes", "-A")
+		return err
+	})
+}
+
+// eventually retries f until it returns nil or the timeout passes.
+func eventually(t *testing.T, timeout time.Duration, f func() error) {
+	t.Helper()
+	deadline := time.Now().Add(timeout)
+	for {
+		err := f()
+		if err == nil {
+			return
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("still failing after %v: %v", timeout, err)
+		}
+		time.Sleep(500 * time.Millisecond)
+	}
+}
+
+func TestCRDEstablishedWithNames(t *testing.T) {
+	c := cluster.Shared(t)
+	installCRD(t, c)
+	out := c.Kubectl(t, "get", "crd", crdName, "-o",
+		`jsonpath={.status.acceptedNames.kind} {.status.acceptedNames.shortNames} {.status.acceptedNames.categories} {.spec.versions[0].name} {.spec.scope}`)
+	want := `APIRoute ["ar"] ["archway"] v1alpha1 Namespaced`
+	if out != want {
+		t.Fatalf("accepted names: got %q, want %q", out, want)
+	}
+	// The API server computed structural schema and CEL cost without complaint.
+	if cond := c.Kubectl(t, "get", "crd", crdName, "-o", `jsonpath={.status.conditions[?(@.type=="NonStructuralSchema")].status}`); cond != "" {
+		t.Fatalf("NonStructuralSchema condition: %q", cond)
+	}
+}
+
+func TestValidAPIRouteIsAcceptedWithDefaults(t *testing.T) {
+	c := cluster.Shared(t)
+	installCRD(t, c)
+	ns := c.Namespace(t)
+	c.Kubectl(t, "apply", "-n", ns, "-f", filepath.Join("testdata", "apiroute-full.yaml"))
+
+	get := func(path string) string {
+		return c.Kubectl(t, "get", "apiroute", "orders", "-n", ns, "-o", "jsonpath="+path)
+	}
+	checks := []struct{ path, want string }{
+		// Defaults from the schema.
+		{`{.spec.rules[?(@.name=="write-orders")].backends[0].weight}`, "1"},
+		{`{.spec.rules[?(@.name=="catch-all")].backends[0].protocol}`, "HTTP"},
+		{`{.spec.rules[?(@.name=="catch-all")].matches[0].path.type}`, "PathPrefix"},
+		{`{.spec.rules[?(@.name=="catch-all")].matches[0].path.value}`, "/"},
+		{`{.spec.rules[?(@.name=="catch-all")].auth.jwt.jwksSecretRef.key}`, "jwks.json"},
+		{`{.spec.rules[?(@.name=="partner")].auth.apiKey.header}`, "X-Api-Key"},
+		{`{.spec.rules[?(@.name=="write-orders")].rateLimit.scope}`, "Local"},
+		{`{.spec.rules[?(@.name=="write-orders")].rateLimit.burst}`, "0"},
+		{`{.spec.rules[?(@.name=="read-orders")].matches[0].headers[0].type}`, "Exact"},
+		// What the user wrote survives (no pruning of known fields).
+		{`{.spec.rules[?(@.name=="order-details")].aggregate.parts[1].backend.protocol}`, "H2C"},
+		{`{.spec.rules[?(@.name=="old-api")].redirect.statusCode}`, "308"},
+		{`{.spec.rules[?(@.name=="health")].auth}`, "{}"},
+		{`{.spec.defaults.cors.maxAge}`, "600s"},
+	}
+	for _, ch := range checks {
+		if got := get(ch.path); got != ch.want {
+			t.Errorf("%s: got %q, want %q", ch.path, got, ch.want)
+		}
+	}
+}
+
+// An APIRoute with one rule whose body is given; the rest is valid.
+func route(name, spec string) string {
+	return fmt.Sprintf("apiVersion: archway.dev/v1alpha1\nkind: APIRoute\nmetadata:\n  name: %s\nspec:\n%s\n", name, indent(spec, "  "))
+}
+
+func indent(s, prefix string) string {
+	lines := strings.Split(strings.TrimSpace(s), "\n")
+	for i, l := range lines {
+		lines[i] = prefix + l
+	}
+	return strings.Join(lines, "\n")
+}
+
+func TestInvalidAPIRoutesAreRejectedNamingTheField(t *testing.T) {
+	c := cluster.Shared(t)
+	installCRD(t, c)
+	ns := c.Namespace(t)
+	const ok = "backends: [{name: web, port: 80}]"
+	tests := []struct {
+		name string
+		spec string
+		want []string // all must appear in kubectl's stderr
+	}{
+		{"two-actions", `
+rules:
+- name: a
+  backends: [{name: web, port: 80}]
+  directResponse: {status: 200}`,
+			[]string{"spec.rules[0]", "exactly one of backends, redirect, directResponse and aggregate must be set"}},
+		{"no-action", `
+rules:
+- name: a
+  matches: [{path: {value: /x}}]`,
+			[]string{"spec.rules[0]", "exactly one of backends, redirect, directResponse and aggregate must be set"}},
+		{"two-auth-methods", `
+rules:
+- name: a
+  ` + ok + `
+  auth:
+    apiKey: {secretRef: {name: keys}}
+    jwt: {issuer: https://id, audiences: [a], jwksUri: https://id/jwks}`,
+			[]string{"spec.rules[0].auth", "at most one of jwt, oauth2Introspection and apiKey may be set"}},
+		{"two-auth-methods-in-defaults", `
+defaults:
+  auth:
+    apiKey: {secretRef: {name: keys}}
+    oauth2Introspection: {endpoint: https://id/introspect, clientSecretRef: {name: c}}
+rules:
+- name: a
+  ` + ok,
+			[]string{"spec.defaults.auth", "at most one of jwt, oauth2Introspection and apiKey may be set"}},
+		{"duplicate-rule-names", `
+rules:
+- name: a
+  ` + ok + `
+- name: a
+  ` + ok,
+			[]string{"spec.rules[1]", "Duplicate value"}},
+		{"rewrite-prefix-and-full-path", `
+rules:
+- name: a
+  ` + ok + `
+  rewrite: {pathPrefix: /a, fullPath: /b}`,
+			[]string{"spec.rules[0].rewrite", "pathPrefix and fullPath are mutually exclusive"}},
+		{"rewrite-prefix-with-exact-match", `
+rules:
+- name: a
+  matches: [{path: {type: Exact, value: /a}}]
+  ` + ok + `
+  rewrite: {pathPrefix: /b}`,
+			[]string{"spec.rules[0].rewrite.pathPrefix", "needs every match to use a PathPrefix path"}},
+		{"rewrite-with-redirect", `
+rules:
+- name: a
+  redirect: {scheme: https}
+  rewrite: {hostname: b.example.com}`,
+			[]string{"spec.rules[0].rewrite", "rewrite needs backends"}},
+		{"duration-words", `
+rules:
+- name: a
+  ` + ok + `
+  timeouts: {request: 15 seconds}`,
+			[]string{"spec.rules[0].timeouts.request", "should match"}},
+		{"duration-without-unit", `
+defaults:
+  timeouts: {idle: "60"}
+rules:
+- name: a
+  ` + ok,
+			[]string{"spec.defaults.timeouts.idle", "should match"}},
+		{"backend-timeout-above-request", `
+rules:
+- name: a
+  ` + ok + `
+  timeouts: {request: 1s, backendRequest: 2s}`,
+			[]string{"spec.rules[0].timeouts.backendRequest", "backendRequest must not be longer than request"}},
+		{"backoff-base-above-max", `
+rules:
+- name: a
+  ` + ok + `
+  retries: {attempts: 1, backoff: {base: 1s, max: 100ms}}`,
+			[]string{"spec.rules[0].retries.backoff.base", "base must not be longer than max"}},
+		{"weight-too-high", `
+rules:
+- name: a
+  backends: [{name: web, port: 80, weight: 1000001}]`,
+			[]string{"spec.rules[0].backends[0].weight", "less than or equal to 1000000"}},
+		{"weight-negative", `
+rules:
+- name: a
+  backends: [{name: web, port: 80, weight: -1}]`,
+			[]string{"spec.rules[0].backends[0].weight", "greater than or equal to 0"}},
+		{"all-weights-zero", `
+rules:
+- name: a
+  backends: [{name: web, port: 80, weight: 0}, {name: web2, port: 80, weight: 0}]`,
+			[]string{"spec.rules[0].backends", "at least one backend must have a weight above 0"}},
+		{"port-out-of-range", `
+rules:
+- name: a
+  backends: [{name: web, port: 70000}]`,
+			[]string{"spec.rules[0].backends[0].port", "less than or equal to 65535"}},
+		{"backend-protocol", `
+rules:
+- name: a
+  backends: [{name: web, port: 80, protocol: GRPC}]`,
+			[]string{"spec.rules[0].backends[0].protocol", `Unsupported value: "GRPC"`}},
+		{"method", `
+rules:
+- name: a
+  matches: [{methods: [FETCH]}]
+  ` + ok,
+			[]string{"spec.rules[0].matches[0].methods[0]", `Unsupported value: "FETCH"`}},
+		{"path-type", `
+rules:
+- name: a
+  matches: [{path: {type: Glob, value: /a}}]
+  ` + ok,
+			[]string{"spec.rules[0].matches[0].path.type", `Unsupported value: "Glob"`}},
+		{"path-without-slash", `
+rules:
+- name: a
+  matches: [{path: {type: PathPrefix, value: v1}}]
+  ` + ok,
+			[]string{"spec.rules[0].matches[0].path.value", "value must start with '/' unless type is RegularExpression"}},
+		{"header-match-present-with-value", `
+rules:
+- name: a
+  matches: [{headers: [{name: X-A, type: Present, value: x}]}]
+  ` + ok,
+			[]string{"spec.rules[0].matches[0].headers[0].value", "must be empty when type is Present"}},
+		{"header-match-exact-without-value", `
+rules:
+- name: a
+  matches: [{queryParams: [{name: q}]}]
+  ` + ok,
+			[]string{"spec.rules[0].matches[0].queryParams[0].value", "value is required when type is Exact or RegularExpression"}},
+		{"header-name-with-space", `
+rules:
+- name: a
+  ` + ok + `
+  requestHeaders: {set: [{name: X Bad, value: v}]}`,
+			[]string{"spec.rules[0].requestHeaders.set[0].name", "should match"}},
+		{"header-value-with-newline", `
+rules:
+- name: a
+  ` + ok + `
+  responseHeaders: {add: [{name: X-A, value: "a\r\nSet-Cookie: x=1"}]}`,
+			[]string{"spec.rules[0].responseHeaders.add[0].value", "should match"}},
+		{"rate-limit-header-key-without-header", `
+rules:
+- name: a
+  ` + ok + `
+  rateLimit: {requests: 10, period: 1s, key: Header}`,
+			[]string{"spec.rules[0].rateLimit.header", "header is required when key is Header"}},
+		{"rate-limit-header-with-other-key", `
+rules:
+- name: a
+  ` + ok + `
+  rateLimit: {requests: 10, period: 1s, header: X-Tenant}`,
+			[]string{"spec.rules[0].rateLimit.header", "header is only allowed when key is Header"}},
+		{"rate-limit-zero-requests", `
+rules:
+- name: a
+  ` + ok + `
+  rateLimit: {requests: 0, period: 1s}`,
+			[]string{"spec.rules[0].rateLimit.requests", "greater than or equal to 1"}},
+		{"redirect-status", `
+rules:
+- name: a
+  redirect: {scheme: https, statusCode: 305}`,
+			[]string{"spec.rules[0].redirect.statusCode", "Unsupported value: 305"}},
+		{"redirect-to-itself", `
+rules:
+- name: a
+  redirect: {statusCode: 301}`,
+			[]string{"spec.rules[0].redirect", "a redirect must set at least one of scheme, hostname, port and path"}},
+		{"jwt-without-keys", `
+rules:
+- name: a
+  ` + ok + `
+  auth: {jwt: {issuer: https://id, audiences: [a]}}`,
+			[]string{"spec.rules[0].auth.jwt", "exactly one of jwksUri and jwksSecretRef must be set"}},
+		{"jwt-without-audience", `
+rules:
+- name: a
+  ` + ok + `
+  auth: {jwt: {issuer: https://id, jwksUri: https://id/jwks}}`,
+			[]string{"spec.rules[0].auth.jwt.audiences", "Required value"}},
+		{"cors-credentials-any-origin", `
+rules:
+- name: a
+  ` + ok + `
+  cors: {allowOrigins: ["*"], allowCredentials: true}`,
+			[]string{"spec.rules[0].cors.allowCredentials", "allowCredentials cannot be used with the '*' origin"}},
+		{"tls-without-hostnames", `
+tls: {secretName: cert}
+rules:
+- name: a
+  ` + ok,
+			[]string{"spec.tls", "tls needs hostnames"}},
+		{"hostname-invalid", `
+hostnames: [Api_Example.com]
+rules:
+- name: a
+  ` + ok,
+			[]string{"spec.hostnames[0]", "should match"}},
+		{"rule-name-invalid", `
+rules:
+- name: Read_Orders
+  ` + ok,
+			[]string{"spec.rules[0].name", "should match"}},
+		{"no-rules", `
+hostnames: [a.example.com]`,
+			[]string{"spec.rules", "Required value"}},
+		{"unknown-field", `
+rules:
+- name: a
+  bakends: [{name: web, port: 80}]`,
+			[]string{`unknown field "spec.rules[0].bakends"`}},
+		{"aggregate-duplicate-parts", `
+rules:
+- name: a
+  aggregate:
+    parts:
+    - {name: p, backend: {name: a, port: 80}, path: /a}
+    - {name: p, backend: {name: b, port: 80}, path: /b}`,
+			[]string{"spec.rules[0].aggregate.parts[1]", "Duplicate value"}},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			out, err := c.Run(route("bad-"+tc.name, tc.spec), "kubectl", "apply", "-n", ns, "-f", "-")
+			if err == nil {
+				t.Fatalf("kubectl apply succeeded (want a rejection naming %s):\n%s", tc.want[0], out)
+			}
+			for _, w := range tc.want {
+				if !strings.Contains(err.Error(), w) {
+					t.Errorf("error lacks %q:\n%v", w, err)
+				}
+			}
+		})
+	}
+	// Nothing of the above was stored.
+	if out := c.Kubectl(t, "get", "apiroutes", "-n", ns, "-o", "name"); strings.TrimSpace(out) != "" {
+		t.Fatalf("rejected routes were stored: %s", out)
+	}
+}
+
+func TestExplainDescribesFields(t *testing.T) {
+	c := cluster.Shared(t)
+	installCRD(t, c)
+	tests := []struct {
+		field string
+		want  []string
+	}{
+		{"apiroute.spec.rules.auth", []string{
+			"At most one of `jwt`, `oauth2Introspection` and `apiKey`",
+			"jwt <Object>", "oauth2Introspection <Object>", "apiKey <Object>",
+			"Validates a bearer JWT"}},
+		{"apiroute.spec.rules.rateLimit.key", []string{"ClientIP", "APIKey", "User", "Header"}},
+		{"apiroute.spec.rules.backends.weight", []string{"Relative share of requests", "1000000"}},
+		{"apiroute.spec.rules", []string{"matches <[]Object>", "backends <[]Object>", "redirect <Object>",
+			"directResponse <Object>", "aggregate <Object>", "cors <Object>", "name <string> -required-"}},
+		{"apiroute.status.conditions", []string{"Accepted", "ResolvedRefs", "Programmed", "Ready"}},
+	}
+	for _, tc := range tests {
+		t.Run(tc.field, func(t *testing.T) {
+			var out string
+			// The OpenAPI document is published a moment after the CRD.
+			eventually(t, 60*time.Second, func() error {
+				var err error
+				out, err = c.TryKubectl("explain", tc.field)
+				return err
+			})
+			// explain wraps descriptions: compare with whitespace collapsed.
+			flat := strings.Join(strings.Fields(out), " ")
+			for _, w := range tc.want {
+				if !strings.Contains(flat, w) {
+					t.Errorf("kubectl explain %s lacks %q:\n%s", tc.field, w, out)
+				}
+			}
+		})
+	}
+}
+
+func TestPrinterColumnsAndStatus(t *testing.T) {
+	c := cluster.Shared(t)
+	installCRD(t, c)
+	ns := c.Namespace(t)
+	c.Apply(t, ns, route("shop", `
+hostnames: [shop.example.com]
+rules:
+- name: all
+  backends: [{name: web, port: 80}]`))
+
+	// Before the controller writes status: columns are there, empty.
+	out := c.Kubectl(t, "get", "ar", "-n", ns)
+	header := strings.Fields(strings.SplitN(out, "\n", 2)[0])
+	if strings.Join(header, " ") != "NAME HOSTS READY REASON AGE" {
+		t.Fatalf("kubectl get ar header: %q", header)
+	}
+
+	// The status subresource takes metav1.Conditions; the columns show Ready.
+	status := `{"status":{"observedGeneration":1,"conditions":[
+	 {"type":"Accepted","status":"True","reason":"Accepted","message":"","lastTransitionTime":"2025-01-01T00:00:00Z","observedGeneration":1},
+	 {"type":"Ready","status":"False","reason":"BackendNotFound","message":"Service web not found","lastTransitionTime":"2025-01-01T00:00:00Z","observedGeneration":1}]}}`
+	c.Kubectl(t, "patch", "apiroute", "shop", "-n", ns, "--subresource=status", "--type=merge", "-p", status)
+	out = c.Kubectl(t, "get", "ar", "shop", "-n", ns, "--no-headers")
+	fields := strings.Fields(out)
+	if len(fields) != 5 || fields[0] != "shop" || fields[1] != `["shop.example.com"]` || fields[2] != "False" || fields[3] != "BackendNotFound" {
+		t.Fatalf("kubectl get ar row: %q", out)
+	}
+	// The category lists it too.
+	if out := c.Kubectl(t, "get", "archway", "-n", ns, "-o", "name"); !strings.Contains(out, "apiroute.archway.dev/shop") {
+		t.Fatalf("kubectl get archway: %q", out)
+	}
+	// observedGeneration is kept, and a bad condition is refused naming the field.
+	if got := c.Kubectl(t, "get", "ar", "shop", "-n", ns, "-o", "jsonpath={.status.observedGeneration}"); got != "1" {
+		t.Fatalf("observedGeneration: %q", got)
+	}
+	bad := `{"status":{"conditions":[{"type":"Ready","status":"Maybe","reason":"Ready","message":"","lastTransitionTime":"2025-01-01T00:00:00Z"}]}}`
+	_, err := c.TryKubectl("patch", "apiroute", "shop", "-n", ns, "--subresource=status", "--type=merge", "-p", bad)
+	if err == nil || !strings.Contains(err.Error(), "status.conditions[0].status") {
+		t.Fatalf("bad condition status: want a rejection naming status.conditions[0].status, got %v", err)
+	}
+	dup := `{"status":{"conditions":[
+	 {"type":"Ready","status":"True","reason":"Ready","message":"","lastTransitionTime":"2025-01-01T00:00:00Z"},
+	 {"type":"Ready","status":"False","reason":"Ready","message":"","lastTransitionTime":"2025-01-01T00:00:00Z"}]}}`
+	_, err = c.TryKubectl("patch", "apiroute", "shop", "-n", ns, "--subresource=status", "--type=merge", "-p", dup)
+	if err == nil || !strings.Contains(err.Error(), "Duplicate value") {
+		t.Fatalf("duplicate condition type: want a Duplicate value rejection, got %v", err)
+	}
+}
