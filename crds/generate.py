@@ -122,6 +122,16 @@ def rule(expr, message, field_path=None, reason=None):
     return r
 
 
+def valid_dur(field):
+    """CEL: the field is a well-formed duration (so duration() will not fail).
+
+    Rules that compare durations check this first: a malformed value is
+    already reported by the field's pattern, and duration() would add a
+    second, confusing "type conversion error" for the same mistake.
+    """
+    return f"self.{field}.matches(r'{DURATION}')"
+
+
 def duration(desc, default=None):
     return string(desc + " A duration such as `250ms`, `1.5s`, `1m30s` or `1h`.", 32,
                   pattern=DURATION, default=default)
@@ -242,6 +252,7 @@ def policies():
         },
         min_props=1,
         rules=[rule("!has(self.request) || !has(self.backendRequest) || "
+                    f"!{valid_dur('request')} || !{valid_dur('backendRequest')} || "
                     "duration(self.request) == duration('0s') || "
                     "duration(self.backendRequest) <= duration(self.request)",
                     "backendRequest must not be longer than request",
@@ -267,7 +278,9 @@ def policies():
                 "full jitter.",
                 {"base": duration("First wait.", default="25ms"),
                  "max": duration("Longest wait.", default="250ms")},
-                rules=[rule("!has(self.base) || !has(self.max) || duration(self.base) <= duration(self.max)",
+                rules=[rule("!has(self.base) || !has(self.max) || "
+                            f"!{valid_dur('base')} || !{valid_dur('max')} || "
+                            "duration(self.base) <= duration(self.max)",
                             "base must not be longer than max", field_path=".base")]),
             "budgetPercent": integer("Retries may add at most this percentage of the "
                                      "requests in flight to a backend (a retry budget that "
@@ -407,7 +420,7 @@ def policies():
             rule("(has(self.key) && self.key == 'Header') || !has(self.header)",
                  "header is only allowed when key is Header", field_path=".header",
                  reason="FieldValueForbidden"),
-            rule("duration(self.period) > duration('0s')", "period must be longer than 0s",
+            rule(f"!{valid_dur('period')} || duration(self.period) > duration('0s')", "period must be longer than 0s",
                  field_path=".period"),
         ],
     )
@@ -431,7 +444,7 @@ def policies():
                                                default=False),
         },
         required=["ttl"],
-        rules=[rule("duration(self.ttl) > duration('0s')", "ttl must be longer than 0s",
+        rules=[rule(f"!{valid_dur('ttl')} || duration(self.ttl) > duration('0s')", "ttl must be longer than 0s",
                     field_path=".ttl")],
     )
 

@@ -126,18 +126,19 @@ func TestInvalidAPIRoutesAreRejectedNamingTheField(t *testing.T) {
 		name string
 		spec string
 		want []string // all must appear in kubectl's stderr
+		not  []string // none may appear
 	}{
 		{"two-actions", `
 rules:
 - name: a
   backends: [{name: web, port: 80}]
   directResponse: {status: 200}`,
-			[]string{"spec.rules[0]", "exactly one of backends, redirect, directResponse and aggregate must be set"}},
+			[]string{"spec.rules[0]", "exactly one of backends, redirect, directResponse and aggregate must be set"}, nil},
 		{"no-action", `
 rules:
 - name: a
   matches: [{path: {value: /x}}]`,
-			[]string{"spec.rules[0]", "exactly one of backends, redirect, directResponse and aggregate must be set"}},
+			[]string{"spec.rules[0]", "exactly one of backends, redirect, directResponse and aggregate must be set"}, nil},
 		{"two-auth-methods", `
 rules:
 - name: a
@@ -145,7 +146,7 @@ rules:
   auth:
     apiKey: {secretRef: {name: keys}}
     jwt: {issuer: https://id, audiences: [a], jwksUri: https://id/jwks}`,
-			[]string{"spec.rules[0].auth", "at most one of jwt, oauth2Introspection and apiKey may be set"}},
+			[]string{"spec.rules[0].auth", "at most one of jwt, oauth2Introspection and apiKey may be set"}, nil},
 		{"two-auth-methods-in-defaults", `
 defaults:
   auth:
@@ -154,196 +155,212 @@ defaults:
 rules:
 - name: a
   ` + ok,
-			[]string{"spec.defaults.auth", "at most one of jwt, oauth2Introspection and apiKey may be set"}},
+			[]string{"spec.defaults.auth", "at most one of jwt, oauth2Introspection and apiKey may be set"}, nil},
 		{"duplicate-rule-names", `
 rules:
 - name: a
   ` + ok + `
 - name: a
   ` + ok,
-			[]string{"spec.rules[1]", "Duplicate value"}},
+			[]string{"spec.rules[1]", "Duplicate value"}, nil},
 		{"rewrite-prefix-and-full-path", `
 rules:
 - name: a
   ` + ok + `
   rewrite: {pathPrefix: /a, fullPath: /b}`,
-			[]string{"spec.rules[0].rewrite", "pathPrefix and fullPath are mutually exclusive"}},
+			[]string{"spec.rules[0].rewrite", "pathPrefix and fullPath are mutually exclusive"}, nil},
 		{"rewrite-prefix-with-exact-match", `
 rules:
 - name: a
   matches: [{path: {type: Exact, value: /a}}]
   ` + ok + `
   rewrite: {pathPrefix: /b}`,
-			[]string{"spec.rules[0].rewrite.pathPrefix", "needs every match to use a PathPrefix path"}},
+			[]string{"spec.rules[0].rewrite.pathPrefix", "needs every match to use a PathPrefix path"}, nil},
 		{"rewrite-with-redirect", `
 rules:
 - name: a
   redirect: {scheme: https}
   rewrite: {hostname: b.example.com}`,
-			[]string{"spec.rules[0].rewrite", "rewrite needs backends"}},
+			[]string{"spec.rules[0].rewrite", "rewrite needs backends"}, nil},
 		{"duration-words", `
 rules:
 - name: a
   ` + ok + `
   timeouts: {request: 15 seconds}`,
-			[]string{"spec.rules[0].timeouts.request", "should match"}},
+			[]string{"spec.rules[0].timeouts.request", "should match"}, nil},
 		{"duration-without-unit", `
 defaults:
   timeouts: {idle: "60"}
 rules:
 - name: a
   ` + ok,
-			[]string{"spec.defaults.timeouts.idle", "should match"}},
+			[]string{"spec.defaults.timeouts.idle", "should match"}, nil},
 		{"backend-timeout-above-request", `
 rules:
 - name: a
   ` + ok + `
   timeouts: {request: 1s, backendRequest: 2s}`,
-			[]string{"spec.rules[0].timeouts.backendRequest", "backendRequest must not be longer than request"}},
+			[]string{"spec.rules[0].timeouts.backendRequest", "backendRequest must not be longer than request"}, nil},
 		{"backoff-base-above-max", `
 rules:
 - name: a
   ` + ok + `
   retries: {attempts: 1, backoff: {base: 1s, max: 100ms}}`,
-			[]string{"spec.rules[0].retries.backoff.base", "base must not be longer than max"}},
+			[]string{"spec.rules[0].retries.backoff.base", "base must not be longer than max"}, nil},
 		{"weight-too-high", `
 rules:
 - name: a
   backends: [{name: web, port: 80, weight: 1000001}]`,
-			[]string{"spec.rules[0].backends[0].weight", "less than or equal to 1000000"}},
+			[]string{"spec.rules[0].backends[0].weight", "less than or equal to 1000000"}, nil},
 		{"weight-negative", `
 rules:
 - name: a
   backends: [{name: web, port: 80, weight: -1}]`,
-			[]string{"spec.rules[0].backends[0].weight", "greater than or equal to 0"}},
+			[]string{"spec.rules[0].backends[0].weight", "greater than or equal to 0"}, nil},
 		{"all-weights-zero", `
 rules:
 - name: a
   backends: [{name: web, port: 80, weight: 0}, {name: web2, port: 80, weight: 0}]`,
-			[]string{"spec.rules[0].backends", "at least one backend must have a weight above 0"}},
+			[]string{"spec.rules[0].backends", "at least one backend must have a weight above 0"}, nil},
 		{"port-out-of-range", `
 rules:
 - name: a
   backends: [{name: web, port: 70000}]`,
-			[]string{"spec.rules[0].backends[0].port", "less than or equal to 65535"}},
+			[]string{"spec.rules[0].backends[0].port", "less than or equal to 65535"}, nil},
 		{"backend-protocol", `
 rules:
 - name: a
   backends: [{name: web, port: 80, protocol: GRPC}]`,
-			[]string{"spec.rules[0].backends[0].protocol", `Unsupported value: "GRPC"`}},
+			[]string{"spec.rules[0].backends[0].protocol", `Unsupported value: "GRPC"`}, nil},
 		{"method", `
 rules:
 - name: a
   matches: [{methods: [FETCH]}]
   ` + ok,
-			[]string{"spec.rules[0].matches[0].methods[0]", `Unsupported value: "FETCH"`}},
+			[]string{"spec.rules[0].matches[0].methods[0]", `Unsupported value: "FETCH"`}, nil},
 		{"path-type", `
 rules:
 - name: a
   matches: [{path: {type: Glob, value: /a}}]
   ` + ok,
-			[]string{"spec.rules[0].matches[0].path.type", `Unsupported value: "Glob"`}},
+			[]string{"spec.rules[0].matches[0].path.type", `Unsupported value: "Glob"`}, nil},
 		{"path-without-slash", `
 rules:
 - name: a
   matches: [{path: {type: PathPrefix, value: v1}}]
   ` + ok,
-			[]string{"spec.rules[0].matches[0].path.value", "value must start with '/' unless type is RegularExpression"}},
+			[]string{"spec.rules[0].matches[0].path.value", "value must start with '/' unless type is RegularExpression"}, nil},
 		{"header-match-present-with-value", `
 rules:
 - name: a
   matches: [{headers: [{name: X-A, type: Present, value: x}]}]
   ` + ok,
-			[]string{"spec.rules[0].matches[0].headers[0].value", "must be empty when type is Present"}},
+			[]string{"spec.rules[0].matches[0].headers[0].value", "must be empty when type is Present"}, nil},
 		{"header-match-exact-without-value", `
 rules:
 - name: a
   matches: [{queryParams: [{name: q}]}]
   ` + ok,
-			[]string{"spec.rules[0].matches[0].queryParams[0].value", "value is required when type is Exact or RegularExpression"}},
+			[]string{"spec.rules[0].matches[0].queryParams[0].value", "value is required when type is Exact or RegularExpression"}, nil},
 		{"header-name-with-space", `
 rules:
 - name: a
   ` + ok + `
   requestHeaders: {set: [{name: X Bad, value: v}]}`,
-			[]string{"spec.rules[0].requestHeaders.set[0].name", "should match"}},
+			[]string{"spec.rules[0].requestHeaders.set[0].name", "should match"}, nil},
 		{"header-value-with-newline", `
 rules:
 - name: a
   ` + ok + `
   responseHeaders: {add: [{name: X-A, value: "a\r\nSet-Cookie: x=1"}]}`,
-			[]string{"spec.rules[0].responseHeaders.add[0].value", "should match"}},
+			[]string{"spec.rules[0].responseHeaders.add[0].value", "should match"}, nil},
 		{"rate-limit-header-key-without-header", `
 rules:
 - name: a
   ` + ok + `
   rateLimit: {requests: 10, period: 1s, key: Header}`,
-			[]string{"spec.rules[0].rateLimit.header", "header is required when key is Header"}},
+			[]string{"spec.rules[0].rateLimit.header", "header is required when key is Header"}, nil},
 		{"rate-limit-header-with-other-key", `
 rules:
 - name: a
   ` + ok + `
   rateLimit: {requests: 10, period: 1s, header: X-Tenant}`,
-			[]string{"spec.rules[0].rateLimit.header", "header is only allowed when key is Header"}},
+			[]string{"spec.rules[0].rateLimit.header", "header is only allowed when key is Header"}, nil},
 		{"rate-limit-zero-requests", `
 rules:
 - name: a
   ` + ok + `
   rateLimit: {requests: 0, period: 1s}`,
-			[]string{"spec.rules[0].rateLimit.requests", "greater than or equal to 1"}},
+			[]string{"spec.rules[0].rateLimit.requests", "greater than or equal to 1"}, nil},
+		{"rate-limit-period-malformed", `
+rules:
+- name: a
+  ` + ok + `
+  rateLimit: {requests: 5, period: 1 minute}
+  cache: {ttl: 10 s}
+  timeouts: {request: 5 s, backendRequest: 1s}`,
+			[]string{"spec.rules[0].rateLimit.period", "spec.rules[0].cache.ttl", "spec.rules[0].timeouts.request", "should match"},
+			// Only the pattern speaks: the CEL rules skip malformed durations.
+			[]string{"type conversion error", "evaluating rule"}},
+		{"rate-limit-period-zero", `
+rules:
+- name: a
+  ` + ok + `
+  rateLimit: {requests: 5, period: 0s}`,
+			[]string{"spec.rules[0].rateLimit.period", "period must be longer than 0s"}, nil},
 		{"redirect-status", `
 rules:
 - name: a
   redirect: {scheme: https, statusCode: 305}`,
-			[]string{"spec.rules[0].redirect.statusCode", "Unsupported value: 305"}},
+			[]string{"spec.rules[0].redirect.statusCode", "Unsupported value: 305"}, nil},
 		{"redirect-to-itself", `
 rules:
 - name: a
   redirect: {statusCode: 301}`,
-			[]string{"spec.rules[0].redirect", "a redirect must set at least one of scheme, hostname, port and path"}},
+			[]string{"spec.rules[0].redirect", "a redirect must set at least one of scheme, hostname, port and path"}, nil},
 		{"jwt-without-keys", `
 rules:
 - name: a
   ` + ok + `
   auth: {jwt: {issuer: https://id, audiences: [a]}}`,
-			[]string{"spec.rules[0].auth.jwt", "exactly one of jwksUri and jwksSecretRef must be set"}},
+			[]string{"spec.rules[0].auth.jwt", "exactly one of jwksUri and jwksSecretRef must be set"}, nil},
 		{"jwt-without-audience", `
 rules:
 - name: a
   ` + ok + `
   auth: {jwt: {issuer: https://id, jwksUri: https://id/jwks}}`,
-			[]string{"spec.rules[0].auth.jwt.audiences", "Required value"}},
+			[]string{"spec.rules[0].auth.jwt.audiences", "Required value"}, nil},
 		{"cors-credentials-any-origin", `
 rules:
 - name: a
   ` + ok + `
   cors: {allowOrigins: ["*"], allowCredentials: true}`,
-			[]string{"spec.rules[0].cors.allowCredentials", "allowCredentials cannot be used with the '*' origin"}},
+			[]string{"spec.rules[0].cors.allowCredentials", "allowCredentials cannot be used with the '*' origin"}, nil},
 		{"tls-without-hostnames", `
 tls: {secretName: cert}
 rules:
 - name: a
   ` + ok,
-			[]string{"spec.tls", "tls needs hostnames"}},
+			[]string{"spec.tls", "tls needs hostnames"}, nil},
 		{"hostname-invalid", `
 hostnames: [Api_Example.com]
 rules:
 - name: a
   ` + ok,
-			[]string{"spec.hostnames[0]", "should match"}},
+			[]string{"spec.hostnames[0]", "should match"}, nil},
 		{"rule-name-invalid", `
 rules:
 - name: Read_Orders
   ` + ok,
-			[]string{"spec.rules[0].name", "should match"}},
+			[]string{"spec.rules[0].name", "should match"}, nil},
 		{"no-rules", `
 hostnames: [a.example.com]`,
-			[]string{"spec.rules", "Required value"}},
+			[]string{"spec.rules", "Required value"}, nil},
 		{"unknown-field", `
 rules:
 - name: a
   bakends: [{name: web, port: 80}]`,
-			[]string{`unknown field "spec.rules[0].bakends"`}},
+			[]string{`unknown field "spec.rules[0].bakends"`}, nil},
 		{"aggregate-duplicate-parts", `
 rules:
 - name: a
@@ -351,7 +368,7 @@ rules:
     parts:
     - {name: p, backend: {name: a, port: 80}, path: /a}
     - {name: p, backend: {name: b, port: 80}, path: /b}`,
-			[]string{"spec.rules[0].aggregate.parts[1]", "Duplicate value"}},
+			[]string{"spec.rules[0].aggregate.parts[1]", "Duplicate value"}, nil},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
@@ -362,6 +379,11 @@ rules:
 			for _, w := range tc.want {
 				if !strings.Contains(err.Error(), w) {
 					t.Errorf("error lacks %q:\n%v", w, err)
+				}
+			}
+			for _, n := range tc.not {
+				if strings.Contains(err.Error(), n) {
+					t.Errorf("error holds %q:\n%v", n, err)
 				}
 			}
 		})
