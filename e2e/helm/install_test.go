@@ -56,7 +56,14 @@ func TestHelmInstallUpgradeUninstall(t *testing.T) {
 	sa := "system:serviceaccount:" + ns + ":" + full
 
 	// --- install with defaults (plus a class name of our own) ---
-	helmRun(t, c, "install", release, chart, "-n", ns, "--set", "ingressClass.name="+class)
+	notes := helmRun(t, c, "install", release, chart, "-n", ns, "--set", "ingressClass.name="+class)
+	// NOTES.txt tells how to declare a first route and read its status.
+	for _, w := range []string{"kind: APIRoute", "ingressClassName: " + class, "kubectl get apiroutes -A",
+		"kubectl describe apiroute web -n default", "port-forward svc/" + full} {
+		if !strings.Contains(notes, w) {
+			t.Errorf("helm install notes lack %q:\n%s", w, notes)
+		}
+	}
 	rev1, n1 := manifest(t, c, release, ns, "rev1")
 	if n1 != 9 {
 		t.Fatalf("release manifest holds %d objects, want 9", n1)
