@@ -28,6 +28,7 @@ import (
 	"encoding/base64"
 	"encoding/hex"
 	"errors"
+	"flag"
 	"fmt"
 	"io"
 	"net"
@@ -104,6 +105,9 @@ var (
 // if the binary dies without running its cleanups, the daemons die with it
 // (they hold PR_SET_PDEATHSIG).
 func Main(m *testing.M) int {
+	if !flag.Parsed() {
+		flag.Parse() // for testing.Verbose; m.Run parses only once
+	}
 	start := time.Now()
 	c, err := New(DefaultOptions)
 	if err != nil {
