@@ -166,6 +166,7 @@ func New(opts Options) (*Cluster, error) {
 	if err != nil {
 		return nil, err
 	}
+	sweepStale()
 	const attempts = 3
 	for i := 1; ; i++ {
 		c, err := start(bin, opts)
@@ -180,8 +181,38 @@ func New(opts Options) (*Cluster, error) {
 
 var errPortTaken = errors.New("loopback port taken")
 
+const dirPrefix = "archway-e2e-cluster-"
+
+// sweepStale removes the folders of control planes whose test binary died
+// without cleanups (the kernel killed their daemons; etcd's WAL alone holds
+// over 100 MB): those with PID files whose processes are all gone, and not
+// kept on purpose with ARCHWAY_E2E_KEEP.
+func sweepStale() {
+	dirs, _ := filepath.Glob(filepath.Join(os.TempDir(), dirPrefix+"*"))
+	for _, dir := range dirs {
+		if _, err := os.Stat(filepath.Join(dir, "kept")); err == nil {
+			continue
+		}
+		pids, _ := filepath.Glob(filepath.Join(dir, "*.pid"))
+		if len(pids) == 0 {
+			continue // still starting, or not ours
+		}
+		alive := false
+		for _, f := range pids {
+			b, err := os.ReadFile(f)
+			pid, err2 := strconv.Atoi(strings.TrimSpace(string(b)))
+			if err != nil || err2 != nil || syscall.Kill(pid, 0) == nil {
+				alive = true // zombies count: their parent may still be running
+			}
+		}
+		if !alive {
+			os.RemoveAll(dir)
+		}
+	}
+}
+
 func start(bin string, opts Options) (c *Cluster, err error) {
-	dir, err := os.MkdirTemp("", "archway-e2e-cluster-")
+	dir, err := os.MkdirTemp("", dirPrefix)
 	if err != nil {
 		return nil, err
 	}
@@ -356,6 +387,7 @@ func (c *Cluster) Stop() error {
 			errs = append(errs, c.procs[i].kill())
 		}
 		if keep() {
+			_ = os.WriteFile(filepath.Join(c.Dir, "kept"), nil, 0o644)
 			fmt.Fprintf(os.Stderr, "cluster: ARCHWAY_E2E_KEEP is set: logs and data left in %s\n", c.Dir)
 		} else {
 			errs = append(errs, os.RemoveAll(c.Dir))

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"net/http"
 	"os"
+	"os/exec"
 	"path/filepath"
 	"strconv"
 	"strings"
@@ -84,4 +85,41 @@ func mustTLS(t *testing.T, c *Cluster, withCert bool) *tls.Config {
 		cfg.Certificates = nil
 	}
 	return cfg
+}
+
+// The folder of a control plane whose daemons are all gone is swept; one
+// with a live daemon, or kept on purpose, is not.
+func TestSweepStale(t *testing.T) {
+	dead := exec.Command("true")
+	if err := dead.Run(); err != nil {
+		t.Fatal(err)
+	}
+	mk := func(pid int, kept bool) string {
+		dir, err := os.MkdirTemp("", dirPrefix)
+		if err != nil {
+			t.Fatal(err)
+		}
+		t.Cleanup(func() { os.RemoveAll(dir) })
+		if err := os.WriteFile(filepath.Join(dir, "etcd.pid"), []byte(strconv.Itoa(pid)+"\n"), 0o644); err != nil {
+			t.Fatal(err)
+		}
+		if kept {
+			if err := os.WriteFile(filepath.Join(dir, "kept"), nil, 0o644); err != nil {
+				t.Fatal(err)
+			}
+		}
+		return dir
+	}
+	stale := mk(dead.Process.Pid, false)
+	live := mk(os.Getpid(), false)
+	kept := mk(dead.Process.Pid, true)
+	sweepStale()
+	if _, err := os.Stat(stale); !os.IsNotExist(err) {
+		t.Errorf("stale folder not swept: %v", err)
+	}
+	for _, d := range []string{live, kept} {
+		if _, err := os.Stat(d); err != nil {
+			t.Errorf("%s swept: %v", d, err)
+		}
+	}
 }
