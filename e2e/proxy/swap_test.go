@@ -273,3 +273,35 @@ func TestSwapUnderLoad(t *testing.T) {
 		t.Errorf("after the last swap, answered by %s, want blue", e.Name)
 	}
 }
+
+// TestRejectedSnapshotKeepsTable PUTs snapshots the proxy must refuse and
+// checks each gets a 400 NACK naming the problem while the previous table
+// keeps serving; then an accepted one takes over.
+func TestRejectedSnapshotKeepsTable(t *testing.T) {
+	blue, green := startBackend(t, "blue"), startBackend(t, "green")
+	p := startProxy(t, swapTable("blue", 1, blue), ProxyOptions{})
+	c := h1Client()
+
+	unknownCluster := swapTable("green", 2, green)
+	unknownCluster.Clusters = unknownCluster.Clusters[1:] // the HTTP cluster is gone
+	badRegex := swapTable("green", 3, green)
+	badRegex.VirtualHosts[0].Routes[0].Matches[0].Path = regex("([")
+	for name, snap := range map[string]Snapshot{"unknown cluster": unknownCluster, "bad regex": badRegex} {
+		code, body, err := p.Apply(snap)
+		if err != nil {
+			t.Fatalf("%s: %v", name, err)
+		}
+		var nack struct{ Status, Version, Error, Message string }
+		json.Unmarshal([]byte(body), &nack)
+		if code != 400 || nack.Status != "NACK" {
+			t.Errorf("%s: %d %s, want 400 NACK", name, code, body)
+		}
+		if e := getEcho(t, c, "GET", p.URL("/x"), "", nil, nil); e.Name != "blue" {
+			t.Errorf("after the %s NACK, answered by %s, want blue (the old table)", name, e.Name)
+		}
+	}
+	p.MustApply(t, swapTable("green", 5, green))
+	if e := getEcho(t, c, "GET", p.URL("/x"), "", nil, nil); e.Name != "green" {
+		t.Errorf("after an ACK, answered by %s, want green", e.Name)
+	}
+}
