@@ -159,6 +159,8 @@ wait_for() {
 stop_all() { "$repo/scripts/cluster-down.sh" --keep "$dir" >/dev/null 2>&1 || true; }
 
 began=$SECONDS
+# Interrupted half-way: stop what started, keep the logs.
+trap 'stop_all; exit 130' INT TERM HUP
 pki
 for attempt in 1 2 3; do
 	taken=()
@@ -201,5 +203,6 @@ if [[ $with_kcm == 1 ]]; then
 	log "kube-controller-manager running after $((SECONDS - began))s"
 fi
 
+trap - INT TERM HUP
 echo "export KUBECONFIG=$dir/kubeconfig  # stop with: scripts/cluster-down.sh $dir" >&2
 echo "$dir/kubeconfig"
