@@ -43,7 +43,7 @@ fuzz: deps
 	@scripts/fuzz.sh
 
 test-e2e:
-	export ARCHWAY_TOOLS_BIN="$$(e2e/tools/ensure.sh | tail -1)"; \
+	bin="$$(e2e/tools/ensure.sh | tail -1)"; export ARCHWAY_TOOLS_BIN="$$bin"; \
 	export ARCHWAY_BUILD_DIR="$(CURDIR)/$(BUILD)"; \
 	cd e2e && go test -count=1 -timeout 40m ./...
 
