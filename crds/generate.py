@@ -264,6 +264,14 @@ def policies():
         {
             "attempts": integer("Number of retries after the first attempt (0 to 10); 0 "
                                 "turns retries off.", 0, 10),
+            "on": array(
+                "Failures that trigger a retry (the DESIGN.md name; in YAML quote the key, "
+                "`\"on\":`, because YAML 1.1 reads a bare `on:` as `true` — or use the "
+                "alias `retryOn`). Values as for `retryOn`; default "
+                "`[connect-failure, refused-stream]`.",
+                string("A retry condition.", 0, enum=["connect-failure", "refused-stream",
+                                                      "reset", "gateway-error", "5xx"]),
+                5, list_type="set"),
             "retryOn": array(
                 "Failures that trigger a retry: `connect-failure` (no connection could be "
                 "made), `refused-stream` (HTTP/2 REFUSED_STREAM), `reset` (the backend "
@@ -272,7 +280,7 @@ def policies():
                 "Only the first two are always safe for non-idempotent methods.",
                 string("A retry condition.", 0, enum=["connect-failure", "refused-stream",
                                                       "reset", "gateway-error", "5xx"]),
-                5, list_type="set", default=["connect-failure", "refused-stream"]),
+                5, list_type="set"),
             "backoff": obj(
                 "Wait between attempts: exponential from `base`, capped at `max`, with "
                 "full jitter.",
@@ -287,6 +295,8 @@ def policies():
                                      "stops retry storms).", 0, 100, default=20),
         },
         required=["attempts"],
+        rules=[rule("!(has(self.on) && has(self.retryOn))",
+                    "set at most one of on and retryOn (they are the same field)")],
     )
 
     circuit_breaker = obj(
