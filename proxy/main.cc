@@ -1,24 +1,68 @@
-// archway-proxy: the data plane. Placeholder entry point from the foundation
-// issue: parses flags, logs, and exits 0 on SIGTERM. The data plane issue
-// replaces the body with the event loops.
+// archway-proxy: the data plane. Parses flags, loads a snapshot (--config,
+// or the state dir's last accepted one), starts the workers and the admin
+// endpoints, and drains on SIGTERM. docs/proxy.md documents every flag.
 #include <boost/program_options.hpp>
 #include <spdlog/spdlog.h>
 
+#include <filesystem>
+#include <fstream>
 #include <iostream>
+#include <sstream>
 #include <string>
+#include <thread>
 
 #include "common/logging.h"
 #include "common/signals.h"
+#include "proxy/admin/admin_server.h"
+#include "proxy/config/snapshot_parser.h"
+#include "proxy/server/server.h"
 
 namespace po = boost::program_options;
+
+namespace {
+
+bool read_file(const std::string& path, std::string& out) {
+  std::ifstream in(path, std::ios::binary);
+  if (!in) return false;
+  std::ostringstream ss;
+  ss << in.rdbuf();
+  out = ss.str();
+  return true;
+}
+
+int load_config_file(archway::server::Server& server, const std::string& path) {
+  std::string text;
+  if (!read_file(path, text)) {
+    spdlog::error("cannot read --config {}", path);
+    return 1;
+  }
+  auto applied = server.apply_text(text);
+  if (!applied.ok()) {
+    spdlog::error("--config {} rejected: {}", path, applied.error().to_string());
+    return 1;
+  }
+  return 0;
+}
+
+}  // namespace
 
 int main(int argc, char** argv) {
   archway::block_termination_signals();
   po::options_description opts("archway-proxy options");
-  std::string config, admin_socket, log_level, log_format;
+  std::string config, admin_socket, admin_address, state_dir, log_level, log_format, drain_timeout;
+  unsigned workers = 0;
+  uint16_t admin_port = 9901;
   opts.add_options()("help", "show this help")(
-      "config", po::value(&config), "snapshot file to load at start")(
-      "admin-socket", po::value(&admin_socket), "Unix socket for PUT /config")(
+      "config", po::value(&config), "snapshot file (JSON or YAML) to load at start")(
+      "state-dir", po::value(&state_dir),
+      "directory where the last accepted snapshot is kept; loaded at start when no --config")(
+      "admin-socket", po::value(&admin_socket), "Unix socket for PUT/GET /config")(
+      "admin-address", po::value(&admin_address)->default_value("127.0.0.1"),
+      "address of the admin TCP port (healthz, readyz, metrics)")(
+      "admin-port", po::value(&admin_port)->default_value(9901), "admin TCP port; 0 disables")(
+      "workers", po::value(&workers)->default_value(0), "worker threads (0: one per core)")(
+      "drain-timeout", po::value(&drain_timeout)->default_value("15s"),
+      "how long SIGTERM waits for in-flight requests")(
       "log-level", po::value(&log_level)->default_value("info"), "trace|debug|info|warn|error")(
       "log-format", po::value(&log_format)->default_value("text"), "text|json");
   po::variables_map vm;
@@ -37,11 +81,73 @@ int main(int argc, char** argv) {
     std::cerr << "archway-proxy: bad --log-level or --log-format\n";
     return 2;
   }
-  spdlog::info("archway-proxy starting");
-  while (true) {
-    if (auto sig = archway::wait_for_signal(std::chrono::seconds(1))) {
-      spdlog::info("signal {} received, exiting", *sig);
-      return 0;
+  auto drain = archway::config::parse_duration(drain_timeout);
+  if (!drain.ok()) {
+    std::cerr << "archway-proxy: --drain-timeout: " << drain.error().to_string() << "\n";
+    return 2;
+  }
+  if (workers == 0) workers = std::max(1u, std::thread::hardware_concurrency());
+
+  archway::server::ServerOptions server_options;
+  server_options.workers = workers;
+  if (!state_dir.empty()) {
+    std::error_code ec;
+    std::filesystem::create_directories(state_dir, ec);
+    if (ec) {
+      std::cerr << "archway-proxy: --state-dir " << state_dir << ": " << ec.message() << "\n";
+      return 2;
+    }
+    server_options.state_dir = state_dir;
+  }
+  archway::server::Server server(server_options);
+  server.start();
+
+  if (!config.empty()) {
+    if (int rc = load_config_file(server, config); rc != 0) return rc;
+  } else if (!state_dir.empty()) {
+    auto loaded = server.load_state();
+    if (!loaded.ok()) {
+      spdlog::warn("state dir snapshot not loaded: {}", loaded.error().to_string());
+    } else if (*loaded) {
+      spdlog::info("loaded the last accepted snapshot from {}", state_dir);
     }
   }
+
+  archway::admin::AdminOptions admin_options;
+  if (!admin_socket.empty()) admin_options.socket_path = admin_socket;
+  if (admin_port != 0) admin_options.address = admin_address;
+  admin_options.port = admin_port;
+  auto admin = archway::admin::AdminServer::create(admin_options, server);
+  if (!admin.ok()) {
+    spdlog::error("admin: {}", admin.error().to_string());
+    return 1;
+  }
+  spdlog::info("archway-proxy started: {} workers, admin port {}", workers, (*admin)->tcp_port());
+
+  while (true) {
+    auto sig = archway::wait_for_signal(std::chrono::seconds(1));
+    if (!sig) continue;
+    if (*sig == SIGHUP) {
+      if (!config.empty()) (void)load_config_file(server, config);
+      continue;
+    }
+    break;
+  }
+  spdlog::info("draining (up to {} ms)", drain->count());
+  server.drain();
+  const auto deadline = std::chrono::steady_clock::now() + *drain;
+  while (server.open_connections() > 0 && std::chrono::steady_clock::now() < deadline) {
+    if (auto sig = archway::wait_for_signal(std::chrono::milliseconds(50))) {
+      if (*sig == SIGINT) break;  // a second Ctrl-C: stop waiting
+    }
+  }
+  if (server.open_connections() > 0) {
+    spdlog::warn("drain timeout: closing {} connections", server.open_connections());
+    server.close_all();
+    std::this_thread::sleep_for(std::chrono::milliseconds(100));
+  }
+  (*admin)->stop();
+  server.stop();
+  spdlog::info("stopped");
+  return 0;
 }

@@ -1,0 +1,60 @@
+#pragma once
+// The admin endpoints, on their own thread (never on a worker):
+//   Unix socket (--admin-socket): PUT /config (snapshot JSON or YAML) →
+//     200 {"status":"ACK","version":"N"} or
+//     400 {"status":"NACK","version":"<live>","message":"<field: why>"};
+//     GET /config → {"version":"N","hash":"<sha256>"}.
+//   TCP (--admin-address:--admin-port): GET /healthz, /readyz, /metrics,
+//     /config. PUT is refused there: only the pod-local socket may change
+//     the table.
+// HTTP/1.1 via Beast's message reader (bodies up to 64 MiB).
+
+#include <boost/asio/io_context.hpp>
+
+#include <memory>
+#include <optional>
+#include <string>
+#include <thread>
+
+#include "common/result.h"
+#include "proxy/server/server.h"
+
+namespace archway::admin {
+
+struct AdminOptions {
+  std::optional<std::string> socket_path;
+  std::optional<std::string> address;  // TCP listener when set
+  uint16_t port = 9901;
+};
+
+class AdminServer {
+ public:
+  [[nodiscard]] static Result<std::unique_ptr<AdminServer>> create(AdminOptions options,
+                                                                   server::Server& server);
+  ~AdminServer();
+  void stop();
+
+  // The actual TCP port (useful when 0 was asked for).
+  [[nodiscard]] uint16_t tcp_port() const { return tcp_port_; }
+
+  class Impl;
+
+ private:
+  AdminServer() = default;
+  std::unique_ptr<Impl> impl_;
+  std::thread thread_;
+  uint16_t tcp_port_ = 0;
+};
+
+// What the admin API answers, as a pure function of the request (tested
+// without sockets). `local` is true on the Unix socket.
+struct AdminResponse {
+  int status = 200;
+  std::string content_type = "application/json";
+  std::string body;
+};
+[[nodiscard]] AdminResponse handle_admin_request(server::Server& server, std::string_view method,
+                                                 std::string_view target, std::string_view body,
+                                                 bool local);
+
+}  // namespace archway::admin

@@ -1,0 +1,90 @@
+#pragma once
+// One HTTP/1.1 connection to a backend endpoint, carrying one request at a
+// time (no pipelining to backends: a failure would be ambiguous). It is a
+// server::BackendStream for the exchange using it, then goes back to its
+// pool (backend/pool.h) if both sides allow keep-alive and the pool was not
+// retired by a table swap.
+//
+// Lifetime: shared_ptr, held by its own pending I/O handlers, by the pool
+// while idle and by the exchange while busy; the exchange detaches before it
+// goes away, so `events_` is never dangling. While idle a read stays
+// pending, so a backend closing an idle connection is noticed at once.
+
+#include <boost/asio/ip/tcp.hpp>
+#include <boost/asio/steady_timer.hpp>
+
+#include <memory>
+#include <optional>
+#include <string>
+
+#include "proxy/http1/response_parser.h"
+#include "proxy/server/message.h"
+
+namespace archway::backend {
+
+class Pool;
+
+class H1Connection final : public server::BackendStream,
+                           public http1::ResponseConsumer,
+                           public std::enable_shared_from_this<H1Connection> {
+ public:
+  using tcp = boost::asio::ip::tcp;
+  H1Connection(boost::asio::io_context& io, tcp::endpoint endpoint, std::weak_ptr<Pool> pool,
+               std::chrono::milliseconds connect_timeout);
+  ~H1Connection() override;
+
+  // Starts a request: connects first if needed. `head` is the serialized
+  // request head; the body follows through send_data. `chunked` frames it.
+  void start(server::BackendEvents* events, std::string head, bool chunked, bool head_request,
+             bool expect_body);
+  [[nodiscard]] bool reused() const { return requests_ > 1; }
+  [[nodiscard]] bool usable() const { return state_ == State::kIdle; }
+  [[nodiscard]] const tcp::endpoint& endpoint() const { return endpoint_; }
+  void close();
+
+  // server::BackendStream
+  bool send_data(std::string_view data, bool end_stream) override;
+  void send_trailers(const server::Headers& trailers) override;
+  void pause_response(bool paused) override;
+  void detach(bool complete) override;
+  // WebSocket: after a 101 the connection carries raw bytes both ways.
+  void send_raw(std::string_view data);
+
+ private:
+  enum class State { kConnecting, kIdle, kBusy, kTunnel, kClosed };
+  void on_response_body(std::string_view data) override;
+  void on_response_head() override;
+  void connect();
+  void flush();
+  void read();
+  void on_read(size_t n);
+  void fail(server::BackendEvents::Failure failure);
+  void finish_response();
+
+  boost::asio::io_context& io_;
+  tcp::socket socket_;
+  tcp::endpoint endpoint_;
+  std::weak_ptr<Pool> pool_;
+  boost::asio::steady_timer connect_timer_;
+  std::chrono::milliseconds connect_timeout_;
+  State state_ = State::kConnecting;
+  server::BackendEvents* events_ = nullptr;
+  std::string out_, writing_;
+  bool write_in_flight_ = false;
+  bool chunked_ = false;
+  bool request_done_ = false;
+  bool response_done_ = false;
+  bool head_seen_ = false;
+  bool head_request_ = false;
+  bool paused_ = false;
+  bool read_in_flight_ = false;
+  bool keep_alive_ = true;
+  bool tunnel_ = false;
+  uint64_t requests_ = 0;
+  std::string in_;
+  size_t in_begin_ = 0, in_end_ = 0;
+  server::Response response_;
+  std::optional<http1::ResponseParser> parser_;
+};
+
+}  // namespace archway::backend

@@ -1,0 +1,42 @@
+#pragma once
+// Per worker, per route table: idle HTTP/1.1 keep-alive connections by
+// backend endpoint. Worker-thread only. A table swap retires the pool: idle
+// connections close, busy ones finish their exchange and then close instead
+// of coming back (STYLE.md habit 2).
+
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/ip/tcp.hpp>
+
+#include <chrono>
+#include <map>
+#include <memory>
+#include <vector>
+
+namespace archway::backend {
+
+class H1Connection;
+
+class Pool : public std::enable_shared_from_this<Pool> {
+ public:
+  explicit Pool(boost::asio::io_context& io) : io_(io) {}
+  ~Pool();
+  // An idle connection to `endpoint`, or a new one (not yet connected).
+  [[nodiscard]] std::shared_ptr<H1Connection> acquire(const boost::asio::ip::tcp::endpoint& endpoint,
+                                                      std::chrono::milliseconds connect_timeout);
+  // Only a fresh connection: after a reused one failed before any response.
+  [[nodiscard]] std::shared_ptr<H1Connection> create(const boost::asio::ip::tcp::endpoint& endpoint,
+                                                     std::chrono::milliseconds connect_timeout);
+  void release(std::shared_ptr<H1Connection> connection);
+  void forget(const H1Connection* connection);
+  void retire();
+  [[nodiscard]] bool retired() const { return retired_; }
+
+ private:
+  // Idle connections kept per endpoint; above this we close instead.
+  static constexpr size_t kMaxIdlePerEndpoint = 64;
+  boost::asio::io_context& io_;
+  std::map<boost::asio::ip::tcp::endpoint, std::vector<std::shared_ptr<H1Connection>>> idle_;
+  bool retired_ = false;
+};
+
+}  // namespace archway::backend

@@ -1,0 +1,393 @@
+#include "proxy/http1/client_connection.h"
+
+#include <boost/asio/post.hpp>
+#include <boost/beast/http/error.hpp>
+
+#include <cstdio>
+#include <cstring>
+
+#include "proxy/http2/client_session.h"
+#include "proxy/server/request_rewrite.h"
+
+namespace archway::server {
+const char* http_reason(int status);
+}
+
+namespace archway::http1 {
+
+namespace asio = boost::asio;
+
+static constexpr size_t kReadSize = 16 * 1024;
+static constexpr std::string_view kH2Preface = "PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n";
+
+ClientConnection::ClientConnection(server::Worker& worker,
+                                   std::unique_ptr<net::Transport> transport, bool sniff_h2c)
+    : worker_(worker), transport_(std::move(transport)), sniff_h2c_(sniff_h2c),
+      timer_(worker.io()) {
+  boost::system::error_code ec;
+  auto remote = transport_->socket().remote_endpoint(ec);
+  if (!ec) client_ip_ = remote.address().to_string();
+}
+
+ClientConnection::~ClientConnection() { worker_.remove_connection(this); }
+
+void ClientConnection::start() {
+  worker_.add_connection(this);
+  in_.resize(kReadSize);
+  process();
+}
+
+void ClientConnection::arm_head_timer() {
+  const auto& table = worker_.table();
+  if (!table) return;
+  const auto& limits = table->limits();
+  // Waiting for a first byte is idle time; once a head started, the
+  // (shorter) header timeout bounds slow-loris heads.
+  timer_.expires_after(in_end_ > in_begin_ ? limits.header_timeout : limits.idle_timeout);
+  timer_.async_wait([self = shared_from_this()](boost::system::error_code ec) {
+    if (ec || self->phase_ != Phase::kHead) return;
+    if (self->in_end_ > self->in_begin_) {
+      self->reject(408, "request head timeout");
+    } else {
+      self->close();
+    }
+  });
+}
+
+void ClientConnection::read() {
+  if (read_in_flight_ || phase_ == Phase::kClosed) return;
+  if (in_begin_ == in_end_) in_begin_ = in_end_ = 0;
+  if (in_end_ == in_.size()) {
+    if (in_begin_ > 0) {
+      std::memmove(in_.data(), in_.data() + in_begin_, in_end_ - in_begin_);
+      in_end_ -= in_begin_;
+      in_begin_ = 0;
+    } else {
+      in_.resize(in_.size() + kReadSize);
+    }
+  }
+  read_in_flight_ = true;
+  transport_->async_read_some(
+      asio::buffer(in_.data() + in_end_, in_.size() - in_end_),
+      [self = shared_from_this()](boost::system::error_code ec, size_t n) {
+        self->read_in_flight_ = false;
+        if (self->phase_ == Phase::kClosed) return;
+        if (ec) {
+          if (self->phase_ == Phase::kTunnel && self->exchange_) {
+            self->exchange_->on_client_gone();
+          }
+          self->close();
+          return;
+        }
+        self->in_end_ += n;
+        self->process();
+      });
+}
+
+void ClientConnection::process() {
+  if (processing_) return;  // re-entered from a sink call: the outer loop continues
+  processing_ = true;
+  while (phase_ != Phase::kClosed) {
+    if (phase_ == Phase::kHead) {
+      if (!parse_head()) break;
+    } else if (phase_ == Phase::kBody) {
+      if (body_paused_) break;
+      if (in_begin_ == in_end_) {
+        read();
+        break;
+      }
+      if (!parse_body()) break;
+    } else if (phase_ == Phase::kWaitResponse) {
+      if (response_done_ && !write_in_flight_ && out_.empty()) {
+        finish_exchange();
+        continue;
+      }
+      break;
+    } else if (phase_ == Phase::kTunnel) {
+      if (in_end_ > in_begin_ && exchange_) {
+        exchange_->on_tunnel_data({in_.data() + in_begin_, in_end_ - in_begin_});
+      }
+      in_begin_ = in_end_ = 0;
+      read();
+      break;
+    }
+  }
+  processing_ = false;
+}
+
+bool ClientConnection::parse_head() {
+  // RFC 9112 §2.2: ignore at least one empty line before a request line.
+  while (in_end_ - in_begin_ >= 2 && in_[in_begin_] == '\r' && in_[in_begin_ + 1] == '\n') {
+    in_begin_ += 2;
+  }
+  std::string_view bytes(in_.data() + in_begin_, in_end_ - in_begin_);
+  if (bytes.empty()) {
+    if (draining_) {
+      close();
+      return false;
+    }
+    arm_head_timer();
+    read();
+    return false;
+  }
+  if (sniff_h2c_ && requests_ == 0) {
+    const size_t n = std::min(bytes.size(), kH2Preface.size());
+    if (bytes.substr(0, n) == kH2Preface.substr(0, n)) {
+      if (n < kH2Preface.size()) {
+        read();
+        return false;
+      }
+      // Prior-knowledge h2c: hand the socket and the bytes read so far over.
+      timer_.cancel();
+      phase_ = Phase::kClosed;
+      worker_.remove_connection(this);
+      http2::ClientSession::start(worker_, std::move(transport_), std::string(bytes));
+      return false;
+    }
+    sniff_h2c_ = false;
+  }
+  const auto& table = worker_.table();
+  const uint32_t max_head = table ? table->limits().max_header_bytes : 64 * 1024;
+  const size_t max_count = table ? table->limits().max_header_count : 100;
+  size_t head_size = 0;
+  const HeadError scan = scan_head(bytes, max_head, head_size);
+  if (scan == HeadError::kNeedMore) {
+    if (!read_in_flight_) arm_head_timer();
+    read();
+    return false;
+  }
+  if (scan == HeadError::kTooLarge) {
+    reject(431, to_string(scan));
+    return false;
+  }
+  if (scan != HeadError::kNone) {
+    reject(400, to_string(scan));
+    return false;
+  }
+  timer_.cancel();
+  ++requests_;
+  table_ = table;  // the request pins the table live at its head
+  parser_.emplace(request_, max_head, max_count);
+  boost::beast::error_code ec;
+  const size_t used = parser_->put(asio::buffer(in_.data() + in_begin_, head_size), ec);
+  if ((ec && ec != boost::beast::http::error::need_more) || !parser_->is_header_done()) {
+    const HeadError err = parser_->head_error();
+    reject(400, err != HeadError::kNone ? to_string(err) : "malformed request head");
+    return false;
+  }
+  in_begin_ += used;
+  request_.scheme = transport_->is_tls() ? "https" : "http";
+  request_.client_ip = client_ip_;
+  head_request_ = request_.method == "HEAD";
+  close_after_response_ = parser_->client_wants_close() || request_.version == 10 || draining_;
+  response_done_ = false;
+  chunked_out_ = false;
+  body_paused_ = false;
+  const bool has_body = request_.has_body;
+  exchange_ = std::make_unique<server::Exchange>(worker_, table_, *this);
+  self_ = shared_from_this();
+  parser_->set_body_consumer(this);
+  phase_ = has_body ? Phase::kBody : Phase::kWaitResponse;
+  exchange_->start(request_);
+  return phase_ != Phase::kClosed;
+}
+
+bool ClientConnection::parse_body() {
+  boost::beast::error_code ec;
+  const size_t used =
+      parser_->put(asio::buffer(in_.data() + in_begin_, in_end_ - in_begin_), ec);
+  in_begin_ += used;
+  if (ec == boost::beast::http::error::need_more) {
+    if (!body_paused_) read();
+    return false;  // resumed by the read completion (or resume_request_body)
+  }
+  if (ec) {
+    // Bad chunk framing: the backend already has part of the body.
+    if (exchange_ && !exchange_->response_started()) {
+      exchange_.reset();
+      reject(400, "malformed request body");
+    } else {
+      close();
+    }
+    return false;
+  }
+  if (parser_->is_done()) {
+    phase_ = Phase::kWaitResponse;
+    if (exchange_) exchange_->on_request_data({}, true);
+  }
+  return true;
+}
+
+void ClientConnection::on_body_bytes(std::string_view data) {
+  if (exchange_ && !exchange_->on_request_data(data, false)) body_paused_ = true;
+}
+
+void ClientConnection::resume_request_body() {
+  if (!body_paused_) return;
+  body_paused_ = false;
+  asio::post(worker_.io(), [self = shared_from_this()] { self->process(); });
+}
+
+void ClientConnection::send_response_head(server::Response& head, bool end_stream) {
+  if (phase_ == Phase::kClosed) return;
+  if (phase_ == Phase::kBody && end_stream) close_after_response_ = true;
+  if (draining_) close_after_response_ = true;
+  auto& o = out_;
+  char line[64];
+  const int n = std::snprintf(line, sizeof line, "HTTP/1.1 %d %s\r\n", head.status,
+                              server::http_reason(head.status));
+  o.append(line, static_cast<size_t>(n));
+  for (const auto& h : head.headers) o.append(h.name).append(": ").append(h.value).append("\r\n");
+  const bool no_body = head.status == 204 || head.status == 304 || head.status < 200;
+  if (head.status == 101) {
+    o.append("connection: upgrade\r\nupgrade: websocket\r\n\r\n");
+    flush();
+    return;
+  }
+  if (head.content_length) {
+    if (!no_body) o.append("content-length: ").append(std::to_string(*head.content_length)).append("\r\n");
+  } else if (end_stream) {
+    if (!no_body && !head_request_) o.append("content-length: 0\r\n");
+  } else if (request_.version == 11) {
+    o.append("transfer-encoding: chunked\r\n");
+    chunked_out_ = !head_request_;
+  } else {
+    close_after_response_ = true;  // HTTP/1.0: the body ends at close
+  }
+  if (close_after_response_) o.append("connection: close\r\n");
+  o.append("\r\n");
+  if (end_stream) response_done_ = true;
+  flush();
+}
+
+void ClientConnection::send_response_data(std::string_view data, bool end_stream) {
+  if (phase_ == Phase::kClosed) return;
+  if (phase_ == Phase::kTunnel) {
+    out_.append(data);
+    flush();
+    return;
+  }
+  if (!head_request_) {
+    if (chunked_out_ && !data.empty()) {
+      char size[24];
+      const int n = std::snprintf(size, sizeof size, "%zx\r\n", data.size());
+      out_.append(size, static_cast<size_t>(n)).append(data).append("\r\n");
+    } else {
+      out_.append(data);
+    }
+    if (end_stream && chunked_out_) out_.append("0\r\n\r\n");
+  }
+  if (end_stream) response_done_ = true;
+  flush();
+}
+
+void ClientConnection::send_response_trailers(server::Headers& trailers) {
+  if (phase_ == Phase::kClosed) return;
+  if (chunked_out_) {
+    out_.append("0\r\n");
+    for (const auto& h : trailers) out_.append(h.name).append(": ").append(h.value).append("\r\n");
+    out_.append("\r\n");
+  }
+  response_done_ = true;
+  flush();
+}
+
+void ClientConnection::abort_response() {
+  // Mid-response failure: the only honest signal in HTTP/1 is closing
+  // without a complete body.
+  response_done_ = true;
+  close_after_response_ = true;
+  if (!write_in_flight_) {
+    asio::post(worker_.io(), [self = shared_from_this()] { self->close(); });
+  }
+}
+
+void ClientConnection::start_tunnel() {
+  phase_ = Phase::kTunnel;
+  parser_.reset();
+  asio::post(worker_.io(), [self = shared_from_this()] { self->process(); });
+}
+
+void ClientConnection::flush() {
+  if (write_in_flight_ || out_.empty() || phase_ == Phase::kClosed) return;
+  writing_.swap(out_);
+  out_.clear();
+  write_in_flight_ = true;
+  transport_->async_write(
+      asio::buffer(writing_), [self = shared_from_this()](boost::system::error_code ec, size_t) {
+        self->write_in_flight_ = false;
+        self->writing_.clear();
+        if (self->phase_ == Phase::kClosed) return;
+        if (ec) {
+          if (self->exchange_) self->exchange_->on_client_gone();
+          self->close();
+          return;
+        }
+        if (!self->out_.empty()) {
+          self->flush();
+        } else if (self->exchange_) {
+          self->exchange_->on_client_drained();
+        }
+        if (self->response_done_ && self->out_.empty() && !self->write_in_flight_) {
+          if (self->phase_ == Phase::kBody || self->close_after_response_) {
+            self->close();
+            return;
+          }
+          self->process();
+        }
+      });
+}
+
+void ClientConnection::finish_exchange() {
+  auto self = std::move(self_);
+  exchange_.reset();
+  parser_.reset();
+  table_.reset();
+  if (close_after_response_ || draining_) {
+    close();
+    return;
+  }
+  phase_ = Phase::kHead;
+}
+
+void ClientConnection::reject(int status, std::string_view message) {
+  // Before any exchange: answer, then close (the framing can't be trusted).
+  phase_ = Phase::kWaitResponse;
+  close_after_response_ = true;
+  head_request_ = false;
+  chunked_out_ = false;
+  request_.version = 11;
+  server::Response response;
+  response.status = status;
+  response.headers.push_back({"content-type", "application/json"});
+  const std::string body = server::error_body(message, status);
+  response.content_length = body.size();
+  send_response_head(response, false);
+  send_response_data(body, true);
+}
+
+void ClientConnection::drain() {
+  draining_ = true;
+  if (phase_ == Phase::kHead && in_begin_ == in_end_ && !exchange_) {
+    close();
+    return;
+  }
+  close_after_response_ = true;
+}
+
+void ClientConnection::close_now() { close(); }
+
+void ClientConnection::close() {
+  auto self = std::move(self_);
+  if (phase_ == Phase::kClosed) return;
+  phase_ = Phase::kClosed;
+  timer_.cancel();
+  if (exchange_) {
+    exchange_->on_client_gone();
+    exchange_.reset();
+  }
+  transport_->close();
+  worker_.remove_connection(this);
+}
+
+}  // namespace archway::http1

@@ -1,0 +1,93 @@
+#pragma once
+// A client's HTTP/1.1 connection: keep-alive, chunked bodies, pipelining
+// (requests are answered strictly in order: the next head is parsed only
+// once the current response is written), WebSocket tunnels after a 101.
+// Cleartext connections that open with the HTTP/2 preface are handed to
+// http2::ClientSession (h2c by prior knowledge).
+//
+// A malformed head gets 400 and the connection closes: it never reaches a
+// backend. Lifetime: shared_ptr held by its own pending I/O handlers;
+// worker-thread only.
+
+#include <boost/asio/steady_timer.hpp>
+
+#include <memory>
+#include <optional>
+#include <string>
+
+#include "proxy/http1/request_parser.h"
+#include "proxy/net/transport.h"
+#include "proxy/server/connection.h"
+#include "proxy/server/exchange.h"
+#include "proxy/server/message.h"
+#include "proxy/server/worker.h"
+
+namespace archway::http1 {
+
+class ClientConnection final : public server::Connection,
+                               public server::ResponseSink,
+                               public BodyConsumer,
+                               public std::enable_shared_from_this<ClientConnection> {
+ public:
+  ClientConnection(server::Worker& worker, std::unique_ptr<net::Transport> transport,
+                   bool sniff_h2c);
+  ~ClientConnection() override;
+  void start();
+
+  // server::Connection
+  void drain() override;
+  void close_now() override;
+
+  // server::ResponseSink
+  void send_response_head(server::Response& head, bool end_stream) override;
+  void send_response_data(std::string_view data, bool end_stream) override;
+  void send_response_trailers(server::Headers& trailers) override;
+  void abort_response() override;
+  [[nodiscard]] size_t response_buffered() const override {
+    return out_.size() + writing_.size();
+  }
+  void resume_request_body() override;
+  void start_tunnel() override;
+
+ private:
+  enum class Phase { kHead, kBody, kWaitResponse, kTunnel, kClosed };
+  void on_body_bytes(std::string_view data) override;
+  void process();
+  bool parse_head();
+  bool parse_body();
+  void read();
+  void flush();
+  void finish_exchange();
+  void reject(int status, std::string_view message);
+  void close();
+  void arm_head_timer();
+
+  server::Worker& worker_;
+  std::unique_ptr<net::Transport> transport_;
+  std::shared_ptr<const server::TableContext> table_;  // pinned per request
+  std::string client_ip_;
+  bool sniff_h2c_;
+  Phase phase_ = Phase::kHead;
+  std::string in_;
+  size_t in_begin_ = 0, in_end_ = 0;
+  bool read_in_flight_ = false;
+  std::string out_, writing_;
+  bool write_in_flight_ = false;
+  server::Request request_;
+  std::optional<RequestParser> parser_;
+  std::unique_ptr<server::Exchange> exchange_;
+  // While an exchange runs no read may be pending (pipelined bytes wait), so
+  // the connection keeps itself alive; released in finish_exchange/close.
+  std::shared_ptr<ClientConnection> self_;
+  bool body_paused_ = false;
+  bool response_done_ = false;
+  bool chunked_out_ = false;
+  bool head_request_ = false;
+  bool close_after_response_ = false;
+  bool draining_ = false;
+  bool processing_ = false;
+  boost::asio::steady_timer timer_;
+  uint64_t requests_ = 0;
+};
+
+}  // namespace archway::http1

@@ -1,0 +1,198 @@
+#include "proxy/http1/head_validator.h"
+
+#include <algorithm>
+#include <cctype>
+
+namespace archway::http1 {
+namespace {
+
+bool iequals(std::string_view a, std::string_view b) {
+  return a.size() == b.size() &&
+         std::equal(a.begin(), a.end(), b.begin(), [](char x, char y) {
+           return std::tolower(static_cast<unsigned char>(x)) ==
+                  std::tolower(static_cast<unsigned char>(y));
+         });
+}
+
+std::string_view trim(std::string_view s) {
+  while (!s.empty() && (s.front() == ' ' || s.front() == '\t')) s.remove_prefix(1);
+  while (!s.empty() && (s.back() == ' ' || s.back() == '\t')) s.remove_suffix(1);
+  return s;
+}
+
+// RFC 3986 reg-name / IPv4 characters: unreserved / pct-encoded / sub-delims.
+bool reg_name_char(unsigned char c) {
+  if (std::isalnum(c)) return true;
+  switch (c) {
+    case '-': case '.': case '_': case '~': case '%': case '!': case '$': case '&':
+    case '\'': case '(': case ')': case '*': case '+': case ',': case ';': case '=':
+      return true;
+    default:
+      return false;
+  }
+}
+
+}  // namespace
+
+const char* to_string(HeadError error) {
+  switch (error) {
+    case HeadError::kNone: return "ok";
+    case HeadError::kNeedMore: return "incomplete request head";
+    case HeadError::kBareLineEnding: return "bare CR or LF in request head";
+    case HeadError::kObsFold: return "obsolete line folding";
+    case HeadError::kNulByte: return "NUL in request head";
+    case HeadError::kTooLarge: return "request head too large";
+    case HeadError::kBadTransferEncoding: return "unsupported Transfer-Encoding";
+    case HeadError::kBadContentLength: return "invalid Content-Length";
+    case HeadError::kMissingHost: return "missing Host";
+    case HeadError::kDuplicateHost: return "duplicate Host";
+    case HeadError::kBadHost: return "invalid Host";
+    case HeadError::kBadTarget: return "invalid request target";
+    case HeadError::kHostMismatch: return "absolute-form target does not match Host";
+    case HeadError::kBadVersion: return "unsupported HTTP version";
+    case HeadError::kMethodNotAllowed: return "method not allowed";
+    case HeadError::kTooManyHeaders: return "too many header fields";
+  }
+  return "invalid request";
+}
+
+HeadError scan_head(std::string_view bytes, size_t max_bytes, size_t& head_size) {
+  // One pass: every LF must follow a CR, every CR must precede a LF, and no
+  // line after the request line may start with SP/HTAB (obs-fold; RFC 9112
+  // §5.2 lets a server reject it, and unfolding invites smuggling).
+  const size_t n = std::min(bytes.size(), max_bytes);
+  bool line_start = false;  // the request line itself may not be "folded"
+  for (size_t i = 0; i < n; ++i) {
+    const char c = bytes[i];
+    if (c == '\0') return HeadError::kNulByte;
+    if (c == '\r') {
+      if (i + 1 >= bytes.size()) return HeadError::kNeedMore;
+      if (bytes[i + 1] != '\n') return HeadError::kBareLineEnding;
+      continue;
+    }
+    if (c == '\n') {
+      if (i == 0 || bytes[i - 1] != '\r') return HeadError::kBareLineEnding;
+      if (i >= 3 && bytes[i - 2] == '\n' && bytes[i - 3] == '\r') {
+        head_size = i + 1;
+        return HeadError::kNone;
+      }
+      line_start = true;
+      continue;
+    }
+    if (line_start && (c == ' ' || c == '\t')) return HeadError::kObsFold;
+    line_start = false;
+  }
+  return bytes.size() >= max_bytes ? HeadError::kTooLarge : HeadError::kNeedMore;
+}
+
+bool valid_host(std::string_view host) {
+  if (host.empty()) return false;
+  std::string_view name = host;
+  std::string_view port;
+  if (host.front() == '[') {
+    const auto close = host.find(']');
+    if (close == std::string_view::npos || close < 2) return false;
+    for (char c : host.substr(1, close - 1)) {
+      if (!std::isxdigit(static_cast<unsigned char>(c)) && c != ':' && c != '.') return false;
+    }
+    std::string_view rest = host.substr(close + 1);
+    if (!rest.empty()) {
+      if (rest.front() != ':') return false;
+      port = rest.substr(1);
+    }
+  } else {
+    const auto colon = host.rfind(':');
+    if (colon != std::string_view::npos) {
+      name = host.substr(0, colon);
+      port = host.substr(colon + 1);
+      if (name.empty()) return false;
+    }
+    for (char c : name) {
+      if (!reg_name_char(static_cast<unsigned char>(c))) return false;
+    }
+  }
+  if (port.size() > 5) return false;
+  for (char c : port) {
+    if (!std::isdigit(static_cast<unsigned char>(c))) return false;
+  }
+  return true;
+}
+
+void HeadChecker::reset() {
+  count_ = 0;
+  host_count_ = 0;
+  te_count_ = 0;
+  te_chunked_only_ = true;
+  has_content_length_ = false;
+  host_.clear();
+}
+
+HeadError HeadChecker::on_field(std::string_view name, std::string_view value) {
+  if (++count_ > max_count_) return HeadError::kTooManyHeaders;
+  if (iequals(name, "host")) {
+    if (++host_count_ > 1) return HeadError::kDuplicateHost;
+    if (!valid_host(value)) return HeadError::kBadHost;
+    host_.assign(value);
+    return HeadError::kNone;
+  }
+  if (iequals(name, "transfer-encoding")) {
+    // Only a single "chunked" coding is supported: anything else either
+    // means a coding we cannot decode or a length another hop may read
+    // differently (RFC 9112 §6.1, §6.3).
+    ++te_count_;
+    if (te_count_ > 1 || has_content_length_) return HeadError::kBadTransferEncoding;
+    if (!iequals(trim(value), "chunked")) te_chunked_only_ = false;
+    return te_chunked_only_ ? HeadError::kNone : HeadError::kBadTransferEncoding;
+  }
+  if (iequals(name, "content-length")) {
+    if (te_count_ > 0) return HeadError::kBadContentLength;
+    // Beast accepts "5, 5" and repeated equal fields; we accept those too
+    // (RFC 9110 §8.6) but never an empty or non-digit value.
+    std::string_view v = trim(value);
+    if (v.empty()) return HeadError::kBadContentLength;
+    for (char c : v) {
+      if (!std::isdigit(static_cast<unsigned char>(c)) && c != ',' && c != ' ') {
+        return HeadError::kBadContentLength;
+      }
+    }
+    has_content_length_ = true;
+    return HeadError::kNone;
+  }
+  return HeadError::kNone;
+}
+
+HeadError HeadChecker::finish(std::string_view method, std::string_view target,
+                              int version) const {
+  if (version != 10 && version != 11) return HeadError::kBadVersion;
+  if (method == "CONNECT") return HeadError::kMethodNotAllowed;
+  if (te_count_ > 0 && version == 10) return HeadError::kBadTransferEncoding;
+  if (version == 11 && host_count_ == 0) return HeadError::kMissingHost;
+  if (target.empty()) return HeadError::kBadTarget;
+  if (target == "*") return method == "OPTIONS" ? HeadError::kNone : HeadError::kBadTarget;
+  for (char c : target) {
+    const auto u = static_cast<unsigned char>(c);
+    if (u <= 0x20 || u >= 0x7f || c == '#') return HeadError::kBadTarget;
+  }
+  if (target.front() == '/') return HeadError::kNone;
+  // absolute-form: scheme "://" authority path-abempty
+  std::string_view rest;
+  if (target.size() > 7 && iequals(target.substr(0, 7), "http://")) {
+    rest = target.substr(7);
+  } else if (target.size() > 8 && iequals(target.substr(0, 8), "https://")) {
+    rest = target.substr(8);
+  } else {
+    return HeadError::kBadTarget;
+  }
+  const auto end = rest.find_first_of("/?");
+  const std::string_view authority = rest.substr(0, end);
+  if (authority.find('@') != std::string_view::npos || !valid_host(authority)) {
+    return HeadError::kBadTarget;
+  }
+  // RFC 9112 §3.2.2 says the server ignores Host for absolute-form; two
+  // hops that disagree on which one wins is a routing bypass, so we demand
+  // they agree.
+  if (host_count_ > 0 && !iequals(authority, host_)) return HeadError::kHostMismatch;
+  return HeadError::kNone;
+}
+
+}  // namespace archway::http1

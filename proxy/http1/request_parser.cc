@@ -1,0 +1,112 @@
+#include "proxy/http1/request_parser.h"
+
+#include <boost/beast/http/error.hpp>
+
+#include <limits>
+
+#include "proxy/server/hop_by_hop.h"
+
+namespace archway::http1 {
+
+namespace http = boost::beast::http;
+
+RequestParser::RequestParser(server::Request& request, uint32_t max_header_bytes,
+                             size_t max_header_count)
+    : request_(request), checker_(max_header_count) {
+  header_limit(max_header_bytes);
+  // Bodies stream; a policy may cap them later. Not boost::none: Beast 1.74
+  // compares Content-Length against the optional itself, and none < any value.
+  body_limit(std::numeric_limits<std::uint64_t>::max());
+  eager(true);
+  request_.clear();
+}
+
+void RequestParser::on_request_impl(http::verb, string_view method, string_view target,
+                                    int version, error_code& ec) {
+  request_.method.assign(method.data(), method.size());
+  request_.target.assign(target.data(), target.size());
+  request_.version = version;
+  if (version != 10 && version != 11) {
+    head_error_ = HeadError::kBadVersion;
+    ec = http::error::bad_version;
+  }
+}
+
+void RequestParser::on_field_impl(http::field, string_view name, string_view value,
+                                  error_code& ec) {
+  if (in_trailers_) return;  // HTTP/1 request trailers are dropped (RFC 9110 §6.5.1)
+  const std::string_view n(name.data(), name.size());
+  const std::string_view v(value.data(), value.size());
+  if (auto err = checker_.on_field(n, v); err != HeadError::kNone) {
+    head_error_ = err;
+    ec = http::error::bad_field;
+    return;
+  }
+  server::Header h{std::string(n), std::string(v)};
+  server::lowercase(h.name);
+  if (h.name == "host") {
+    request_.authority = std::move(h.value);
+    return;
+  }
+  if (h.name == "connection") {
+    if (!connection_.empty()) connection_ += ',';
+    connection_ += v;
+    return;
+  }
+  if (h.name == "upgrade") {
+    std::string lower(v);
+    server::lowercase(lower);
+    request_.websocket = lower == "websocket";
+    return;
+  }
+  if (h.name == "te") {
+    request_.te_trailers = v.find("trailers") != std::string_view::npos;
+    return;
+  }
+  if (h.name == "content-length" || server::is_hop_by_hop(h.name)) return;
+  request_.headers.push_back(std::move(h));
+}
+
+void RequestParser::on_header_impl(error_code& ec) {
+  in_trailers_ = true;
+  if (auto err = checker_.finish(request_.method, request_.target, request_.version);
+      err != HeadError::kNone) {
+    head_error_ = err;
+    ec = http::error::bad_target;
+    return;
+  }
+  if (!connection_.empty()) {
+    server::remove_connection_tokens(request_.headers, connection_);
+    std::string lower = connection_;
+    server::lowercase(lower);
+    if (lower.find("upgrade") == std::string::npos) request_.websocket = false;
+  } else {
+    request_.websocket = false;
+  }
+  // absolute-form: forward origin-form; Host already agrees (checker).
+  if (request_.target.front() != '/' && request_.target != "*") {
+    const auto scheme_end = request_.target.find("://");
+    const auto path = request_.target.find_first_of("/?", scheme_end + 3);
+    if (request_.authority.empty()) {
+      request_.authority = request_.target.substr(scheme_end + 3, path - scheme_end - 3);
+    }
+    request_.target = path == std::string::npos ? "/" : request_.target.substr(path);
+    if (request_.target.front() == '?') request_.target.insert(0, 1, '/');
+  }
+  request_.has_body = chunked() || (content_length() && *content_length() > 0);
+  if (content_length()) request_.content_length = *content_length();
+}
+
+void RequestParser::on_body_init_impl(const boost::optional<std::uint64_t>&, error_code&) {}
+
+std::size_t RequestParser::on_body_impl(string_view body, error_code&) {
+  if (consumer_ != nullptr) consumer_->on_body_bytes({body.data(), body.size()});
+  return body.size();
+}
+
+std::size_t RequestParser::on_chunk_body_impl(std::uint64_t, string_view body, error_code&) {
+  if (consumer_ != nullptr) consumer_->on_body_bytes({body.data(), body.size()});
+  return body.size();
+}
+
+}  // namespace archway::http1

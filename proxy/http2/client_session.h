@@ -1,0 +1,82 @@
+#pragma once
+// A client's HTTP/2 connection (h2c by prior knowledge, or h2 by ALPN),
+// served by an nghttp2 server session. nghttp2 enforces the framing and
+// HTTP messaging rules of RFC 9113 (h2spec-clean); on top of it we enforce
+// what 1.52 lacks or leaves to us: the advertised header-list size, a glitch
+// limiter (glitch_limiter.h), flood limits for SETTINGS/PING/CONTINUATION and
+// rapid reset, and flow control tied to the backend (a DATA frame's window
+// is given back only once the backend took the bytes).
+//
+// Lifetime: shared_ptr held by pending I/O handlers; worker-thread only.
+// Streams (client_stream.h) are owned here and die in on_stream_close.
+
+#include <nghttp2/nghttp2.h>
+
+#include <boost/asio/steady_timer.hpp>
+
+#include <map>
+#include <memory>
+#include <string>
+
+#include "proxy/http2/glitch_limiter.h"
+#include "proxy/net/transport.h"
+#include "proxy/server/connection.h"
+#include "proxy/server/worker.h"
+
+namespace archway::http2 {
+
+class ClientStream;
+
+class ClientSession final : public server::Connection,
+                            public std::enable_shared_from_this<ClientSession> {
+ public:
+  // `initial` holds bytes already read (the sniffed preface).
+  static void start(server::Worker& worker, std::unique_ptr<net::Transport> transport,
+                    std::string initial);
+
+  ClientSession(server::Worker& worker, std::unique_ptr<net::Transport> transport);
+  ~ClientSession() override;
+
+  void drain() override;
+  void close_now() override;
+
+  // Called by streams after they queued frames: sends soon (never inside an
+  // nghttp2 callback, so a stream never dies under its own call).
+  void schedule_write();
+  // Counts a glitch; sends GOAWAY ENHANCE_YOUR_CALM when over the limit.
+  void glitch(double weight = 1.0);
+  [[nodiscard]] nghttp2_session* session() { return session_; }
+  [[nodiscard]] server::Worker& worker() { return worker_; }
+  [[nodiscard]] bool is_tls() const { return transport_->is_tls(); }
+  [[nodiscard]] const std::string& client_ip() const { return client_ip_; }
+
+ private:
+  friend struct Callbacks;
+  bool init();
+  void feed(const char* data, size_t size);
+  void read();
+  void write();
+  void close();
+  void arm_idle_timer();
+  ClientStream* stream(int32_t id);
+
+  server::Worker& worker_;
+  std::unique_ptr<net::Transport> transport_;
+  std::shared_ptr<const server::TableContext> table_;  // limits for this connection
+  nghttp2_session* session_ = nullptr;
+  std::map<int32_t, std::unique_ptr<ClientStream>> streams_;
+  std::string client_ip_;
+  std::string in_;
+  std::string out_;
+  bool read_in_flight_ = false;
+  bool write_in_flight_ = false;
+  bool write_scheduled_ = false;
+  bool closed_ = false;
+  bool draining_ = false;
+  bool calm_goaway_sent_ = false;
+  uint32_t max_header_bytes_ = 64 * 1024;
+  GlitchLimiter glitches_;
+  boost::asio::steady_timer idle_timer_;
+};
+
+}  // namespace archway::http2

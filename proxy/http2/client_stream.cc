@@ -1,0 +1,234 @@
+#include "proxy/http2/client_stream.h"
+
+#include <boost/asio/post.hpp>
+
+#include <cstring>
+#include <vector>
+
+#include "proxy/http2/client_session.h"
+#include "proxy/server/hop_by_hop.h"
+
+namespace archway::http2 {
+
+namespace {
+
+nghttp2_nv make_nv(std::string_view name, std::string_view value) {
+  return nghttp2_nv{reinterpret_cast<uint8_t*>(const_cast<char*>(name.data())),
+                    reinterpret_cast<uint8_t*>(const_cast<char*>(value.data())), name.size(),
+                    value.size(), NGHTTP2_NV_FLAG_NONE};
+}
+
+}  // namespace
+
+ClientStream::ClientStream(ClientSession& session, int32_t id) : session_(session), id_(id) {
+  request_.version = 20;
+  request_.scheme = session.is_tls() ? "https" : "http";
+  request_.client_ip = session.client_ip();
+}
+
+ClientStream::~ClientStream() {
+  if (exchange_) exchange_->on_client_gone();
+}
+
+bool ClientStream::on_header(std::string_view name, std::string_view value, uint32_t max_bytes) {
+  // RFC 9113 §6.5.2: the advertised limit counts name + value + 32 each;
+  // nghttp2 1.52 advertises but does not enforce it.
+  header_bytes_ += name.size() + value.size() + 32;
+  if (header_bytes_ > max_bytes) return false;
+  if (in_trailers_) {
+    trailers_in_.push_back({std::string(name), std::string(value)});
+    return true;
+  }
+  if (!name.empty() && name.front() == ':') {
+    if (name == ":method") {
+      request_.method.assign(value);
+    } else if (name == ":path") {
+      request_.target.assign(value);
+    } else if (name == ":authority") {
+      request_.authority.assign(value);
+    } else if (name == ":scheme") {
+      // The client's scheme claim; forwarding headers use the transport's.
+    }
+    return true;
+  }
+  if (name == "host") {
+    if (request_.authority.empty()) request_.authority.assign(value);
+    return true;
+  }
+  if (name == "te") {
+    request_.te_trailers = true;  // nghttp2 allows only "trailers"
+    return true;
+  }
+  if (name == "content-length") {
+    uint64_t n = 0;
+    for (char c : value) n = n * 10 + static_cast<uint64_t>(c - '0');  // validated by nghttp2
+    request_.content_length = n;
+    return true;
+  }
+  if (name == "cookie") {
+    // RFC 9113 §8.2.3: crumbs are joined with "; " for an HTTP/1 hop.
+    for (auto& h : request_.headers) {
+      if (h.name == "cookie") {
+        h.value.append("; ").append(value);
+        return true;
+      }
+    }
+  }
+  request_.headers.push_back({std::string(name), std::string(value)});
+  return true;
+}
+
+void ClientStream::on_head_complete(bool end_stream) {
+  head_done_ = true;
+  in_trailers_ = true;
+  header_bytes_ = 0;
+  request_.has_body = !end_stream;
+  if (end_stream) request_.content_length.reset();
+  exchange_ = std::make_unique<server::Exchange>(session_.worker(), session_.worker().table(), *this);
+  exchange_->start(request_);
+}
+
+void ClientStream::on_trailers_complete() {
+  if (exchange_) exchange_->on_request_trailers(trailers_in_);
+}
+
+void ClientStream::on_data(const uint8_t* data, size_t len) {
+  if (!exchange_) {
+    nghttp2_session_consume(session_.session(), id_, len);
+    return;
+  }
+  const bool more = exchange_->on_request_data(
+      std::string_view(reinterpret_cast<const char*>(data), len), false);
+  if (body_paused_ || !more) {
+    // Hold the window: the client stops once it has sent what it may.
+    unconsumed_ += len;
+    body_paused_ = true;
+  } else {
+    nghttp2_session_consume(session_.session(), id_, len);
+  }
+}
+
+void ClientStream::on_end_stream() {
+  if (exchange_) exchange_->on_request_data({}, true);
+}
+
+void ClientStream::resume_request_body() {
+  body_paused_ = false;
+  if (unconsumed_ > 0) {
+    nghttp2_session_consume(session_.session(), id_, unconsumed_);
+    unconsumed_ = 0;
+    session_.schedule_write();
+  }
+}
+
+void ClientStream::on_reset_by_client() {
+  if (exchange_) {
+    exchange_->on_client_gone();
+    exchange_.reset();
+  }
+}
+
+bool ClientStream::response_complete() const {
+  return exchange_ == nullptr || exchange_->response_complete();
+}
+
+void ClientStream::send_response_head(server::Response& head, bool end_stream) {
+  std::vector<nghttp2_nv> nva;
+  nva.reserve(head.headers.size() + 2);
+  const std::string status = std::to_string(head.status);
+  nva.push_back(make_nv(":status", status));
+  std::string length;
+  if (head.content_length) {
+    length = std::to_string(*head.content_length);
+    nva.push_back(make_nv("content-length", length));
+  }
+  for (const auto& h : head.headers) {
+    // Defence in depth: never emit connection-specific fields on h2.
+    if (server::is_hop_by_hop(h.name) || h.name.empty() || h.name.front() == ':') continue;
+    nva.push_back(make_nv(h.name, h.value));
+  }
+  response_submitted_ = true;
+  body_eof_ = end_stream;
+  if (end_stream) {
+    nghttp2_submit_response(session_.session(), id_, nva.data(), nva.size(), nullptr);
+  } else {
+    nghttp2_data_provider provider{};
+    provider.source.ptr = this;
+    provider.read_callback = &ClientStream::read_body;
+    nghttp2_submit_response(session_.session(), id_, nva.data(), nva.size(), &provider);
+  }
+  session_.schedule_write();
+}
+
+void ClientStream::send_response_data(std::string_view data, bool end_stream) {
+  if (body_off_ > 0 && body_off_ == body_.size()) {
+    body_.clear();
+    body_off_ = 0;
+  }
+  body_.append(data);
+  if (end_stream) body_eof_ = true;
+  resume();
+}
+
+void ClientStream::send_response_trailers(server::Headers& trailers) {
+  trailers_out_ = std::move(trailers);
+  has_trailers_ = true;
+  body_eof_ = true;
+  resume();
+}
+
+void ClientStream::resume() {
+  if (deferred_) {
+    deferred_ = false;
+    nghttp2_session_resume_data(session_.session(), id_);
+  }
+  session_.schedule_write();
+}
+
+void ClientStream::abort_response() {
+  nghttp2_submit_rst_stream(session_.session(), NGHTTP2_FLAG_NONE, id_, NGHTTP2_INTERNAL_ERROR);
+  session_.schedule_write();
+}
+
+ssize_t ClientStream::read_body(nghttp2_session* session, int32_t stream_id, uint8_t* buf,
+                                size_t length, uint32_t* data_flags, nghttp2_data_source* source,
+                                void*) {
+  auto* self = static_cast<ClientStream*>(source->ptr);
+  const size_t avail = self->body_.size() - self->body_off_;
+  const size_t n = std::min(avail, length);
+  if (n > 0) {
+    std::memcpy(buf, self->body_.data() + self->body_off_, n);
+    self->body_off_ += n;
+  }
+  if (self->body_off_ == self->body_.size()) {
+    self->body_.clear();
+    self->body_off_ = 0;
+    if (self->body_eof_) {
+      *data_flags |= NGHTTP2_DATA_FLAG_EOF;
+      if (self->has_trailers_) {
+        *data_flags |= NGHTTP2_DATA_FLAG_NO_END_STREAM;
+        std::vector<nghttp2_nv> nva;
+        for (const auto& h : self->trailers_out_) nva.push_back(make_nv(h.name, h.value));
+        nghttp2_submit_trailer(session, stream_id, nva.data(), nva.size());
+      }
+    } else if (n == 0) {
+      self->deferred_ = true;
+      return NGHTTP2_ERR_DEFERRED;
+    }
+  }
+  // Below the watermark again: let the backend send more. Posted, because
+  // we are inside nghttp2_session_mem_send.
+  if (n > 0 && self->exchange_ && self->response_buffered() < server::kHighWatermark / 2) {
+    boost::asio::post(self->session_.worker().io(),
+                      [weak = self->session_.weak_from_this(), stream_id] {
+                        auto s = weak.lock();
+                        if (!s) return;
+                        auto* data = static_cast<ClientStream*>(
+                            nghttp2_session_get_stream_user_data(s->session(), stream_id));
+                        if (data && data->exchange_) data->exchange_->on_client_drained();
+                      });
+  }
+  return static_cast<ssize_t>(n);
+}
+
+}  // namespace archway::http2

@@ -1,0 +1,71 @@
+#pragma once
+// One HTTP/2 request stream on a ClientSession: collects the request head
+// from nghttp2's header callbacks, owns the Exchange, and is the exchange's
+// ResponseSink (response body through an nghttp2 data provider that defers
+// when empty). Worker-thread only; owned by the session.
+
+#include <nghttp2/nghttp2.h>
+
+#include <memory>
+#include <string>
+
+#include "proxy/server/exchange.h"
+#include "proxy/server/message.h"
+
+namespace archway::http2 {
+
+class ClientSession;
+
+class ClientStream final : public server::ResponseSink {
+ public:
+  ClientStream(ClientSession& session, int32_t id);
+  ~ClientStream() override;
+
+  // Head collection. Returns false to reset the stream (header list too big).
+  bool on_header(std::string_view name, std::string_view value, uint32_t max_bytes);
+  void on_head_complete(bool end_stream);
+  void on_trailers_complete();
+  void on_data(const uint8_t* data, size_t len);
+  void on_end_stream();
+  void on_reset_by_client();
+  [[nodiscard]] bool head_done() const { return head_done_; }
+  [[nodiscard]] bool response_complete() const;
+
+  // server::ResponseSink
+  void send_response_head(server::Response& head, bool end_stream) override;
+  void send_response_data(std::string_view data, bool end_stream) override;
+  void send_response_trailers(server::Headers& trailers) override;
+  void abort_response() override;
+  [[nodiscard]] size_t response_buffered() const override { return body_.size() - body_off_; }
+  void resume_request_body() override;
+  void start_tunnel() override {}
+
+  // nghttp2 data source callback.
+  static ssize_t read_body(nghttp2_session* session, int32_t stream_id, uint8_t* buf,
+                           size_t length, uint32_t* data_flags, nghttp2_data_source* source,
+                           void* user_data);
+
+ private:
+  void resume();
+  ClientSession& session_;
+  int32_t id_;
+  server::Request request_;
+  server::Headers trailers_in_;
+  size_t header_bytes_ = 0;
+  bool head_done_ = false;
+  bool in_trailers_ = false;
+  std::unique_ptr<server::Exchange> exchange_;
+  // Response body waiting for the peer's window; bounded by the exchange's
+  // watermark check (response_buffered).
+  std::string body_;
+  size_t body_off_ = 0;
+  bool body_eof_ = false;
+  bool deferred_ = false;
+  bool response_submitted_ = false;
+  server::Headers trailers_out_;
+  bool has_trailers_ = false;
+  size_t unconsumed_ = 0;  // request bytes the backend has not taken yet
+  bool body_paused_ = false;
+};
+
+}  // namespace archway::http2

@@ -1,0 +1,81 @@
+#include "proxy/metrics/prometheus.h"
+
+#include <cstdio>
+#include <cstdlib>
+
+namespace archway::metrics {
+namespace {
+
+std::string number(double v) {
+  char buf[64];
+  std::snprintf(buf, sizeof buf, "%.17g", v);
+  return buf;
+}
+
+}  // namespace
+
+std::string escape_label(const std::string& value) {
+  std::string out;
+  out.reserve(value.size());
+  for (char c : value) {
+    if (c == '\\') {
+      out += "\\\\";
+    } else if (c == '"') {
+      out += "\\\"";
+    } else if (c == '\n') {
+      out += "\\n";
+    } else {
+      out += c;
+    }
+  }
+  return out;
+}
+
+std::string render_prometheus(const StatsSnapshot& stats, const ProcessGauges& gauges) {
+  std::string out;
+  out += "# HELP archway_requests_total Requests completed, by route, rule and status code.\n";
+  out += "# TYPE archway_requests_total counter\n";
+  for (const auto& [key, count] : stats.requests) {
+    const auto& [route, rule, code] = key;
+    out += "archway_requests_total{route=\"" + escape_label(route) + "\",rule=\"" +
+           escape_label(rule) + "\",code=\"" + std::to_string(code) + "\"} " +
+           std::to_string(count) + "\n";
+  }
+  out += "# HELP archway_request_duration_seconds Time from request head to response end.\n";
+  out += "# TYPE archway_request_duration_seconds histogram\n";
+  uint64_t cumulative = 0;
+  for (size_t i = 0; i < kDurationBuckets.size(); ++i) {
+    cumulative += stats.duration_buckets[i];
+    out += "archway_request_duration_seconds_bucket{le=\"" + number(kDurationBuckets[i]) + "\"} " +
+           std::to_string(cumulative) + "\n";
+  }
+  cumulative += stats.duration_buckets.back();
+  out += "archway_request_duration_seconds_bucket{le=\"+Inf\"} " + std::to_string(cumulative) + "\n";
+  out += "archway_request_duration_seconds_sum " + number(stats.duration_sum) + "\n";
+  out += "archway_request_duration_seconds_count " + std::to_string(stats.duration_count) + "\n";
+  out += "# HELP archway_connections_active Client connections open now.\n";
+  out += "# TYPE archway_connections_active gauge\n";
+  out += "archway_connections_active " + std::to_string(stats.connections_active) + "\n";
+  out += "# HELP archway_http2_glitch_goaways_total HTTP/2 connections closed by the glitch limiter.\n";
+  out += "# TYPE archway_http2_glitch_goaways_total counter\n";
+  out += "archway_http2_glitch_goaways_total " + std::to_string(stats.h2_glitch_goaways) + "\n";
+  // The version is opaque text; the gauge carries it as a number when it
+  // is one, and always as the `version` label.
+  const char* begin = gauges.config_version.c_str();
+  char* end = nullptr;
+  const double numeric = std::strtod(begin, &end);
+  const bool is_number = !gauges.config_version.empty() && end != nullptr && *end == '\0';
+  out += "# HELP archway_config_version Version of the live snapshot (0 before the first).\n";
+  out += "# TYPE archway_config_version gauge\n";
+  out += "archway_config_version{version=\"" + escape_label(gauges.config_version) + "\"} " +
+         number(is_number ? numeric : (gauges.config_version.empty() ? 0 : 1)) + "\n";
+  out += "# HELP archway_config_apply_duration_seconds Time the last accepted snapshot took to apply.\n";
+  out += "# TYPE archway_config_apply_duration_seconds gauge\n";
+  out += "archway_config_apply_duration_seconds " + number(gauges.config_apply_seconds) + "\n";
+  out += "# HELP archway_ready 1 when a snapshot is live and the proxy is not draining.\n";
+  out += "# TYPE archway_ready gauge\n";
+  out += std::string("archway_ready ") + (gauges.ready && !gauges.draining ? "1" : "0") + "\n";
+  return out;
+}
+
+}  // namespace archway::metrics

@@ -1,0 +1,23 @@
+#pragma once
+// Prometheus text exposition (format 0.0.4) of the merged worker stats and
+// the process-wide gauges. Pure: tested on fixed inputs.
+
+#include <string>
+
+#include "proxy/metrics/worker_stats.h"
+
+namespace archway::metrics {
+
+struct ProcessGauges {
+  std::string config_version;         // "" before the first snapshot
+  double config_apply_seconds = 0;    // duration of the last accepted apply
+  bool ready = false;
+  bool draining = false;
+};
+
+[[nodiscard]] std::string render_prometheus(const StatsSnapshot& stats, const ProcessGauges& gauges);
+
+// Escapes a label value (backslash, double quote, newline).
+[[nodiscard]] std::string escape_label(const std::string& value);
+
+}  // namespace archway::metrics

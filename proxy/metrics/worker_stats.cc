@@ -1,0 +1,52 @@
+#include "proxy/metrics/worker_stats.h"
+
+namespace archway::metrics {
+
+void StatsSnapshot::merge(const StatsSnapshot& other) {
+  for (const auto& [key, count] : other.requests) requests[key] += count;
+  for (size_t i = 0; i < duration_buckets.size(); ++i) {
+    duration_buckets[i] += other.duration_buckets[i];
+  }
+  duration_sum += other.duration_sum;
+  duration_count += other.duration_count;
+  connections_active += other.connections_active;
+  h2_glitch_goaways += other.h2_glitch_goaways;
+}
+
+void WorkerStats::record(const void* route_key, const std::string& route, const std::string& rule,
+                         int code, double seconds) {
+  auto [it, inserted] = live_.try_emplace({route_key, code}, 0);
+  ++it->second;
+  if (inserted && !labels_.contains(route_key)) labels_.emplace(route_key, Labels{route, rule});
+  size_t b = 0;
+  while (b < kDurationBuckets.size() && seconds > kDurationBuckets[b]) ++b;
+  ++buckets_[b];  // non-cumulative here; the renderer accumulates
+  sum_ += seconds;
+  ++count_;
+}
+
+void WorkerStats::fold() {
+  for (const auto& [key, count] : live_) {
+    const auto& labels = labels_.at(key.first);
+    folded_[{labels.route, labels.rule, key.second}] += count;
+  }
+  live_.clear();
+  labels_.clear();
+}
+
+StatsSnapshot WorkerStats::snapshot() const {
+  StatsSnapshot out;
+  out.requests = folded_;
+  for (const auto& [key, count] : live_) {
+    const auto& labels = labels_.at(key.first);
+    out.requests[{labels.route, labels.rule, key.second}] += count;
+  }
+  out.duration_buckets = buckets_;
+  out.duration_sum = sum_;
+  out.duration_count = count_;
+  out.connections_active = connections_active_;
+  out.h2_glitch_goaways = glitch_goaways_;
+  return out;
+}
+
+}  // namespace archway::metrics

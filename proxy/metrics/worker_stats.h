@@ -1,0 +1,70 @@
+#pragma once
+// Per-worker request statistics. Owned and written by one worker thread with
+// no atomics or locks; a scrape posts a message to each worker, which copies
+// its stats into a StatsSnapshot, and the admin thread merges and renders
+// them (metrics/prometheus.h). So the request path pays one hash-map bump.
+//
+// Keys are the CompiledRoute pointer of the pinned table (no string built per
+// request); labels are copied once per route the first time it is seen. On a
+// table swap fold() moves counts to label-keyed storage, so a pointer is never
+// looked up after its table could have been freed and its address reused.
+
+#include <array>
+#include <cstdint>
+#include <map>
+#include <string>
+#include <tuple>
+#include <unordered_map>
+
+namespace archway::metrics {
+
+// Buckets for archway_request_duration_seconds (upper bounds, seconds).
+inline constexpr std::array<double, 12> kDurationBuckets = {
+    0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 5.0};
+
+struct StatsSnapshot {
+  // (route, rule, code) → count
+  std::map<std::tuple<std::string, std::string, int>, uint64_t> requests;
+  std::array<uint64_t, kDurationBuckets.size() + 1> duration_buckets{};  // last: +Inf
+  double duration_sum = 0;
+  uint64_t duration_count = 0;
+  int64_t connections_active = 0;
+  uint64_t h2_glitch_goaways = 0;
+
+  void merge(const StatsSnapshot& other);
+};
+
+class WorkerStats {
+ public:
+  // `route_key` identifies the route within the live table (nullptr: no
+  // route); labels are only read the first time a key is seen.
+  void record(const void* route_key, const std::string& route, const std::string& rule, int code,
+              double seconds);
+  void fold();
+  [[nodiscard]] StatsSnapshot snapshot() const;
+
+  void connection_opened() { ++connections_active_; }
+  void connection_closed() { --connections_active_; }
+  void glitch_goaway() { ++glitch_goaways_; }
+
+ private:
+  struct Labels {
+    std::string route;
+    std::string rule;
+  };
+  struct KeyHash {
+    size_t operator()(const std::pair<const void*, int>& k) const {
+      return std::hash<const void*>()(k.first) * 31 + static_cast<size_t>(k.second);
+    }
+  };
+  std::unordered_map<std::pair<const void*, int>, uint64_t, KeyHash> live_;
+  std::unordered_map<const void*, Labels> labels_;
+  std::map<std::tuple<std::string, std::string, int>, uint64_t> folded_;
+  std::array<uint64_t, kDurationBuckets.size() + 1> buckets_{};
+  double sum_ = 0;
+  uint64_t count_ = 0;
+  int64_t connections_active_ = 0;
+  uint64_t glitch_goaways_ = 0;
+};
+
+}  // namespace archway::metrics

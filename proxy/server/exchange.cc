@@ -1,0 +1,340 @@
+#include "proxy/server/exchange.h"
+
+#include "proxy/backend/h1_connection.h"
+#include "proxy/backend/h2_sessions.h"
+#include "proxy/backend/pool.h"
+#include "proxy/routing/path_normalize.h"
+#include "proxy/routing/route_actions.h"
+#include "proxy/server/request_rewrite.h"
+#include "proxy/server/worker.h"
+
+namespace archway::server {
+
+namespace asio = boost::asio;
+
+namespace {
+
+const char* reason_phrase(int status) {
+  switch (status) {
+    case 101: return "Switching Protocols";
+    case 200: return "OK";
+    case 201: return "Created";
+    case 204: return "No Content";
+    case 301: return "Moved Permanently";
+    case 302: return "Found";
+    case 303: return "See Other";
+    case 304: return "Not Modified";
+    case 307: return "Temporary Redirect";
+    case 308: return "Permanent Redirect";
+    case 400: return "Bad Request";
+    case 404: return "Not Found";
+    case 408: return "Request Timeout";
+    case 413: return "Content Too Large";
+    case 431: return "Request Header Fields Too Large";
+    case 500: return "Internal Server Error";
+    case 502: return "Bad Gateway";
+    case 503: return "Service Unavailable";
+    case 504: return "Gateway Timeout";
+    default: return "";
+  }
+}
+
+}  // namespace
+
+// Shared with the HTTP/1 codecs (http1/serialize.h declares it).
+const char* http_reason(int status) { return reason_phrase(status); }
+
+Exchange::Exchange(Worker& worker, std::shared_ptr<const TableContext> table, ResponseSink& sink)
+    : worker_(worker),
+      table_(std::move(table)),
+      sink_(sink),
+      timer_(worker.io()),
+      started_(std::chrono::steady_clock::now()) {}
+
+Exchange::~Exchange() {
+  timer_.cancel();
+  release_backend(false);
+}
+
+void Exchange::release_backend(bool complete) {
+  if (backend_ != nullptr) {
+    backend_->detach(complete);
+    backend_ = nullptr;
+  }
+  h1_.reset();
+}
+
+void Exchange::start(Request& request) {
+  request_ = std::move(request);
+  request_complete_ = !request_.has_body;
+  if (table_ == nullptr) {
+    respond_error(503, "no configuration");
+    return;
+  }
+  const auto q = request_.target.find('?');
+  const std::string_view raw_path = std::string_view(request_.target).substr(0, q);
+  const std::string_view query =
+      q == std::string::npos ? std::string_view{} : std::string_view(request_.target).substr(q + 1);
+  if (request_.target == "*") {
+    path_ = "*";
+  } else {
+    auto normalized = routing::normalize_path(raw_path);
+    if (!normalized.ok()) {
+      respond_error(400, "invalid path");
+      return;
+    }
+    path_ = std::move(normalized).value();
+  }
+  const std::string host = routing::normalize_host(request_.authority);
+  std::vector<routing::HeaderField> fields;
+  fields.reserve(request_.headers.size());
+  for (const auto& h : request_.headers) fields.push_back({h.name, h.value});
+  routing::RequestHead head{request_.method, host, path_, query, fields};
+  auto match = table_->table->match(head);
+  if (!match) {
+    respond_error(404, "no route");
+    return;
+  }
+  route_ = match->route;
+  const auto& route = route_->route;
+  if (route.direct_response) {
+    const auto& dr = *route.direct_response;
+    Headers headers{{"content-type", dr.content_type}};
+    apply_header_ops(route.response_headers, headers);
+    respond(dr.status, std::move(headers), dr.body);
+    return;
+  }
+  if (route.redirect) {
+    const auto& r = *route.redirect;
+    std::string location = r.scheme.value_or(request_.scheme) + "://";
+    location += r.hostname.value_or(host);
+    if (r.port) location += ":" + std::to_string(*r.port);
+    location += r.path.value_or(path_);
+    if (!query.empty() && !r.path) location.append("?").append(query);
+    respond(r.status_code, Headers{{"location", std::move(location)}}, "");
+    return;
+  }
+  forward(*match);
+}
+
+void Exchange::forward(const routing::RouteMatch& match) {
+  const auto& route = route_->route;
+  const config::WeightedBackend* chosen = routing::pick_backend(*route_, worker_.rng()());
+  auto it = chosen ? table_->clusters.find(chosen->cluster) : table_->clusters.end();
+  if (it == table_->clusters.end() || it->second.endpoints.empty()) {
+    respond_error(503, "no healthy endpoint");
+    return;
+  }
+  cluster_ = &it->second;
+  endpoint_ = cluster_->endpoints[worker_.next_endpoint(chosen->cluster, cluster_->endpoints.size())];
+
+  // What the backend receives: rewritten path + query, rewritten host,
+  // header operations, forwarding headers.
+  std::string path = routing::rewrite_path(match, path_);
+  const auto q = request_.target.find('?');
+  if (q != std::string::npos) path.append(request_.target, q, std::string::npos);
+  path_ = std::move(path);
+  if (route.rewrite.hostname) request_.authority = *route.rewrite.hostname;
+  apply_header_ops(route.request_headers, request_.headers);
+  add_forwarding_headers(request_.headers, request_.client_ip, request_.scheme, worker_.rng());
+
+  const auto& limits = table_->limits();
+  auto timeout = route.timeouts.request.value_or(limits.request_timeout);
+  if (route.timeouts.backend_request && *route.timeouts.backend_request < timeout) {
+    timeout = *route.timeouts.backend_request;
+  }
+  if (!request_.websocket) arm_timer(timeout);
+  if (!start_backend()) respond_error(502, "backend unavailable");
+}
+
+bool Exchange::start_backend() {
+  const auto& cluster = *cluster_->cluster;
+  if (cluster.protocol == config::ClusterProtocol::kH2c ||
+      (cluster.protocol == config::ClusterProtocol::kHttps)) {
+    backend_ = worker_.h2_sessions().open(cluster, endpoint_, request_, path_, this);
+    return backend_ != nullptr;
+  }
+  // HTTP/1.1: serialise the head once (kept for a retry).
+  const bool chunked = request_.has_body && !request_.content_length;
+  if (backend_head_.empty()) {
+    auto& h = backend_head_;
+    h.reserve(256);
+    h.append(request_.method).append(" ").append(path_).append(" HTTP/1.1\r\nhost: ");
+    h.append(request_.authority).append("\r\n");
+    for (const auto& f : request_.headers) h.append(f.name).append(": ").append(f.value).append("\r\n");
+    if (request_.content_length) {
+      h.append("content-length: ").append(std::to_string(*request_.content_length)).append("\r\n");
+    } else if (chunked) {
+      h.append("transfer-encoding: chunked\r\n");
+    }
+    if (request_.websocket) h.append("connection: upgrade\r\nupgrade: websocket\r\n");
+    h.append("\r\n");
+  }
+  const auto connect_timeout = cluster.connect_timeout;
+  h1_ = retried_ ? worker_.pool().create(endpoint_, connect_timeout)
+                 : worker_.pool().acquire(endpoint_, connect_timeout);
+  backend_ = h1_.get();
+  h1_->start(this, backend_head_, chunked, request_.method == "HEAD",
+             request_.has_body || request_.websocket);
+  return true;
+}
+
+void Exchange::arm_timer(std::chrono::milliseconds timeout) {
+  if (!alive_) alive_ = std::make_shared<int>(0);
+  timer_.expires_after(timeout);
+  // A completion already queued when the exchange dies still runs: the weak
+  // token tells it the exchange is gone (cancel() cannot recall it).
+  timer_.async_wait([this, alive = std::weak_ptr<int>(alive_)](boost::system::error_code ec) {
+    if (ec || alive.expired()) return;
+    if (!response_started_) {
+      release_backend(false);
+      respond_error(504, "backend timeout");
+    } else if (!response_complete_) {
+      release_backend(false);
+      sink_.abort_response();
+      response_complete_ = true;
+    }
+  });
+}
+
+bool Exchange::on_request_data(std::string_view data, bool end_stream) {
+  if (end_stream) request_complete_ = true;
+  if (backend_ == nullptr) return true;  // local response: discard the body
+  if (!data.empty()) request_body_sent_ = true;
+  return backend_->send_data(data, end_stream);
+}
+
+void Exchange::on_request_trailers(Headers& trailers) {
+  request_complete_ = true;
+  if (backend_ != nullptr) backend_->send_trailers(trailers);
+}
+
+void Exchange::on_tunnel_data(std::string_view data) {
+  if (h1_) h1_->send_raw(data);
+}
+
+void Exchange::on_client_drained() {
+  if (backend_paused_ && backend_ != nullptr) {
+    backend_paused_ = false;
+    backend_->pause_response(false);
+  }
+}
+
+void Exchange::on_client_gone() {
+  timer_.cancel();
+  release_backend(false);
+  response_complete_ = true;
+}
+
+void Exchange::on_backend_head(Response& head, bool end_stream) {
+  if (response_started_) return;
+  response_started_ = true;
+  status_ = head.status;
+  apply_header_ops(route_->route.response_headers, head.headers);
+  if (head.status == 101) {
+    tunnel_ = true;
+    timer_.cancel();
+    sink_.send_response_head(head, false);
+    sink_.start_tunnel();
+    return;
+  }
+  if (end_stream) {
+    sink_.send_response_head(head, true);
+    complete();
+    return;
+  }
+  sink_.send_response_head(head, false);
+}
+
+void Exchange::on_backend_data(std::string_view data, bool end_stream) {
+  if (response_complete_) return;
+  sink_.send_response_data(data, end_stream && !tunnel_);
+  if (end_stream && !tunnel_) {
+    complete();
+    return;
+  }
+  if (!backend_paused_ && sink_.response_buffered() >= kHighWatermark && backend_ != nullptr) {
+    backend_paused_ = true;
+    backend_->pause_response(true);
+  }
+}
+
+void Exchange::on_backend_trailers(Headers& trailers) {
+  if (response_complete_) return;
+  sink_.send_response_trailers(trailers);
+  complete();
+}
+
+void Exchange::on_backend_failure(Failure failure) {
+  backend_ = nullptr;
+  const bool reused = h1_ && h1_->reused();
+  h1_.reset();
+  if (response_complete_) return;
+  if (tunnel_) {
+    sink_.abort_response();
+    response_complete_ = true;
+    return;
+  }
+  // A kept-alive connection the backend closed just before we used it:
+  // safe to retry once on a fresh one if no body byte went out.
+  if (!response_started_ && reused && !retried_ && !request_body_sent_ &&
+      failure != Failure::kTimeout) {
+    retried_ = true;
+    start_backend();
+    return;
+  }
+  if (response_started_) {
+    sink_.abort_response();
+    response_complete_ = true;
+    return;
+  }
+  timer_.cancel();
+  switch (failure) {
+    case Failure::kConnect: respond_error(502, "backend connection failed"); break;
+    case Failure::kTimeout: respond_error(504, "backend timeout"); break;
+    default: respond_error(502, "backend reset"); break;
+  }
+}
+
+void Exchange::on_backend_drained() {
+  if (!request_complete_) sink_.resume_request_body();
+}
+
+void Exchange::respond(int status, Headers headers, std::string body) {
+  status_ = status;
+  response_started_ = true;
+  Response response;
+  response.status = status;
+  response.headers = std::move(headers);
+  response.content_length = body.size();
+  if (body.empty() || request_.method == "HEAD") {
+    sink_.send_response_head(response, true);
+  } else {
+    sink_.send_response_head(response, false);
+    sink_.send_response_data(body, true);
+  }
+  complete();
+}
+
+void Exchange::respond_error(int status, std::string_view message) {
+  respond(status, Headers{{"content-type", "application/json"}}, error_body(message, status));
+}
+
+void Exchange::complete() {
+  if (response_complete_) return;
+  response_complete_ = true;
+  timer_.cancel();
+  const double seconds =
+      std::chrono::duration<double>(std::chrono::steady_clock::now() - started_).count();
+  static const std::string kNone;
+  if (route_ != nullptr) {
+    worker_.stats().record(route_, route_->route.route_name, route_->route.rule_name, status_,
+                           seconds);
+  } else {
+    worker_.stats().record(nullptr, kNone, kNone, status_, seconds);
+  }
+  // Only a finished request lets the backend connection be reused.
+  release_backend(request_complete_);
+}
+
+}  // namespace archway::server

@@ -1,0 +1,93 @@
+#pragma once
+// One request/response exchange: routes the request on the table its
+// connection pinned, runs the route's action (direct response, redirect, or
+// a backend) and relays the response to the client side, with back-pressure
+// in both directions. Owned by the client codec (an HTTP/1 connection or an
+// HTTP/2 stream); worker-thread only.
+//
+// Status mapping (DESIGN.md §4): no route 404, no endpoint 503, connect
+// failure 502, backend timeout 504; bodies are small JSON.
+
+#include <boost/asio/steady_timer.hpp>
+
+#include <chrono>
+#include <memory>
+#include <string>
+
+#include "proxy/routing/route_table.h"
+#include "proxy/server/message.h"
+#include "proxy/server/table_context.h"
+
+namespace archway::backend {
+class H1Connection;
+}
+
+namespace archway::server {
+
+class Worker;
+
+class Exchange final : public BackendEvents {
+ public:
+  Exchange(Worker& worker, std::shared_ptr<const TableContext> table, ResponseSink& sink);
+  ~Exchange() override;
+  Exchange(const Exchange&) = delete;
+  Exchange& operator=(const Exchange&) = delete;
+
+  // The request head is complete. `request` is consumed.
+  void start(Request& request);
+  // Request body from the client. Returns false when the client should stop
+  // sending until ResponseSink::resume_request_body.
+  bool on_request_data(std::string_view data, bool end_stream);
+  void on_request_trailers(Headers& trailers);
+  // Raw bytes from the client after a WebSocket upgrade.
+  void on_tunnel_data(std::string_view data);
+  // The sink's queue fell below the watermark.
+  void on_client_drained();
+  // The client went away (connection closed, stream reset).
+  void on_client_gone();
+
+  [[nodiscard]] bool response_complete() const { return response_complete_; }
+  [[nodiscard]] bool response_started() const { return response_started_; }
+  [[nodiscard]] int status() const { return status_; }
+
+  // BackendEvents
+  void on_backend_head(Response& head, bool end_stream) override;
+  void on_backend_data(std::string_view data, bool end_stream) override;
+  void on_backend_trailers(Headers& trailers) override;
+  void on_backend_failure(Failure failure) override;
+  void on_backend_drained() override;
+
+ private:
+  void respond(int status, Headers headers, std::string body);
+  void respond_error(int status, std::string_view message);
+  void forward(const routing::RouteMatch& match);
+  bool start_backend();
+  void complete();
+  void arm_timer(std::chrono::milliseconds timeout);
+  void release_backend(bool complete);
+
+  Worker& worker_;
+  std::shared_ptr<const TableContext> table_;  // pinned for the whole exchange
+  ResponseSink& sink_;
+  Request request_;
+  std::string path_;  // normalised, rewritten; what the backend gets
+  const routing::CompiledRoute* route_ = nullptr;
+  const TableContext::ClusterInfo* cluster_ = nullptr;
+  boost::asio::ip::tcp::endpoint endpoint_;
+  std::shared_ptr<backend::H1Connection> h1_;
+  BackendStream* backend_ = nullptr;  // h1_ or an HTTP/2 backend stream
+  std::string backend_head_;          // kept for one retry on a stale connection
+  boost::asio::steady_timer timer_;
+  std::shared_ptr<int> alive_;  // see arm_timer
+  std::chrono::steady_clock::time_point started_;
+  int status_ = 0;
+  bool response_started_ = false;
+  bool response_complete_ = false;
+  bool request_complete_ = false;
+  bool request_body_sent_ = false;  // some body already went to the backend
+  bool backend_paused_ = false;
+  bool tunnel_ = false;
+  bool retried_ = false;
+};
+
+}  // namespace archway::server

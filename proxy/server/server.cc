@@ -1,0 +1,211 @@
+#include "proxy/server/server.h"
+
+#include <boost/asio/post.hpp>
+#include <openssl/evp.h>
+#include <spdlog/spdlog.h>
+
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include <cstring>
+#include <future>
+#include <set>
+
+#include "proxy/config/snapshot_parser.h"
+#include "proxy/metrics/prometheus.h"
+
+namespace archway::server {
+
+namespace {
+
+std::string listener_key(const config::Listener& l) {
+  return l.name + "|" + l.address + "|" + std::to_string(l.port) + (l.tls ? "|tls" : "|tcp");
+}
+
+std::string sha256_hex(const std::string& text) {
+  unsigned char digest[EVP_MAX_MD_SIZE];
+  unsigned int len = 0;
+  EVP_Digest(text.data(), text.size(), digest, &len, EVP_sha256(), nullptr);
+  static constexpr char kHex[] = "0123456789abcdef";
+  std::string out;
+  for (unsigned int i = 0; i < len; ++i) {
+    out += kHex[digest[i] >> 4];
+    out += kHex[digest[i] & 0xf];
+  }
+  return out;
+}
+
+// A bound, listening socket with SO_REUSEPORT so each worker has its own
+// accept queue and the kernel spreads connections across them.
+Result<int> open_listen_socket(const config::Listener& l, const std::string& field) {
+  sockaddr_storage addr{};
+  socklen_t len = 0;
+  auto* v4 = reinterpret_cast<sockaddr_in*>(&addr);
+  auto* v6 = reinterpret_cast<sockaddr_in6*>(&addr);
+  if (inet_pton(AF_INET, l.address.c_str(), &v4->sin_addr) == 1) {
+    v4->sin_family = AF_INET;
+    v4->sin_port = htons(l.port);
+    len = sizeof *v4;
+  } else if (inet_pton(AF_INET6, l.address.c_str(), &v6->sin6_addr) == 1) {
+    v6->sin6_family = AF_INET6;
+    v6->sin6_port = htons(l.port);
+    len = sizeof *v6;
+  } else {
+    return invalid(field + ".address", "not an IP address: " + l.address);
+  }
+  const int fd = ::socket(addr.ss_family, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+  if (fd < 0) return invalid(field, std::string("socket: ") + std::strerror(errno));
+  const int one = 1;
+  ::setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof one);
+  ::setsockopt(fd, SOL_SOCKET, SO_REUSEPORT, &one, sizeof one);
+  if (::bind(fd, reinterpret_cast<sockaddr*>(&addr), len) != 0 || ::listen(fd, 1024) != 0) {
+    const std::string why = std::strerror(errno);
+    ::close(fd);
+    return invalid(field, "cannot listen on " + l.address + ":" + std::to_string(l.port) + ": " + why);
+  }
+  return fd;
+}
+
+}  // namespace
+
+Server::Server(ServerOptions options) : options_(std::move(options)) {
+  if (options_.workers == 0) options_.workers = 1;
+  for (size_t i = 0; i < options_.workers; ++i) workers_.push_back(std::make_unique<Worker>(i));
+  if (options_.state_dir) store_.emplace(*options_.state_dir);
+}
+
+Server::~Server() { stop(); }
+
+void Server::start() {
+  for (auto& w : workers_) w->start();
+}
+
+void Server::stop() {
+  for (auto& w : workers_) w->stop_and_join();
+}
+
+Result<std::string> Server::apply_text(std::string_view text) {
+  auto snapshot = config::parse_snapshot(text);
+  if (!snapshot.ok()) return snapshot.error();
+  return apply(*snapshot);
+}
+
+Result<bool> Server::load_state() {
+  if (!store_) return false;
+  auto loaded = store_->load();
+  if (!loaded.ok()) return loaded.error();
+  if (!loaded->has_value()) return false;
+  auto applied = apply(**loaded);
+  if (!applied.ok()) return applied.error();
+  return true;
+}
+
+Result<std::string> Server::apply(const config::Snapshot& snapshot) {
+  std::lock_guard lock(mu_);
+  const auto started = std::chrono::steady_clock::now();
+  if (draining_) return Error{Error::Code::kUnavailable, "", "draining"};
+  auto table = build_table_context(snapshot, generation_ + 1);
+  if (!table.ok()) return table.error();
+  // Listeners first: a port we cannot bind rejects the snapshot.
+  std::map<std::string, config::Listener> wanted;
+  for (const auto& l : snapshot.listeners) wanted.emplace(listener_key(l), l);
+  std::vector<std::pair<std::string, std::vector<int>>> opened;
+  for (size_t i = 0; i < snapshot.listeners.size(); ++i) {
+    const auto& l = snapshot.listeners[i];
+    const std::string key = listener_key(l);
+    if (listeners_.contains(key)) continue;
+    std::vector<int> fds;
+    for (size_t w = 0; w < workers_.size(); ++w) {
+      auto fd = open_listen_socket(l, "listeners[" + std::to_string(i) + "]");
+      if (!fd.ok()) {
+        for (int f : fds) ::close(f);
+        for (auto& [k, list] : opened) {
+          for (int f : list) ::close(f);
+        }
+        return fd.error();
+      }
+      fds.push_back(*fd);
+    }
+    opened.emplace_back(key, std::move(fds));
+  }
+  // Commit: the table first, so new listeners' connections see it.
+  ++generation_;
+  for (auto& w : workers_) w->post_table(*table);
+  for (auto& [key, fds] : opened) {
+    const bool tls = wanted.at(key).tls;
+    for (size_t w = 0; w < workers_.size(); ++w) workers_[w]->post_listener_add(key, tls, fds[w]);
+  }
+  for (const auto& [key, l] : listeners_) {
+    if (!wanted.contains(key)) {
+      for (auto& w : workers_) w->post_listener_remove(key);
+    }
+  }
+  listeners_ = std::move(wanted);
+  const std::string canonical = config::to_json(snapshot);
+  version_ = snapshot.version;
+  hash_ = sha256_hex(canonical);
+  live_ = true;
+  if (store_) {
+    if (auto saved = store_->save(snapshot); !saved.ok()) {
+      // Serving goes on; only a restart without a controller is affected.
+      spdlog::warn("cannot persist snapshot: {}", saved.error().to_string());
+    }
+  }
+  apply_seconds_ = std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
+  spdlog::info("snapshot {} live ({} routes, {} listeners, {:.1f} ms)", version_,
+               (*table)->table->size(), listeners_.size(), apply_seconds_ * 1000);
+  return version_;
+}
+
+Server::ConfigInfo Server::config_info() const {
+  std::lock_guard lock(mu_);
+  return {version_, hash_};
+}
+
+std::string Server::render_metrics() {
+  // Each worker copies its own stats on its own thread; we wait (bounded).
+  const size_t n = workers_.size();
+  auto results = std::make_shared<std::vector<metrics::StatsSnapshot>>(n);
+  auto remaining = std::make_shared<std::atomic<size_t>>(n);
+  auto done = std::make_shared<std::promise<void>>();
+  auto future = done->get_future();
+  for (size_t i = 0; i < n; ++i) {
+    Worker* w = workers_[i].get();
+    boost::asio::post(w->io(), [w, i, results, remaining, done] {
+      (*results)[i] = w->stats().snapshot();
+      if (remaining->fetch_sub(1) == 1) done->set_value();
+    });
+  }
+  metrics::StatsSnapshot merged;
+  if (future.wait_for(std::chrono::seconds(2)) == std::future_status::ready) {
+    for (const auto& r : *results) merged.merge(r);
+  }
+  metrics::ProcessGauges gauges;
+  {
+    std::lock_guard lock(mu_);
+    gauges.config_version = version_;
+    gauges.config_apply_seconds = apply_seconds_;
+  }
+  gauges.ready = live_;
+  gauges.draining = draining_;
+  return metrics::render_prometheus(merged, gauges);
+}
+
+void Server::drain() {
+  draining_ = true;
+  for (auto& w : workers_) w->post_drain();
+}
+
+size_t Server::open_connections() const {
+  size_t total = 0;
+  for (const auto& w : workers_) total += w->connections_open();
+  return total;
+}
+
+void Server::close_all() {
+  for (auto& w : workers_) w->post_close_all();
+}
+
+}  // namespace archway::server

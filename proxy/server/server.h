@@ -1,0 +1,75 @@
+#pragma once
+// The proxy's control side: owns the workers, applies snapshots (the same
+// function for --config at start, the state dir on restart, and every
+// PUT /config; STYLE.md habit 1), opens and closes listeners as snapshots
+// add and remove them, collects stats on scrape, and drains on SIGTERM.
+//
+// Thread: every public method may be called from any control thread (main,
+// admin); they serialise on one mutex that the request path never touches.
+
+#include <atomic>
+#include <chrono>
+#include <map>
+#include <memory>
+#include <mutex>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "common/result.h"
+#include "proxy/config/snapshot.h"
+#include "proxy/config/snapshot_store.h"
+#include "proxy/server/worker.h"
+
+namespace archway::server {
+
+struct ServerOptions {
+  size_t workers = 1;
+  std::optional<std::string> state_dir;
+};
+
+class Server {
+ public:
+  explicit Server(ServerOptions options);
+  ~Server();
+
+  void start();
+  // Validates, compiles and swaps in a snapshot; on error the live one stays
+  // and the error names the field. Returns the new live version.
+  [[nodiscard]] Result<std::string> apply(const config::Snapshot& snapshot);
+  // Parses JSON or YAML, then apply().
+  [[nodiscard]] Result<std::string> apply_text(std::string_view text);
+  // Loads the persisted snapshot, if any (restart without a controller).
+  [[nodiscard]] Result<bool> load_state();
+
+  struct ConfigInfo {
+    std::string version;  // "" before the first snapshot
+    std::string hash;     // sha256 of the canonical JSON, hex
+  };
+  [[nodiscard]] ConfigInfo config_info() const;
+  [[nodiscard]] bool ready() const { return live_.load() && !draining_.load(); }
+  [[nodiscard]] bool draining() const { return draining_.load(); }
+  // Prometheus text; asks every worker for its stats.
+  [[nodiscard]] std::string render_metrics();
+
+  // Stop accepting, GOAWAY / Connection: close, finish in-flight work.
+  void drain();
+  [[nodiscard]] size_t open_connections() const;
+  void close_all();
+  void stop();
+
+ private:
+  ServerOptions options_;
+  std::vector<std::unique_ptr<Worker>> workers_;
+  std::optional<config::SnapshotStore> store_;
+  mutable std::mutex mu_;  // control plane only
+  std::map<std::string, config::Listener> listeners_;  // by key
+  std::string version_;
+  std::string hash_;
+  double apply_seconds_ = 0;
+  uint64_t generation_ = 0;
+  std::atomic<bool> live_{false};
+  std::atomic<bool> draining_{false};
+};
+
+}  // namespace archway::server

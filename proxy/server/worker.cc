@@ -1,0 +1,143 @@
+#include "proxy/server/worker.h"
+
+#include <boost/asio/post.hpp>
+#include <spdlog/spdlog.h>
+
+#include <vector>
+
+#include "proxy/backend/h2_sessions.h"
+#include "proxy/backend/pool.h"
+
+namespace archway::server {
+
+namespace asio = boost::asio;
+using tcp = asio::ip::tcp;
+
+Worker::Worker(size_t index)
+    : index_(index),
+      pool_(std::make_shared<backend::Pool>(io_)),
+      h2_sessions_(std::make_shared<backend::H2Sessions>(io_)),
+      rng_(std::random_device{}() ^ (static_cast<uint64_t>(index) << 32)) {}
+
+Worker::~Worker() { stop_and_join(); }
+
+void Worker::start() {
+  thread_ = std::thread([this] {
+    auto guard = asio::make_work_guard(io_);
+    while (true) {
+      try {
+        io_.run();
+        return;
+      } catch (const std::exception& e) {
+        // A handler threw: a bug. Log and keep the worker alive.
+        spdlog::error("worker {}: unexpected exception: {}", index_, e.what());
+      }
+    }
+  });
+}
+
+void Worker::stop_and_join() {
+  if (!thread_.joinable()) return;
+  io_.stop();
+  thread_.join();
+}
+
+void Worker::post_table(std::shared_ptr<const TableContext> table) {
+  asio::post(io_, [this, table = std::move(table)]() mutable { swap_table(std::move(table)); });
+}
+
+void Worker::swap_table(std::shared_ptr<const TableContext> table) {
+  const bool first = table_ == nullptr;
+  table_ = std::move(table);
+  if (first) return;
+  // Old pools finish their in-flight exchanges and are never reused.
+  pool_->retire();
+  pool_ = std::make_shared<backend::Pool>(io_);
+  h2_sessions_->retire();
+  h2_sessions_ = std::make_shared<backend::H2Sessions>(io_);
+  stats_.fold();
+}
+
+void Worker::post_listener_add(const std::string& key, bool tls, int fd) {
+  asio::post(io_, [this, key, tls, fd] {
+    Listener listener;
+    listener.tls = tls;
+    listener.acceptor = std::make_unique<tcp::acceptor>(io_);
+    boost::system::error_code ec;
+    // The control thread bound it; the protocol is read back from the fd.
+    sockaddr_storage addr{};
+    socklen_t len = sizeof addr;
+    ::getsockname(fd, reinterpret_cast<sockaddr*>(&addr), &len);
+    listener.acceptor->assign(addr.ss_family == AF_INET6 ? tcp::v6() : tcp::v4(), fd, ec);
+    if (ec) {
+      spdlog::error("worker {}: listener {}: {}", index_, key, ec.message());
+      ::close(fd);
+      return;
+    }
+    auto [it, inserted] = listeners_.insert_or_assign(key, std::move(listener));
+    if (!draining_) accept(it->second);
+  });
+}
+
+void Worker::post_listener_remove(const std::string& key) {
+  asio::post(io_, [this, key] { listeners_.erase(key); });
+}
+
+void Worker::accept(Listener& listener) {
+  listener.acceptor->async_accept(
+      [this, acceptor = listener.acceptor.get(), tls = listener.tls](
+          boost::system::error_code ec, tcp::socket socket) {
+        if (ec == asio::error::operation_aborted) return;  // listener closed
+        if (!ec && !draining_) {
+          socket.set_option(tcp::no_delay(true), ec);
+          start_client_connection(*this, std::move(socket), tls);
+        }
+        if (draining_) return;
+        // Find the listener again: it may have been removed meanwhile.
+        for (auto& [key, l] : listeners_) {
+          if (l.acceptor.get() == acceptor) {
+            accept(l);
+            return;
+          }
+        }
+      });
+}
+
+void Worker::post_drain() {
+  asio::post(io_, [this] {
+    draining_ = true;
+    listeners_.clear();  // stop accepting; the kernel refuses new connections
+    std::vector<Connection*> copy(connections_.begin(), connections_.end());
+    for (Connection* c : copy) {
+      if (connections_.contains(c)) c->drain();
+    }
+  });
+}
+
+void Worker::post_close_all() {
+  asio::post(io_, [this] {
+    std::vector<Connection*> copy(connections_.begin(), connections_.end());
+    for (Connection* c : copy) {
+      if (connections_.contains(c)) c->close_now();
+    }
+  });
+}
+
+size_t Worker::next_endpoint(const std::string& cluster, size_t count) {
+  size_t& cursor = rr_[cluster];
+  return cursor++ % count;
+}
+
+void Worker::add_connection(Connection* c) {
+  connections_.insert(c);
+  open_.fetch_add(1, std::memory_order_relaxed);
+  stats_.connection_opened();
+}
+
+void Worker::remove_connection(Connection* c) {
+  if (connections_.erase(c) == 0) return;
+  open_.fetch_sub(1, std::memory_order_relaxed);
+  stats_.connection_closed();
+}
+
+}  // namespace archway::server

@@ -1,0 +1,95 @@
+#pragma once
+// One worker: a thread running its own io_context, with everything a request
+// touches kept here (current table, backend pools, stats, RNG, listeners'
+// acceptors). The control thread talks to a worker only by posting messages
+// (post_*), so the request path takes no lock (STYLE.md habit 3).
+
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/ip/tcp.hpp>
+
+#include <atomic>
+#include <map>
+#include <memory>
+#include <random>
+#include <string>
+#include <thread>
+#include <unordered_set>
+
+#include "proxy/config/snapshot.h"
+#include "proxy/metrics/worker_stats.h"
+#include "proxy/server/connection.h"
+#include "proxy/server/table_context.h"
+
+namespace archway::backend {
+class Pool;
+class H2Sessions;
+}
+
+namespace archway::server {
+
+class Worker {
+ public:
+  explicit Worker(size_t index);
+  ~Worker();
+  Worker(const Worker&) = delete;
+  Worker& operator=(const Worker&) = delete;
+
+  void start();
+  // Stops the loop and joins the thread. Control thread.
+  void stop_and_join();
+
+  // --- Messages from the control thread (thread-safe; run on the worker) ---
+  void post_table(std::shared_ptr<const TableContext> table);
+  // Takes ownership of a bound, listening socket (SO_REUSEPORT, one per worker).
+  void post_listener_add(const std::string& key, bool tls, int fd);
+  // Stops accepting on that listener; its open connections finish normally.
+  void post_listener_remove(const std::string& key);
+  void post_drain();
+  void post_close_all();
+  // Open client connections; read from any thread.
+  [[nodiscard]] size_t connections_open() const { return open_.load(std::memory_order_relaxed); }
+
+  // --- Worker thread only ---
+  [[nodiscard]] boost::asio::io_context& io() { return io_; }
+  [[nodiscard]] size_t index() const { return index_; }
+  [[nodiscard]] const std::shared_ptr<const TableContext>& table() const { return table_; }
+  [[nodiscard]] backend::Pool& pool() { return *pool_; }
+  [[nodiscard]] backend::H2Sessions& h2_sessions() { return *h2_sessions_; }
+  [[nodiscard]] metrics::WorkerStats& stats() { return stats_; }
+  [[nodiscard]] std::mt19937_64& rng() { return rng_; }
+  [[nodiscard]] bool draining() const { return draining_; }
+  // Round-robin cursor per cluster name, for endpoint choice.
+  [[nodiscard]] size_t next_endpoint(const std::string& cluster, size_t count);
+  void add_connection(Connection* c);
+  void remove_connection(Connection* c);
+
+ private:
+  struct Listener {
+    bool tls = false;
+    std::unique_ptr<boost::asio::ip::tcp::acceptor> acceptor;
+  };
+  void accept(Listener& listener);
+  void swap_table(std::shared_ptr<const TableContext> table);
+
+  size_t index_;
+  boost::asio::io_context io_{1};
+  std::thread thread_;
+  std::shared_ptr<const TableContext> table_;
+  // shared_ptr: backend connections hold weak_ptrs to learn that their pool
+  // was retired by a swap (then they close instead of returning).
+  std::shared_ptr<backend::Pool> pool_;
+  std::shared_ptr<backend::H2Sessions> h2_sessions_;
+  metrics::WorkerStats stats_;
+  std::mt19937_64 rng_;
+  std::map<std::string, Listener> listeners_;
+  std::unordered_set<Connection*> connections_;
+  std::unordered_map<std::string, size_t> rr_;
+  std::atomic<size_t> open_{0};
+  bool draining_ = false;
+};
+
+// Starts serving one accepted client socket (server/dispatch.cc): sniffs the
+// h2c preface on cleartext, runs the TLS handshake and ALPN on TLS.
+void start_client_connection(Worker& worker, boost::asio::ip::tcp::socket socket, bool tls);
+
+}  // namespace archway::server
