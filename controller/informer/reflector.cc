@@ -116,7 +116,10 @@ Result<Reflector::ListOutcome> Reflector::list() {
     }
     out.resource_version = meta->value("resourceVersion", "");
     cont = meta->value("continue", "");
-  } while (!cont.empty() && !stop_.stopped());
+    if (!cont.empty() && stop_.stopped()) {
+      return Error{Error::Code::kUnavailable, path_, "stopped during a paged list"};
+    }
+  } while (!cont.empty());
   return out;
 }
 
