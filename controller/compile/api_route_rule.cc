@@ -1,0 +1,314 @@
+#include "controller/compile/api_route_rule.h"
+
+#include <set>
+#include <utility>
+
+#include "controller/compile/backend_resolver.h"
+#include "controller/compile/json_access.h"
+#include "controller/compile/match_validation.h"
+#include "proxy/config/snapshot_parser.h"
+
+namespace archway::controller::compile {
+namespace {
+
+// Policies the snapshot carries as JSON (snapshot.h Route::policies). The
+// proxy enforces none of them yet; listing them here keeps the condition
+// message honest and is the one place to shrink as policies land.
+constexpr const char* kPolicyKeys[] = {"retries", "circuitBreaker", "auth",     "rateLimit",
+                                       "cache",   "cors",           "aggregate"};
+constexpr const char* kEnforcedPolicies[] = {""};
+
+bool enforced(const std::string& key) {
+  for (const char* k : kEnforcedPolicies) {
+    if (key == k) return true;
+  }
+  return false;
+}
+
+// Parsing state for one rule: the first rejection wins.
+struct RuleParser {
+  const std::string& field;
+  RuleOutcome& out;
+  // Capture names per match: rewrite.fullPath may only use a name that every
+  // match captures (the proxy enforces the same; a non-Template match
+  // captures nothing).
+  std::vector<std::set<std::string>> captures;
+  bool all_prefix = true;
+
+  bool reject(std::string reason, std::string message) {
+    if (out.rejected.reason.empty()) out.rejected = {std::move(reason), std::move(message)};
+    return false;
+  }
+
+  bool value_match(const Json& j, const std::string& at, config::ValueMatch& v) {
+    v.name = str(j, "name");
+    const std::string type = str(j, "type", "Exact");
+    v.value = str(j, "value");
+    if (v.name.empty()) return reject("InvalidValue", at + ".name: must not be empty");
+    if (type == "Exact") {
+      v.type = config::ValueMatchType::kExact;
+    } else if (type == "RegularExpression") {
+      v.type = config::ValueMatchType::kRegularExpression;
+      if (auto err = regex_error(v.value); !err.empty()) {
+        return reject("InvalidRegex", at + ".value: invalid regular expression \"" + v.value +
+                                          "\": " + err);
+      }
+    } else if (type == "Present") {
+      v.type = config::ValueMatchType::kPresent;
+    } else {
+      return reject("UnsupportedValue", at + ".type: unsupported value \"" + type + "\"");
+    }
+    return true;
+  }
+
+  bool path_match(const Json& j, const std::string& at, config::PathMatch& p) {
+    const std::string type = str(j, "type", "PathPrefix");
+    p.value = str(j, "value", "/");
+    if (type == "RegularExpression") {
+      p.type = config::PathMatchType::kRegularExpression;
+      all_prefix = false;
+      if (auto err = regex_error(p.value); !err.empty()) {
+        return reject("InvalidRegex", at + ".value: invalid regular expression \"" + p.value +
+                                          "\": " + err);
+      }
+      return true;
+    }
+    if (p.value.empty() || p.value[0] != '/') {
+      return reject("InvalidValue", at + ".value: \"" + p.value + "\" must start with '/'");
+    }
+    if (type == "Exact") {
+      p.type = config::PathMatchType::kExact;
+      all_prefix = false;
+    } else if (type == "PathPrefix") {
+      p.type = config::PathMatchType::kPathPrefix;
+      // Segment-aware prefix: "/foo/" and "/foo" mean the same thing.
+      while (p.value.size() > 1 && p.value.back() == '/') p.value.pop_back();
+    } else if (type == "Template") {
+      p.type = config::PathMatchType::kTemplate;
+      all_prefix = false;
+      if (auto err = template_error(p.value); !err.empty()) {
+        return reject("InvalidTemplate", at + ".value: invalid template \"" + p.value +
+                                             "\": " + err);
+      }
+      captures.back() = template_names(p.value);
+    } else {
+      return reject("UnsupportedValue", at + ".type: unsupported value \"" + type + "\"");
+    }
+    return true;
+  }
+
+  bool matches(const Json& rule, config::Route& route) {
+    const Json& list = array(rule, "matches");
+    if (list.empty()) {
+      route.matches.push_back(config::Match{});  // every request: PathPrefix "/"
+      captures.emplace_back();
+      return true;
+    }
+    for (size_t i = 0; i < list.size(); ++i) {
+      const std::string at = field + ".matches[" + std::to_string(i) + "]";
+      config::Match m;
+      captures.emplace_back();
+      if (!path_match(object(list[i], "path"), at + ".path", m.path)) return false;
+      for (const Json& method : array(list[i], "methods")) {
+        if (method.is_string()) m.methods.push_back(upper(method.get<std::string>()));
+      }
+      const Json& headers = array(list[i], "headers");
+      for (size_t h = 0; h < headers.size(); ++h) {
+        config::ValueMatch v;
+        if (!value_match(headers[h], at + ".headers[" + std::to_string(h) + "]", v)) return false;
+        v.name = lower(v.name);  // header names are case-insensitive
+        m.headers.push_back(std::move(v));
+      }
+      const Json& query = array(list[i], "queryParams");
+      for (size_t q = 0; q < query.size(); ++q) {
+        config::ValueMatch v;
+        if (!value_match(query[q], at + ".queryParams[" + std::to_string(q) + "]", v)) {
+          return false;
+        }
+        m.query_params.push_back(std::move(v));
+      }
+      route.matches.push_back(std::move(m));
+    }
+    return true;
+  }
+
+  bool header_ops(const Json& j, const std::string& at, config::HeaderOps& ops) {
+    for (const char* verb : {"set", "add"}) {
+      for (const Json& h : array(j, verb)) {
+        config::HeaderValue hv{str(h, "name"), str(h, "value")};
+        if (hv.name.empty() || hv.name.find_first_of(" :\r\n\t") != std::string::npos) {
+          return reject("InvalidValue", at + "." + verb + ": invalid header name \"" + hv.name + "\"");
+        }
+        if (hv.value.find_first_of("\r\n") != std::string::npos) {
+          return reject("InvalidValue", at + "." + verb + ": header value of \"" + hv.name +
+                                            "\" contains a line break");
+        }
+        (std::string(verb) == "set" ? ops.set : ops.add).push_back(std::move(hv));
+      }
+    }
+    for (const Json& name : array(j, "remove")) {
+      if (name.is_string()) ops.remove.push_back(name.get<std::string>());
+    }
+    return true;
+  }
+
+  bool duration(const Json& j, const char* key, std::optional<config::Duration>& out_value) {
+    const Json* v = member(j, key);
+    if (v == nullptr) return true;
+    auto parsed = config::parse_duration(v->is_string() ? v->get<std::string>() : v->dump());
+    if (!parsed.ok()) {
+      return reject("InvalidValue", field + ".timeouts." + key + ": " + parsed.error().message);
+    }
+    out_value = *parsed;
+    return true;
+  }
+
+  bool backends(const Json& rule, const ObjectKey& route_key, const ClusterState& state,
+                config::Route& route) {
+    const Json& list = array(rule, "backends");
+    for (size_t i = 0; i < list.size(); ++i) {
+      const std::string at = field + ".backends[" + std::to_string(i) + "]";
+      BackendRef ref{route_key.ns, str(list[i], "name"), integer(list[i], "port"), {}, {}};
+      const std::string protocol = str(list[i], "protocol", "HTTP");
+      if (protocol == "H2C") {
+        ref.protocol = config::ClusterProtocol::kH2c;
+      } else if (protocol == "HTTPS") {
+        ref.protocol = config::ClusterProtocol::kHttps;
+      } else if (protocol != "HTTP") {
+        return reject("UnsupportedValue", at + ".protocol: unsupported value \"" + protocol + "\"");
+      }
+      if (ref.service.empty() || !ref.port_number) {
+        return reject("InvalidValue", at + ": name and port are required");
+      }
+      auto weight = integer(list[i], "weight").value_or(1);
+      if (weight < 0 || weight > 1000000) {
+        return reject("InvalidValue", at + ".weight: must be between 0 and 1000000");
+      }
+      ResolvedBackend resolved = resolve_backend(state, ref);
+      if (resolved.problem) {
+        resolved.problem->message = at + ": " + resolved.problem->message;
+        out.unresolved.push_back(*resolved.problem);
+      }
+      route.backends.push_back({resolved.cluster.name, static_cast<uint32_t>(weight)});
+      out.clusters.push_back(std::move(resolved.cluster));
+    }
+    return true;
+  }
+
+  bool action(const Json& rule, const ObjectKey& route_key, const ClusterState& state,
+              config::Route& route) {
+    const Json* redirect = member(rule, "redirect");
+    const Json* direct = member(rule, "directResponse");
+    const int actions = (array(rule, "backends").empty() ? 0 : 1) + (redirect ? 1 : 0) +
+                        (direct ? 1 : 0);
+    if (actions != 1) {
+      return reject("InvalidValue",
+                    field + ": exactly one of backends, redirect or directResponse is required");
+    }
+    if (redirect != nullptr) {
+      config::Redirect r;
+      if (auto s = str(*redirect, "scheme"); !s.empty()) r.scheme = lower(s);
+      if (auto h = str(*redirect, "hostname"); !h.empty()) r.hostname = lower(h);
+      if (auto p = str(*redirect, "path"); !p.empty()) r.path = p;
+      if (auto port = integer(*redirect, "port")) r.port = static_cast<uint16_t>(*port);
+      const auto code = integer(*redirect, "statusCode").value_or(302);
+      if (code != 301 && code != 302 && code != 303 && code != 307 && code != 308) {
+        return reject("InvalidValue", field + ".redirect.statusCode: must be 301, 302, 303, 307 or 308");
+      }
+      r.status_code = static_cast<uint16_t>(code);
+      route.redirect = std::move(r);
+      return true;
+    }
+    if (direct != nullptr) {
+      config::DirectResponse d;
+      const auto status = integer(*direct, "status").value_or(200);
+      if (status < 100 || status > 599) {
+        return reject("InvalidValue", field + ".directResponse.status: must be 100..599");
+      }
+      d.status = static_cast<uint16_t>(status);
+      d.body = str(*direct, "body");
+      d.content_type = str(*direct, "contentType", d.content_type);
+      route.direct_response = std::move(d);
+      return true;
+    }
+    return backends(rule, route_key, state, route);
+  }
+
+  bool rewrite(const Json& rule, config::Route& route) {
+    const Json* rw = member(rule, "rewrite");
+    if (rw == nullptr) return true;
+    if (auto prefix = str(*rw, "pathPrefix"); member(*rw, "pathPrefix")) {
+      if (!all_prefix) {
+        return reject("InvalidValue",
+                      field + ".rewrite.pathPrefix: needs every match to be a PathPrefix match");
+      }
+      route.rewrite.path_prefix = prefix;
+    }
+    if (const Json* full = member(*rw, "fullPath"); full != nullptr && full->is_string()) {
+      std::set<std::string> used;
+      const std::string text = full->get<std::string>();
+      if (auto err = placeholders(text, used); !err.empty()) {
+        return reject("InvalidTemplate", field + ".rewrite.fullPath: " + err);
+      }
+      for (const auto& name : used) {
+        for (const auto& names : captures) {
+          if (!names.count(name)) {
+            return reject("InvalidTemplate", field + ".rewrite.fullPath: {" + name +
+                                                 "} is not captured by every match");
+          }
+        }
+      }
+      route.rewrite.full_path = text;
+    }
+    if (auto host = str(*rw, "hostname"); !host.empty()) route.rewrite.hostname = lower(host);
+    return true;
+  }
+};
+
+}  // namespace
+
+Json merge_defaults(const Json& defaults, const Json& rule) {
+  if (!defaults.is_object() || !rule.is_object()) return rule.is_null() ? defaults : rule;
+  Json merged = defaults;
+  for (auto it = rule.begin(); it != rule.end(); ++it) {
+    auto existing = merged.find(it.key());
+    if (existing != merged.end() && existing->is_object() && it->is_object()) {
+      *existing = merge_defaults(*existing, *it);
+    } else {
+      merged[it.key()] = *it;
+    }
+  }
+  return merged;
+}
+
+RuleOutcome translate_rule(const Json& rule, const std::string& field, const ObjectKey& route_key,
+                           const ClusterState& state) {
+  RuleOutcome out;
+  RuleParser p{field, out, {}, true};
+  p.captures.reserve(array(rule, "matches").size());
+  config::Route& route = out.route;
+  if (!p.matches(rule, route) || !p.action(rule, route_key, state, route) ||
+      !p.rewrite(rule, route) ||
+      !p.header_ops(object(rule, "requestHeaders"), field + ".requestHeaders",
+                    route.request_headers) ||
+      !p.header_ops(object(rule, "responseHeaders"), field + ".responseHeaders",
+                    route.response_headers)) {
+    return out;
+  }
+  const Json& timeouts = object(rule, "timeouts");
+  if (!p.duration(timeouts, "request", route.timeouts.request) ||
+      !p.duration(timeouts, "backendRequest", route.timeouts.backend_request) ||
+      !p.duration(timeouts, "idle", route.timeouts.idle)) {
+    return out;
+  }
+  for (const char* key : kPolicyKeys) {
+    if (const Json* policy = member(rule, key)) {
+      route.policies[key] = *policy;
+      if (!enforced(key)) out.unenforced.push_back(field + "." + key);
+    }
+  }
+  out.ok = true;
+  return out;
+}
+
+}  // namespace archway::controller::compile

@@ -1,0 +1,34 @@
+#pragma once
+// One APIRoute rule (DESIGN.md §2) → one config::Route, with every field
+// parsed and validated; nothing the user wrote is pasted into text.
+
+#include <string>
+#include <vector>
+
+#include <nlohmann/json.hpp>
+
+#include "controller/compile/translated.h"
+#include "controller/model/cluster_state.h"
+#include "proxy/config/snapshot.h"
+
+namespace archway::controller::compile {
+
+struct RuleOutcome {
+  bool ok = false;
+  config::Route route;
+  std::vector<config::Cluster> clusters;  // the backends' clusters
+  std::vector<Problem> unresolved;        // dangling Service references
+  std::vector<std::string> unenforced;    // policy fields the proxy does not enforce yet
+  Problem rejected;                       // when !ok: Accepted=False
+};
+
+// `rule` already has the route's `defaults` merged in; `field` is its path in
+// the object ("spec.rules[2]") for messages.
+[[nodiscard]] RuleOutcome translate_rule(const nlohmann::json& rule, const std::string& field,
+                                         const ObjectKey& route_key, const ClusterState& state);
+
+// Deep merge: `rule` wins on every leaf, objects merge, arrays replace.
+[[nodiscard]] nlohmann::json merge_defaults(const nlohmann::json& defaults,
+                                            const nlohmann::json& rule);
+
+}  // namespace archway::controller::compile

@@ -1,0 +1,90 @@
+#include <set>
+#include <utility>
+
+#include "controller/compile/api_route_rule.h"
+#include "controller/compile/json_access.h"
+#include "controller/compile/object_translate.h"
+#include "controller/compile/tls_secret.h"
+
+namespace archway::controller::compile {
+
+void fill_identity(const Json& obj, const char* kind, TranslatedObject& out) {
+  const Json& meta = object(obj, "metadata");
+  out.kind = kind;
+  out.key = ObjectKey{str(meta, "namespace"), str(meta, "name")};
+  out.creation_timestamp = str(meta, "creationTimestamp");
+}
+
+std::string hostname_error(const std::string& host) {
+  if (host == "*") return {};
+  const std::string rest = host.rfind("*.", 0) == 0 ? host.substr(2) : host;
+  if (rest.empty() || rest.size() > 253) return "must be a DNS name";
+  for (char c : rest) {
+    const bool ok = (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '-' || c == '.';
+    if (!ok) return "must be a DNS name, optionally with a leading \"*.\"";
+  }
+  if (rest.front() == '.' || rest.back() == '.' || rest.find("..") != std::string::npos) {
+    return "must be a DNS name";
+  }
+  return {};
+}
+
+TranslateOutcome translate_api_route(const Json& route, const ClusterState& state) {
+  TranslateOutcome out;
+  TranslatedObject& obj = out.object;
+  fill_identity(route, "APIRoute", obj);
+  const Json& spec = object(route, "spec");
+  auto reject = [&](std::string reason, std::string message) {
+    out.ok = false;
+    out.rejected = {std::move(reason), std::move(message)};
+    return out;
+  };
+
+  std::set<std::string> hosts;  // sorted, unique
+  const Json& hostnames = array(spec, "hostnames");
+  for (size_t i = 0; i < hostnames.size(); ++i) {
+    const std::string host = hostnames[i].is_string() ? lower(hostnames[i].get<std::string>()) : "";
+    if (auto err = hostname_error(host); !err.empty()) {
+      return reject("InvalidValue", "spec.hostnames[" + std::to_string(i) + "]: \"" + host +
+                                        "\" " + err);
+    }
+    hosts.insert(host);
+  }
+  if (hosts.empty()) hosts.insert("*");
+
+  const Json& rules = array(spec, "rules");
+  if (rules.empty()) return reject("InvalidValue", "spec.rules: at least one rule is required");
+  const Json& defaults = object(spec, "defaults");
+  const std::string route_name = obj.key.ns + "/" + obj.key.name;
+  std::set<std::string> rule_names;
+  for (size_t i = 0; i < rules.size(); ++i) {
+    const std::string field = "spec.rules[" + std::to_string(i) + "]";
+    const std::string rule_name = str(rules[i], "name", "rule-" + std::to_string(i));
+    if (!rule_names.insert(rule_name).second) {
+      return reject("InvalidValue", field + ".name: \"" + rule_name + "\" is used twice");
+    }
+    RuleOutcome rule = translate_rule(merge_defaults(defaults, rules[i]), field, obj.key, state);
+    if (!rule.ok) return reject(rule.rejected.reason, rule.rejected.message);
+    rule.route.name = route_name + "/" + rule_name;
+    rule.route.route_name = route_name;
+    rule.route.rule_name = rule_name;
+    for (auto& cluster : rule.clusters) obj.clusters.emplace(cluster.name, std::move(cluster));
+    for (auto& problem : rule.unresolved) obj.unresolved.push_back(std::move(problem));
+    for (auto& note : rule.unenforced) obj.notes.push_back(std::move(note));
+    for (const auto& host : hosts) obj.routes.push_back(HostRoute{host, rule.route, false});
+  }
+
+  if (const std::string secret = str(object(spec, "tls"), "secretName"); !secret.empty()) {
+    SecretOutcome tls = load_tls_secret(state, obj.key.ns, secret);
+    if (tls.ok) {
+      for (const auto& host : hosts) obj.tls_by_host.emplace(host, tls.certificate);
+    } else {
+      tls.problem.message = "spec.tls.secretName: " + tls.problem.message;
+      obj.unresolved.push_back(std::move(tls.problem));
+    }
+  }
+  out.ok = true;
+  return out;
+}
+
+}  // namespace archway::controller::compile

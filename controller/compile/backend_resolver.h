@@ -1,0 +1,34 @@
+#pragma once
+// Service → EndpointSlices → a proxy cluster of ready pod addresses. The proxy
+// talks to pods directly (no kube-proxy hop, no ClusterIP), so the cluster
+// carries endpoint addresses and the slice's target port.
+
+#include <optional>
+#include <string>
+
+#include "controller/compile/translated.h"
+#include "controller/model/cluster_state.h"
+#include "proxy/config/snapshot.h"
+
+namespace archway::controller::compile {
+
+struct BackendRef {
+  std::string ns;
+  std::string service;
+  std::optional<int64_t> port_number;  // the Service port, by number ...
+  std::string port_name;               // ... or by name (Ingress only)
+  config::ClusterProtocol protocol = config::ClusterProtocol::kHttp1;
+};
+
+struct ResolvedBackend {
+  // Always set, so a route can point at it: a cluster with no endpoints makes
+  // the proxy answer 503 until the Service appears.
+  config::Cluster cluster;
+  std::optional<Problem> problem;  // BackendNotFound with the name in the message
+};
+
+// Cluster names are "namespace/service/port" (+ "/h2c" or "/https" for those
+// protocols), so two routes to the same Service port share one cluster.
+[[nodiscard]] ResolvedBackend resolve_backend(const ClusterState& state, const BackendRef& ref);
+
+}  // namespace archway::controller::compile

@@ -1,0 +1,147 @@
+#include <set>
+#include <utility>
+
+#include "controller/compile/backend_resolver.h"
+#include "controller/compile/json_access.h"
+#include "controller/compile/object_translate.h"
+#include "controller/compile/tls_secret.h"
+
+namespace archway::controller::compile {
+namespace {
+
+struct IngressParser {
+  const ClusterState& state;
+  TranslateOutcome& out;
+
+  bool reject(std::string reason, std::string message) {
+    out.ok = false;
+    out.rejected = {std::move(reason), std::move(message)};
+    return false;
+  }
+
+  // networking.k8s.io/v1 IngressBackend → a cluster name.
+  bool backend(const Json& j, const std::string& at, std::string& cluster_name) {
+    if (member(j, "resource") != nullptr) {
+      return reject("UnsupportedValue", at + ".resource: resource backends are not supported");
+    }
+    const Json& service = object(j, "service");
+    const Json& port = object(service, "port");
+    BackendRef ref{out.object.key.ns, str(service, "name"), integer(port, "number"),
+                   str(port, "name"), config::ClusterProtocol::kHttp1};
+    if (ref.service.empty() || (!ref.port_number && ref.port_name.empty())) {
+      return reject("InvalidValue", at + ".service: name and port are required");
+    }
+    ResolvedBackend resolved = resolve_backend(state, ref);
+    if (resolved.problem) {
+      resolved.problem->message = at + ": " + resolved.problem->message;
+      out.object.unresolved.push_back(*resolved.problem);
+    }
+    cluster_name = resolved.cluster.name;
+    out.object.clusters.emplace(resolved.cluster.name, std::move(resolved.cluster));
+    return true;
+  }
+
+  config::Route make_route(const std::string& rule_name, const std::string& cluster,
+                           config::PathMatch path) {
+    const std::string route_name = out.object.key.ns + "/" + out.object.key.name;
+    config::Route route;
+    route.name = route_name + "/" + rule_name;
+    route.route_name = route_name;
+    route.rule_name = rule_name;
+    route.matches.push_back(config::Match{std::move(path), {}, {}, {}});
+    route.backends.push_back({cluster, 1});
+    return route;
+  }
+
+  bool path(const Json& j, const std::string& at, config::PathMatch& match) {
+    const std::string type = str(j, "pathType", "Prefix");
+    match.value = str(j, "path", "/");
+    if (match.value.empty() || match.value[0] != '/') {
+      return reject("InvalidValue", at + ".path: \"" + match.value + "\" must start with '/'");
+    }
+    if (type == "Exact") {
+      match.type = config::PathMatchType::kExact;
+    } else if (type == "Prefix" || type == "ImplementationSpecific") {
+      // ImplementationSpecific is Prefix here (documented in docs/controller.md).
+      match.type = config::PathMatchType::kPathPrefix;
+      while (match.value.size() > 1 && match.value.back() == '/') match.value.pop_back();
+    } else {
+      return reject("UnsupportedValue", at + ".pathType: unsupported value \"" + type + "\"");
+    }
+    return true;
+  }
+};
+
+}  // namespace
+
+TranslateOutcome translate_ingress(const Json& ingress, const ClusterState& state) {
+  TranslateOutcome out;
+  TranslatedObject& obj = out.object;
+  fill_identity(ingress, "Ingress", obj);
+  const Json& spec = object(ingress, "spec");
+  IngressParser p{state, out};
+
+  std::set<std::string> hosts;
+  const Json& rules = array(spec, "rules");
+  for (size_t i = 0; i < rules.size(); ++i) {
+    const std::string at = "spec.rules[" + std::to_string(i) + "]";
+    std::string host = lower(str(rules[i], "host"));
+    if (host.empty()) host = "*";
+    if (auto err = hostname_error(host); !err.empty()) {
+      p.reject("InvalidValue", at + ".host: \"" + host + "\" " + err);
+      return out;
+    }
+    hosts.insert(host);
+    const Json& paths = array(object(rules[i], "http"), "paths");
+    for (size_t j = 0; j < paths.size(); ++j) {
+      const std::string path_at = at + ".http.paths[" + std::to_string(j) + "]";
+      config::PathMatch match;
+      std::string cluster;
+      if (!p.path(paths[j], path_at, match) ||
+          !p.backend(object(paths[j], "backend"), path_at + ".backend", cluster)) {
+        return out;
+      }
+      const std::string rule_name = "rule-" + std::to_string(i) + "-path-" + std::to_string(j);
+      obj.routes.push_back(HostRoute{host, p.make_route(rule_name, cluster, std::move(match)), false});
+    }
+  }
+
+  if (const Json* fallback = member(spec, "defaultBackend")) {
+    std::string cluster;
+    if (!p.backend(*fallback, "spec.defaultBackend", cluster)) return out;
+    const config::Route route = p.make_route("default-backend", cluster, config::PathMatch{});
+    // "*" claims the any-host catch-all (a conflict with another default
+    // backend); the Ingress's own hosts get it only where they lack "/".
+    obj.routes.push_back(HostRoute{"*", route, false});
+    for (const auto& host : hosts) {
+      if (host != "*") obj.routes.push_back(HostRoute{host, route, true});
+    }
+  }
+  if (obj.routes.empty()) {
+    p.reject("InvalidValue", "spec: neither rules with paths nor a defaultBackend");
+    return out;
+  }
+
+  const Json& tls = array(spec, "tls");
+  for (size_t i = 0; i < tls.size(); ++i) {
+    const std::string at = "spec.tls[" + std::to_string(i) + "]";
+    const std::string secret = str(tls[i], "secretName");
+    if (secret.empty()) continue;  // SNI-only entry: nothing to load
+    SecretOutcome loaded = load_tls_secret(state, obj.key.ns, secret);
+    if (!loaded.ok) {
+      loaded.problem.message = at + ".secretName: " + loaded.problem.message;
+      obj.unresolved.push_back(std::move(loaded.problem));
+      continue;
+    }
+    std::vector<std::string> tls_hosts;
+    for (const Json& h : array(tls[i], "hosts")) {
+      if (h.is_string()) tls_hosts.push_back(lower(h.get<std::string>()));
+    }
+    if (tls_hosts.empty()) tls_hosts.push_back("*");  // no hosts: the default certificate
+    for (const auto& host : tls_hosts) obj.tls_by_host.emplace(host, loaded.certificate);
+  }
+  out.ok = true;
+  return out;
+}
+
+}  // namespace archway::controller::compile

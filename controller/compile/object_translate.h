@@ -1,0 +1,24 @@
+#pragma once
+// APIRoute (DESIGN.md §2) and Ingress (§3) → TranslatedObject. Each judges
+// one object alone; conflicts between objects are vhost_builder.h's job.
+
+#include <nlohmann/json.hpp>
+
+#include "controller/compile/translated.h"
+#include "controller/model/cluster_state.h"
+
+namespace archway::controller::compile {
+
+[[nodiscard]] TranslateOutcome translate_api_route(const nlohmann::json& route,
+                                                   const ClusterState& state);
+
+[[nodiscard]] TranslateOutcome translate_ingress(const nlohmann::json& ingress,
+                                                 const ClusterState& state);
+
+// Shared by both: the object's identity fields.
+void fill_identity(const nlohmann::json& obj, const char* kind, TranslatedObject& out);
+
+// "" when `host` is a valid route hostname ("*", "a.b", "*.b"), else why not.
+[[nodiscard]] std::string hostname_error(const std::string& host);
+
+}  // namespace archway::controller::compile

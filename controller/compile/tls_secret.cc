@@ -1,0 +1,114 @@
+#include "controller/compile/tls_secret.h"
+
+#include <openssl/bio.h>
+#include <openssl/pem.h>
+#include <openssl/x509.h>
+
+#include <memory>
+
+#include "controller/compile/json_access.h"
+
+namespace archway::controller::compile {
+namespace {
+
+int base64_value(char c) {
+  if (c >= 'A' && c <= 'Z') return c - 'A';
+  if (c >= 'a' && c <= 'z') return c - 'a' + 26;
+  if (c >= '0' && c <= '9') return c - '0' + 52;
+  if (c == '+') return 62;
+  if (c == '/') return 63;
+  return -1;
+}
+
+struct BioFree {
+  void operator()(BIO* b) const { BIO_free(b); }
+};
+struct X509Free {
+  void operator()(X509* x) const { X509_free(x); }
+};
+struct PkeyFree {
+  void operator()(EVP_PKEY* k) const { EVP_PKEY_free(k); }
+};
+
+// Empty string when the pair is usable, else why not.
+std::string check_pem_pair(const std::string& cert_pem, const std::string& key_pem) {
+  std::unique_ptr<BIO, BioFree> cert_bio(
+      BIO_new_mem_buf(cert_pem.data(), static_cast<int>(cert_pem.size())));
+  std::unique_ptr<X509, X509Free> cert(
+      PEM_read_bio_X509(cert_bio.get(), nullptr, nullptr, nullptr));
+  if (!cert) return "tls.crt is not a PEM certificate";
+  std::unique_ptr<BIO, BioFree> key_bio(
+      BIO_new_mem_buf(key_pem.data(), static_cast<int>(key_pem.size())));
+  std::unique_ptr<EVP_PKEY, PkeyFree> key(
+      PEM_read_bio_PrivateKey(key_bio.get(), nullptr, nullptr, nullptr));
+  if (!key) return "tls.key is not a PEM private key";
+  if (X509_check_private_key(cert.get(), key.get()) != 1) {
+    return "tls.key does not match the certificate in tls.crt";
+  }
+  return {};
+}
+
+}  // namespace
+
+Result<std::string> decode_base64(const std::string& text) {
+  std::string out;
+  out.reserve(text.size() * 3 / 4);
+  uint32_t buffer = 0;
+  int bits = 0;
+  size_t padding = 0;
+  for (char c : text) {
+    if (c == '\n' || c == '\r' || c == ' ') continue;
+    if (c == '=') {
+      ++padding;
+      continue;
+    }
+    const int v = base64_value(c);
+    if (v < 0 || padding > 0) return invalid("", "invalid base64");
+    buffer = (buffer << 6) | static_cast<uint32_t>(v);
+    bits += 6;
+    if (bits >= 8) {
+      bits -= 8;
+      out.push_back(static_cast<char>((buffer >> bits) & 0xff));
+    }
+  }
+  if (padding > 2) return invalid("", "invalid base64");
+  return out;
+}
+
+SecretOutcome load_tls_secret(const ClusterState& state, const std::string& ns,
+                              const std::string& name) {
+  SecretOutcome out;
+  const std::string full = ns + "/" + name;
+  auto it = state.secrets.find(ObjectKey{ns, name});
+  if (it == state.secrets.end()) {
+    out.problem = {"SecretNotFound", "Secret " + full + " not found"};
+    return out;
+  }
+  const Json& secret = it->second;
+  if (str(secret, "type") != "kubernetes.io/tls") {
+    out.problem = {"InvalidSecret", "Secret " + full + " is not of type kubernetes.io/tls"};
+    return out;
+  }
+  const Json& data = object(secret, "data");
+  const std::string crt_b64 = str(data, "tls.crt");
+  const std::string key_b64 = str(data, "tls.key");
+  if (crt_b64.empty() || key_b64.empty()) {
+    out.problem = {"InvalidSecret", "Secret " + full + " lacks tls.crt or tls.key"};
+    return out;
+  }
+  auto crt = decode_base64(crt_b64);
+  auto key = decode_base64(key_b64);
+  if (!crt.ok() || !key.ok()) {
+    out.problem = {"InvalidSecret", "Secret " + full + " holds invalid base64"};
+    return out;
+  }
+  if (std::string why = check_pem_pair(*crt, *key); !why.empty()) {
+    out.problem = {"InvalidSecret", "Secret " + full + ": " + why};
+    return out;
+  }
+  out.ok = true;
+  out.certificate = {std::move(crt).value(), std::move(key).value()};
+  return out;
+}
+
+}  // namespace archway::controller::compile

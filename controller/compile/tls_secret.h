@@ -1,0 +1,30 @@
+#pragma once
+// kubernetes.io/tls Secrets → PEM certificate + key for SNI. The PEM is
+// checked here (parses, key matches the certificate) so a bad Secret is
+// reported on the route that names it instead of making the proxy NACK the
+// whole snapshot.
+
+#include <string>
+
+#include "common/result.h"
+#include "controller/compile/translated.h"
+#include "controller/model/cluster_state.h"
+#include "proxy/config/snapshot.h"
+
+namespace archway::controller::compile {
+
+// Problem reasons: SecretNotFound (absent), InvalidSecret (wrong type, missing
+// keys, bad base64 or PEM, key does not match).
+struct SecretOutcome {
+  bool ok = false;
+  config::TlsCertificate certificate;
+  Problem problem;
+};
+
+[[nodiscard]] SecretOutcome load_tls_secret(const ClusterState& state, const std::string& ns,
+                                            const std::string& name);
+
+// RFC 4648 base64 (Secret .data values); nullopt-equivalent error on junk.
+[[nodiscard]] Result<std::string> decode_base64(const std::string& text);
+
+}  // namespace archway::controller::compile

@@ -1,0 +1,50 @@
+#pragma once
+// The plain intermediate form between translating one object (APIRoute or
+// Ingress) and assembling the snapshot: what the object would add if it wins
+// every conflict. Kept separate so conflicts and host merging can be judged
+// across all objects at once (vhost_builder.h).
+
+#include <map>
+#include <string>
+#include <vector>
+
+#include "controller/model/cluster_state.h"
+#include "proxy/config/snapshot.h"
+
+namespace archway::controller::compile {
+
+// One route on one host.
+struct HostRoute {
+  std::string host;  // lowercase; "*" = any host
+  config::Route route;
+  // Ingress defaultBackend on the Ingress's own hosts: used only where the host
+  // has no catch-all of its own, and never a conflict.
+  bool fallback = false;
+};
+
+// A problem that keeps the object out of the snapshot (Accepted=False) or
+// leaves a reference dangling (ResolvedRefs=False).
+struct Problem {
+  std::string reason;   // CamelCase
+  std::string message;  // names the field and the value a person must fix
+};
+
+struct TranslatedObject {
+  std::string kind;  // APIRoute | Ingress
+  ObjectKey key;
+  std::string creation_timestamp;  // RFC 3339 from metadata; sorts as text
+  std::vector<HostRoute> routes;
+  std::map<std::string, config::TlsCertificate> tls_by_host;
+  std::map<std::string, config::Cluster> clusters;  // by Cluster::name
+  std::vector<Problem> unresolved;                  // ResolvedRefs=False when non-empty
+  std::vector<std::string> notes;                   // e.g. policies not enforced yet
+};
+
+// Either the translated object or the reason it is not accepted.
+struct TranslateOutcome {
+  bool ok = false;
+  TranslatedObject object;
+  Problem rejected;  // when !ok
+};
+
+}  // namespace archway::controller::compile

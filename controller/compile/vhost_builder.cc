@@ -1,0 +1,146 @@
+#include "controller/compile/vhost_builder.h"
+
+#include <algorithm>
+#include <map>
+#include <set>
+#include <tuple>
+
+namespace archway::controller::compile {
+namespace {
+
+const char* path_type_name(config::PathMatchType type) {
+  switch (type) {
+    case config::PathMatchType::kExact: return "Exact";
+    case config::PathMatchType::kPathPrefix: return "PathPrefix";
+    case config::PathMatchType::kRegularExpression: return "RegularExpression";
+    case config::PathMatchType::kTemplate: return "Template";
+  }
+  return "?";
+}
+
+std::string value_matches_key(std::vector<config::ValueMatch> values) {
+  std::sort(values.begin(), values.end(), [](const auto& a, const auto& b) {
+    return std::tie(a.name, a.type, a.value) < std::tie(b.name, b.type, b.value);
+  });
+  std::string key;
+  for (const auto& v : values) {
+    key += v.name + '\x1f' + std::to_string(static_cast<int>(v.type)) + '\x1f' + v.value + '\x1e';
+  }
+  return key;
+}
+
+// Two matches are "the same" when the proxy could not tell which route a
+// request belongs to: equal path, methods, headers and query params.
+std::string match_key(const std::string& host, const config::Match& m) {
+  std::vector<std::string> methods = m.methods;
+  std::sort(methods.begin(), methods.end());
+  std::string key = host + '\x1d' + path_type_name(m.path.type) + '\x1d' + m.path.value + '\x1d';
+  for (const auto& method : methods) key += method + '\x1f';
+  key += '\x1d' + value_matches_key(m.headers) + '\x1d' + value_matches_key(m.query_params);
+  return key;
+}
+
+std::string describe(const TranslatedObject& o) { return o.kind + " " + o.key.to_string(); }
+
+bool is_catch_all(const config::Route& route) {
+  for (const auto& m : route.matches) {
+    if (m.path.type == config::PathMatchType::kPathPrefix && m.path.value == "/" &&
+        m.methods.empty() && m.headers.empty() && m.query_params.empty()) {
+      return true;
+    }
+  }
+  return false;
+}
+
+struct Claim {
+  const TranslatedObject* owner;
+  std::string host;
+  std::string path;
+};
+
+}  // namespace
+
+Assembly assemble(std::vector<Contender>& contenders) {
+  std::sort(contenders.begin(), contenders.end(), [](const Contender& a, const Contender& b) {
+    const auto& x = *a.object;
+    const auto& y = *b.object;
+    return std::tie(x.creation_timestamp, x.key, x.kind) <
+           std::tie(y.creation_timestamp, y.key, y.kind);
+  });
+
+  std::map<std::string, Claim> claims;
+  for (auto& c : contenders) {
+    const Claim* lost_to = nullptr;
+    for (const auto& hr : c.object->routes) {
+      if (hr.fallback) continue;
+      for (const auto& m : hr.route.matches) {
+        auto it = claims.find(match_key(hr.host, m));
+        if (it != claims.end() && it->second.owner != c.object) {
+          lost_to = &it->second;
+          break;
+        }
+      }
+      if (lost_to != nullptr) break;
+    }
+    if (lost_to != nullptr) {
+      c.conflicted = true;
+      c.conflict_message = "host \"" + lost_to->host + "\" path " + lost_to->path +
+                           " is already routed by " + describe(*lost_to->owner) +
+                           ", which is older and wins";
+      continue;
+    }
+    for (const auto& hr : c.object->routes) {
+      if (hr.fallback) continue;
+      for (const auto& m : hr.route.matches) {
+        claims.emplace(match_key(hr.host, m),
+                       Claim{c.object, hr.host,
+                             std::string(path_type_name(m.path.type)) + " \"" + m.path.value + "\""});
+      }
+    }
+  }
+
+  std::map<std::string, config::VirtualHost> hosts;  // ordered: sorted output
+  std::map<std::string, config::Cluster> clusters;
+  std::set<std::string> route_names;
+  auto add_route = [&](const std::string& host, config::Route route) {
+    config::VirtualHost& vh = hosts[host];
+    // One rule of a multi-host object lands on several hosts; route names
+    // must stay unique across the snapshot.
+    if (!route_names.insert(route.name).second) {
+      route.name += "@" + host;
+      route_names.insert(route.name);
+    }
+    vh.routes.push_back(std::move(route));
+  };
+  for (const auto& c : contenders) {
+    if (c.conflicted) continue;
+    for (const auto& hr : c.object->routes) {
+      if (!hr.fallback) add_route(hr.host, hr.route);
+    }
+    for (const auto& [host, cert] : c.object->tls_by_host) {
+      auto& tls = hosts[host].tls;
+      if (!tls) tls = cert;  // the oldest object's certificate wins a host
+    }
+    for (const auto& [name, cluster] : c.object->clusters) clusters.emplace(name, cluster);
+  }
+  // Fallbacks last, so they only fill hosts that lack a catch-all.
+  for (const auto& c : contenders) {
+    if (c.conflicted) continue;
+    for (const auto& hr : c.object->routes) {
+      if (!hr.fallback) continue;
+      const auto& routes = hosts[hr.host].routes;
+      if (std::none_of(routes.begin(), routes.end(), is_catch_all)) add_route(hr.host, hr.route);
+    }
+  }
+
+  Assembly out;
+  for (auto& [host, vh] : hosts) {
+    vh.name = host;
+    vh.domains = {host};
+    out.virtual_hosts.push_back(std::move(vh));
+  }
+  for (auto& [name, cluster] : clusters) out.clusters.push_back(std::move(cluster));
+  return out;
+}
+
+}  // namespace archway::controller::compile

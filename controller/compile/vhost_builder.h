@@ -1,0 +1,30 @@
+#pragma once
+// Judges conflicts between translated objects and merges the survivors into
+// virtual hosts and clusters. A conflict is the same host + the same match
+// (path type and value, methods, headers, query params) claimed by two
+// objects: the older one (metadata.creationTimestamp, then namespace/name)
+// wins and the other is left out with Accepted=False reason=Conflicted.
+
+#include <string>
+#include <vector>
+
+#include "controller/compile/translated.h"
+#include "proxy/config/snapshot.h"
+
+namespace archway::controller::compile {
+
+struct Contender {
+  const TranslatedObject* object = nullptr;  // not owned
+  bool conflicted = false;                   // set by assemble()
+  std::string conflict_message;              // names the winner
+};
+
+struct Assembly {
+  std::vector<config::VirtualHost> virtual_hosts;  // sorted by name
+  std::vector<config::Cluster> clusters;           // sorted by name
+};
+
+// Sorts `contenders` oldest first, marks losers, and builds the rest.
+[[nodiscard]] Assembly assemble(std::vector<Contender>& contenders);
+
+}  // namespace archway::controller::compile

@@ -1,0 +1,389 @@
+// Table-driven tests of compile's semantics (DESIGN.md §2, §3). Objects are
+// written as YAML, like a person would; golden files cover whole snapshots.
+#include <gtest/gtest.h>
+
+#include "controller/compile/tls_secret.h"
+#include "tests/controller/compile_fixture.h"
+
+namespace archway::controller {
+namespace {
+
+using compile::CompileResult;
+using compile::ObjectVerdict;
+
+CompileResult run(const std::string& yaml, const ObjectMap& last_good = {}) {
+  return compile::compile(testing::state_from_yaml(yaml), testing::test_options(), last_good);
+}
+
+const ObjectVerdict* find_verdict(const CompileResult& r, const std::string& kind,
+                                  const std::string& name) {
+  for (const auto& v : r.verdicts) {
+    if (v.kind == kind && v.key.name == name) return &v;
+  }
+  return nullptr;
+}
+
+const config::VirtualHost* find_host(const CompileResult& r, const std::string& host) {
+  for (const auto& vh : r.snapshot.virtual_hosts) {
+    if (vh.name == host) return &vh;
+  }
+  return nullptr;
+}
+
+const config::Cluster* find_cluster(const CompileResult& r, const std::string& name) {
+  for (const auto& c : r.snapshot.clusters) {
+    if (c.name == name) return &c;
+  }
+  return nullptr;
+}
+
+const std::string kApp = R"(
+apiVersion: v1
+kind: Service
+metadata: {name: app, namespace: ns}
+spec: {clusterIP: 10.96.0.1, ports: [{name: web, port: 80, targetPort: http}]}
+---
+apiVersion: discovery.k8s.io/v1
+kind: EndpointSlice
+metadata: {name: app-1, namespace: ns, labels: {kubernetes.io/service-name: app}}
+addressType: IPv4
+ports: [{name: web, port: 8080}]
+endpoints: [{addresses: [10.0.0.1]}]
+)";
+
+std::string route(const std::string& name, const std::string& created, const std::string& spec,
+                  int generation = 1) {
+  return "---\napiVersion: archway.dev/v1alpha1\nkind: APIRoute\nmetadata: {name: " + name +
+         ", namespace: ns, generation: " + std::to_string(generation) +
+         ", creationTimestamp: \"" + created + "\"}\nspec: " + spec + "\n";
+}
+
+std::string ingress(const std::string& name, const std::string& meta_extra,
+                    const std::string& spec) {
+  return "---\napiVersion: networking.k8s.io/v1\nkind: Ingress\nmetadata: {name: " + name +
+         ", namespace: ns, creationTimestamp: \"2026-01-01T00:00:00Z\"" + meta_extra +
+         "}\nspec: " + spec + "\n";
+}
+
+const std::string kOurDefaultClass = R"(
+---
+apiVersion: networking.k8s.io/v1
+kind: IngressClass
+metadata: {name: archway, annotations: {ingressclass.kubernetes.io/is-default-class: "true"}}
+spec: {controller: archway.dev/ingress-controller}
+)";
+const std::string kOtherDefaultClass = R"(
+---
+apiVersion: networking.k8s.io/v1
+kind: IngressClass
+metadata: {name: nginx, annotations: {ingressclass.kubernetes.io/is-default-class: "true"}}
+spec: {controller: k8s.io/ingress-nginx}
+)";
+const std::string kRenamedClass = R"(
+---
+apiVersion: networking.k8s.io/v1
+kind: IngressClass
+metadata: {name: edge}
+spec: {controller: archway.dev/ingress-controller}
+)";
+
+const std::string kSimpleRules =
+    "{rules: [{host: a.example.com, http: {paths: [{path: /, pathType: Prefix, backend: "
+    "{service: {name: app, port: {number: 80}}}}]}}]";
+
+struct ClassCase {
+  std::string name;
+  std::string classes;
+  std::string meta_extra;
+  std::string class_field;
+  bool ours;
+};
+
+TEST(CompileIngressClass, SelectsOnlyOurIngresses) {
+  const std::vector<ClassCase> cases = {
+      {"no class, no default", "", "", "", false},
+      {"no class, ours is default", kOurDefaultClass, "", "", true},
+      {"no class, other is default", kOtherDefaultClass, "", "", false},
+      {"our class by name", "", "", "ingressClassName: archway, ", true},
+      {"another class by name", kOtherDefaultClass, "", "ingressClassName: nginx, ", false},
+      {"a renamed class with our controller", kRenamedClass, "", "ingressClassName: edge, ", true},
+      {"legacy annotation ours", "", ", annotations: {kubernetes.io/ingress.class: archway}", "",
+       true},
+      {"legacy annotation theirs", kOurDefaultClass,
+       ", annotations: {kubernetes.io/ingress.class: nginx}", "", false},
+  };
+  for (const auto& c : cases) {
+    std::string spec = kSimpleRules;
+    spec.insert(1, c.class_field);
+    const auto r = run(kApp + c.classes + ingress("web", c.meta_extra, spec + "}"));
+    EXPECT_EQ(find_verdict(r, "Ingress", "web") != nullptr, c.ours) << c.name;
+    EXPECT_EQ(find_host(r, "a.example.com") != nullptr, c.ours) << c.name;
+  }
+}
+
+TEST(CompileIngressClass, ApiRouteWithoutClassIsOursUnlessAnotherDefault) {
+  const std::string r = route("r", "2026-01-01T00:00:00Z",
+                              "{rules: [{backends: [{name: app, port: 80}]}]}");
+  EXPECT_NE(find_verdict(run(kApp + r), "APIRoute", "r"), nullptr);
+  EXPECT_NE(find_verdict(run(kApp + kOurDefaultClass + r), "APIRoute", "r"), nullptr);
+  EXPECT_EQ(find_verdict(run(kApp + kOtherDefaultClass + r), "APIRoute", "r"), nullptr);
+  const std::string named = route("n", "2026-01-01T00:00:00Z",
+                                  "{ingressClassName: archway, rules: [{backends: [{name: app, port: 80}]}]}");
+  EXPECT_NE(find_verdict(run(kApp + kOtherDefaultClass + named), "APIRoute", "n"), nullptr);
+}
+
+struct PathCase {
+  std::string path_type;
+  std::string path;
+  config::PathMatchType want_type;
+  std::string want_value;
+};
+
+TEST(CompileIngress, PathTypes) {
+  const std::vector<PathCase> cases = {
+      {"Exact", "/a/b/", config::PathMatchType::kExact, "/a/b/"},
+      {"Prefix", "/a/b/", config::PathMatchType::kPathPrefix, "/a/b"},
+      {"Prefix", "/", config::PathMatchType::kPathPrefix, "/"},
+      {"ImplementationSpecific", "/x", config::PathMatchType::kPathPrefix, "/x"},
+  };
+  for (const auto& c : cases) {
+    const auto r = run(kApp + ingress("web", "", "{ingressClassName: archway, rules: [{host: a.example.com, http: {paths: [{path: " +
+                                                    c.path + ", pathType: " + c.path_type +
+                                                    ", backend: {service: {name: app, port: {name: web}}}}]}}]}"));
+    const auto* vh = find_host(r, "a.example.com");
+    ASSERT_NE(vh, nullptr) << c.path_type;
+    ASSERT_EQ(vh->routes.size(), 1u);
+    EXPECT_EQ(vh->routes[0].matches[0].path.type, c.want_type) << c.path_type << " " << c.path;
+    EXPECT_EQ(vh->routes[0].matches[0].path.value, c.want_value) << c.path_type << " " << c.path;
+    // A port by name and by number land on one cluster, keyed by number.
+    EXPECT_EQ(vh->routes[0].backends[0].cluster, "ns/app/80");
+  }
+}
+
+TEST(CompileIngress, DefaultBackendFillsHostsWithoutCatchAll) {
+  const auto r = run(kApp + ingress("web", "",
+                                    "{ingressClassName: archway, defaultBackend: {service: {name: app, port: {number: 80}}}, "
+                                    "rules: [{host: a.example.com, http: {paths: [{path: /x, pathType: Exact, backend: {service: {name: app, port: {number: 80}}}}]}},"
+                                    "{host: b.example.com, http: {paths: [{path: /, pathType: Prefix, backend: {service: {name: app, port: {number: 80}}}}]}}]}"));
+  ASSERT_NE(find_host(r, "*"), nullptr);
+  EXPECT_EQ(find_host(r, "*")->routes.size(), 1u);
+  EXPECT_EQ(find_host(r, "a.example.com")->routes.size(), 2u);  // /x + default
+  EXPECT_EQ(find_host(r, "a.example.com")->routes[1].rule_name, "default-backend");
+  EXPECT_EQ(find_host(r, "b.example.com")->routes.size(), 1u);  // has its own "/"
+}
+
+TEST(CompileBackends, ReadyPodAddressesOnTheSlicePort) {
+  const std::string slices = R"(
+---
+apiVersion: discovery.k8s.io/v1
+kind: EndpointSlice
+metadata: {name: app-2, namespace: ns, labels: {kubernetes.io/service-name: app}}
+addressType: IPv4
+ports: [{name: web, port: 8080}, {name: other, port: 1}]
+endpoints:
+- {addresses: [10.0.0.9], conditions: {ready: false}}
+- {addresses: [10.0.0.5], conditions: {ready: true}}
+- {addresses: [10.0.0.1]}
+---
+apiVersion: discovery.k8s.io/v1
+kind: EndpointSlice
+metadata: {name: not-ours, namespace: ns, labels: {kubernetes.io/service-name: app2}}
+addressType: IPv4
+ports: [{name: web, port: 8080}]
+endpoints: [{addresses: [10.0.0.7]}]
+)";
+  const auto r = run(kApp + slices + route("r", "2026-01-01T00:00:00Z",
+                                           "{rules: [{backends: [{name: app, port: 80, weight: 7}]}]}"));
+  const auto* cluster = find_cluster(r, "ns/app/80");
+  ASSERT_NE(cluster, nullptr);
+  ASSERT_EQ(cluster->endpoints.size(), 2u);  // deduplicated, sorted, not-ready dropped
+  EXPECT_EQ(cluster->endpoints[0].address, "10.0.0.1");
+  EXPECT_EQ(cluster->endpoints[0].port, 8080);
+  EXPECT_EQ(cluster->endpoints[1].address, "10.0.0.5");
+  EXPECT_EQ(find_host(r, "*")->routes[0].backends[0].weight, 7u);
+}
+
+TEST(CompileBackends, ProtocolsGetTheirOwnClusters) {
+  const auto r = run(kApp + route("r", "2026-01-01T00:00:00Z",
+                                  "{rules: [{backends: [{name: app, port: 80, protocol: H2C}, "
+                                  "{name: app, port: 80, protocol: HTTPS, weight: 0}]}]}"));
+  ASSERT_NE(find_cluster(r, "ns/app/80/h2c"), nullptr);
+  EXPECT_EQ(find_cluster(r, "ns/app/80/h2c")->protocol, config::ClusterProtocol::kH2c);
+  const auto* tls = find_cluster(r, "ns/app/80/https");
+  ASSERT_NE(tls, nullptr);
+  EXPECT_EQ(tls->protocol, config::ClusterProtocol::kHttps);
+  EXPECT_EQ(tls->tls_server_name, "app.ns.svc");
+}
+
+struct RejectCase {
+  std::string name;
+  std::string spec;
+  std::string reason;
+  std::string message_part;
+};
+
+TEST(CompileApiRoute, RejectionsNameTheField) {
+  const std::vector<RejectCase> cases = {
+      {"regex path", "{rules: [{matches: [{path: {type: RegularExpression, value: '(a'}}], backends: [{name: app, port: 80}]}]}",
+       "InvalidRegex", "spec.rules[0].matches[0].path.value"},
+      {"regex query", "{rules: [{matches: [{queryParams: [{name: q, type: RegularExpression, value: '[z-a]'}]}], backends: [{name: app, port: 80}]}]}",
+       "InvalidRegex", "queryParams[0].value"},
+      {"template", "{rules: [{matches: [{path: {type: Template, value: '/a/{1x}'}}], backends: [{name: app, port: 80}]}]}",
+       "InvalidTemplate", "1x"},
+      {"template duplicate", "{rules: [{matches: [{path: {type: Template, value: '/{a}/{a}'}}], backends: [{name: app, port: 80}]}]}",
+       "InvalidTemplate", "twice"},
+      {"rewrite capture", "{rules: [{matches: [{path: {type: Template, value: '/{a}'}}], rewrite: {fullPath: '/{b}'}, backends: [{name: app, port: 80}]}]}",
+       "InvalidTemplate", "{b}"},
+      {"prefix rewrite on exact", "{rules: [{matches: [{path: {type: Exact, value: /a}}], rewrite: {pathPrefix: /b}, backends: [{name: app, port: 80}]}]}",
+       "InvalidValue", "rewrite.pathPrefix"},
+      {"two actions", "{rules: [{directResponse: {status: 200}, backends: [{name: app, port: 80}]}]}",
+       "InvalidValue", "exactly one"},
+      {"redirect code", "{rules: [{redirect: {statusCode: 200}}]}", "InvalidValue", "statusCode"},
+      {"duplicate rule", "{rules: [{name: a, directResponse: {status: 200}}, {name: a, directResponse: {status: 200}}]}",
+       "InvalidValue", "used twice"},
+      {"bad duration", "{rules: [{timeouts: {request: soon}, backends: [{name: app, port: 80}]}]}",
+       "InvalidValue", "timeouts.request"},
+      {"header injection", "{rules: [{requestHeaders: {set: [{name: X, value: \"a\\r\\nB: c\"}]}, backends: [{name: app, port: 80}]}]}",
+       "InvalidValue", "line break"},
+      {"bad hostname", "{hostnames: ['a b'], rules: [{backends: [{name: app, port: 80}]}]}",
+       "InvalidValue", "spec.hostnames[0]"},
+      {"no rules", "{rules: []}", "InvalidValue", "spec.rules"},
+  };
+  for (const auto& c : cases) {
+    const auto r = run(kApp + route("bad", "2026-01-01T00:00:00Z", c.spec) +
+                       route("good", "2026-01-01T00:00:00Z",
+                             "{hostnames: [good.example.com], rules: [{backends: [{name: app, port: 80}]}]}"));
+    const auto* v = find_verdict(r, "APIRoute", "bad");
+    ASSERT_NE(v, nullptr) << c.name;
+    EXPECT_FALSE(v->accepted) << c.name;
+    EXPECT_EQ(v->accepted_reason, c.reason) << c.name;
+    EXPECT_NE(v->accepted_message.find(c.message_part), std::string::npos)
+        << c.name << ": " << v->accepted_message;
+    EXPECT_TRUE(find_verdict(r, "APIRoute", "good")->accepted) << c.name;
+    EXPECT_NE(find_host(r, "good.example.com"), nullptr) << c.name << ": others keep serving";
+    EXPECT_EQ(find_host(r, "*"), nullptr) << c.name << ": the bad route is left out";
+  }
+}
+
+TEST(CompileApiRoute, MissingReferencesKeepTheRouteWithResolvedRefsFalse) {
+  const auto r = run(kApp + route("r", "2026-01-01T00:00:00Z",
+                                  "{tls: {secretName: gone}, rules: [{backends: [{name: app, port: 80}, {name: ghost, port: 80}]}]}"));
+  const auto* v = find_verdict(r, "APIRoute", "r");
+  ASSERT_NE(v, nullptr);
+  EXPECT_TRUE(v->accepted);
+  EXPECT_FALSE(v->resolved_refs);
+  EXPECT_EQ(v->resolved_reason, "BackendNotFound");
+  EXPECT_NE(v->resolved_message.find("Service ns/ghost not found"), std::string::npos);
+  EXPECT_NE(v->resolved_message.find("Secret ns/gone not found"), std::string::npos);
+  const auto* ghost = find_cluster(r, "ns/ghost/80");
+  ASSERT_NE(ghost, nullptr);
+  EXPECT_TRUE(ghost->endpoints.empty());  // the proxy answers 503 for that share
+}
+
+TEST(CompileApiRoute, DefaultsMergeAndPoliciesPassThrough) {
+  const auto r = run(kApp + route("r", "2026-01-01T00:00:00Z",
+                                  "{defaults: {timeouts: {request: 10s, idle: 1m}, cors: {allowOrigins: ['*']}}, "
+                                  "rules: [{timeouts: {request: 2s}, backends: [{name: app, port: 80}]}]}"));
+  const auto& rt = find_host(r, "*")->routes.at(0);
+  EXPECT_EQ(rt.timeouts.request, config::Duration(2000));  // the rule wins
+  EXPECT_EQ(rt.timeouts.idle, config::Duration(60000));    // the default fills in
+  EXPECT_EQ(rt.policies.at("cors").at("allowOrigins").at(0), "*");
+  const auto* v = find_verdict(r, "APIRoute", "r");
+  EXPECT_TRUE(v->accepted);
+  EXPECT_NE(v->accepted_message.find("spec.rules[0].cors"), std::string::npos) << v->accepted_message;
+}
+
+TEST(CompileConflicts, OlderWinsAcrossKindsAndNames) {
+  // "a-new" sorts first by name but is younger: age decides, not name.
+  const auto r = run(kApp +
+                     route("a-new", "2026-02-01T00:00:00Z",
+                           "{hostnames: [x.example.com], rules: [{matches: [{path: {type: Exact, value: /p}, methods: [POST, GET]}], backends: [{name: app, port: 80}]}]}") +
+                     route("z-old", "2026-01-01T00:00:00Z",
+                           "{hostnames: [x.example.com], rules: [{matches: [{path: {type: Exact, value: /p}, methods: [GET, POST]}], backends: [{name: app, port: 80}]}]}") +
+                     route("other-method", "2026-03-01T00:00:00Z",
+                           "{hostnames: [x.example.com], rules: [{matches: [{path: {type: Exact, value: /p}, methods: [PUT]}], backends: [{name: app, port: 80}]}]}") +
+                     ingress("ing", "", "{ingressClassName: archway, rules: [{host: x.example.com, http: {paths: [{path: /p, pathType: Exact, backend: {service: {name: app, port: {number: 80}}}}]}}]}"));
+  const auto* loser = find_verdict(r, "APIRoute", "a-new");
+  EXPECT_FALSE(loser->accepted);
+  EXPECT_EQ(loser->accepted_reason, "Conflicted");
+  EXPECT_NE(loser->accepted_message.find("APIRoute ns/z-old"), std::string::npos);
+  EXPECT_TRUE(find_verdict(r, "APIRoute", "z-old")->accepted);
+  EXPECT_TRUE(find_verdict(r, "APIRoute", "other-method")->accepted);  // different methods
+  // Same creation time as z-old? No: the Ingress is 2026-01-01 too; tie → namespace/name.
+  const auto* ing = find_verdict(r, "Ingress", "ing");
+  EXPECT_TRUE(ing->accepted);  // "ns/ing" < "ns/z-old" at equal age
+  EXPECT_FALSE(find_verdict(r, "APIRoute", "z-old")->accepted_reason == "Conflicted" &&
+               ing->accepted_reason == "Conflicted");
+}
+
+TEST(CompileHosts, RulesFromSeveralObjectsMergeOntoOneHost) {
+  const auto r = run(kApp +
+                     route("one", "2026-01-01T00:00:00Z",
+                           "{hostnames: [m.example.com, '*.example.org'], rules: [{name: a, matches: [{path: {value: /a}}], backends: [{name: app, port: 80}]}]}") +
+                     route("two", "2026-01-02T00:00:00Z",
+                           "{hostnames: [M.EXAMPLE.COM], rules: [{name: b, matches: [{path: {value: /b}}], directResponse: {status: 204}}]}"));
+  const auto* vh = find_host(r, "m.example.com");
+  ASSERT_NE(vh, nullptr);
+  ASSERT_EQ(vh->routes.size(), 2u);
+  // Hosts sort "*.example.org" first, so it keeps the plain name.
+  EXPECT_EQ(vh->routes[0].name, "ns/one/a@m.example.com");
+  EXPECT_EQ(vh->routes[1].name, "ns/two/b");
+  const auto* wildcard = find_host(r, "*.example.org");
+  ASSERT_NE(wildcard, nullptr);
+  EXPECT_EQ(wildcard->domains, std::vector<std::string>{"*.example.org"});
+  EXPECT_EQ(wildcard->routes[0].name, "ns/one/a");  // names stay unique across hosts
+  EXPECT_EQ(wildcard->routes[0].route_name, "ns/one");
+}
+
+TEST(CompileLastKnownGood, AnOlderValidGenerationKeepsServing) {
+  ClusterState good_state = testing::state_from_yaml(
+      kApp + route("r", "2026-01-01T00:00:00Z",
+                   "{rules: [{matches: [{path: {type: RegularExpression, value: '^/ok$'}}], backends: [{name: app, port: 80}]}]}",
+                   1));
+  ObjectMap last_good = good_state.api_routes;
+  const auto r = run(kApp + route("r", "2026-01-01T00:00:00Z",
+                                  "{rules: [{matches: [{path: {type: RegularExpression, value: '^/(bad$'}}], backends: [{name: app, port: 80}]}]}",
+                                  2),
+                     last_good);
+  const auto* v = find_verdict(r, "APIRoute", "r");
+  ASSERT_NE(v, nullptr);
+  EXPECT_EQ(v->generation, 2);
+  EXPECT_FALSE(v->accepted);
+  EXPECT_EQ(v->accepted_reason, "InvalidRegex");
+  EXPECT_TRUE(v->stale_generation_serving);
+  ASSERT_NE(find_host(r, "*"), nullptr);
+  EXPECT_EQ(find_host(r, "*")->routes[0].matches[0].path.value, "^/ok$");
+
+  // Without a last good generation nothing serves.
+  const auto fresh = run(kApp + route("r", "2026-01-01T00:00:00Z",
+                                      "{rules: [{matches: [{path: {type: RegularExpression, value: '^/(bad$'}}], backends: [{name: app, port: 80}]}]}",
+                                      2));
+  EXPECT_FALSE(find_verdict(fresh, "APIRoute", "r")->stale_generation_serving);
+  EXPECT_EQ(find_host(fresh, "*"), nullptr);
+}
+
+TEST(CompileDeterminism, OnlyTheVersionDiffers) {
+  const std::string yaml = kApp + route("r", "2026-01-01T00:00:00Z",
+                                        "{hostnames: [b.example.com, a.example.com], rules: [{backends: [{name: app, port: 80}]}]}");
+  auto options = testing::test_options();
+  const auto one = compile::compile(testing::state_from_yaml(yaml), options, {});
+  options.version = "other";
+  auto two = compile::compile(testing::state_from_yaml(yaml), options, {});
+  EXPECT_EQ(two.snapshot.version, "other");
+  two.snapshot.version = one.snapshot.version;
+  EXPECT_EQ(config::to_json(one.snapshot), config::to_json(two.snapshot));
+  EXPECT_EQ(one.snapshot.virtual_hosts[0].name, "a.example.com");  // sorted
+  ASSERT_EQ(one.snapshot.listeners.size(), 2u);
+  EXPECT_EQ(one.snapshot.listeners[0].port, 8080);
+  EXPECT_TRUE(one.snapshot.listeners[1].tls);
+}
+
+TEST(CompileSecrets, Base64) {
+  EXPECT_EQ(*compile::decode_base64("aGVsbG8="), "hello");
+  EXPECT_EQ(*compile::decode_base64("aGVs\nbG8h"), "hello!");
+  EXPECT_FALSE(compile::decode_base64("a$b=").ok());
+  EXPECT_FALSE(compile::decode_base64("aG=Vs").ok());
+}
+
+}  // namespace
+}  // namespace archway::controller
