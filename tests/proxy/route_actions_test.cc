@@ -1,0 +1,115 @@
+// pick_backend, rewrite_path and apply_header_ops: what the network side does
+// with a match.
+
+#include "proxy/routing/route_actions.h"
+
+#include <map>
+
+#include <gtest/gtest.h>
+
+#include "tests/proxy/route_test_util.h"
+
+namespace archway::routing {
+namespace {
+
+using testing::compile_yaml;
+using testing::Request;
+
+TEST(PickBackendTest, FollowsCumulativeWeights) {
+  CompiledRoute r;
+  r.route.backends = {{"a", 1}, {"off", 0}, {"b", 3}};
+  r.cumulative_weights = {1, 1, 4};
+  r.total_weight = 4;
+  EXPECT_EQ(pick_backend(r, 0)->cluster, "a");
+  EXPECT_EQ(pick_backend(r, 1)->cluster, "b");
+  EXPECT_EQ(pick_backend(r, 3)->cluster, "b");
+  EXPECT_EQ(pick_backend(r, 4)->cluster, "a");  // wraps
+  std::map<std::string, int> counts;
+  for (uint64_t i = 0; i < 4000; ++i) counts[pick_backend(r, i * 2654435761u)->cluster]++;
+  EXPECT_EQ(counts.count("off"), 0u);
+  EXPECT_EQ(counts["a"], 1000);
+  EXPECT_EQ(counts["b"], 3000);
+}
+
+TEST(PickBackendTest, NoWeightNoBackend) {
+  CompiledRoute r;
+  EXPECT_EQ(pick_backend(r, 7), nullptr);
+}
+
+struct RewriteCase {
+  std::string prefix;       // the route's PathPrefix
+  std::string replacement;  // rewrite.pathPrefix
+  std::string request;
+  std::string expected;
+};
+
+// Gateway API ReplacePrefixMatch semantics (docs/routing.md "Rewrites").
+TEST(RewritePathTest, PrefixReplacement) {
+  const std::vector<RewriteCase> cases = {
+      {"/foo", "/xyz", "/foo/bar", "/xyz/bar"},
+      {"/foo", "/xyz/", "/foo/bar", "/xyz/bar"},
+      {"/foo/", "/xyz", "/foo/bar", "/xyz/bar"},
+      {"/foo/", "/xyz/", "/foo/bar", "/xyz/bar"},
+      {"/foo", "/xyz", "/foo", "/xyz"},
+      {"/foo", "/xyz/", "/foo", "/xyz/"},
+      {"/foo", "/xyz", "/foo/", "/xyz/"},
+      {"/foo", "/", "/foo/bar", "/bar"},
+      {"/foo", "/", "/foo", "/"},
+      {"/", "/xyz", "/foo", "/xyz/foo"},
+      {"/", "/xyz/", "/foo", "/xyz/foo"},
+      {"/", "/", "/foo", "/foo"},
+      {"/", "/xyz", "/", "/xyz/"},
+  };
+  for (const RewriteCase& c : cases) {
+    auto t = compile_yaml("- name: h\n  domains: ['*']\n  routes:\n  - name: r\n"
+                          "    matches: [{path: {type: PathPrefix, value: '" + c.prefix + "'}}]\n"
+                          "    backends: [{cluster: c}]\n"
+                          "    rewrite: {pathPrefix: '" + c.replacement + "'}\n");
+    auto m = testing::match(*t, Request{.path = c.request});
+    ASSERT_TRUE(m) << c.request;
+    EXPECT_EQ(rewrite_path(*m, c.request), c.expected)
+        << c.prefix << " → " << c.replacement << " on " << c.request;
+  }
+}
+
+TEST(RewritePathTest, FullPathSubstitutesCaptures) {
+  auto t = compile_yaml(
+      "- name: h\n  domains: ['*']\n  routes:\n  - name: r\n"
+      "    matches: [{path: {type: Template, value: '/v1/{tenant}/orders/{id}'}}]\n"
+      "    backends: [{cluster: c}]\n"
+      "    rewrite: {fullPath: '/orders/{id}/t/{tenant}/{id}'}\n"
+      "  - name: fixed\n"
+      "    matches: [{path: {type: PathPrefix, value: /old}}]\n"
+      "    backends: [{cluster: c}]\n"
+      "    rewrite: {fullPath: /new}\n"
+      "  - name: none\n"
+      "    matches: [{path: {type: PathPrefix, value: /keep}}]\n"
+      "    backends: [{cluster: c}]\n");
+  auto m = testing::match(*t, Request{.path = "/v1/acme/orders/42"});
+  ASSERT_TRUE(m);
+  EXPECT_EQ(rewrite_path(*m, "/v1/acme/orders/42"), "/orders/42/t/acme/42");
+  m = testing::match(*t, Request{.path = "/old/x"});
+  ASSERT_TRUE(m);
+  EXPECT_EQ(rewrite_path(*m, "/old/x"), "/new");
+  m = testing::match(*t, Request{.path = "/keep/x"});
+  ASSERT_TRUE(m);
+  EXPECT_EQ(rewrite_path(*m, "/keep/x"), "/keep/x");
+}
+
+TEST(ApplyHeaderOpsTest, RemoveThenSetThenAdd) {
+  config::HeaderOps ops;
+  ops.remove = {"Cookie", "X-Gone"};
+  ops.set = {{"X-Env", "prod"}, {"Cookie", "fresh"}};
+  ops.add = {{"Via", "archway"}, {"x-env", "extra"}};
+  HeaderList headers = {{"cookie", "a"}, {"x-env", "dev"}, {"accept", "*/*"},
+                        {"x-env", "dev2"}, {"x-gone", "1"}, {"cookie", "b"}};
+  apply_header_ops(ops, headers);
+  EXPECT_EQ(headers, (HeaderList{{"accept", "*/*"},
+                                 {"x-env", "prod"},
+                                 {"cookie", "fresh"},
+                                 {"via", "archway"},
+                                 {"x-env", "extra"}}));
+}
+
+}  // namespace
+}  // namespace archway::routing
