@@ -46,7 +46,9 @@ std::string render_prometheus(const StatsSnapshot& stats, const ProcessGauges& g
   uint64_t cumulative = 0;
   for (size_t i = 0; i < kDurationBuckets.size(); ++i) {
     cumulative += stats.duration_buckets[i];
-    out += "archway_request_duration_seconds_bucket{le=\"" + number(kDurationBuckets[i]) + "\"} " +
+    char le[32];
+    std::snprintf(le, sizeof le, "%g", kDurationBuckets[i]);
+    out += "archway_request_duration_seconds_bucket{le=\"" + std::string(le) + "\"} " +
            std::to_string(cumulative) + "\n";
   }
   cumulative += stats.duration_buckets.back();

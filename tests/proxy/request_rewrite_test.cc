@@ -1,0 +1,65 @@
+#include <gtest/gtest.h>
+
+#include "proxy/server/hop_by_hop.h"
+#include "proxy/server/request_rewrite.h"
+
+namespace archway::server {
+namespace {
+
+TEST(RequestRewrite, HeaderOps) {
+  Headers h{{"x-env", "dev"}, {"cookie", "a"}, {"x-keep", "1"}};
+  config::HeaderOps ops;
+  ops.set = {config::HeaderValue{"X-Env", "prod"}};
+  ops.add = {config::HeaderValue{"X-Add", "1"}};
+  ops.remove = {"Cookie"};
+  apply_header_ops(ops, h);
+  ASSERT_EQ(h.size(), 3u);
+  EXPECT_EQ(h[0].name, "x-keep");
+  EXPECT_EQ(h[1].name, "x-env");
+  EXPECT_EQ(h[1].value, "prod");
+  EXPECT_EQ(h[2].name, "x-add");
+  // remove runs first, so a set of a removed name still lands.
+  config::HeaderOps again;
+  again.remove = {"x-env"};
+  again.set = {config::HeaderValue{"x-env", "x"}};
+  apply_header_ops(again, h);
+  const Header* env = find_header(h, "x-env");
+  ASSERT_NE(env, nullptr);
+  EXPECT_EQ(env->value, "x");
+}
+
+TEST(RequestRewrite, ForwardingHeaders) {
+  std::mt19937_64 rng(1);
+  Headers h{{"x-forwarded-for", "1.1.1.1"}, {"x-forwarded-proto", "https"}};
+  add_forwarding_headers(h, "10.0.0.1", "http", rng);
+  EXPECT_EQ(find_header(h, "x-forwarded-for")->value, "1.1.1.1, 10.0.0.1");
+  EXPECT_EQ(find_header(h, "x-forwarded-proto")->value, "http");
+  ASSERT_NE(find_header(h, "x-request-id"), nullptr);
+  EXPECT_EQ(find_header(h, "x-request-id")->value.size(), 36u);
+  ASSERT_NE(find_header(h, "traceparent"), nullptr);
+  EXPECT_TRUE(valid_traceparent(find_header(h, "traceparent")->value));
+}
+
+TEST(RequestRewrite, KeepsValidTraceparent) {
+  std::mt19937_64 rng(1);
+  const std::string tp = "00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01";
+  Headers h{{"traceparent", tp}, {"x-request-id", "abc"}};
+  add_forwarding_headers(h, "10.0.0.1", "http", rng);
+  EXPECT_EQ(find_header(h, "traceparent")->value, tp);
+  EXPECT_EQ(find_header(h, "x-request-id")->value, "abc");
+  EXPECT_FALSE(valid_traceparent("00-00000000000000000000000000000000-00f067aa0ba902b7-01"));
+  EXPECT_FALSE(valid_traceparent("garbage"));
+}
+
+TEST(HopByHop, ConnectionTokens) {
+  Headers h{{"x-a", "1"}, {"x-b", "2"}, {"x-forwarded-for", "1.2.3.4"}};
+  remove_connection_tokens(h, "X-A, x-forwarded-for");
+  ASSERT_EQ(h.size(), 2u);
+  EXPECT_EQ(h[0].name, "x-b");
+  EXPECT_TRUE(is_hop_by_hop("transfer-encoding"));
+  EXPECT_TRUE(is_hop_by_hop("te"));
+  EXPECT_FALSE(is_hop_by_hop("trailers"));
+}
+
+}  // namespace
+}  // namespace archway::server
