@@ -172,6 +172,13 @@ bool ClientConnection::parse_head() {
   const size_t used = parser_->put(asio::buffer(in_.data() + in_begin_, head_size), ec);
   if ((ec && ec != boost::beast::http::error::need_more) || !parser_->is_header_done()) {
     const HeadError err = parser_->head_error();
+    if (request_.method.empty() && requests_ == 1 && !transport_->is_tls()) {
+      // Not even a request line, as the first bytes of a cleartext
+      // connection: not an HTTP/1 client. Close like an HTTP/2 server
+      // facing a bad preface would (RFC 9113 §3.4; h2spec 3.5/2).
+      close();
+      return false;
+    }
     reject(400, err != HeadError::kNone ? to_string(err) : "malformed request head");
     return false;
   }
