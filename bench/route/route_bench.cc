@@ -84,8 +84,10 @@ Snapshot make_snapshot(size_t routes) {
   Snapshot s;
   s.version = "bench-" + std::to_string(routes);
   for (size_t c = 0; c < 100; ++c) {
-    s.clusters.push_back({.name = "c" + std::to_string(c),
-                          .endpoints = {{"10.0." + std::to_string(c) + ".1", 8080}}});
+    archway::config::Cluster cluster;
+    cluster.name = "c" + std::to_string(c);
+    cluster.endpoints = {{"10.0." + std::to_string(c) + ".1", 8080}};
+    s.clusters.push_back(std::move(cluster));
   }
   const size_t hosts = std::max<size_t>(1, routes / kRoutesPerHost);
   for (size_t h = 0; h < hosts; ++h) {
