@@ -272,7 +272,24 @@ func (p *Proxy) withListeners(snap Snapshot) Snapshot {
 
 // startProxy writes snap (its listeners are replaced by the proxy's own),
 // starts archway-proxy on free ports and waits until /readyz answers 200.
+// A port taken by someone else between freePort and the proxy's bind is
+// retried with new ports, twice.
 func startProxy(t testing.TB, snap Snapshot, opt ProxyOptions) *Proxy {
+	t.Helper()
+	for attempt := 1; ; attempt++ {
+		p, err := tryStartProxy(t, snap, opt)
+		if err == nil {
+			return p
+		}
+		if attempt < 3 && strings.Contains(err.Error(), "in use") {
+			t.Logf("retrying: %v", err)
+			continue
+		}
+		t.Fatal(err)
+	}
+}
+
+func tryStartProxy(t testing.TB, snap Snapshot, opt ProxyOptions) (*Proxy, error) {
 	t.Helper()
 	bin := proxyBinary(t)
 	dir := t.TempDir()
@@ -341,18 +358,18 @@ func startProxy(t testing.TB, snap Snapshot, opt ProxyOptions) *Proxy {
 	for {
 		select {
 		case <-done:
-			t.Fatalf("archway-proxy exited before it was ready: %v\n%s", p.cmd.ProcessState, tail(p.Log, 4000))
+			return nil, fmt.Errorf("archway-proxy exited before it was ready: %v\n%s", p.cmd.ProcessState, tail(p.Log, 4000))
 		default:
 		}
 		resp, err := plainClient.Get(fmt.Sprintf("http://127.0.0.1:%d/readyz", p.AdminPort))
 		if err == nil {
 			resp.Body.Close()
 			if resp.StatusCode == 200 {
-				return p
+				return p, nil
 			}
 		}
 		if time.Now().After(deadline) {
-			t.Fatalf("archway-proxy not ready within 15s (last: %v)\n%s", err, tail(p.Log, 4000))
+			return nil, fmt.Errorf("archway-proxy not ready within 15s (last: %v)\n%s", err, tail(p.Log, 4000))
 		}
 		time.Sleep(50 * time.Millisecond)
 	}
