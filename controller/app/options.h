@@ -1,0 +1,34 @@
+#pragma once
+// Everything archway-controller is told on its command line (flags.cc parses
+// it); passed by value into the app, never read from globals.
+
+#include <chrono>
+#include <cstdint>
+#include <string>
+#include <vector>
+
+namespace archway::controller::app {
+
+struct AppOptions {
+  std::string kubeconfig;            // empty: in-cluster config
+  std::string admin_socket = "/var/run/archway/admin.sock";
+  std::string ingress_class = "archway";
+  std::string controller_name = "archway.dev/ingress-controller";
+  bool watch_ingresses_without_class = false;
+  std::vector<std::string> watch_namespaces;  // empty: all
+  std::string leader_election_namespace = "default";
+  std::string lease_name = "archway-controller";
+  std::string identity;              // default: hostname + pid
+  std::chrono::milliseconds lease_duration{15000};
+  std::string publish_service;       // NS/NAME
+  std::vector<std::string> publish_addresses;
+  std::chrono::milliseconds debounce{50};
+  std::chrono::milliseconds push_timeout{5000};
+  uint16_t http_port = 8080;
+  uint16_t https_port = 8443;
+  std::string log_level = "info";
+  std::string log_format = "text";
+  uint16_t health_port = 0;          // 0: no health endpoint
+};
+
+}  // namespace archway::controller::app

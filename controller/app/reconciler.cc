@@ -1,0 +1,127 @@
+#include "controller/app/reconciler.h"
+
+#include <spdlog/spdlog.h>
+
+#include <algorithm>
+
+#include "controller/app/load_balancer.h"
+#include "controller/push/proxy_admin_client.h"
+#include "proxy/config/snapshot_parser.h"
+
+namespace archway::controller::app {
+namespace {
+
+using namespace std::chrono_literals;
+
+// Re-push an unchanged snapshot this often, so a proxy restarted without its
+// state directory is programmed again without any change in the cluster.
+constexpr auto kResync = 30s;
+constexpr auto kMinRetry = 100ms;
+constexpr auto kMaxRetry = 5s;
+
+std::string start_stamp() {
+  return std::to_string(std::chrono::duration_cast<std::chrono::milliseconds>(
+                            std::chrono::system_clock::now().time_since_epoch())
+                            .count());
+}
+
+}  // namespace
+
+Reconciler::Reconciler(AppOptions options, informer::InformerSet& informers,
+                       StatusPublisher& publisher, std::function<bool()> is_leader)
+    : options_(std::move(options)),
+      informers_(informers),
+      publisher_(publisher),
+      is_leader_(std::move(is_leader)),
+      version_prefix_(start_stamp()) {}
+
+void Reconciler::run(Trigger& trigger) {
+  std::chrono::milliseconds retry = 0ms;
+  // Bounded by trigger.stop(): every wait below returns within kResync.
+  while (!trigger.stopped()) {
+    const bool changed = trigger.wait(retry > 0ms ? retry : std::chrono::milliseconds(kResync));
+    if (trigger.stopped()) return;
+    if (!informers_.synced()) continue;  // never compile a partial view
+    if (!changed && retry == 0ms && std::chrono::steady_clock::now() - pushed_at_ < kResync) {
+      continue;
+    }
+    if (cycle()) {
+      retry = 0ms;
+    } else {
+      retry = std::clamp(retry * 2, std::chrono::milliseconds(kMinRetry),
+                         std::chrono::milliseconds(kMaxRetry));
+    }
+  }
+}
+
+bool Reconciler::cycle() {
+  const auto started = std::chrono::steady_clock::now();
+  const ClusterState state = informers_.state();
+  compile::CompileOptions copts;
+  copts.controller_name = options_.controller_name;
+  copts.ingress_class = options_.ingress_class;
+  copts.watch_ingresses_without_class = options_.watch_ingresses_without_class;
+  copts.http_port = options_.http_port;
+  copts.https_port = options_.https_port;
+  compile::CompileResult result = compile::compile(state, copts, last_good_routes_);
+  const std::string content = config::to_json(result.snapshot);  // version still empty
+  const auto compiled = std::chrono::steady_clock::now();
+
+  bool ok = true;
+  const bool unchanged = content == pushed_content_ &&
+                         outcome_.state == PushOutcome::State::kAcked &&
+                         compiled - pushed_at_ < kResync;
+  if (!unchanged) {
+    result.snapshot.version = version_prefix_ + "." + std::to_string(++sequence_);
+    auto reply = push::push_snapshot(options_.admin_socket, config::to_json(result.snapshot),
+                                     options_.push_timeout);
+    if (!reply.ok()) {
+      spdlog::warn("push to {} failed (will retry): {}", options_.admin_socket,
+                   reply.error().to_string());
+      ok = false;
+      if (outcome_.state != PushOutcome::State::kAcked) {
+        outcome_ = {PushOutcome::State::kPending, "the proxy is unreachable: " + reply.error().message};
+      }
+    } else if (reply->ack) {
+      outcome_ = {PushOutcome::State::kAcked, {}};
+      pushed_content_ = content;
+      pushed_at_ = std::chrono::steady_clock::now();
+      last_good_routes_.clear();
+      for (const auto& v : result.verdicts) {
+        if (v.kind != "APIRoute") continue;
+        if (v.accepted) {
+          last_good_routes_[v.key] = state.api_routes.at(v.key);
+        }
+      }
+      spdlog::info("proxy ACKed snapshot {} ({} virtual hosts, {} clusters; compile {} ms, push {} ms)",
+                   result.snapshot.version, result.snapshot.virtual_hosts.size(),
+                   result.snapshot.clusters.size(),
+                   std::chrono::duration_cast<std::chrono::milliseconds>(compiled - started).count(),
+                   std::chrono::duration_cast<std::chrono::milliseconds>(pushed_at_ - compiled).count());
+    } else {
+      outcome_ = {PushOutcome::State::kNacked, reply->message};
+      pushed_at_ = std::chrono::steady_clock::now();
+      spdlog::error("proxy NACKed snapshot {} (version {} stays live): {}", result.snapshot.version,
+                    reply->version, reply->message);
+    }
+  }
+  if (is_leader_()) publisher_.publish(status_batch(result, state));
+  return ok;
+}
+
+StatusBatch Reconciler::status_batch(const compile::CompileResult& result,
+                                     const ClusterState& state) const {
+  StatusBatch batch;
+  const auto addresses = publish_addresses(options_, state);
+  for (const auto& v : result.verdicts) {
+    for (auto& e : warning_events(v, outcome_)) batch.events.push_back(std::move(e));
+    if (v.kind == "APIRoute") {
+      batch.routes.push_back(route_status(v, outcome_));
+    } else if (v.kind == "Ingress" && v.accepted && !addresses.empty()) {
+      batch.ingress_addresses[v.key] = addresses;
+    }
+  }
+  return batch;
+}
+
+}  // namespace archway::controller::app

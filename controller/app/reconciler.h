@@ -1,0 +1,46 @@
+#pragma once
+// The control loop: wait for a (debounced) change → compile the informer
+// caches → push the snapshot to this replica's proxy → hand conditions,
+// addresses and Events to the status publisher when this replica leads.
+// Runs on one thread (run()); never compiles before the first full sync.
+
+#include <chrono>
+#include <functional>
+#include <string>
+
+#include "controller/app/options.h"
+#include "controller/app/route_conditions.h"
+#include "controller/app/status_publisher.h"
+#include "controller/app/trigger.h"
+#include "controller/compile/compile.h"
+#include "controller/informer/informer_set.h"
+
+namespace archway::controller::app {
+
+class Reconciler {
+ public:
+  // All references outlive the reconciler. `is_leader` is thread-safe.
+  Reconciler(AppOptions options, informer::InformerSet& informers, StatusPublisher& publisher,
+             std::function<bool()> is_leader);
+
+  // Loops until trigger.stop().
+  void run(Trigger& trigger);
+
+ private:
+  // One compile + push (+ status). Returns false when the push must be retried.
+  bool cycle();
+  StatusBatch status_batch(const compile::CompileResult& result, const ClusterState& state) const;
+
+  const AppOptions options_;
+  informer::InformerSet& informers_;
+  StatusPublisher& publisher_;
+  std::function<bool()> is_leader_;
+  ObjectMap last_good_routes_;     // APIRoutes whose generation the proxy ACKed
+  std::string pushed_content_;     // last ACKed snapshot without its version
+  std::chrono::steady_clock::time_point pushed_at_{};
+  PushOutcome outcome_;            // the proxy's answer to the latest snapshot
+  uint64_t sequence_ = 0;
+  const std::string version_prefix_;  // start time: versions never repeat across restarts
+};
+
+}  // namespace archway::controller::app

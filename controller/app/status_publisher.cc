@@ -1,0 +1,107 @@
+#include "controller/app/status_publisher.h"
+
+#include <spdlog/spdlog.h>
+
+namespace archway::controller::app {
+namespace {
+
+std::string fingerprint(const status::RouteStatus& s) {
+  std::string out = std::to_string(s.observed_generation);
+  for (const auto& c : s.conditions) {
+    out += '\x1e' + c.type + '\x1f' + (c.status ? "T" : "F") + '\x1f' + c.reason + '\x1f' + c.message;
+  }
+  return out;
+}
+
+}  // namespace
+
+StatusPublisher::StatusPublisher(status::StatusWriter& writer)
+    : writer_(writer), thread_([this] { loop(); }) {}
+
+StatusPublisher::~StatusPublisher() {
+  {
+    std::lock_guard lock(mu_);
+    stop_ = true;
+  }
+  cv_.notify_all();
+  thread_.join();
+}
+
+void StatusPublisher::publish(StatusBatch batch) {
+  {
+    std::lock_guard lock(mu_);
+    next_ = std::move(batch);
+    pending_ = true;
+  }
+  cv_.notify_all();
+}
+
+void StatusPublisher::reset() {
+  std::lock_guard lock(mu_);
+  reset_ = true;
+}
+
+void StatusPublisher::loop() {
+  for (;;) {
+    StatusBatch batch;
+    {
+      std::unique_lock lock(mu_);
+      cv_.wait(lock, [&] { return pending_ || stop_; });
+      if (stop_) return;
+      batch = std::move(next_);
+      pending_ = false;
+      if (reset_) {
+        written_routes_.clear();
+        written_ingresses_.clear();
+        emitted_events_.clear();
+        reset_ = false;
+      }
+    }
+    write(batch);
+  }
+}
+
+void StatusPublisher::write(const StatusBatch& batch) {
+  std::set<ObjectKey> live;
+  for (const auto& route : batch.routes) {
+    {
+      std::lock_guard lock(mu_);
+      if (stop_ || pending_) return;  // a newer batch supersedes the rest of this one
+    }
+    live.insert(route.key);
+    const std::string fp = fingerprint(route);
+    auto it = written_routes_.find(route.key);
+    if (it != written_routes_.end() && it->second == fp) continue;
+    auto wrote = writer_.write_route_status(route);
+    if (wrote.ok()) {
+      written_routes_[route.key] = fp;
+    } else {
+      spdlog::warn("status of APIRoute {}: {}", route.key.to_string(), wrote.error().to_string());
+    }
+  }
+  std::erase_if(written_routes_, [&](const auto& kv) { return !live.count(kv.first); });
+  for (const auto& [key, addresses] : batch.ingress_addresses) {
+    auto it = written_ingresses_.find(key);
+    if (it != written_ingresses_.end() && it->second == addresses) continue;
+    auto wrote = writer_.write_ingress_load_balancer(key, addresses);
+    if (wrote.ok()) {
+      written_ingresses_[key] = addresses;
+    } else {
+      spdlog::warn("status of Ingress {}: {}", key.to_string(), wrote.error().to_string());
+    }
+  }
+  for (const auto& event : batch.events) {
+    auto id = std::make_tuple(event.uid + "/" + event.key.to_string(), event.kind, event.reason,
+                              event.note);
+    if (emitted_events_.count(id)) continue;
+    auto emitted = writer_.emit_event(event);
+    if (emitted.ok()) {
+      emitted_events_.insert(std::move(id));
+    } else {
+      spdlog::warn("event on {} {}: {}", event.kind, event.key.to_string(),
+                   emitted.error().to_string());
+    }
+  }
+}
+
+}  // namespace archway::controller::app

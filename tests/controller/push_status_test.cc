@@ -1,0 +1,135 @@
+// What a push outcome turns into: APIRoute conditions and Warning Events
+// (controller/app/route_conditions.h), and the debounce trigger and flags
+// the push loop runs on.
+#include <gtest/gtest.h>
+
+#include <thread>
+
+#include "controller/app/flags.h"
+#include "controller/app/load_balancer.h"
+#include "controller/app/route_conditions.h"
+#include "controller/app/trigger.h"
+
+namespace archway::controller::app {
+namespace {
+
+using namespace std::chrono_literals;
+using State = PushOutcome::State;
+
+compile::ObjectVerdict verdict() {
+  compile::ObjectVerdict v;
+  v.kind = "APIRoute";
+  v.key = {"ns", "r"};
+  v.uid = "u1";
+  v.generation = 4;
+  return v;
+}
+
+std::string summary(const status::RouteStatus& s) {
+  std::string out;
+  for (const auto& c : s.conditions) {
+    out += c.type + "=" + (c.status ? "True" : "False") + "/" + c.reason + " ";
+  }
+  return out;
+}
+
+struct Case {
+  std::string name;
+  compile::ObjectVerdict verdict;
+  PushOutcome push;
+  std::string want;
+  size_t events;
+};
+
+TEST(RouteConditions, EveryReason) {
+  auto rejected = verdict();
+  rejected.accepted = false;
+  rejected.accepted_reason = "InvalidRegex";
+  rejected.accepted_message = "spec.rules[0]...";
+  auto stale = rejected;
+  stale.stale_generation_serving = true;
+  auto unresolved = verdict();
+  unresolved.resolved_refs = false;
+  unresolved.resolved_reason = "BackendNotFound";
+  unresolved.resolved_message = "Service ns/x not found";
+  const std::vector<Case> cases = {
+      {"ready", verdict(), {State::kAcked, {}},
+       "Accepted=True/Accepted ResolvedRefs=True/ResolvedRefs Programmed=True/Programmed Ready=True/Ready ", 0},
+      {"pending", verdict(), {State::kPending, "unreachable"},
+       "Accepted=True/Accepted ResolvedRefs=True/ResolvedRefs Programmed=False/Pending Ready=False/Pending ", 0},
+      {"nack", verdict(), {State::kNacked, "clusters[0]: bad"},
+       "Accepted=True/Accepted ResolvedRefs=True/ResolvedRefs Programmed=False/Rejected Ready=False/Rejected ", 1},
+      {"invalid", rejected, {State::kAcked, {}},
+       "Accepted=False/InvalidRegex ResolvedRefs=True/ResolvedRefs Programmed=False/NotAccepted Ready=False/InvalidRegex ", 1},
+      {"stale", stale, {State::kAcked, {}},
+       "Accepted=False/InvalidRegex ResolvedRefs=True/ResolvedRefs Programmed=False/StaleGeneration Ready=False/InvalidRegex ", 1},
+      {"unresolved", unresolved, {State::kAcked, {}},
+       "Accepted=True/Accepted ResolvedRefs=False/BackendNotFound Programmed=True/Programmed Ready=False/BackendNotFound ", 1},
+  };
+  for (const auto& c : cases) {
+    const auto s = route_status(c.verdict, c.push);
+    EXPECT_EQ(summary(s), c.want) << c.name;
+    EXPECT_EQ(s.observed_generation, 4) << c.name;
+    const auto events = warning_events(c.verdict, c.push);
+    EXPECT_EQ(events.size(), c.events) << c.name;
+    for (const auto& e : events) {
+      EXPECT_EQ(e.type, "Warning");
+      EXPECT_EQ(e.uid, "u1");
+      EXPECT_EQ(e.api_version, "archway.dev/v1alpha1");
+    }
+  }
+  const auto nack = route_status(verdict(), {State::kNacked, "clusters[0]: bad"});
+  EXPECT_NE(nack.conditions[2].message.find("clusters[0]: bad"), std::string::npos);
+}
+
+TEST(PushTrigger, CoalescesABurstIntoOneWakeUp) {
+  Trigger trigger(30ms);
+  for (int i = 0; i < 5; ++i) trigger.notify();
+  const auto start = std::chrono::steady_clock::now();
+  EXPECT_TRUE(trigger.wait(1s));
+  EXPECT_GE(std::chrono::steady_clock::now() - start, 20ms);
+  EXPECT_FALSE(trigger.wait(50ms));  // the burst was consumed once
+  std::thread stopper([&] {
+    std::this_thread::sleep_for(20ms);
+    trigger.stop();
+  });
+  EXPECT_FALSE(trigger.wait(5s));  // stop wakes a waiter at once
+  stopper.join();
+  EXPECT_TRUE(trigger.stopped());
+}
+
+TEST(PushFlags, ParsesTheControllerFlags) {
+  const char* argv[] = {"archway-controller", "--kubeconfig", "/k", "--watch-namespace", "a",
+                        "--watch-namespace", "b", "--debounce", "20ms", "--publish-service",
+                        "ns/svc", "--lease-duration", "3s"};
+  auto flags = parse_flags(static_cast<int>(std::size(argv)), argv);
+  ASSERT_TRUE(flags.ok()) << flags.error().to_string();
+  EXPECT_EQ(flags->options.kubeconfig, "/k");
+  EXPECT_EQ(flags->options.watch_namespaces, (std::vector<std::string>{"a", "b"}));
+  EXPECT_EQ(flags->options.debounce, 20ms);
+  EXPECT_EQ(flags->options.lease_duration, 3s);
+  EXPECT_EQ(flags->options.ingress_class, "archway");
+  const char* bad[] = {"archway-controller", "--debounce", "soon"};
+  EXPECT_FALSE(parse_flags(3, bad).ok());
+  const char* bad_service[] = {"archway-controller", "--publish-service", "nosslash"};
+  EXPECT_FALSE(parse_flags(3, bad_service).ok());
+}
+
+TEST(PushLoadBalancer, AddressFlagThenServiceStatusThenClusterIP) {
+  ClusterState state;
+  state.services[{"ns", "svc"}] = nlohmann::json::parse(
+      R"({"spec":{"clusterIP":"10.96.0.5"},"status":{"loadBalancer":{"ingress":[{"ip":"203.0.113.7"},{"hostname":"lb.example.com"}]}}})");
+  state.services[{"ns", "plain"}] = nlohmann::json::parse(R"({"spec":{"clusterIP":"10.96.0.6"}})");
+  AppOptions o;
+  o.publish_service = "ns/svc";
+  EXPECT_EQ(publish_addresses(o, state), (std::vector<std::string>{"203.0.113.7", "lb.example.com"}));
+  o.publish_service = "ns/plain";
+  EXPECT_EQ(publish_addresses(o, state), std::vector<std::string>{"10.96.0.6"});
+  o.publish_service = "ns/absent";
+  EXPECT_TRUE(publish_addresses(o, state).empty());
+  o.publish_addresses = {"192.0.2.1"};
+  EXPECT_EQ(publish_addresses(o, state), std::vector<std::string>{"192.0.2.1"});
+}
+
+}  // namespace
+}  // namespace archway::controller::app
