@@ -20,6 +20,7 @@ import (
 	"github.com/coder/websocket"
 	"google.golang.org/grpc"
 	"google.golang.org/grpc/codes"
+	"google.golang.org/grpc/credentials"
 	"google.golang.org/grpc/credentials/insecure"
 	testpb "google.golang.org/grpc/interop/grpc_testing"
 	"google.golang.org/grpc/metadata"
@@ -289,9 +290,27 @@ func grpcConn(t testing.TB, addr string, dials *int) *grpc.ClientConn {
 // proxy to an h2c cluster and checks messages, headers, trailers and error
 // statuses arrive as the backend sent them.
 func TestGRPC(t *testing.T) {
+	ca := newCA(t)
 	b := startBackend(t, "grpc")
-	p := startProxy(t, catchAll(clusterOf("grpc", "H2C", b)), ProxyOptions{})
-	client := testpb.NewTestServiceClient(grpcConn(t, p.Addr(), nil))
+	snap := catchAll(clusterOf("grpc", "H2C", b))
+	snap.VirtualHosts[0].TLS = ca.leaf(t, "grpc.test", "grpc.test").snapshotTLS()
+	p := startProxy(t, snap, ProxyOptions{TLS: true})
+	tlsConn, err := grpc.NewClient("passthrough:///"+p.TLSAddr(),
+		grpc.WithTransportCredentials(credentials.NewTLS(ca.tlsConfig("grpc.test"))))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer tlsConn.Close()
+	for _, tr := range []struct {
+		name string
+		cc   grpc.ClientConnInterface
+	}{{"h2c", grpcConn(t, p.Addr(), nil)}, {"tls", tlsConn}} {
+		t.Run(tr.name, func(t *testing.T) { grpcCalls(t, testpb.NewTestServiceClient(tr.cc)) })
+	}
+}
+
+// grpcCalls is TestGRPC's body for one client connection.
+func grpcCalls(t *testing.T, client testpb.TestServiceClient) {
 	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
 	defer cancel()
 
