@@ -14,6 +14,7 @@ Result<ParsedFlags> parse_flags(int argc, const char* const* argv) {
   ParsedFlags out;
   AppOptions& o = out.options;
   std::string debounce = "50ms", lease_duration = "15s", push_timeout = "5s";
+  std::vector<std::string> address_map;
   po::options_description desc("archway-controller options");
   desc.add_options()("help", "show this help")(
       "kubeconfig", po::value(&o.kubeconfig), "kubeconfig file (in-cluster config when empty)")(
@@ -48,7 +49,10 @@ Result<ParsedFlags> parse_flags(int argc, const char* const* argv) {
       "health-port", po::value(&o.health_port)->default_value(0),
       "serve /healthz and /readyz on 127.0.0.1:PORT (0: off)")(
       "log-level", po::value(&o.log_level)->default_value(o.log_level), "trace|debug|info|warn|error")(
-      "log-format", po::value(&o.log_format)->default_value(o.log_format), "text|json");
+      "log-format", po::value(&o.log_format)->default_value(o.log_format), "text|json")(
+      "dev-endpoint-address", po::value(&address_map)->composing(),
+      "FROM=TO: dial TO for EndpointSlice address FROM (development and e2e only: the API "
+      "server refuses loopback endpoint addresses)");
   std::ostringstream usage;
   usage << desc;
   out.usage = usage.str();
@@ -67,6 +71,13 @@ Result<ParsedFlags> parse_flags(int argc, const char* const* argv) {
     auto parsed = config::parse_duration(*text);
     if (!parsed.ok()) return invalid(name, parsed.error().message);
     *target = *parsed;
+  }
+  for (const auto& entry : address_map) {
+    const auto eq = entry.find('=');
+    if (eq == std::string::npos || eq == 0 || eq + 1 == entry.size()) {
+      return invalid("--dev-endpoint-address", "must be FROM=TO");
+    }
+    o.endpoint_address_map[entry.substr(0, eq)] = entry.substr(eq + 1);
   }
   if (!o.publish_service.empty() && o.publish_service.find('/') == std::string::npos) {
     return invalid("--publish-service", "must be NAMESPACE/NAME");

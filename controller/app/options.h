@@ -4,6 +4,7 @@
 
 #include <chrono>
 #include <cstdint>
+#include <map>
 #include <string>
 #include <vector>
 
@@ -29,6 +30,8 @@ struct AppOptions {
   std::string log_level = "info";
   std::string log_format = "text";
   uint16_t health_port = 0;          // 0: no health endpoint
+  // --dev-endpoint-address FROM=TO (development/e2e only, see CompileOptions).
+  std::map<std::string, std::string> endpoint_address_map;
 };
 
 }  // namespace archway::controller::app

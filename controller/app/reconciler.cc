@@ -63,6 +63,7 @@ bool Reconciler::cycle() {
   copts.watch_ingresses_without_class = options_.watch_ingresses_without_class;
   copts.http_port = options_.http_port;
   copts.https_port = options_.https_port;
+  copts.endpoint_address_map = options_.endpoint_address_map;
   compile::CompileResult result = compile::compile(state, copts, last_good_routes_);
   const std::string content = config::to_json(result.snapshot);  // version still empty
   const auto compiled = std::chrono::steady_clock::now();

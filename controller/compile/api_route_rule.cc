@@ -29,6 +29,7 @@ bool enforced(const std::string& key) {
 struct RuleParser {
   const std::string& field;
   RuleOutcome& out;
+  const AddressMap& address_map;
   // Capture names per match: rewrite.fullPath may only use a name that every
   // match captures (the proxy enforces the same; a non-Template match
   // captures nothing).
@@ -184,7 +185,7 @@ struct RuleParser {
       if (weight < 0 || weight > 1000000) {
         return reject("InvalidValue", at + ".weight: must be between 0 and 1000000");
       }
-      ResolvedBackend resolved = resolve_backend(state, ref);
+      ResolvedBackend resolved = resolve_backend(state, ref, address_map);
       if (resolved.problem) {
         resolved.problem->message = at + ": " + resolved.problem->message;
         out.unresolved.push_back(*resolved.problem);
@@ -282,9 +283,9 @@ Json merge_defaults(const Json& defaults, const Json& rule) {
 }
 
 RuleOutcome translate_rule(const Json& rule, const std::string& field, const ObjectKey& route_key,
-                           const ClusterState& state) {
+                           const ClusterState& state, const AddressMap& address_map) {
   RuleOutcome out;
-  RuleParser p{field, out, {}, true};
+  RuleParser p{field, out, address_map, {}, true};
   p.captures.reserve(array(rule, "matches").size());
   config::Route& route = out.route;
   if (!p.matches(rule, route) || !p.action(rule, route_key, state, route) ||

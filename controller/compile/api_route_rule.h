@@ -2,6 +2,7 @@
 // One APIRoute rule (DESIGN.md §2) → one config::Route, with every field
 // parsed and validated; nothing the user wrote is pasted into text.
 
+#include <map>
 #include <string>
 #include <vector>
 
@@ -25,7 +26,8 @@ struct RuleOutcome {
 // `rule` already has the route's `defaults` merged in; `field` is its path in
 // the object ("spec.rules[2]") for messages.
 [[nodiscard]] RuleOutcome translate_rule(const nlohmann::json& rule, const std::string& field,
-                                         const ObjectKey& route_key, const ClusterState& state);
+                                         const ObjectKey& route_key, const ClusterState& state,
+                                         const std::map<std::string, std::string>& address_map);
 
 // Deep merge: `rule` wins on every leaf, objects merge, arrays replace.
 [[nodiscard]] nlohmann::json merge_defaults(const nlohmann::json& defaults,

@@ -29,7 +29,8 @@ std::string hostname_error(const std::string& host) {
   return {};
 }
 
-TranslateOutcome translate_api_route(const Json& route, const ClusterState& state) {
+TranslateOutcome translate_api_route(const Json& route, const ClusterState& state,
+                                     const AddressMap& address_map) {
   TranslateOutcome out;
   TranslatedObject& obj = out.object;
   fill_identity(route, "APIRoute", obj);
@@ -63,7 +64,8 @@ TranslateOutcome translate_api_route(const Json& route, const ClusterState& stat
     if (!rule_names.insert(rule_name).second) {
       return reject("InvalidValue", field + ".name: \"" + rule_name + "\" is used twice");
     }
-    RuleOutcome rule = translate_rule(merge_defaults(defaults, rules[i]), field, obj.key, state);
+    RuleOutcome rule = translate_rule(merge_defaults(defaults, rules[i]), field, obj.key, state,
+                                      address_map);
     if (!rule.ok) return reject(rule.rejected.reason, rule.rejected.message);
     rule.route.name = route_name + "/" + rule_name;
     rule.route.route_name = route_name;

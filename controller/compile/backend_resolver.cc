@@ -33,7 +33,8 @@ const Json* find_service_port(const Json& service, const BackendRef& ref) {
 // whose name equals the Service port's name (that is how EndpointSlices carry
 // a resolved named targetPort).
 std::vector<config::Endpoint> ready_endpoints(const ClusterState& state, const BackendRef& ref,
-                                              const std::string& port_name) {
+                                              const std::string& port_name,
+                                              const AddressMap& address_map) {
   std::set<std::pair<std::string, uint16_t>> unique;  // sorted: deterministic output
   for (auto it = state.endpoint_slices.lower_bound(ObjectKey{ref.ns, ""});
        it != state.endpoint_slices.end() && it->first.ns == ref.ns; ++it) {
@@ -50,9 +51,10 @@ std::vector<config::Endpoint> ready_endpoints(const ClusterState& state, const B
       const Json* ready = member(object(endpoint, "conditions"), "ready");
       if (ready != nullptr && ready->is_boolean() && !ready->get<bool>()) continue;
       for (const Json& address : array(endpoint, "addresses")) {
-        if (address.is_string()) {
-          unique.emplace(address.get<std::string>(), static_cast<uint16_t>(*port));
-        }
+        if (!address.is_string()) continue;
+        const auto mapped = address_map.find(address.get<std::string>());
+        unique.emplace(mapped != address_map.end() ? mapped->second : address.get<std::string>(),
+                       static_cast<uint16_t>(*port));
       }
     }
   }
@@ -64,7 +66,8 @@ std::vector<config::Endpoint> ready_endpoints(const ClusterState& state, const B
 
 }  // namespace
 
-ResolvedBackend resolve_backend(const ClusterState& state, const BackendRef& ref) {
+ResolvedBackend resolve_backend(const ClusterState& state, const BackendRef& ref,
+                                const AddressMap& address_map) {
   ResolvedBackend out;
   out.cluster.protocol = ref.protocol;
   const std::string wanted_port =
@@ -100,7 +103,7 @@ ResolvedBackend resolve_backend(const ClusterState& state, const BackendRef& ref
   if (auto number = integer(*port, "port")) {
     out.cluster.name = cluster_name(ref, std::to_string(*number));
   }
-  out.cluster.endpoints = ready_endpoints(state, ref, str(*port, "name"));
+  out.cluster.endpoints = ready_endpoints(state, ref, str(*port, "name"), address_map);
   return out;
 }
 

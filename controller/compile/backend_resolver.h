@@ -3,6 +3,7 @@
 // talks to pods directly (no kube-proxy hop, no ClusterIP), so the cluster
 // carries endpoint addresses and the slice's target port.
 
+#include <map>
 #include <optional>
 #include <string>
 
@@ -20,6 +21,9 @@ struct BackendRef {
   config::ClusterProtocol protocol = config::ClusterProtocol::kHttp1;
 };
 
+// CompileOptions::endpoint_address_map (development only; usually empty).
+using AddressMap = std::map<std::string, std::string>;
+
 struct ResolvedBackend {
   // Always set, so a route can point at it: a cluster with no endpoints makes
   // the proxy answer 503 until the Service appears.
@@ -29,6 +33,7 @@ struct ResolvedBackend {
 
 // Cluster names are "namespace/service/port" (+ "/h2c" or "/https" for those
 // protocols), so two routes to the same Service port share one cluster.
-[[nodiscard]] ResolvedBackend resolve_backend(const ClusterState& state, const BackendRef& ref);
+[[nodiscard]] ResolvedBackend resolve_backend(const ClusterState& state, const BackendRef& ref,
+                                              const AddressMap& address_map);
 
 }  // namespace archway::controller::compile

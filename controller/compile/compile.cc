@@ -67,14 +67,14 @@ CompileResult compile(const ClusterState& state, const CompileOptions& options,
   for (const auto& [key, route] : state.api_routes) {
     if (!api_route_is_ours(route, state, options)) continue;
     Work w{verdict_for(route, "APIRoute", key), nullptr};
-    TranslateOutcome t = translate_api_route(route, state);
+    TranslateOutcome t = translate_api_route(route, state, options.endpoint_address_map);
     if (!t.ok) {
       reject(w.verdict, t.rejected);
       // Last known good: an older valid generation keeps serving.
       auto good = last_good_routes.find(key);
       if (good != last_good_routes.end() &&
           integer(object(good->second, "metadata"), "generation") != w.verdict.generation) {
-        TranslateOutcome old = translate_api_route(good->second, state);
+        TranslateOutcome old = translate_api_route(good->second, state, options.endpoint_address_map);
         if (old.ok) {
           w.verdict.stale_generation_serving = true;
           t = std::move(old);
@@ -90,7 +90,7 @@ CompileResult compile(const ClusterState& state, const CompileOptions& options,
   for (const auto& [key, ingress] : state.ingresses) {
     if (!ingress_is_ours(ingress, state, options)) continue;
     Work w{verdict_for(ingress, "Ingress", key), nullptr};
-    TranslateOutcome t = translate_ingress(ingress, state);
+    TranslateOutcome t = translate_ingress(ingress, state, options.endpoint_address_map);
     if (t.ok) {
       describe(w.verdict, t.object);
       w.translated = std::make_unique<TranslatedObject>(std::move(t.object));

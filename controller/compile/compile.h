@@ -22,6 +22,11 @@ struct CompileOptions {
   uint16_t http_port = 8080;
   uint16_t https_port = 8443;
   std::string version;                     // snapshot version to stamp
+  // Development and tests only: EndpointSlice address → address the proxy
+  // dials. The API server refuses loopback endpoint addresses, so a
+  // cluster without kubelet (e2e, `make run`) registers backends under a
+  // documentation address and maps it to 127.0.0.1 here. Empty in production.
+  std::map<std::string, std::string> endpoint_address_map;
 };
 
 // What compile decided about one object.

@@ -11,6 +11,7 @@ namespace {
 
 struct IngressParser {
   const ClusterState& state;
+  const AddressMap& address_map;
   TranslateOutcome& out;
 
   bool reject(std::string reason, std::string message) {
@@ -31,7 +32,7 @@ struct IngressParser {
     if (ref.service.empty() || (!ref.port_number && ref.port_name.empty())) {
       return reject("InvalidValue", at + ".service: name and port are required");
     }
-    ResolvedBackend resolved = resolve_backend(state, ref);
+    ResolvedBackend resolved = resolve_backend(state, ref, address_map);
     if (resolved.problem) {
       resolved.problem->message = at + ": " + resolved.problem->message;
       out.object.unresolved.push_back(*resolved.problem);
@@ -74,12 +75,13 @@ struct IngressParser {
 
 }  // namespace
 
-TranslateOutcome translate_ingress(const Json& ingress, const ClusterState& state) {
+TranslateOutcome translate_ingress(const Json& ingress, const ClusterState& state,
+                                   const AddressMap& address_map) {
   TranslateOutcome out;
   TranslatedObject& obj = out.object;
   fill_identity(ingress, "Ingress", obj);
   const Json& spec = object(ingress, "spec");
-  IngressParser p{state, out};
+  IngressParser p{state, address_map, out};
 
   std::set<std::string> hosts;
   const Json& rules = array(spec, "rules");

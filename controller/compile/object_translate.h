@@ -4,16 +4,19 @@
 
 #include <nlohmann/json.hpp>
 
+#include "controller/compile/backend_resolver.h"
 #include "controller/compile/translated.h"
 #include "controller/model/cluster_state.h"
 
 namespace archway::controller::compile {
 
 [[nodiscard]] TranslateOutcome translate_api_route(const nlohmann::json& route,
-                                                   const ClusterState& state);
+                                                   const ClusterState& state,
+                                                   const AddressMap& address_map);
 
 [[nodiscard]] TranslateOutcome translate_ingress(const nlohmann::json& ingress,
-                                                 const ClusterState& state);
+                                                 const ClusterState& state,
+                                                 const AddressMap& address_map);
 
 // Shared by both: the object's identity fields.
 void fill_identity(const nlohmann::json& obj, const char* kind, TranslatedObject& out);

@@ -203,6 +203,19 @@ endpoints: [{addresses: [10.0.0.7]}]
   EXPECT_EQ(find_host(r, "*")->routes[0].backends[0].weight, 7u);
 }
 
+TEST(CompileBackends, DevelopmentAddressMapRewritesEndpoints) {
+  auto options = testing::test_options();
+  options.endpoint_address_map = {{"10.0.0.1", "127.0.0.1"}};
+  const auto r = compile::compile(
+      testing::state_from_yaml(kApp + route("r", "2026-01-01T00:00:00Z",
+                                            "{rules: [{backends: [{name: app, port: 80}]}]}")),
+      options, {});
+  ASSERT_EQ(r.snapshot.clusters.size(), 1u);
+  ASSERT_EQ(r.snapshot.clusters[0].endpoints.size(), 1u);
+  EXPECT_EQ(r.snapshot.clusters[0].endpoints[0].address, "127.0.0.1");
+  EXPECT_EQ(r.snapshot.clusters[0].endpoints[0].port, 8080);
+}
+
 TEST(CompileBackends, ProtocolsGetTheirOwnClusters) {
   const auto r = run(kApp + route("r", "2026-01-01T00:00:00Z",
                                   "{rules: [{backends: [{name: app, port: 80, protocol: H2C}, "

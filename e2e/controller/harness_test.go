@@ -1,0 +1,266 @@
+// Package controllere2e tests archway-controller end to end: a real
+// kube-apiserver (e2e/cluster), real kubectl, the real proxy and controller
+// binaries from $ARCHWAY_BUILD_DIR, and echo backends (e2e/cmd/echo-backend)
+// registered through Service + EndpointSlice objects the test writes, since
+// no kubelet runs. Each test works in its own namespace, and its controller
+// watches only that namespace, so tests never see each other's routes.
+package controllere2e
+
+import (
+	"context"
+	"fmt"
+	"net"
+	"net/http"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"runtime"
+	"strconv"
+	"strings"
+	"sync"
+	"syscall"
+	"testing"
+	"time"
+
+	"archway.dev/e2e/cluster"
+	"archway.dev/e2e/internal/backend"
+)
+
+func TestMain(m *testing.M) { os.Exit(cluster.Main(m)) }
+
+func repoRoot() string {
+	_, self, _, _ := runtime.Caller(0)
+	return filepath.Join(filepath.Dir(self), "..", "..")
+}
+
+func buildDir() string {
+	if d := os.Getenv("ARCHWAY_BUILD_DIR"); d != "" {
+		return d
+	}
+	return filepath.Join(repoRoot(), "build")
+}
+
+var setupOnce sync.Once
+
+// setup applies the CRD and our IngressClass once per control plane.
+func setup(t *testing.T) *cluster.Cluster {
+	t.Helper()
+	c := cluster.Shared(t)
+	var err error
+	setupOnce.Do(func() {
+		if _, err = c.TryKubectl("apply", "-f", filepath.Join(repoRoot(), "crds", "apiroutes.archway.dev.yaml")); err != nil {
+			return
+		}
+		if _, err = c.TryKubectl("wait", "--for=condition=Established", "--timeout=60s", "crd/apiroutes.archway.dev"); err != nil {
+			return
+		}
+		_, err = c.Run(`apiVersion: networking.k8s.io/v1
+kind: IngressClass
+metadata: {name: archway}
+spec: {controller: archway.dev/ingress-controller}
+`, "kubectl", "apply", "-f", "-")
+	})
+	if err != nil {
+		t.Fatalf("setup: %v", err)
+	}
+	return c
+}
+
+func freePort(t *testing.T) int {
+	t.Helper()
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer ln.Close()
+	return ln.Addr().(*net.TCPAddr).Port
+}
+
+// proc is a child process that dies with the test binary (PDEATHSIG).
+type proc struct {
+	cmd  *exec.Cmd
+	log  string
+	done chan struct{}
+}
+
+func startProc(t *testing.T, name, logDir string, bin string, args ...string) *proc {
+	t.Helper()
+	logPath := filepath.Join(logDir, name+".log")
+	logFile, err := os.Create(logPath)
+	if err != nil {
+		t.Fatal(err)
+	}
+	cmd := exec.Command(bin, args...)
+	cmd.Stdout, cmd.Stderr = logFile, logFile
+	cmd.SysProcAttr = &syscall.SysProcAttr{Pdeathsig: syscall.SIGKILL}
+	if err := cmd.Start(); err != nil {
+		t.Fatalf("start %s: %v", name, err)
+	}
+	p := &proc{cmd: cmd, log: logPath, done: make(chan struct{})}
+	go func() { _ = cmd.Wait(); logFile.Close(); close(p.done) }()
+	t.Cleanup(func() {
+		p.kill()
+		if t.Failed() {
+			data, _ := os.ReadFile(logPath)
+			if len(data) > 6000 {
+				data = data[len(data)-6000:]
+			}
+			t.Logf("--- %s log (tail) ---\n%s", name, data)
+		}
+	})
+	return p
+}
+
+func (p *proc) kill() {
+	select {
+	case <-p.done:
+	default:
+		_ = p.cmd.Process.Kill()
+		<-p.done
+	}
+}
+
+// terminate sends SIGTERM and returns the exit code (-1 on timeout).
+func (p *proc) terminate(timeout time.Duration) int {
+	_ = p.cmd.Process.Signal(syscall.SIGTERM)
+	select {
+	case <-p.done:
+		return p.cmd.ProcessState.ExitCode()
+	case <-time.After(timeout):
+		p.kill()
+		return -1
+	}
+}
+
+// Stack is one proxy + controller pair, like one pod of the chart.
+type Stack struct {
+	NS         string
+	HTTPAddr   string
+	HTTPSPort  int
+	AdminPort  int
+	Socket     string
+	Proxy      *proc
+	Controller *proc
+	dir        string
+	c          *cluster.Cluster
+}
+
+type stackOpts struct {
+	identity      string
+	leaseDuration string
+	extraArgs     []string
+}
+
+func startStack(t *testing.T, c *cluster.Cluster, ns string, o stackOpts) *Stack {
+	t.Helper()
+	dir, err := os.MkdirTemp("", "archway-ctl-e2e-")
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { os.RemoveAll(dir) })
+	s := &Stack{NS: ns, dir: dir, c: c, Socket: filepath.Join(dir, "admin.sock")}
+	httpPort, httpsPort := freePort(t), freePort(t)
+	s.HTTPAddr = "127.0.0.1:" + strconv.Itoa(httpPort)
+	s.HTTPSPort = httpsPort
+	s.AdminPort = freePort(t)
+	s.Proxy = startProc(t, "proxy", dir, filepath.Join(buildDir(), "proxy", "archway-proxy"),
+		"--admin-socket", s.Socket, "--admin-port", strconv.Itoa(s.AdminPort),
+		"--state-dir", filepath.Join(dir, "state"), "--workers", "1")
+	if o.identity == "" {
+		o.identity = "ctl-" + ns
+	}
+	if o.leaseDuration == "" {
+		o.leaseDuration = "4s"
+	}
+	args := []string{"--kubeconfig", c.Kubeconfig, "--admin-socket", s.Socket,
+		"--watch-namespace", ns, "--leader-election-namespace", ns, "--identity", o.identity,
+		"--lease-duration", o.leaseDuration, "--http-port", strconv.Itoa(httpPort),
+		"--https-port", strconv.Itoa(httpsPort), "--debounce", "20ms", "--publish-address", "127.0.0.1",
+		"--log-level", "debug"}
+	args = append(args, backend.ControllerFlag...)
+	args = append(args, o.extraArgs...)
+	s.Controller = startProc(t, "controller-"+o.identity, dir, filepath.Join(buildDir(), "controller", "archway-controller"), args...)
+	return s
+}
+
+// restartController starts another controller process with the same flags.
+func (s *Stack) controllerArgs() []string { return s.Controller.cmd.Args[1:] }
+
+var httpClient = &http.Client{Timeout: 2 * time.Second, Transport: &http.Transport{DisableKeepAlives: true}}
+
+// get sends one request through the proxy.
+func (s *Stack) get(host, path string) (int, backend.Answer, string) {
+	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Second)
+	defer cancel()
+	code, body, err := backend.Get(ctx, httpClient, s.HTTPAddr, host, path)
+	if err != nil {
+		return 0, backend.Answer{}, err.Error()
+	}
+	a, _ := backend.ParseAnswer(body)
+	return code, a, string(body)
+}
+
+// eventually polls cond every 50 ms until it returns "" (success) or the
+// timeout passes, then fails with the last message.
+func eventually(t *testing.T, timeout time.Duration, what string, cond func() string) {
+	t.Helper()
+	deadline := time.Now().Add(timeout)
+	last := ""
+	for time.Now().Before(deadline) {
+		if last = cond(); last == "" {
+			return
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
+	t.Fatalf("%s: not within %v: %s", what, timeout, last)
+}
+
+// expectBackend waits until host+path is answered by the named backend.
+func (s *Stack) expectBackend(t *testing.T, host, path, name string) backend.Answer {
+	t.Helper()
+	var got backend.Answer
+	eventually(t, 20*time.Second, fmt.Sprintf("%s%s → %s", host, path, name), func() string {
+		code, a, body := s.get(host, path)
+		if code == 200 && a.Name == name {
+			got = a
+			return ""
+		}
+		return fmt.Sprintf("HTTP %d %s", code, strings.TrimSpace(body))
+	})
+	return got
+}
+
+func (s *Stack) expectStatus(t *testing.T, host, path string, want int) {
+	t.Helper()
+	eventually(t, 20*time.Second, fmt.Sprintf("%s%s → %d", host, path, want), func() string {
+		code, _, body := s.get(host, path)
+		if code == want {
+			return ""
+		}
+		return fmt.Sprintf("HTTP %d %s", code, strings.TrimSpace(body))
+	})
+}
+
+// condition reads one condition of an APIRoute as "Status/Reason/Message".
+func condition(t *testing.T, c *cluster.Cluster, ns, route, typ string) string {
+	t.Helper()
+	out, err := c.TryKubectl("-n", ns, "get", "apiroute", route, "-o",
+		fmt.Sprintf(`jsonpath={.status.conditions[?(@.type=="%s")].status}/{.status.conditions[?(@.type=="%s")].reason}/{.status.conditions[?(@.type=="%s")].message}`, typ, typ, typ))
+	if err != nil {
+		return "error: " + err.Error()
+	}
+	return out
+}
+
+func waitCondition(t *testing.T, c *cluster.Cluster, ns, route, typ, prefix string) string {
+	t.Helper()
+	var got string
+	eventually(t, 30*time.Second, route+" "+typ+" "+prefix, func() string {
+		got = condition(t, c, ns, route, typ)
+		if strings.HasPrefix(got, prefix) {
+			return ""
+		}
+		return got
+	})
+	return got
+}
