@@ -99,7 +99,8 @@ kind: APIRoute
 metadata: {name: schema}
 spec:
   rules:
-  - backends: [{name: blue, port: 80, weight: -5}]
+  - name: r
+    backends: [{name: blue, port: 80, weight: -5}]
 `, "kubectl", "-n", ns, "apply", "-f", "-")
 	if err == nil || !strings.Contains(err.Error(), "weight") {
 		t.Errorf("schema violation accepted or message lacks the field: %v %s", err, out)
@@ -111,7 +112,8 @@ metadata: {name: bad-regex}
 spec:
   hostnames: [bad.example.com]
   rules:
-  - matches: [{path: {type: RegularExpression, value: "/(unclosed"}}]
+  - name: r
+    matches: [{path: {type: RegularExpression, value: "/(unclosed"}}]
     backends: [{name: blue, port: 80}]
 `)
 	got := waitCondition(t, c, ns, "bad-regex", "Accepted", "False/InvalidRegex")
@@ -134,7 +136,7 @@ metadata: {name: nosecret}
 spec:
   hostnames: [nosecret.example.com]
   tls: {secretName: missing-tls}
-  rules: [{backends: [{name: blue, port: 80}]}]
+  rules: [{name: r, backends: [{name: blue, port: 80}]}]
 `)
 	got = waitCondition(t, c, ns, "nosecret", "ResolvedRefs", "False/SecretNotFound")
 	if !strings.Contains(got, "missing-tls") {
