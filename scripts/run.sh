@@ -37,6 +37,14 @@ stop() {
 }
 
 if [[ ${1:-} == stop ]]; then
+	# The foreground run.sh too, if one is still waiting for Ctrl-C.
+	if [[ -e $run/run.pid ]]; then
+		pid=$(cat "$run/run.pid")
+		if [[ $pid != "$$" && -r /proc/$pid/cmdline ]] && tr '\0' ' ' <"/proc/$pid/cmdline" | grep -q "run.sh"; then
+			kill -TERM "$pid" 2>/dev/null || true
+		fi
+		rm -f "$run/run.pid"
+	fi
 	stop
 	echo "archway: stopped"
 	exit 0
@@ -51,7 +59,9 @@ kubectl=(kubectl)
 
 stop # a previous run killed with SIGKILL leaves PID files behind
 mkdir -p "$run" "$pids"
-trap 'echo; echo "archway: stopping"; stop; exit 0' INT TERM
+echo $$ >"$run/run.pid"
+sleeper=
+trap 'echo; echo "archway: stopping"; [[ -n $sleeper ]] && kill "$sleeper" 2>/dev/null; stop; exit 0' INT TERM
 trap 'stop' EXIT
 
 echo "archway: starting the control plane (.run/cluster)"
@@ -136,4 +146,8 @@ done
 echo
 echo "Edit examples/*.yaml and 'kubectl apply -f examples/' (with KUBECONFIG above) to see changes live."
 echo "Ctrl-C stops everything (or: scripts/run.sh stop)."
-while true; do sleep 3600 & wait $!; done
+while true; do
+	sleep 3600 &
+	sleeper=$!
+	wait "$sleeper" || true
+done
