@@ -10,7 +10,9 @@
 # proxy's RSS at the end; then Archway's ratio to each peer.
 # docs/benchmarks.md says how to read it.
 #
-# Usage: bench/run.sh [--quick]      (run by `make bench`, never by `make test`)
+# Usage: bench/run.sh [--quick] [--all]   (run by `make bench`, never by `make test`)
+#        --all also runs the route-table benchmark (bench/route, built as
+#        route_bench) and the controller benchmark (bench/controller/run.sh).
 # Env:   BUILD (build dir, default build), RUNS (3), DURATION (s, 8),
 #        CONNS (wrk/h2load connections, 32), STREAMS (h2 streams per conn, 10),
 #        PROXIES ("archway nginx haproxy nghttpx"), BENCH_OUT (keep results here)
@@ -24,7 +26,14 @@ DURATION=${DURATION:-8}
 CONNS=${CONNS:-32}
 STREAMS=${STREAMS:-10}
 PROXIES=${PROXIES:-"archway nginx haproxy nghttpx"}
-if [[ "${1:-}" == "--quick" ]]; then RUNS=1 DURATION=3; fi
+all=false
+for arg in "$@"; do
+  case $arg in
+  --quick) RUNS=1 DURATION=3 ;;
+  --all) all=true ;;
+  *) echo "usage: bench/run.sh [--quick] [--all]" >&2; exit 2 ;;
+  esac
+done
 
 die() { echo "bench: $*" >&2; exit 1; }
 for tool in wrk h2load nginx haproxy nghttpx taskset; do
@@ -292,3 +301,13 @@ END {
   }
 }' "$results"
 echo "bench: raw results in $results (kept only with BENCH_OUT set)" >&2
+
+if $all; then
+  route_bench=$(find "$BUILD" -name route_bench -type f -perm -u+x | head -1)
+  if [[ -n "$route_bench" ]]; then
+    echo; echo "== route table (bench/route)"; "$route_bench"
+  else
+    echo "bench: route_bench not built (ninja -C $BUILD route_bench)" >&2
+  fi
+  echo; echo "== controller (bench/controller)"; ARCHWAY_BUILD_DIR="$BUILD" "$root/bench/controller/run.sh"
+fi
