@@ -36,6 +36,13 @@ import (
 
 var backendBin string // built once by TestMain
 
+// pendingH2CBackends is non-empty while archway-proxy cannot open HTTP/2
+// (H2C) backend connections: proxy/backend/h2_sessions.cc opens none yet,
+// so gRPC through the proxy gets 502. TestGRPC skips and TestSwapUnderLoad
+// leaves out its gRPC stream until then. Empty it when the feature lands;
+// docs/e2e-proxy.md lists it.
+const pendingH2CBackends = ""
+
 func TestMain(m *testing.M) {
 	dir, err := os.MkdirTemp("", "archway-proxy-e2e-")
 	if err != nil {
