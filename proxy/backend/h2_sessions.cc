@@ -1,17 +1,73 @@
 #include "proxy/backend/h2_sessions.h"
 
+#include "proxy/backend/h2_session.h"
+#include "proxy/backend/h2_stream.h"
+#include "proxy/server/hop_by_hop.h"
+
 namespace archway::backend {
 
 H2Sessions::~H2Sessions() { retire(); }
 
-server::BackendStream* H2Sessions::open(const config::Cluster&, const boost::asio::ip::tcp::endpoint&,
-                                        const server::Request&, const std::string&,
-                                        server::BackendEvents*) {
-  return nullptr;  // HTTP/2 backends: next step
+server::Headers h2_request_head(const server::Request& request, const std::string& path,
+                                std::string_view scheme) {
+  server::Headers head;
+  head.reserve(request.headers.size() + 6);
+  head.push_back({":method", request.method});
+  head.push_back({":scheme", std::string(scheme)});
+  head.push_back({":authority", request.authority});
+  head.push_back({":path", path});
+  for (const auto& h : request.headers) {
+    if (h.name == "host" || server::is_hop_by_hop(h.name)) continue;
+    head.push_back(h);
+  }
+  if (request.te_trailers) head.push_back({"te", "trailers"});
+  if (request.content_length && request.has_body) {
+    head.push_back({"content-length", std::to_string(*request.content_length)});
+  }
+  return head;
 }
 
-void H2Sessions::retire() { retired_ = true; }
+std::shared_ptr<H2Session> H2Sessions::session_for(const boost::asio::ip::tcp::endpoint& endpoint,
+                                                   std::chrono::milliseconds connect_timeout) {
+  auto& slot = sessions_[endpoint];
+  if (!slot || !slot->usable()) {
+    slot = std::make_shared<H2Session>(io_, endpoint, weak_from_this(), connect_timeout);
+    if (retired_) slot->retire();
+  }
+  return slot;
+}
 
-void H2Sessions::forget(const H2Session*) {}
+H2Sessions::Opened H2Sessions::open(const config::Cluster& cluster,
+                                    const boost::asio::ip::tcp::endpoint& endpoint,
+                                    const server::Request& request, const std::string& path,
+                                    server::BackendEvents* events) {
+  if (cluster.protocol != config::ClusterProtocol::kH2c) return {nullptr, OpenError::kUnavailable};
+  auto session = session_for(endpoint, cluster.connect_timeout);
+  if (!session->can_take()) return {nullptr, OpenError::kOverloaded};
+  auto stream =
+      std::make_unique<H2Stream>(events, h2_request_head(request, path, "http"), request.has_body);
+  H2Stream* raw = stream.get();
+  if (!session->add(stream)) return {nullptr, OpenError::kUnavailable};
+  return {raw, OpenError::kNone};
+}
+
+void H2Sessions::adopt(const boost::asio::ip::tcp::endpoint& endpoint,
+                       std::chrono::milliseconds connect_timeout, std::unique_ptr<H2Stream>& stream) {
+  auto session = session_for(endpoint, connect_timeout);
+  if (!session->add(stream)) stream->fail(server::BackendEvents::Failure::kReset);
+  if (retired_) sessions_.erase(endpoint);  // the session lives on its own I/O
+}
+
+void H2Sessions::retire() {
+  retired_ = true;
+  auto sessions = std::move(sessions_);
+  sessions_.clear();
+  for (auto& [endpoint, session] : sessions) session->retire();
+}
+
+void H2Sessions::forget(const H2Session* session) {
+  auto it = sessions_.find(session->endpoint());
+  if (it != sessions_.end() && it->second.get() == session) sessions_.erase(it);
+}
 
 }  // namespace archway::backend

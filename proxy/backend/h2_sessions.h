@@ -1,12 +1,14 @@
 #pragma once
 // Per worker, per route table: one multiplexed HTTP/2 connection per backend
-// endpoint (h2c, or h2 over TLS with ALPN for HTTPS clusters). Worker-thread
-// only. A table swap retires the set: open sessions finish their streams and
-// then close; new requests go to the new set's sessions.
+// endpoint (h2c by prior knowledge). Worker-thread only. A table swap
+// retires the set: open sessions finish their streams and then close (so a
+// gRPC stream opened before a swap keeps its backend connection); new
+// requests go to the new set's sessions.
 
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/ip/tcp.hpp>
 
+#include <chrono>
 #include <map>
 #include <memory>
 #include <string>
@@ -17,24 +19,47 @@
 namespace archway::backend {
 
 class H2Session;
+class H2Stream;
 
-class H2Sessions {
+class H2Sessions : public std::enable_shared_from_this<H2Sessions> {
  public:
   explicit H2Sessions(boost::asio::io_context& io) : io_(io) {}
   ~H2Sessions();
-  // Opens a stream for `request` (head sent at once; body through the
-  // returned stream). nullptr when the request cannot be sent.
-  [[nodiscard]] server::BackendStream* open(const config::Cluster& cluster,
-                                            const boost::asio::ip::tcp::endpoint& endpoint,
-                                            const server::Request& request, const std::string& path,
-                                            server::BackendEvents* events);
+  H2Sessions(const H2Sessions&) = delete;
+  H2Sessions& operator=(const H2Sessions&) = delete;
+
+  // Why open() gave no stream: the status the client gets.
+  enum class OpenError { kNone, kUnavailable /* 502 */, kOverloaded /* 503 */ };
+  struct Opened {
+    server::BackendStream* stream = nullptr;
+    OpenError error = OpenError::kNone;
+  };
+  // Opens a stream for `request` to `endpoint` (HEADERS at once, or when the
+  // connection is up; the body follows through the returned stream).
+  [[nodiscard]] Opened open(const config::Cluster& cluster,
+                            const boost::asio::ip::tcp::endpoint& endpoint,
+                            const server::Request& request, const std::string& path,
+                            server::BackendEvents* events);
+  // A stream refused by its session (REFUSED_STREAM, GOAWAY): onto a
+  // session that takes streams, a new one if need be.
+  void adopt(const boost::asio::ip::tcp::endpoint& endpoint,
+             std::chrono::milliseconds connect_timeout, std::unique_ptr<H2Stream>& stream);
   void retire();
+  // The session closed or got GOAWAY: new streams go to a new one.
   void forget(const H2Session* session);
 
  private:
+  std::shared_ptr<H2Session> session_for(const boost::asio::ip::tcp::endpoint& endpoint,
+                                         std::chrono::milliseconds connect_timeout);
+
   boost::asio::io_context& io_;
   std::map<boost::asio::ip::tcp::endpoint, std::shared_ptr<H2Session>> sessions_;
   bool retired_ = false;
 };
+
+// The HTTP/2 header list for `request` sent to `path` (pseudo-fields first,
+// connection-specific fields dropped, "te: trailers" kept for gRPC).
+[[nodiscard]] server::Headers h2_request_head(const server::Request& request,
+                                              const std::string& path, std::string_view scheme);
 
 }  // namespace archway::backend

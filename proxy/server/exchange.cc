@@ -151,7 +151,16 @@ bool Exchange::start_backend() {
   const auto& cluster = *cluster_->cluster;
   if (cluster.protocol == config::ClusterProtocol::kH2c ||
       (cluster.protocol == config::ClusterProtocol::kHttps)) {
-    backend_ = worker_.h2_sessions().open(cluster, endpoint_, request_, path_, this);
+    if (request_.websocket) {
+      respond_error(502, "WebSocket needs an HTTP/1 backend");
+      return true;
+    }
+    auto opened = worker_.h2_sessions().open(cluster, endpoint_, request_, path_, this);
+    if (opened.error == backend::H2Sessions::OpenError::kOverloaded) {
+      respond_error(503, "backend overloaded");
+      return true;
+    }
+    backend_ = opened.stream;
     return backend_ != nullptr;
   }
   // HTTP/1.1: serialise the head once (kept for a retry).
