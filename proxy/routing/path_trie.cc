@@ -17,24 +17,12 @@ uint32_t PathTrie::insert(const std::vector<std::string_view>& segments,
       current = nodes_[current].wildcard;
       continue;
     }
-    auto& children = nodes_[current].children;
-    auto it = children.find(segments[i]);
-    if (it != children.end()) {
-      current = it->second;
-      continue;
-    }
-    const auto next = static_cast<uint32_t>(nodes_.size());
-    children.emplace(std::string(segments[i]), next);
-    nodes_.emplace_back();
+    const auto fresh = static_cast<uint32_t>(nodes_.size());
+    const uint32_t next = edges_.insert(current, segments[i], fresh);
+    if (next == fresh) nodes_.emplace_back();
     current = next;
   }
   return current;
-}
-
-uint32_t PathTrie::literal_child(uint32_t index, std::string_view segment) const {
-  const auto& children = nodes_[index].children;
-  auto it = children.find(segment);
-  return it == children.end() ? kNone : it->second;
 }
 
 void PathTrie::sort_entries() {

@@ -1,9 +1,9 @@
 #pragma once
 // A trie over path segments ("/v1/orders/42" → "v1", "orders", "42"), so a
 // lookup costs one hash probe per request segment however many routes there
-// are. Literal children are hashed; a Template's "{name}" segment is the
-// node's single wildcard child. Nodes live in one vector and refer to each
-// other by index (no per-node allocation beyond the child map).
+// are. Literal edges of all nodes live in one FlatStringMap keyed by
+// (node, segment); a Template's "{name}" segment is the node's single
+// wildcard child. Nodes live in one vector and refer to each other by index.
 //
 // Each node lists the match entries (indices into the virtual host's entry
 // table, kept sorted by precedence rank) that end there, by kind.
@@ -11,22 +11,17 @@
 #include <cstdint>
 #include <string>
 #include <string_view>
-#include <unordered_map>
 #include <vector>
 
-namespace archway::routing {
+#include "proxy/routing/flat_string_map.h"
 
-struct StringHash {
-  using is_transparent = void;
-  size_t operator()(std::string_view s) const { return std::hash<std::string_view>{}(s); }
-};
+namespace archway::routing {
 
 class PathTrie {
  public:
   static constexpr uint32_t kNone = UINT32_MAX;
 
   struct Node {
-    std::unordered_map<std::string, uint32_t, StringHash, std::equal_to<>> children;
     uint32_t wildcard = kNone;
     std::vector<uint32_t> exact;     // Exact entries ending here
     std::vector<uint32_t> prefix;    // PathPrefix entries ending here
@@ -41,7 +36,9 @@ class PathTrie {
                   const std::vector<bool>& wildcards);
   Node& node(uint32_t index) { return nodes_[index]; }
   [[nodiscard]] const Node& node(uint32_t index) const { return nodes_[index]; }
-  [[nodiscard]] uint32_t literal_child(uint32_t index, std::string_view segment) const;
+  [[nodiscard]] uint32_t literal_child(uint32_t index, std::string_view segment) const {
+    return edges_.find(index, segment);
+  }
   [[nodiscard]] bool empty() const { return nodes_.size() == 1 && nodes_[0].exact.empty() &&
                                             nodes_[0].prefix.empty() &&
                                             nodes_[0].templates.empty(); }
@@ -50,6 +47,7 @@ class PathTrie {
 
  private:
   std::vector<Node> nodes_;
+  FlatStringMap edges_;
 };
 
 }  // namespace archway::routing

@@ -33,6 +33,22 @@ int category(PathMatchType type) {
   return 3;
 }
 
+// The literal text every match of `pattern` starts with (RE2 syntax), or ""
+// when unsure. Conservative: stops at the first metacharacter, gives up on
+// any '|' (alternation could bypass the prefix), and drops the last literal
+// when a quantifier follows it ("/ab?c" → "/a").
+std::string literal_prefix(std::string_view pattern) {
+  if (pattern.find('|') != std::string_view::npos) return "";
+  static constexpr std::string_view kMeta = "\\^$.|?*+()[]{}";
+  const size_t end = std::min(pattern.find_first_of(kMeta), pattern.size());
+  std::string out(pattern.substr(0, end));
+  if (end < pattern.size() && !out.empty()) {
+    const char next = pattern[end];
+    if (next == '?' || next == '*' || next == '+' || next == '{') out.pop_back();
+  }
+  return out;
+}
+
 // "/foo/" and "/foo" are the same prefix (Gateway API: a trailing '/' is ignored).
 std::string_view prefix_without_slash(std::string_view value) {
   while (value.size() > 1 && value.back() == '/') value.remove_suffix(1);
@@ -123,9 +139,13 @@ Result<void> build_virtual_host(const config::VirtualHost& vh, const std::string
         out.templates.node(out.templates.insert(segments, wildcards)).templates.push_back(rank);
         break;
       }
-      case PathMatchType::kRegularExpression:
-        out.regexes.push_back(rank);
+      case PathMatchType::kRegularExpression: {
+        const std::string prefix = literal_prefix(value);
+        out.regexes.push_back({rank, static_cast<uint32_t>(out.regex_prefixes.size()),
+                               static_cast<uint32_t>(prefix.size())});
+        out.regex_prefixes += prefix;
         break;
+      }
     }
     out.entries.push_back(std::move(p.entry));
   }
@@ -138,9 +158,9 @@ void index_domains(const config::VirtualHost& vh, uint32_t index, RouteTable::Im
     if (domain == "*") {
       impl.any_host = index;
     } else if (domain.starts_with("*.")) {
-      impl.wildcard_hosts.emplace(domain.substr(2), index);
+      impl.wildcard_hosts.insert(0, std::string_view(domain).substr(2), index);
     } else {
-      impl.exact_hosts.emplace(domain, index);
+      impl.exact_hosts.insert(0, domain, index);
     }
   }
 }

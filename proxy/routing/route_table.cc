@@ -3,8 +3,8 @@
 // only; regexes run only for routes that asked for them.
 
 #include <algorithm>
+#include <array>
 
-#include "proxy/config/path_template.h"
 #include "proxy/routing/route_table_impl.h"
 
 namespace archway::routing {
@@ -15,17 +15,62 @@ struct PrefixStep {
   size_t length;  // bytes of the request path this node covers ("/a/b" → 4)
 };
 
+// A vector that keeps its first N elements on the stack: a lookup should not
+// allocate for ordinary paths (route_bench: malloc/free were ~10 % of a lookup).
+template <typename T, size_t N>
+class SmallVector {
+ public:
+  void push_back(const T& value) {
+    if (size_ < N) {
+      inline_[size_] = value;
+    } else {
+      if (size_ == N) heap_.assign(inline_.begin(), inline_.end());
+      heap_.push_back(value);
+    }
+    ++size_;
+  }
+  [[nodiscard]] size_t size() const { return size_; }
+  [[nodiscard]] const T* data() const { return size_ <= N ? inline_.data() : heap_.data(); }
+  T* data() { return size_ <= N ? inline_.data() : heap_.data(); }
+  const T& operator[](size_t i) const { return data()[i]; }
+  const T* begin() const { return data(); }
+  const T* end() const { return data() + size_; }
+  T* begin() { return data(); }
+  T* end() { return data() + size_; }
+
+ private:
+  std::array<T, N> inline_{};
+  std::vector<T> heap_;
+  size_t size_ = 0;
+};
+
+using Segments = SmallVector<std::string_view, 32>;
+
+// As config::split_path, without allocating for up to 32 segments.
+void split(std::string_view path, Segments& out) {
+  if (!path.empty() && path.front() == '/') path.remove_prefix(1);
+  size_t start = 0;
+  while (true) {
+    const size_t end = path.find('/', start);
+    if (end == std::string_view::npos) {
+      out.push_back(path.substr(start));
+      return;
+    }
+    out.push_back(path.substr(start, end - start));
+    start = end + 1;
+  }
+}
+
 // Offset just past `segment` within `path`; segments are views into it.
 size_t end_offset(std::string_view path, std::string_view segment) {
   return static_cast<size_t>(segment.data() - path.data()) + segment.size();
 }
 
-void collect_templates(const PathTrie& trie, uint32_t node,
-                       const std::vector<std::string_view>& segments, size_t i,
-                       std::vector<uint32_t>& out) {
+void collect_templates(const PathTrie& trie, uint32_t node, const Segments& segments, size_t i,
+                       SmallVector<uint32_t, 16>& out) {
   const PathTrie::Node& n = trie.node(node);
   if (i == segments.size()) {
-    out.insert(out.end(), n.templates.begin(), n.templates.end());
+    for (uint32_t rank : n.templates) out.push_back(rank);
     return;
   }
   const uint32_t literal = trie.literal_child(node, segments[i]);
@@ -42,7 +87,8 @@ std::optional<RouteMatch> VirtualHostTable::match(const RequestHead& request,
                                                   const std::vector<CompiledRoute>& routes) const {
   RequestView view(request);
   const std::string_view path = request.path;
-  const std::vector<std::string_view> segments = config::split_path(path);
+  Segments segments;
+  split(path, segments);
   const auto found = [&](uint32_t rank) {
     RouteMatch m;
     m.route = &routes[entries[rank].route];
@@ -52,8 +98,7 @@ std::optional<RouteMatch> VirtualHostTable::match(const RequestHead& request,
 
   // 1. Exact, walking literal children; the walk also records every node a
   //    PathPrefix could end at, for step 4.
-  std::vector<PrefixStep> steps;
-  steps.reserve(segments.size() + 1);
+  SmallVector<PrefixStep, 32> steps;
   steps.push_back({0, 0});
   uint32_t node = 0;
   size_t consumed = 0;
@@ -70,7 +115,7 @@ std::optional<RouteMatch> VirtualHostTable::match(const RequestHead& request,
 
   // 2. Templates: every terminal node the segments reach, best rank first.
   if (!templates.empty()) {
-    std::vector<uint32_t> candidates;
+    SmallVector<uint32_t, 16> candidates;
     collect_templates(templates, 0, segments, 0, candidates);
     std::sort(candidates.begin(), candidates.end());
     for (uint32_t rank : candidates) {
@@ -86,7 +131,12 @@ std::optional<RouteMatch> VirtualHostTable::match(const RequestHead& request,
   }
 
   // 3. Regular expressions, in rank order (snapshot order for different patterns).
-  for (uint32_t rank : regexes) {
+  for (const RegexRef& ref : regexes) {
+    // The literal prefix is a cheap, exact pre-filter: most regex routes
+    // start with one ("/api/v[0-9]+/..."), and RE2::FullMatch costs ~100 ns.
+    const std::string_view prefix(regex_prefixes.data() + ref.prefix_offset, ref.prefix_length);
+    if (!path.starts_with(prefix)) continue;
+    const uint32_t rank = ref.rank;
     const MatchEntry& e = entries[rank];
     if (RE2::FullMatch(re2::StringPiece(path.data(), path.size()), *e.regex) &&
         e.conditions.matches(view)) {
@@ -95,11 +145,11 @@ std::optional<RouteMatch> VirtualHostTable::match(const RequestHead& request,
   }
 
   // 4. PathPrefix, deepest (longest) first.
-  for (auto it = steps.rbegin(); it != steps.rend(); ++it) {
-    for (uint32_t rank : literal.node(it->node).prefix) {
+  for (size_t i = steps.size(); i-- > 0;) {
+    for (uint32_t rank : literal.node(steps[i].node).prefix) {
       if (!entries[rank].conditions.matches(view)) continue;
       RouteMatch m = found(rank);
-      m.matched_prefix = path.substr(0, it->length);
+      m.matched_prefix = path.substr(0, steps[i].length);
       return m;
     }
   }
@@ -107,16 +157,17 @@ std::optional<RouteMatch> VirtualHostTable::match(const RequestHead& request,
 }
 
 const VirtualHostTable* RouteTable::Impl::find_host(std::string_view host) const {
-  if (auto it = exact_hosts.find(host); it != exact_hosts.end()) {
-    return &virtual_hosts[it->second];
+  if (const uint32_t v = exact_hosts.find(0, host); v != FlatStringMap::kNone) {
+    return &virtual_hosts[v];
   }
   if (!wildcard_hosts.empty()) {
     // Longest suffix first: "a.b.example.com" tries "b.example.com", then
     // "example.com", then "com".
     for (size_t dot = host.find('.'); dot != std::string_view::npos;
          dot = host.find('.', dot + 1)) {
-      if (auto it = wildcard_hosts.find(host.substr(dot + 1)); it != wildcard_hosts.end()) {
-        return &virtual_hosts[it->second];
+      if (const uint32_t v = wildcard_hosts.find(0, host.substr(dot + 1));
+          v != FlatStringMap::kNone) {
+        return &virtual_hosts[v];
       }
     }
   }

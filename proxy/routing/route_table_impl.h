@@ -5,7 +5,6 @@
 #include <cstdint>
 #include <memory>
 #include <string>
-#include <unordered_map>
 #include <utility>
 #include <vector>
 
@@ -31,7 +30,16 @@ struct VirtualHostTable {
   PathTrie literal;                 // Exact and PathPrefix entries
   PathTrie templates;               // Template entries ({name} = wildcard child)
   std::vector<MatchEntry> entries;  // sorted by precedence: index == rank
-  std::vector<uint32_t> regexes;    // RegularExpression entries, by rank
+  // RegularExpression entries by rank, each with the literal text every
+  // path it matches starts with (a pre-filter), kept contiguous with the
+  // prefixes in one arena so scanning a host's regexes touches few cache lines.
+  struct RegexRef {
+    uint32_t rank = 0;
+    uint32_t prefix_offset = 0;  // in regex_prefixes
+    uint32_t prefix_length = 0;
+  };
+  std::vector<RegexRef> regexes;
+  std::string regex_prefixes;
 
   [[nodiscard]] std::optional<RouteMatch> match(const RequestHead& request,
                                                 const std::vector<CompiledRoute>& routes) const;
@@ -41,10 +49,10 @@ class RouteTable::Impl {
  public:
   std::vector<CompiledRoute> routes;  // one per snapshot Route, in snapshot order
   std::vector<VirtualHostTable> virtual_hosts;
-  std::unordered_map<std::string, uint32_t, StringHash, std::equal_to<>> exact_hosts;
+  FlatStringMap exact_hosts;  // parent 0
   // "*.example.com" is stored as "example.com" and matches any host ending in
   // ".example.com" (one or more labels, as in Gateway API), longest first.
-  std::unordered_map<std::string, uint32_t, StringHash, std::equal_to<>> wildcard_hosts;
+  FlatStringMap wildcard_hosts;
   uint32_t any_host = PathTrie::kNone;
   size_t entry_count = 0;
 
