@@ -40,6 +40,7 @@ struct Callbacks {
     auto stream = std::make_unique<ClientStream>(*s, frame->hd.stream_id);
     nghttp2_session_set_stream_user_data(session, frame->hd.stream_id, stream.get());
     s->streams_[frame->hd.stream_id] = std::move(stream);
+    s->head_started(frame->hd.stream_id);
     return 0;
   }
 
@@ -67,6 +68,7 @@ struct Callbacks {
         auto* stream = s->stream(frame->hd.stream_id);
         if (stream == nullptr) return 0;
         if (!stream->head_done()) {
+          s->heads_pending_.erase(frame->hd.stream_id);
           stream->on_head_complete(end);
         } else {
           stream->on_trailers_complete();
@@ -119,6 +121,7 @@ struct Callbacks {
 
   static int on_stream_close(nghttp2_session*, int32_t stream_id, uint32_t, void* ud) {
     auto* s = self(ud);
+    s->heads_pending_.erase(stream_id);
     auto it = s->streams_.find(stream_id);
     if (it != s->streams_.end()) {
       it->second->on_reset_by_client();
@@ -152,7 +155,8 @@ ClientSession::ClientSession(server::Worker& worker, std::unique_ptr<net::Transp
       transport_(std::move(transport)),
       table_(worker.table()),
       glitches_(kGlitchBurst, kGlitchRate, GlitchLimiter::Clock::now()),
-      idle_timer_(worker.io()) {
+      idle_timer_(worker.io()),
+      head_timer_(worker.io()) {
   boost::system::error_code ec;
   auto remote = transport_->socket().remote_endpoint(ec);
   if (!ec) client_ip_ = remote.address().to_string();
@@ -313,6 +317,42 @@ void ClientSession::arm_idle_timer() {
   });
 }
 
+void ClientSession::head_started(int32_t id) {
+  if (!table_) return;
+  heads_pending_.emplace(id, std::chrono::steady_clock::now() + table_->limits().header_timeout);
+  if (!head_timer_armed_) arm_head_timer();
+}
+
+void ClientSession::arm_head_timer() {
+  if (heads_pending_.empty() || closed_) {
+    head_timer_armed_ = false;
+    return;
+  }
+  // Stream ids grow and deadlines grow with them (one timeout for all):
+  // the first pending head is the earliest deadline.
+  head_timer_armed_ = true;
+  head_timer_.expires_at(heads_pending_.begin()->second);
+  head_timer_.async_wait([weak = weak_from_this()](boost::system::error_code ec) {
+    auto self = weak.lock();
+    if (!self || self->closed_) return;
+    if (ec) {
+      self->head_timer_armed_ = false;
+      return;
+    }
+    const auto now = std::chrono::steady_clock::now();
+    while (!self->heads_pending_.empty() && self->heads_pending_.begin()->second <= now) {
+      const int32_t id = self->heads_pending_.begin()->first;
+      self->heads_pending_.erase(self->heads_pending_.begin());
+      // A head still incomplete after limits.headerTimeout (slow-loris by
+      // CONTINUATION): the stream is reset and counted as a glitch.
+      nghttp2_submit_rst_stream(self->session_, NGHTTP2_FLAG_NONE, id, NGHTTP2_CANCEL);
+      self->glitch();
+    }
+    self->schedule_write();
+    self->arm_head_timer();
+  });
+}
+
 void ClientSession::drain() {
   if (draining_ || closed_) return;
   draining_ = true;
@@ -328,6 +368,7 @@ void ClientSession::close() {
   if (closed_) return;
   closed_ = true;
   idle_timer_.cancel();
+  head_timer_.cancel();
   for (auto& [id, stream] : streams_) stream->on_reset_by_client();
   if (transport_) transport_->close();
   worker_.remove_connection(this);

@@ -59,6 +59,9 @@ class ClientSession final : public server::Connection,
   void close();
   void arm_idle_timer();
   ClientStream* stream(int32_t id);
+  // limits.headerTimeout for HTTP/2: a stream's head must be complete in time.
+  void head_started(int32_t id);
+  void arm_head_timer();
 
   server::Worker& worker_;
   std::unique_ptr<net::Transport> transport_;
@@ -77,6 +80,10 @@ class ClientSession final : public server::Connection,
   uint32_t max_header_bytes_ = 64 * 1024;
   GlitchLimiter glitches_;
   boost::asio::steady_timer idle_timer_;
+  // Streams whose head is incomplete, by id, with their deadline.
+  std::map<int32_t, std::chrono::steady_clock::time_point> heads_pending_;
+  boost::asio::steady_timer head_timer_;
+  bool head_timer_armed_ = false;
 };
 
 }  // namespace archway::http2

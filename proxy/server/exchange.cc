@@ -114,6 +114,13 @@ void Exchange::start(Request& request) {
     respond(r.status_code, Headers{{"location", std::move(location)}}, "");
     return;
   }
+  // limits.maxRequestBodyBytes: a declared length over it is refused before
+  // anything reaches a backend; a streamed body is counted in on_request_data.
+  const uint64_t max_body = table_->limits().max_request_body_bytes;
+  if (max_body > 0 && request_.content_length && *request_.content_length > max_body) {
+    respond_error(413, "request body too large");
+    return;
+  }
   forward(*match);
 }
 
@@ -143,7 +150,7 @@ void Exchange::forward(const routing::RouteMatch& match) {
   if (route.timeouts.backend_request && *route.timeouts.backend_request < timeout) {
     timeout = *route.timeouts.backend_request;
   }
-  if (!request_.websocket) arm_timer(timeout);
+  arm_timer(timeout);
   if (!start_backend()) respond_error(502, "backend unavailable");
 }
 
@@ -208,6 +215,18 @@ void Exchange::arm_timer(std::chrono::milliseconds timeout) {
 
 bool Exchange::on_request_data(std::string_view data, bool end_stream) {
   if (end_stream) request_complete_ = true;
+  body_bytes_ += data.size();
+  const uint64_t max_body = table_ ? table_->limits().max_request_body_bytes : 0;
+  if (max_body > 0 && body_bytes_ > max_body && !response_complete_) {
+    release_backend(false);
+    if (response_started_) {
+      sink_.abort_response();
+      response_complete_ = true;
+    } else {
+      respond_error(413, "request body too large");
+    }
+    return true;
+  }
   if (backend_ == nullptr) return true;  // local response: discard the body
   if (!data.empty()) request_body_sent_ = true;
   return backend_->send_data(data, end_stream);
@@ -219,7 +238,24 @@ void Exchange::on_request_trailers(Headers& trailers) {
 }
 
 void Exchange::on_tunnel_data(std::string_view data) {
+  last_activity_ = std::chrono::steady_clock::now();
   if (h1_) h1_->send_raw(data);
+}
+
+void Exchange::arm_tunnel_idle_timer(std::chrono::milliseconds idle) {
+  // Re-armed from the last activity rather than on every message: a busy
+  // tunnel costs one timer per idle period, not one per frame.
+  timer_.expires_at(last_activity_ + idle);
+  timer_.async_wait([this, idle, alive = std::weak_ptr<int>(alive_)](boost::system::error_code ec) {
+    if (ec || alive.expired() || response_complete_) return;
+    if (std::chrono::steady_clock::now() - last_activity_ < idle) {
+      arm_tunnel_idle_timer(idle);
+      return;
+    }
+    release_backend(false);
+    sink_.abort_response();  // closes the client connection
+    response_complete_ = true;
+  });
 }
 
 void Exchange::on_client_drained() {
@@ -242,7 +278,11 @@ void Exchange::on_backend_head(Response& head, bool end_stream) {
   apply_header_ops(route_->route.response_headers, head.headers);
   if (head.status == 101) {
     tunnel_ = true;
+    // The request timeout ends with the upgrade; an idle timeout (the
+    // route's timeouts.idle, else limits.idleTimeout) bounds the tunnel.
     timer_.cancel();
+    last_activity_ = std::chrono::steady_clock::now();
+    arm_tunnel_idle_timer(route_->route.timeouts.idle.value_or(table_->limits().idle_timeout));
     sink_.send_response_head(head, false);
     sink_.start_tunnel();
     return;
@@ -257,6 +297,7 @@ void Exchange::on_backend_head(Response& head, bool end_stream) {
 
 void Exchange::on_backend_data(std::string_view data, bool end_stream) {
   if (response_complete_) return;
+  if (tunnel_) last_activity_ = std::chrono::steady_clock::now();
   sink_.send_response_data(data, end_stream && !tunnel_);
   if (end_stream && !tunnel_) {
     complete();

@@ -64,6 +64,7 @@ class Exchange final : public BackendEvents {
   bool start_backend();
   void complete();
   void arm_timer(std::chrono::milliseconds timeout);
+  void arm_tunnel_idle_timer(std::chrono::milliseconds idle);
   void release_backend(bool complete);
 
   Worker& worker_;
@@ -80,6 +81,8 @@ class Exchange final : public BackendEvents {
   boost::asio::steady_timer timer_;
   std::shared_ptr<int> alive_;  // see arm_timer
   std::chrono::steady_clock::time_point started_;
+  std::chrono::steady_clock::time_point last_activity_;  // WebSocket tunnel
+  uint64_t body_bytes_ = 0;  // request body so far (limits.maxRequestBodyBytes)
   int status_ = 0;
   bool response_started_ = false;
   bool response_complete_ = false;
