@@ -45,7 +45,9 @@ void Reconciler::run(Trigger& trigger) {
     if (!changed && retry == 0ms && std::chrono::steady_clock::now() - pushed_at_ < kResync) {
       continue;
     }
-    if (cycle()) {
+    const CycleResult result = cycle();
+    if (result.pushed) trigger.fired();
+    if (result.ok) {
       retry = 0ms;
     } else {
       retry = std::clamp(retry * 2, std::chrono::milliseconds(kMinRetry),
@@ -54,7 +56,7 @@ void Reconciler::run(Trigger& trigger) {
   }
 }
 
-bool Reconciler::cycle() {
+Reconciler::CycleResult Reconciler::cycle() {
   const auto started = std::chrono::steady_clock::now();
   const ClusterState state = informers_.state();
   compile::CompileOptions copts;
@@ -68,18 +70,19 @@ bool Reconciler::cycle() {
   const std::string content = config::to_json(result.snapshot);  // version still empty
   const auto compiled = std::chrono::steady_clock::now();
 
-  bool ok = true;
+  CycleResult out;
   const bool unchanged = content == pushed_content_ &&
                          outcome_.state == PushOutcome::State::kAcked &&
                          compiled - pushed_at_ < kResync;
   if (!unchanged) {
+    out.pushed = true;
     result.snapshot.version = version_prefix_ + "." + std::to_string(++sequence_);
     auto reply = push::push_snapshot(options_.admin_socket, config::to_json(result.snapshot),
                                      options_.push_timeout);
     if (!reply.ok()) {
       spdlog::warn("push to {} failed (will retry): {}", options_.admin_socket,
                    reply.error().to_string());
-      ok = false;
+      out.ok = false;
       if (outcome_.state != PushOutcome::State::kAcked) {
         outcome_ = {PushOutcome::State::kPending, "the proxy is unreachable: " + reply.error().message};
       }
@@ -107,7 +110,7 @@ bool Reconciler::cycle() {
     }
   }
   if (is_leader_()) publisher_.publish(status_batch(result, state));
-  return ok;
+  return out;
 }
 
 StatusBatch Reconciler::status_batch(const compile::CompileResult& result,

@@ -27,8 +27,12 @@ class Reconciler {
   void run(Trigger& trigger);
 
  private:
-  // One compile + push (+ status). Returns false when the push must be retried.
-  bool cycle();
+  struct CycleResult {
+    bool ok = true;       // false: the push must be retried
+    bool pushed = false;  // a changed snapshot was sent
+  };
+  // One compile + push (+ status).
+  CycleResult cycle();
   StatusBatch status_batch(const compile::CompileResult& result, const ClusterState& state) const;
 
   const AppOptions options_;

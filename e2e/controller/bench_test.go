@@ -68,7 +68,11 @@ func TestBenchApplyToTraffic(t *testing.T) {
 	benchEnabled(t)
 	c := setup(t)
 	ns := c.Namespace(t)
-	s := startStack(t, c, ns, stackOpts{extraArgs: []string{"--log-level", "info"}})
+	debounce := os.Getenv("ARCHWAY_BENCH_DEBOUNCE")
+	if debounce == "" {
+		debounce = "50ms" // the shipped default
+	}
+	s := startStack(t, c, ns, stackOpts{debounce: debounce, extraArgs: []string{"--log-level", "info"}})
 	client := apiClient(t, c)
 	base := c.Server + "/apis/archway.dev/v1alpha1/namespaces/" + ns + "/apiroutes"
 	if code, body, err := doJSON(client, "POST", base, "application/json", directRoute(ns, "lat", "lat.example.com", "v0")); err != nil || code != 201 {
@@ -109,7 +113,7 @@ func TestBenchApplyToTraffic(t *testing.T) {
 	}
 	sort.Slice(samples, func(i, j int) bool { return samples[i] < samples[j] })
 	p := func(q float64) time.Duration { return samples[int(q*float64(len(samples)-1))] }
-	fmt.Printf("BENCH apply-to-traffic over %d updates: p50 %v p90 %v p99 %v max %v\n", len(samples),
+	fmt.Printf("BENCH apply-to-traffic (debounce %s) over %d updates: p50 %v p90 %v p99 %v max %v\n", debounce, len(samples),
 		p(0.50).Round(100*time.Microsecond), p(0.90).Round(100*time.Microsecond), p(0.99).Round(100*time.Microsecond), samples[len(samples)-1].Round(100*time.Microsecond))
 }
 

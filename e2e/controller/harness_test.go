@@ -148,6 +148,7 @@ type Stack struct {
 type stackOpts struct {
 	identity      string
 	leaseDuration string
+	debounce      string // default 20ms: tests wait less
 	extraArgs     []string
 }
 
@@ -169,14 +170,19 @@ func startStack(t *testing.T, c *cluster.Cluster, ns string, o stackOpts) *Stack
 	if o.identity == "" {
 		o.identity = "ctl-" + ns
 	}
+	if o.debounce == "" {
+		o.debounce = "20ms"
+	}
 	if o.leaseDuration == "" {
 		o.leaseDuration = "4s"
 	}
 	args := []string{"--kubeconfig", c.Kubeconfig, "--admin-socket", s.Socket,
 		"--watch-namespace", ns, "--leader-election-namespace", ns, "--identity", o.identity,
 		"--lease-duration", o.leaseDuration, "--http-port", strconv.Itoa(httpPort),
-		"--https-port", strconv.Itoa(httpsPort), "--debounce", "20ms", "--publish-address", "127.0.0.1",
-		"--log-level", "debug"}
+		"--https-port", strconv.Itoa(httpsPort), "--debounce", o.debounce, "--publish-address", "127.0.0.1"}
+	if !strings.Contains(strings.Join(o.extraArgs, " "), "--log-level") {
+		args = append(args, "--log-level", "debug")
+	}
 	args = append(args, backend.ControllerFlag...)
 	args = append(args, o.extraArgs...)
 	s.Controller = startProc(t, "controller-"+o.identity, dir, filepath.Join(buildDir(), "controller", "archway-controller"), args...)

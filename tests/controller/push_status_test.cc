@@ -82,13 +82,20 @@ TEST(RouteConditions, EveryReason) {
   EXPECT_NE(nack.conditions[2].message.find("clusters[0]: bad"), std::string::npos);
 }
 
-TEST(PushTrigger, CoalescesABurstIntoOneWakeUp) {
-  Trigger trigger(30ms);
+TEST(PushTrigger, FiresAtOnceThenCoalescesWithinTheWindow) {
+  Trigger trigger(60ms);
   for (int i = 0; i < 5; ++i) trigger.notify();
-  const auto start = std::chrono::steady_clock::now();
+  auto start = std::chrono::steady_clock::now();
+  EXPECT_TRUE(trigger.wait(1s));  // a quiet window: no added delay
+  EXPECT_LT(std::chrono::steady_clock::now() - start, 50ms);
+  trigger.notify();
+  EXPECT_TRUE(trigger.wait(1s));  // nothing was pushed: still no window
+  EXPECT_LT(std::chrono::steady_clock::now() - start, 50ms);
+  trigger.fired();
+  for (int i = 0; i < 5; ++i) trigger.notify();  // a burst inside the window
   EXPECT_TRUE(trigger.wait(1s));
-  EXPECT_GE(std::chrono::steady_clock::now() - start, 20ms);
-  EXPECT_FALSE(trigger.wait(50ms));  // the burst was consumed once
+  EXPECT_GE(std::chrono::steady_clock::now() - start, 55ms);  // held to the window's end
+  EXPECT_FALSE(trigger.wait(30ms));  // the burst was consumed once
   std::thread stopper([&] {
     std::this_thread::sleep_for(20ms);
     trigger.stop();
