@@ -189,11 +189,25 @@ func TestBenchScale(t *testing.T) {
 		map[string]any{"spec": map[string]any{"rules": []any{map[string]any{"name": "r", "directResponse": map[string]any{"status": 200, "body": "changed"}}}}}); err != nil || code != 200 {
 		t.Fatalf("patch: %d %v %s", code, err, body)
 	}
-	s.expectStatus(t, "r0.scale.example.com", "/", 200)
-	time.Sleep(2 * time.Second)
-	data, _ := os.ReadFile(s.Controller.log)
-	all := compileLine.FindAllStringSubmatch(string(data), -1)
-	rec := all[len(all)-1]
+	changed := time.Now()
+	eventually(t, 2*time.Minute, "the change through the proxy", func() string {
+		_, _, body := s.get("r0.scale.example.com", "/")
+		if body == "changed" {
+			return ""
+		}
+		return body
+	})
+	fmt.Printf("BENCH apply-to-traffic with %d objects: %v\n", 2*n, time.Since(changed).Round(time.Millisecond))
+	var rec []string
+	eventually(t, time.Minute, "a second full push", func() string {
+		data, _ := os.ReadFile(s.Controller.log)
+		all := compileLine.FindAllStringSubmatch(string(data), -1)
+		if len(all) >= 2 {
+			rec = all[len(all)-1]
+			return ""
+		}
+		return "one push so far"
+	})
 	status, _ := os.ReadFile(fmt.Sprintf("/proc/%d/status", s.Controller.cmd.Process.Pid))
 	rss := ""
 	for _, line := range strings.Split(string(status), "\n") {
