@@ -65,7 +65,8 @@ TEST(RewritePathTest, PrefixReplacement) {
                           "    matches: [{path: {type: PathPrefix, value: '" + c.prefix + "'}}]\n"
                           "    backends: [{cluster: c}]\n"
                           "    rewrite: {pathPrefix: '" + c.replacement + "'}\n");
-    auto m = testing::match(*t, Request{.path = c.request});
+    const Request request{.path = c.request};  // outlives the match's views
+    auto m = testing::match(*t, request);
     ASSERT_TRUE(m) << c.request;
     EXPECT_EQ(rewrite_path(*m, c.request), c.expected)
         << c.prefix << " → " << c.replacement << " on " << c.request;

@@ -215,10 +215,14 @@ TEST(RouteTableTest, SelectedHostDoesNotFallBackToAnother) {
 TEST(RouteTableTest, MatchedPrefixExcludesTrailingSlash) {
   auto t = one_host(route("a", "[{path: {type: PathPrefix, value: /api/}}]") +
                     route("root", "[{path: {type: PathPrefix, value: /}}]"));
-  auto m = testing::match(*t, Request{.path = "/api/v1"});
+  // matched_prefix views the request's path, so the request must outlive it.
+  const Request api{.path = "/api/v1"};
+  auto m = testing::match(*t, api);
   ASSERT_TRUE(m);
   EXPECT_EQ(m->matched_prefix, "/api");
-  m = testing::match(*t, Request{.path = "/other"});
+  EXPECT_EQ(m->matched_prefix.data(), api.path.data());
+  const Request other{.path = "/other"};
+  m = testing::match(*t, other);
   ASSERT_TRUE(m);
   EXPECT_EQ(m->matched_prefix, "");
 }
