@@ -7,6 +7,7 @@
 
 #include "proxy/backend/h2_sessions.h"
 #include "proxy/backend/h2_stream.h"
+#include "proxy/tls/server_tls.h"
 
 namespace archway::backend {
 
@@ -81,11 +82,11 @@ struct H2Callbacks {
 };
 
 H2Session::H2Session(asio::io_context& io, tcp::endpoint endpoint, std::weak_ptr<H2Sessions> owner,
-                     std::chrono::milliseconds connect_timeout)
+                     Settings settings)
     : io_(io),
       endpoint_(std::move(endpoint)),
       owner_(std::move(owner)),
-      connect_timeout_(connect_timeout),
+      settings_(std::move(settings)),
       connect_timer_(io) {}
 
 H2Session::~H2Session() {
@@ -136,21 +137,57 @@ void H2Session::connect() {
   auto self = shared_from_this();
   tcp::socket socket(io_);
   transport_ = std::make_unique<net::Transport>(std::move(socket));
-  connect_timer_.expires_after(connect_timeout_);
+  connect_timer_.expires_after(settings_.connect_timeout);
   connect_timer_.async_wait([this, self](boost::system::error_code ec) {
     if (!ec && state_ == State::kConnecting) {
       transport_->close();  // the connect handler reports the failure
     }
   });
   transport_->socket().async_connect(endpoint_, [this, self](boost::system::error_code ec) {
-    connect_timer_.cancel();
     if (state_ != State::kConnecting) return;
-    if (ec || !init_session()) {
+    if (ec) {
       spdlog::debug("h2 backend {}: connect: {}", endpoint_.port(), ec.message());
       close(Failure::kConnect);
       return;
     }
     transport_->socket().set_option(tcp::no_delay(true), ec);
+    if (settings_.tls == nullptr) {
+      on_connected();
+      return;
+    }
+    // HTTPS: the handshake runs under the same connect deadline.
+    transport_->enable_tls(settings_.tls);
+    SSL* ssl = transport_->tls()->native_handle();
+    if (!settings_.server_name.empty()) {
+      SSL_set_tlsext_host_name(ssl, settings_.server_name.c_str());
+      if (settings_.verify) SSL_set1_host(ssl, settings_.server_name.c_str());
+    }
+    transport_->tls()->async_handshake(asio::ssl::stream_base::client,
+                                       [this, self](boost::system::error_code hec) {
+      if (state_ != State::kConnecting) return;
+      if (hec) {
+        spdlog::debug("h2 backend {}: TLS: {}", endpoint_.port(), hec.message());
+        close(Failure::kConnect);
+        return;
+      }
+      if (!tls::negotiated_h2(transport_->tls()->native_handle())) {
+        // HTTP/1.1 over TLS to backends is not implemented yet.
+        spdlog::warn("h2 backend {}: ALPN did not select h2", endpoint_.port());
+        close(Failure::kConnect);
+        return;
+      }
+      on_connected();
+    });
+  });
+}
+
+void H2Session::on_connected() {
+  connect_timer_.cancel();
+  if (!init_session()) {
+    close(Failure::kConnect);
+    return;
+  }
+  {
     state_ = State::kOpen;
     auto pending = std::move(pending_);
     pending_.clear();
@@ -160,7 +197,7 @@ void H2Session::connect() {
     schedule_write();
     read();
     maybe_finish();
-  });
+  }
 }
 
 bool H2Session::init_session() {
@@ -265,7 +302,7 @@ void H2Session::on_stream_close(int32_t id, uint32_t error_code) {
     if (usable() && can_take()) {
       if (!add(stream)) stream->fail(Failure::kReset);
     } else if (owner) {
-      owner->adopt(endpoint_, connect_timeout_, stream);
+      owner->adopt(*this, stream);
     } else {
       stream->fail(Failure::kReset);
     }

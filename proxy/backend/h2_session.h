@@ -32,8 +32,14 @@ class H2Stream;
 class H2Session final : public std::enable_shared_from_this<H2Session> {
  public:
   using tcp = boost::asio::ip::tcp;
+  struct Settings {
+    std::chrono::milliseconds connect_timeout{2000};
+    SSL_CTX* tls = nullptr;   // HTTPS: owned by the pinned table's ClusterInfo
+    std::string server_name;  // SNI and name verified; empty: none
+    bool verify = true;
+  };
   H2Session(boost::asio::io_context& io, tcp::endpoint endpoint, std::weak_ptr<H2Sessions> owner,
-            std::chrono::milliseconds connect_timeout);
+            Settings settings);
   ~H2Session();
   H2Session(const H2Session&) = delete;
   H2Session& operator=(const H2Session&) = delete;
@@ -51,6 +57,7 @@ class H2Session final : public std::enable_shared_from_this<H2Session> {
   [[nodiscard]] nghttp2_session* session() { return session_; }
   [[nodiscard]] boost::asio::io_context& io() { return io_; }
   [[nodiscard]] const tcp::endpoint& endpoint() const { return endpoint_; }
+  [[nodiscard]] const Settings& settings() const { return settings_; }
   [[nodiscard]] std::weak_ptr<H2Session> weak() { return weak_from_this(); }
   // A stream with this id, still owned here (nullptr when gone).
   [[nodiscard]] H2Stream* find(int32_t id);
@@ -65,6 +72,7 @@ class H2Session final : public std::enable_shared_from_this<H2Session> {
   friend struct H2Callbacks;
   enum class State { kConnecting, kOpen, kClosed };
   void connect();
+  void on_connected();
   bool init_session();
   void read();
   void write();
@@ -76,7 +84,7 @@ class H2Session final : public std::enable_shared_from_this<H2Session> {
   boost::asio::io_context& io_;
   tcp::endpoint endpoint_;
   std::weak_ptr<H2Sessions> owner_;
-  std::chrono::milliseconds connect_timeout_;
+  Settings settings_;
   std::unique_ptr<net::Transport> transport_;  // made by connect()
   boost::asio::steady_timer connect_timer_;
   nghttp2_session* session_ = nullptr;

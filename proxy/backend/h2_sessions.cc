@@ -28,34 +28,36 @@ server::Headers h2_request_head(const server::Request& request, const std::strin
 }
 
 std::shared_ptr<H2Session> H2Sessions::session_for(const boost::asio::ip::tcp::endpoint& endpoint,
-                                                   std::chrono::milliseconds connect_timeout) {
-  auto& slot = sessions_[endpoint];
+                                                   const H2Session::Settings& settings) {
+  auto& slot = sessions_[Key{endpoint, settings.tls}];
   if (!slot || !slot->usable()) {
-    slot = std::make_shared<H2Session>(io_, endpoint, weak_from_this(), connect_timeout);
+    slot = std::make_shared<H2Session>(io_, endpoint, weak_from_this(), settings);
     if (retired_) slot->retire();
   }
   return slot;
 }
 
-H2Sessions::Opened H2Sessions::open(const config::Cluster& cluster,
+H2Sessions::Opened H2Sessions::open(const config::Cluster& cluster, SSL_CTX* tls,
                                     const boost::asio::ip::tcp::endpoint& endpoint,
                                     const server::Request& request, const std::string& path,
                                     server::BackendEvents* events) {
-  if (cluster.protocol != config::ClusterProtocol::kH2c) return {nullptr, OpenError::kUnavailable};
-  auto session = session_for(endpoint, cluster.connect_timeout);
+  const bool https = cluster.protocol == config::ClusterProtocol::kHttps;
+  if (https && tls == nullptr) return {nullptr, OpenError::kUnavailable};
+  H2Session::Settings settings{cluster.connect_timeout, https ? tls : nullptr,
+                               cluster.tls_server_name.value_or(""), cluster.tls_verify};
+  auto session = session_for(endpoint, settings);
   if (!session->can_take()) return {nullptr, OpenError::kOverloaded};
-  auto stream =
-      std::make_unique<H2Stream>(events, h2_request_head(request, path, "http"), request.has_body);
+  auto stream = std::make_unique<H2Stream>(
+      events, h2_request_head(request, path, https ? "https" : "http"), request.has_body);
   H2Stream* raw = stream.get();
   if (!session->add(stream)) return {nullptr, OpenError::kUnavailable};
   return {raw, OpenError::kNone};
 }
 
-void H2Sessions::adopt(const boost::asio::ip::tcp::endpoint& endpoint,
-                       std::chrono::milliseconds connect_timeout, std::unique_ptr<H2Stream>& stream) {
-  auto session = session_for(endpoint, connect_timeout);
+void H2Sessions::adopt(const H2Session& refusing, std::unique_ptr<H2Stream>& stream) {
+  auto session = session_for(refusing.endpoint(), refusing.settings());
   if (!session->add(stream)) stream->fail(server::BackendEvents::Failure::kReset);
-  if (retired_) sessions_.erase(endpoint);  // the session lives on its own I/O
+  if (retired_) sessions_.erase(Key{refusing.endpoint(), refusing.settings().tls});  // the session lives on its own I/O
 }
 
 void H2Sessions::retire() {
@@ -66,7 +68,7 @@ void H2Sessions::retire() {
 }
 
 void H2Sessions::forget(const H2Session* session) {
-  auto it = sessions_.find(session->endpoint());
+  auto it = sessions_.find(Key{session->endpoint(), session->settings().tls});
   if (it != sessions_.end() && it->second.get() == session) sessions_.erase(it);
 }
 

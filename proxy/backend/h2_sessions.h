@@ -7,6 +7,7 @@
 
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/ip/tcp.hpp>
+#include <openssl/ssl.h>
 
 #include <chrono>
 #include <map>
@@ -14,12 +15,11 @@
 #include <string>
 
 #include "proxy/config/snapshot.h"
+#include "proxy/backend/h2_session.h"
 #include "proxy/server/message.h"
 
 namespace archway::backend {
 
-class H2Session;
-class H2Stream;
 
 class H2Sessions : public std::enable_shared_from_this<H2Sessions> {
  public:
@@ -36,24 +36,27 @@ class H2Sessions : public std::enable_shared_from_this<H2Sessions> {
   };
   // Opens a stream for `request` to `endpoint` (HEADERS at once, or when the
   // connection is up; the body follows through the returned stream).
-  [[nodiscard]] Opened open(const config::Cluster& cluster,
+  // `tls`: the cluster's client context for HTTPS (h2 by ALPN), else null.
+  [[nodiscard]] Opened open(const config::Cluster& cluster, SSL_CTX* tls,
                             const boost::asio::ip::tcp::endpoint& endpoint,
                             const server::Request& request, const std::string& path,
                             server::BackendEvents* events);
   // A stream refused by its session (REFUSED_STREAM, GOAWAY): onto a
   // session that takes streams, a new one if need be.
-  void adopt(const boost::asio::ip::tcp::endpoint& endpoint,
-             std::chrono::milliseconds connect_timeout, std::unique_ptr<H2Stream>& stream);
+  void adopt(const H2Session& refusing, std::unique_ptr<H2Stream>& stream);
   void retire();
   // The session closed or got GOAWAY: new streams go to a new one.
   void forget(const H2Session* session);
 
  private:
+  using Key = std::pair<boost::asio::ip::tcp::endpoint, SSL_CTX*>;
   std::shared_ptr<H2Session> session_for(const boost::asio::ip::tcp::endpoint& endpoint,
-                                         std::chrono::milliseconds connect_timeout);
+                                         const H2Session::Settings& settings);
 
   boost::asio::io_context& io_;
-  std::map<boost::asio::ip::tcp::endpoint, std::shared_ptr<H2Session>> sessions_;
+  // By endpoint and TLS context: an h2c and an HTTPS cluster may share an
+  // address but never a connection.
+  std::map<Key, std::shared_ptr<H2Session>> sessions_;
   bool retired_ = false;
 };
 

@@ -162,7 +162,7 @@ bool Exchange::start_backend() {
       respond_error(502, "WebSocket needs an HTTP/1 backend");
       return true;
     }
-    auto opened = worker_.h2_sessions().open(cluster, endpoint_, request_, path_, this);
+    auto opened = worker_.h2_sessions().open(cluster, cluster_->client_tls.get(), endpoint_, request_, path_, this);
     if (opened.error == backend::H2Sessions::OpenError::kOverloaded) {
       respond_error(503, "backend overloaded");
       return true;

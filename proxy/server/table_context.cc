@@ -2,6 +2,8 @@
 
 #include <boost/asio/io_context.hpp>
 
+#include "proxy/tls/client_tls.h"
+
 namespace archway::server {
 
 Result<std::shared_ptr<const TableContext>> build_table_context(const config::Snapshot& snapshot,
@@ -17,6 +19,11 @@ Result<std::shared_ptr<const TableContext>> build_table_context(const config::Sn
   for (size_t i = 0; i < clusters.size(); ++i) {
     auto& info = ctx->clusters[clusters[i].name];
     info.cluster = &clusters[i];
+    if (clusters[i].protocol == config::ClusterProtocol::kHttps) {
+      auto ctx_or = tls::make_client_context(clusters[i]);
+      if (!ctx_or.ok()) return ctx_or.error();
+      info.client_tls = std::move(ctx_or).value();
+    }
     for (size_t j = 0; j < clusters[i].endpoints.size(); ++j) {
       const auto& ep = clusters[i].endpoints[j];
       boost::system::error_code ec;

@@ -27,6 +27,7 @@ struct TableContext {
   struct ClusterInfo {
     const config::Cluster* cluster = nullptr;  // points into table->snapshot()
     std::vector<boost::asio::ip::tcp::endpoint> endpoints;
+    tls::SslCtxPtr client_tls;  // HTTPS clusters: verification and ALPN
   };
   std::unordered_map<std::string, ClusterInfo> clusters;
   // TLS contexts for this table's virtual hosts; null when none has a cert.

@@ -1,0 +1,36 @@
+#include "proxy/tls/client_tls.h"
+
+#include <openssl/err.h>
+#include <openssl/pem.h>
+#include <openssl/x509_vfy.h>
+
+namespace archway::tls {
+
+Result<SslCtxPtr> make_client_context(const config::Cluster& cluster) {
+  SslCtxPtr ctx(SSL_CTX_new(TLS_client_method()));
+  if (!ctx) return invalid("clusters." + cluster.name, "cannot create a TLS context");
+  SSL_CTX_set_min_proto_version(ctx.get(), TLS1_2_VERSION);
+  static constexpr unsigned char kAlpn[] = {2, 'h', '2', 8, 'h', 't', 't', 'p', '/', '1', '.', '1'};
+  SSL_CTX_set_alpn_protos(ctx.get(), kAlpn, sizeof kAlpn);
+  if (!cluster.tls_verify) {
+    SSL_CTX_set_verify(ctx.get(), SSL_VERIFY_NONE, nullptr);
+    return ctx;
+  }
+  SSL_CTX_set_verify(ctx.get(), SSL_VERIFY_PEER, nullptr);
+  SSL_CTX_set_default_verify_paths(ctx.get());
+  if (cluster.tls_ca_pem) {
+    BIO* bio = BIO_new_mem_buf(cluster.tls_ca_pem->data(), static_cast<int>(cluster.tls_ca_pem->size()));
+    X509_STORE* store = SSL_CTX_get_cert_store(ctx.get());
+    int added = 0;
+    while (X509* cert = PEM_read_bio_X509(bio, nullptr, nullptr, nullptr)) {
+      added += X509_STORE_add_cert(store, cert);
+      X509_free(cert);
+    }
+    BIO_free(bio);
+    ERR_clear_error();  // the end of the PEM list leaves "no start line"
+    if (added == 0) return invalid("clusters." + cluster.name + ".tlsCaPem", "no certificate");
+  }
+  return ctx;
+}
+
+}  // namespace archway::tls
