@@ -16,14 +16,14 @@ Result<ParsedFlags> parse_flags(int argc, const char* const* argv) {
   std::string debounce = "50ms", lease_duration = "15s", push_timeout = "5s";
   std::vector<std::string> address_map;
   po::options_description desc("archway-controller options");
-  desc.add_options()("help", "show this help")(
-      "kubeconfig", po::value(&o.kubeconfig), "kubeconfig file (in-cluster config when empty)")(
+  desc.add_options()("help", "show this help")("kubeconfig", po::value(&o.kubeconfig),
+                                               "kubeconfig file (in-cluster config when empty)")(
       "admin-socket", po::value(&o.admin_socket)->default_value(o.admin_socket),
       "the proxy's admin socket to push snapshots to")(
       "ingress-class", po::value(&o.ingress_class)->default_value(o.ingress_class),
-      "our IngressClass name")(
-      "controller-name", po::value(&o.controller_name)->default_value(o.controller_name),
-      "IngressClass spec.controller value that selects us")(
+      "our IngressClass name")("controller-name",
+                               po::value(&o.controller_name)->default_value(o.controller_name),
+                               "IngressClass spec.controller value that selects us")(
       "watch-ingress-without-class", po::bool_switch(&o.watch_ingresses_without_class),
       "also handle Ingresses without a class when ours is not the default")(
       "watch-namespace", po::value(&o.watch_namespaces)->composing(),
@@ -45,10 +45,10 @@ Result<ParsedFlags> parse_flags(int argc, const char* const* argv) {
       "timeout of one snapshot push")(
       "http-port", po::value(&o.http_port)->default_value(o.http_port), "proxy HTTP listener port")(
       "https-port", po::value(&o.https_port)->default_value(o.https_port),
-      "proxy HTTPS listener port")(
-      "health-port", po::value(&o.health_port)->default_value(0),
-      "serve /healthz and /readyz on 127.0.0.1:PORT (0: off)")(
-      "log-level", po::value(&o.log_level)->default_value(o.log_level), "trace|debug|info|warn|error")(
+      "proxy HTTPS listener port")("health-port", po::value(&o.health_port)->default_value(0),
+                                   "serve /healthz and /readyz on 127.0.0.1:PORT (0: off)")(
+      "log-level", po::value(&o.log_level)->default_value(o.log_level),
+      "trace|debug|info|warn|error")(
       "log-format", po::value(&o.log_format)->default_value(o.log_format), "text|json")(
       "dev-endpoint-address", po::value(&address_map)->composing(),
       "FROM=TO: dial TO for EndpointSlice address FROM (development and e2e only: the API "

@@ -18,8 +18,10 @@ std::vector<std::string> publish_addresses(const AppOptions& options, const Clus
   for (const auto& lb : array(object(object(it->second, "status"), "loadBalancer"), "ingress")) {
     const std::string ip = str(lb, "ip");
     const std::string host = str(lb, "hostname");
-    if (!ip.empty()) out.push_back(ip);
-    else if (!host.empty()) out.push_back(host);
+    if (!ip.empty())
+      out.push_back(ip);
+    else if (!host.empty())
+      out.push_back(host);
   }
   if (!out.empty()) return out;
   const auto& spec = object(it->second, "spec");

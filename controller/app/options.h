@@ -11,7 +11,7 @@
 namespace archway::controller::app {
 
 struct AppOptions {
-  std::string kubeconfig;            // empty: in-cluster config
+  std::string kubeconfig;  // empty: in-cluster config
   std::string admin_socket = "/var/run/archway/admin.sock";
   std::string ingress_class = "archway";
   std::string controller_name = "archway.dev/ingress-controller";
@@ -19,9 +19,9 @@ struct AppOptions {
   std::vector<std::string> watch_namespaces;  // empty: all
   std::string leader_election_namespace = "default";
   std::string lease_name = "archway-controller";
-  std::string identity;              // default: hostname + pid
+  std::string identity;  // default: hostname + pid
   std::chrono::milliseconds lease_duration{15000};
-  std::string publish_service;       // NS/NAME
+  std::string publish_service;  // NS/NAME
   std::vector<std::string> publish_addresses;
   std::chrono::milliseconds debounce{50};
   std::chrono::milliseconds push_timeout{5000};
@@ -29,7 +29,7 @@ struct AppOptions {
   uint16_t https_port = 8443;
   std::string log_level = "info";
   std::string log_format = "text";
-  uint16_t health_port = 0;          // 0: no health endpoint
+  uint16_t health_port = 0;  // 0: no health endpoint
   // --dev-endpoint-address FROM=TO (development/e2e only, see CompileOptions).
   std::map<std::string, std::string> endpoint_address_map;
 };

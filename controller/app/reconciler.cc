@@ -84,7 +84,8 @@ Reconciler::CycleResult Reconciler::cycle() {
                    reply.error().to_string());
       out.ok = false;
       if (outcome_.state != PushOutcome::State::kAcked) {
-        outcome_ = {PushOutcome::State::kPending, "the proxy is unreachable: " + reply.error().message};
+        outcome_ = {PushOutcome::State::kPending,
+                    "the proxy is unreachable: " + reply.error().message};
       }
     } else if (reply->ack) {
       outcome_ = {PushOutcome::State::kAcked, {}};
@@ -97,11 +98,12 @@ Reconciler::CycleResult Reconciler::cycle() {
           last_good_routes_[v.key] = state.api_routes.at(v.key);
         }
       }
-      spdlog::info("proxy ACKed snapshot {} ({} virtual hosts, {} clusters; compile {} ms, push {} ms)",
-                   result.snapshot.version, result.snapshot.virtual_hosts.size(),
-                   result.snapshot.clusters.size(),
-                   std::chrono::duration_cast<std::chrono::milliseconds>(compiled - started).count(),
-                   std::chrono::duration_cast<std::chrono::milliseconds>(pushed_at_ - compiled).count());
+      spdlog::info(
+          "proxy ACKed snapshot {} ({} virtual hosts, {} clusters; compile {} ms, push {} ms)",
+          result.snapshot.version, result.snapshot.virtual_hosts.size(),
+          result.snapshot.clusters.size(),
+          std::chrono::duration_cast<std::chrono::milliseconds>(compiled - started).count(),
+          std::chrono::duration_cast<std::chrono::milliseconds>(pushed_at_ - compiled).count());
     } else {
       outcome_ = {PushOutcome::State::kNacked, reply->message};
       pushed_at_ = std::chrono::steady_clock::now();

@@ -39,10 +39,10 @@ class Reconciler {
   informer::InformerSet& informers_;
   StatusPublisher& publisher_;
   std::function<bool()> is_leader_;
-  ObjectMap last_good_routes_;     // APIRoutes whose generation the proxy ACKed
-  std::string pushed_content_;     // last ACKed snapshot without its version
+  ObjectMap last_good_routes_;  // APIRoutes whose generation the proxy ACKed
+  std::string pushed_content_;  // last ACKed snapshot without its version
   std::chrono::steady_clock::time_point pushed_at_{};
-  PushOutcome outcome_;            // the proxy's answer to the latest snapshot
+  PushOutcome outcome_;  // the proxy's answer to the latest snapshot
   uint64_t sequence_ = 0;
   const std::string version_prefix_;  // start time: versions never repeat across restarts
 };

@@ -10,7 +10,8 @@ status::Condition programmed(const compile::ObjectVerdict& v, const PushOutcome&
   }
   switch (push.state) {
     case State::kPending:
-      return {"Programmed", false, "Pending", push.message.empty() ? "waiting for the proxy" : push.message};
+      return {"Programmed", false, "Pending",
+              push.message.empty() ? "waiting for the proxy" : push.message};
     case State::kNacked:
       return {"Programmed", false, "Rejected", "the proxy rejected the snapshot: " + push.message};
     case State::kAcked:

@@ -8,7 +8,8 @@ namespace {
 std::string fingerprint(const status::RouteStatus& s) {
   std::string out = std::to_string(s.observed_generation);
   for (const auto& c : s.conditions) {
-    out += '\x1e' + c.type + '\x1f' + (c.status ? "T" : "F") + '\x1f' + c.reason + '\x1f' + c.message;
+    out +=
+        '\x1e' + c.type + '\x1f' + (c.status ? "T" : "F") + '\x1f' + c.reason + '\x1f' + c.message;
   }
   return out;
 }

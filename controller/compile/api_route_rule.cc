@@ -16,14 +16,8 @@ namespace {
 // message honest and is the one place to shrink as policies land.
 constexpr const char* kPolicyKeys[] = {"retries", "circuitBreaker", "auth",     "rateLimit",
                                        "cache",   "cors",           "aggregate"};
-constexpr const char* kEnforcedPolicies[] = {""};
-
-bool enforced(const std::string& key) {
-  for (const char* k : kEnforcedPolicies) {
-    if (key == k) return true;
-  }
-  return false;
-}
+// None yet: when the proxy enforces a policy, return true for its key here.
+bool enforced(const std::string& /*key*/) { return false; }
 
 // Parsing state for one rule: the first rejection wins.
 struct RuleParser {
@@ -51,8 +45,8 @@ struct RuleParser {
     } else if (type == "RegularExpression") {
       v.type = config::ValueMatchType::kRegularExpression;
       if (auto err = regex_error(v.value); !err.empty()) {
-        return reject("InvalidRegex", at + ".value: invalid regular expression \"" + v.value +
-                                          "\": " + err);
+        return reject("InvalidRegex",
+                      at + ".value: invalid regular expression \"" + v.value + "\": " + err);
       }
     } else if (type == "Present") {
       v.type = config::ValueMatchType::kPresent;
@@ -69,8 +63,8 @@ struct RuleParser {
       p.type = config::PathMatchType::kRegularExpression;
       all_prefix = false;
       if (auto err = regex_error(p.value); !err.empty()) {
-        return reject("InvalidRegex", at + ".value: invalid regular expression \"" + p.value +
-                                          "\": " + err);
+        return reject("InvalidRegex",
+                      at + ".value: invalid regular expression \"" + p.value + "\": " + err);
       }
       return true;
     }
@@ -88,8 +82,8 @@ struct RuleParser {
       p.type = config::PathMatchType::kTemplate;
       all_prefix = false;
       if (auto err = template_error(p.value); !err.empty()) {
-        return reject("InvalidTemplate", at + ".value: invalid template \"" + p.value +
-                                             "\": " + err);
+        return reject("InvalidTemplate",
+                      at + ".value: invalid template \"" + p.value + "\": " + err);
       }
       captures.back() = template_names(p.value);
     } else {
@@ -138,7 +132,8 @@ struct RuleParser {
       for (const Json& h : array(j, verb)) {
         config::HeaderValue hv{str(h, "name"), str(h, "value")};
         if (hv.name.empty() || hv.name.find_first_of(" :\r\n\t") != std::string::npos) {
-          return reject("InvalidValue", at + "." + verb + ": invalid header name \"" + hv.name + "\"");
+          return reject("InvalidValue",
+                        at + "." + verb + ": invalid header name \"" + hv.name + "\"");
         }
         if (hv.value.find_first_of("\r\n") != std::string::npos) {
           return reject("InvalidValue", at + "." + verb + ": header value of \"" + hv.name +
@@ -200,8 +195,8 @@ struct RuleParser {
               config::Route& route) {
     const Json* redirect = member(rule, "redirect");
     const Json* direct = member(rule, "directResponse");
-    const int actions = (array(rule, "backends").empty() ? 0 : 1) + (redirect ? 1 : 0) +
-                        (direct ? 1 : 0);
+    const int actions =
+        (array(rule, "backends").empty() ? 0 : 1) + (redirect ? 1 : 0) + (direct ? 1 : 0);
     if (actions != 1) {
       return reject("InvalidValue",
                     field + ": exactly one of backends, redirect or directResponse is required");
@@ -214,7 +209,8 @@ struct RuleParser {
       if (auto port = integer(*redirect, "port")) r.port = static_cast<uint16_t>(*port);
       const auto code = integer(*redirect, "statusCode").value_or(302);
       if (code != 301 && code != 302 && code != 303 && code != 307 && code != 308) {
-        return reject("InvalidValue", field + ".redirect.statusCode: must be 301, 302, 303, 307 or 308");
+        return reject("InvalidValue",
+                      field + ".redirect.statusCode: must be 301, 302, 303, 307 or 308");
       }
       r.status_code = static_cast<uint16_t>(code);
       route.redirect = std::move(r);

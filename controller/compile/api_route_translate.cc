@@ -46,8 +46,8 @@ TranslateOutcome translate_api_route(const Json& route, const ClusterState& stat
   for (size_t i = 0; i < hostnames.size(); ++i) {
     const std::string host = hostnames[i].is_string() ? lower(hostnames[i].get<std::string>()) : "";
     if (auto err = hostname_error(host); !err.empty()) {
-      return reject("InvalidValue", "spec.hostnames[" + std::to_string(i) + "]: \"" + host +
-                                        "\" " + err);
+      return reject("InvalidValue",
+                    "spec.hostnames[" + std::to_string(i) + "]: \"" + host + "\" " + err);
     }
     hosts.insert(host);
   }
@@ -64,8 +64,8 @@ TranslateOutcome translate_api_route(const Json& route, const ClusterState& stat
     if (!rule_names.insert(rule_name).second) {
       return reject("InvalidValue", field + ".name: \"" + rule_name + "\" is used twice");
     }
-    RuleOutcome rule = translate_rule(merge_defaults(defaults, rules[i]), field, obj.key, state,
-                                      address_map);
+    RuleOutcome rule =
+        translate_rule(merge_defaults(defaults, rules[i]), field, obj.key, state, address_map);
     if (!rule.ok) return reject(rule.rejected.reason, rule.rejected.message);
     rule.route.name = route_name + "/" + rule_name;
     rule.route.route_name = route_name;

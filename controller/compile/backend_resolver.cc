@@ -14,9 +14,14 @@ constexpr const char* kServiceNameLabel = "kubernetes.io/service-name";
 std::string cluster_name(const BackendRef& ref, const std::string& port) {
   std::string name = ref.ns + "/" + ref.service + "/" + port;
   switch (ref.protocol) {
-    case config::ClusterProtocol::kHttp1: break;
-    case config::ClusterProtocol::kH2c: name += "/h2c"; break;
-    case config::ClusterProtocol::kHttps: name += "/https"; break;
+    case config::ClusterProtocol::kHttp1:
+      break;
+    case config::ClusterProtocol::kH2c:
+      name += "/h2c";
+      break;
+    case config::ClusterProtocol::kHttps:
+      name += "/https";
+      break;
   }
   return name;
 }
@@ -88,14 +93,14 @@ ResolvedBackend resolve_backend(const ClusterState& state, const BackendRef& ref
   }
   const Json& spec = object(svc->second, "spec");
   if (str(spec, "type") == "ExternalName") {
-    out.problem = Problem{"UnsupportedValue",
-                          "Service " + svc_name + " is of type ExternalName, which is not supported"};
+    out.problem =
+        Problem{"UnsupportedValue",
+                "Service " + svc_name + " is of type ExternalName, which is not supported"};
     return out;
   }
   const Json* port = find_service_port(svc->second, ref);
   if (port == nullptr) {
-    out.problem = Problem{"BackendNotFound",
-                          "Service " + svc_name + " has no port " + wanted_port};
+    out.problem = Problem{"BackendNotFound", "Service " + svc_name + " has no port " + wanted_port};
     return out;
   }
   // Ingress may name the port; the cluster is keyed by number so both

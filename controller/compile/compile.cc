@@ -74,7 +74,8 @@ CompileResult compile(const ClusterState& state, const CompileOptions& options,
       auto good = last_good_routes.find(key);
       if (good != last_good_routes.end() &&
           integer(object(good->second, "metadata"), "generation") != w.verdict.generation) {
-        TranslateOutcome old = translate_api_route(good->second, state, options.endpoint_address_map);
+        TranslateOutcome old =
+            translate_api_route(good->second, state, options.endpoint_address_map);
         if (old.ok) {
           w.verdict.stale_generation_serving = true;
           t = std::move(old);

@@ -17,11 +17,11 @@ namespace archway::controller::compile {
 
 struct CompileOptions {
   std::string controller_name = "archway.dev/ingress-controller";
-  std::string ingress_class = "archway";   // our IngressClass name
+  std::string ingress_class = "archway";  // our IngressClass name
   bool watch_ingresses_without_class = false;
   uint16_t http_port = 8080;
   uint16_t https_port = 8443;
-  std::string version;                     // snapshot version to stamp
+  std::string version;  // snapshot version to stamp
   // Development and tests only: EndpointSlice address → address the proxy
   // dials. The API server refuses loopback endpoint addresses, so a
   // cluster without kubelet (e2e, `make run`) registers backends under a
@@ -31,12 +31,12 @@ struct CompileOptions {
 
 // What compile decided about one object.
 struct ObjectVerdict {
-  std::string kind;                 // APIRoute | Ingress
+  std::string kind;  // APIRoute | Ingress
   ObjectKey key;
   std::string uid;
   int64_t generation = 0;
-  bool accepted = true;             // left out of the snapshot when false
-  std::string accepted_reason = "Accepted";   // e.g. InvalidRegex, Conflicted, UnsupportedValue
+  bool accepted = true;                      // left out of the snapshot when false
+  std::string accepted_reason = "Accepted";  // e.g. InvalidRegex, Conflicted, UnsupportedValue
   std::string accepted_message;
   bool resolved_refs = true;
   std::string resolved_reason = "ResolvedRefs";  // e.g. BackendNotFound, SecretNotFound

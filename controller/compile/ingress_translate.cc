@@ -104,7 +104,8 @@ TranslateOutcome translate_ingress(const Json& ingress, const ClusterState& stat
         return out;
       }
       const std::string rule_name = "rule-" + std::to_string(i) + "-path-" + std::to_string(j);
-      obj.routes.push_back(HostRoute{host, p.make_route(rule_name, cluster, std::move(match)), false});
+      obj.routes.push_back(
+          HostRoute{host, p.make_route(rule_name, cluster, std::move(match)), false});
     }
   }
 

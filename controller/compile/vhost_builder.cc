@@ -10,10 +10,14 @@ namespace {
 
 const char* path_type_name(config::PathMatchType type) {
   switch (type) {
-    case config::PathMatchType::kExact: return "Exact";
-    case config::PathMatchType::kPathPrefix: return "PathPrefix";
-    case config::PathMatchType::kRegularExpression: return "RegularExpression";
-    case config::PathMatchType::kTemplate: return "Template";
+    case config::PathMatchType::kExact:
+      return "Exact";
+    case config::PathMatchType::kPathPrefix:
+      return "PathPrefix";
+    case config::PathMatchType::kRegularExpression:
+      return "RegularExpression";
+    case config::PathMatchType::kTemplate:
+      return "Template";
   }
   return "?";
 }
@@ -92,9 +96,9 @@ Assembly assemble(std::vector<Contender>& contenders) {
     for (const auto& hr : c.object->routes) {
       if (hr.fallback) continue;
       for (const auto& m : hr.route.matches) {
-        claims.emplace(match_key(hr.host, m),
-                       Claim{c.object, hr.host,
-                             std::string(path_type_name(m.path.type)) + " \"" + m.path.value + "\""});
+        claims.emplace(match_key(hr.host, m), Claim{c.object, hr.host,
+                                                    std::string(path_type_name(m.path.type)) +
+                                                        " \"" + m.path.value + "\""});
       }
     }
   }

@@ -82,7 +82,8 @@ Result<std::string> read_response(int fd, Clock::time_point deadline) {
         if (data.size() >= head_end + 4 + length) return data;
       }
     }
-    if (!wait_for(fd, POLLIN, deadline)) return unavailable("timed out waiting for the proxy's reply");
+    if (!wait_for(fd, POLLIN, deadline))
+      return unavailable("timed out waiting for the proxy's reply");
     const ssize_t n = ::recv(fd, buf, sizeof(buf), 0);
     if (n == 0) return data;
     if (n < 0) {
@@ -141,10 +142,11 @@ Result<PushReply> push_snapshot(const std::string& socket_path, const std::strin
       errno != EINPROGRESS && errno != EAGAIN) {
     return unavailable("connect " + socket_path + ": " + std::strerror(errno));
   }
-  const std::string request = "PUT /config HTTP/1.1\r\nHost: archway-proxy\r\n"
-                              "Content-Type: application/json\r\nConnection: close\r\n"
-                              "Content-Length: " + std::to_string(snapshot_json.size()) +
-                              "\r\n\r\n" + snapshot_json;
+  const std::string request =
+      "PUT /config HTTP/1.1\r\nHost: archway-proxy\r\n"
+      "Content-Type: application/json\r\nConnection: close\r\n"
+      "Content-Length: " +
+      std::to_string(snapshot_json.size()) + "\r\n\r\n" + snapshot_json;
   if (auto sent = send_all(fd.get(), request, deadline); !sent.ok()) return sent.error();
   auto response = read_response(fd.get(), deadline);
   if (!response.ok()) return response.error();

@@ -57,12 +57,18 @@ inline void add_object(ClusterState& state, const Json& obj) {
                 meta.value("name", "")};
   Json copy = obj;
   if (kind != "IngressClass") copy["metadata"]["namespace"] = key.ns;
-  if (kind == "IngressClass") state.ingress_classes[key] = copy;
-  else if (kind == "Ingress") state.ingresses[key] = copy;
-  else if (kind == "APIRoute") state.api_routes[key] = copy;
-  else if (kind == "Service") state.services[key] = copy;
-  else if (kind == "EndpointSlice") state.endpoint_slices[key] = copy;
-  else if (kind == "Secret") state.secrets[key] = copy;
+  if (kind == "IngressClass")
+    state.ingress_classes[key] = copy;
+  else if (kind == "Ingress")
+    state.ingresses[key] = copy;
+  else if (kind == "APIRoute")
+    state.api_routes[key] = copy;
+  else if (kind == "Service")
+    state.services[key] = copy;
+  else if (kind == "EndpointSlice")
+    state.endpoint_slices[key] = copy;
+  else if (kind == "Secret")
+    state.secrets[key] = copy;
 }
 
 inline ClusterState state_from_yaml(const std::string& text) {

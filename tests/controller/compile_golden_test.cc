@@ -55,7 +55,8 @@ TEST_P(CompileGolden, MatchesGoldenAndParses) {
 TEST_P(CompileGolden, IsDeterministic) {
   const fs::path dir = fs::path(ARCHWAY_TESTDATA) / "controller";
   const ClusterState state = testing::state_from_yaml(read_file(dir / (GetParam() + ".in.yaml")));
-  const std::string first = config::to_json(compile::compile(state, testing::test_options(), {}).snapshot);
+  const std::string first =
+      config::to_json(compile::compile(state, testing::test_options(), {}).snapshot);
   for (int i = 0; i < 3; ++i) {
     const ClusterState copy = state;  // a fresh copy: no hidden reliance on identity
     EXPECT_EQ(first, config::to_json(compile::compile(copy, testing::test_options(), {}).snapshot));

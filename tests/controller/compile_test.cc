@@ -54,8 +54,8 @@ endpoints: [{addresses: [10.0.0.1]}]
 std::string route(const std::string& name, const std::string& created, const std::string& spec,
                   int generation = 1) {
   return "---\napiVersion: archway.dev/v1alpha1\nkind: APIRoute\nmetadata: {name: " + name +
-         ", namespace: ns, generation: " + std::to_string(generation) +
-         ", creationTimestamp: \"" + created + "\"}\nspec: " + spec + "\n";
+         ", namespace: ns, generation: " + std::to_string(generation) + ", creationTimestamp: \"" +
+         created + "\"}\nspec: " + spec + "\n";
 }
 
 std::string ingress(const std::string& name, const std::string& meta_extra,
@@ -122,13 +122,14 @@ TEST(CompileIngressClass, SelectsOnlyOurIngresses) {
 }
 
 TEST(CompileIngressClass, ApiRouteWithoutClassIsOursUnlessAnotherDefault) {
-  const std::string r = route("r", "2026-01-01T00:00:00Z",
-                              "{rules: [{backends: [{name: app, port: 80}]}]}");
+  const std::string r =
+      route("r", "2026-01-01T00:00:00Z", "{rules: [{backends: [{name: app, port: 80}]}]}");
   EXPECT_NE(find_verdict(run(kApp + r), "APIRoute", "r"), nullptr);
   EXPECT_NE(find_verdict(run(kApp + kOurDefaultClass + r), "APIRoute", "r"), nullptr);
   EXPECT_EQ(find_verdict(run(kApp + kOtherDefaultClass + r), "APIRoute", "r"), nullptr);
-  const std::string named = route("n", "2026-01-01T00:00:00Z",
-                                  "{ingressClassName: archway, rules: [{backends: [{name: app, port: 80}]}]}");
+  const std::string named =
+      route("n", "2026-01-01T00:00:00Z",
+            "{ingressClassName: archway, rules: [{backends: [{name: app, port: 80}]}]}");
   EXPECT_NE(find_verdict(run(kApp + kOtherDefaultClass + named), "APIRoute", "n"), nullptr);
 }
 
@@ -147,9 +148,12 @@ TEST(CompileIngress, PathTypes) {
       {"ImplementationSpecific", "/x", config::PathMatchType::kPathPrefix, "/x"},
   };
   for (const auto& c : cases) {
-    const auto r = run(kApp + ingress("web", "", "{ingressClassName: archway, rules: [{host: a.example.com, http: {paths: [{path: " +
-                                                    c.path + ", pathType: " + c.path_type +
-                                                    ", backend: {service: {name: app, port: {name: web}}}}]}}]}"));
+    const auto r = run(
+        kApp +
+        ingress("web", "",
+                "{ingressClassName: archway, rules: [{host: a.example.com, http: {paths: [{path: " +
+                    c.path + ", pathType: " + c.path_type +
+                    ", backend: {service: {name: app, port: {name: web}}}}]}}]}"));
     const auto* vh = find_host(r, "a.example.com");
     ASSERT_NE(vh, nullptr) << c.path_type;
     ASSERT_EQ(vh->routes.size(), 1u);
@@ -161,10 +165,15 @@ TEST(CompileIngress, PathTypes) {
 }
 
 TEST(CompileIngress, DefaultBackendFillsHostsWithoutCatchAll) {
-  const auto r = run(kApp + ingress("web", "",
-                                    "{ingressClassName: archway, defaultBackend: {service: {name: app, port: {number: 80}}}, "
-                                    "rules: [{host: a.example.com, http: {paths: [{path: /x, pathType: Exact, backend: {service: {name: app, port: {number: 80}}}}]}},"
-                                    "{host: b.example.com, http: {paths: [{path: /, pathType: Prefix, backend: {service: {name: app, port: {number: 80}}}}]}}]}"));
+  const auto r = run(
+      kApp +
+      ingress(
+          "web", "",
+          "{ingressClassName: archway, defaultBackend: {service: {name: app, port: {number: 80}}}, "
+          "rules: [{host: a.example.com, http: {paths: [{path: /x, pathType: Exact, backend: "
+          "{service: {name: app, port: {number: 80}}}}]}},"
+          "{host: b.example.com, http: {paths: [{path: /, pathType: Prefix, backend: {service: "
+          "{name: app, port: {number: 80}}}}]}}]}"));
   ASSERT_NE(find_host(r, "*"), nullptr);
   EXPECT_EQ(find_host(r, "*")->routes.size(), 1u);
   EXPECT_EQ(find_host(r, "a.example.com")->routes.size(), 2u);  // /x + default
@@ -192,8 +201,9 @@ addressType: IPv4
 ports: [{name: web, port: 8080}]
 endpoints: [{addresses: [10.0.0.7]}]
 )";
-  const auto r = run(kApp + slices + route("r", "2026-01-01T00:00:00Z",
-                                           "{rules: [{backends: [{name: app, port: 80, weight: 7}]}]}"));
+  const auto r = run(kApp + slices +
+                     route("r", "2026-01-01T00:00:00Z",
+                           "{rules: [{backends: [{name: app, port: 80, weight: 7}]}]}"));
   const auto* cluster = find_cluster(r, "ns/app/80");
   ASSERT_NE(cluster, nullptr);
   ASSERT_EQ(cluster->endpoints.size(), 2u);  // deduplicated, sorted, not-ready dropped
@@ -237,35 +247,53 @@ struct RejectCase {
 
 TEST(CompileApiRoute, RejectionsNameTheField) {
   const std::vector<RejectCase> cases = {
-      {"regex path", "{rules: [{matches: [{path: {type: RegularExpression, value: '(a'}}], backends: [{name: app, port: 80}]}]}",
+      {"regex path",
+       "{rules: [{matches: [{path: {type: RegularExpression, value: '(a'}}], backends: [{name: "
+       "app, port: 80}]}]}",
        "InvalidRegex", "spec.rules[0].matches[0].path.value"},
-      {"regex query", "{rules: [{matches: [{queryParams: [{name: q, type: RegularExpression, value: '[z-a]'}]}], backends: [{name: app, port: 80}]}]}",
+      {"regex query",
+       "{rules: [{matches: [{queryParams: [{name: q, type: RegularExpression, value: '[z-a]'}]}], "
+       "backends: [{name: app, port: 80}]}]}",
        "InvalidRegex", "queryParams[0].value"},
-      {"template", "{rules: [{matches: [{path: {type: Template, value: '/a/{1x}'}}], backends: [{name: app, port: 80}]}]}",
+      {"template",
+       "{rules: [{matches: [{path: {type: Template, value: '/a/{1x}'}}], backends: [{name: app, "
+       "port: 80}]}]}",
        "InvalidTemplate", "1x"},
-      {"template duplicate", "{rules: [{matches: [{path: {type: Template, value: '/{a}/{a}'}}], backends: [{name: app, port: 80}]}]}",
+      {"template duplicate",
+       "{rules: [{matches: [{path: {type: Template, value: '/{a}/{a}'}}], backends: [{name: app, "
+       "port: 80}]}]}",
        "InvalidTemplate", "twice"},
-      {"rewrite capture", "{rules: [{matches: [{path: {type: Template, value: '/{a}'}}], rewrite: {fullPath: '/{b}'}, backends: [{name: app, port: 80}]}]}",
+      {"rewrite capture",
+       "{rules: [{matches: [{path: {type: Template, value: '/{a}'}}], rewrite: {fullPath: '/{b}'}, "
+       "backends: [{name: app, port: 80}]}]}",
        "InvalidTemplate", "{b}"},
-      {"prefix rewrite on exact", "{rules: [{matches: [{path: {type: Exact, value: /a}}], rewrite: {pathPrefix: /b}, backends: [{name: app, port: 80}]}]}",
+      {"prefix rewrite on exact",
+       "{rules: [{matches: [{path: {type: Exact, value: /a}}], rewrite: {pathPrefix: /b}, "
+       "backends: [{name: app, port: 80}]}]}",
        "InvalidValue", "rewrite.pathPrefix"},
-      {"two actions", "{rules: [{directResponse: {status: 200}, backends: [{name: app, port: 80}]}]}",
+      {"two actions",
+       "{rules: [{directResponse: {status: 200}, backends: [{name: app, port: 80}]}]}",
        "InvalidValue", "exactly one"},
       {"redirect code", "{rules: [{redirect: {statusCode: 200}}]}", "InvalidValue", "statusCode"},
-      {"duplicate rule", "{rules: [{name: a, directResponse: {status: 200}}, {name: a, directResponse: {status: 200}}]}",
+      {"duplicate rule",
+       "{rules: [{name: a, directResponse: {status: 200}}, {name: a, directResponse: {status: "
+       "200}}]}",
        "InvalidValue", "used twice"},
       {"bad duration", "{rules: [{timeouts: {request: soon}, backends: [{name: app, port: 80}]}]}",
        "InvalidValue", "timeouts.request"},
-      {"header injection", "{rules: [{requestHeaders: {set: [{name: X, value: \"a\\r\\nB: c\"}]}, backends: [{name: app, port: 80}]}]}",
+      {"header injection",
+       "{rules: [{requestHeaders: {set: [{name: X, value: \"a\\r\\nB: c\"}]}, backends: [{name: "
+       "app, port: 80}]}]}",
        "InvalidValue", "line break"},
       {"bad hostname", "{hostnames: ['a b'], rules: [{backends: [{name: app, port: 80}]}]}",
        "InvalidValue", "spec.hostnames[0]"},
       {"no rules", "{rules: []}", "InvalidValue", "spec.rules"},
   };
   for (const auto& c : cases) {
-    const auto r = run(kApp + route("bad", "2026-01-01T00:00:00Z", c.spec) +
-                       route("good", "2026-01-01T00:00:00Z",
-                             "{hostnames: [good.example.com], rules: [{backends: [{name: app, port: 80}]}]}"));
+    const auto r =
+        run(kApp + route("bad", "2026-01-01T00:00:00Z", c.spec) +
+            route("good", "2026-01-01T00:00:00Z",
+                  "{hostnames: [good.example.com], rules: [{backends: [{name: app, port: 80}]}]}"));
     const auto* v = find_verdict(r, "APIRoute", "bad");
     ASSERT_NE(v, nullptr) << c.name;
     EXPECT_FALSE(v->accepted) << c.name;
@@ -280,7 +308,8 @@ TEST(CompileApiRoute, RejectionsNameTheField) {
 
 TEST(CompileApiRoute, MissingReferencesKeepTheRouteWithResolvedRefsFalse) {
   const auto r = run(kApp + route("r", "2026-01-01T00:00:00Z",
-                                  "{tls: {secretName: gone}, rules: [{backends: [{name: app, port: 80}, {name: ghost, port: 80}]}]}"));
+                                  "{tls: {secretName: gone}, rules: [{backends: [{name: app, port: "
+                                  "80}, {name: ghost, port: 80}]}]}"));
   const auto* v = find_verdict(r, "APIRoute", "r");
   ASSERT_NE(v, nullptr);
   EXPECT_TRUE(v->accepted);
@@ -294,28 +323,36 @@ TEST(CompileApiRoute, MissingReferencesKeepTheRouteWithResolvedRefsFalse) {
 }
 
 TEST(CompileApiRoute, DefaultsMergeAndPoliciesPassThrough) {
-  const auto r = run(kApp + route("r", "2026-01-01T00:00:00Z",
-                                  "{defaults: {timeouts: {request: 10s, idle: 1m}, cors: {allowOrigins: ['*']}}, "
-                                  "rules: [{timeouts: {request: 2s}, backends: [{name: app, port: 80}]}]}"));
+  const auto r = run(
+      kApp + route("r", "2026-01-01T00:00:00Z",
+                   "{defaults: {timeouts: {request: 10s, idle: 1m}, cors: {allowOrigins: ['*']}}, "
+                   "rules: [{timeouts: {request: 2s}, backends: [{name: app, port: 80}]}]}"));
   const auto& rt = find_host(r, "*")->routes.at(0);
   EXPECT_EQ(rt.timeouts.request, config::Duration(2000));  // the rule wins
   EXPECT_EQ(rt.timeouts.idle, config::Duration(60000));    // the default fills in
   EXPECT_EQ(rt.policies.at("cors").at("allowOrigins").at(0), "*");
   const auto* v = find_verdict(r, "APIRoute", "r");
   EXPECT_TRUE(v->accepted);
-  EXPECT_NE(v->accepted_message.find("spec.rules[0].cors"), std::string::npos) << v->accepted_message;
+  EXPECT_NE(v->accepted_message.find("spec.rules[0].cors"), std::string::npos)
+      << v->accepted_message;
 }
 
 TEST(CompileConflicts, OlderWinsAcrossKindsAndNames) {
   // "a-new" sorts first by name but is younger: age decides, not name.
-  const auto r = run(kApp +
-                     route("a-new", "2026-02-01T00:00:00Z",
-                           "{hostnames: [x.example.com], rules: [{matches: [{path: {type: Exact, value: /p}, methods: [POST, GET]}], backends: [{name: app, port: 80}]}]}") +
-                     route("z-old", "2026-01-01T00:00:00Z",
-                           "{hostnames: [x.example.com], rules: [{matches: [{path: {type: Exact, value: /p}, methods: [GET, POST]}], backends: [{name: app, port: 80}]}]}") +
-                     route("other-method", "2026-03-01T00:00:00Z",
-                           "{hostnames: [x.example.com], rules: [{matches: [{path: {type: Exact, value: /p}, methods: [PUT]}], backends: [{name: app, port: 80}]}]}") +
-                     ingress("ing", "", "{ingressClassName: archway, rules: [{host: x.example.com, http: {paths: [{path: /p, pathType: Exact, backend: {service: {name: app, port: {number: 80}}}}]}}]}"));
+  const auto r = run(
+      kApp +
+      route("a-new", "2026-02-01T00:00:00Z",
+            "{hostnames: [x.example.com], rules: [{matches: [{path: {type: Exact, value: /p}, "
+            "methods: [POST, GET]}], backends: [{name: app, port: 80}]}]}") +
+      route("z-old", "2026-01-01T00:00:00Z",
+            "{hostnames: [x.example.com], rules: [{matches: [{path: {type: Exact, value: /p}, "
+            "methods: [GET, POST]}], backends: [{name: app, port: 80}]}]}") +
+      route("other-method", "2026-03-01T00:00:00Z",
+            "{hostnames: [x.example.com], rules: [{matches: [{path: {type: Exact, value: /p}, "
+            "methods: [PUT]}], backends: [{name: app, port: 80}]}]}") +
+      ingress("ing", "",
+              "{ingressClassName: archway, rules: [{host: x.example.com, http: {paths: [{path: /p, "
+              "pathType: Exact, backend: {service: {name: app, port: {number: 80}}}}]}}]}"));
   const auto* loser = find_verdict(r, "APIRoute", "a-new");
   EXPECT_FALSE(loser->accepted);
   EXPECT_EQ(loser->accepted_reason, "Conflicted");
@@ -332,9 +369,11 @@ TEST(CompileConflicts, OlderWinsAcrossKindsAndNames) {
 TEST(CompileHosts, RulesFromSeveralObjectsMergeOntoOneHost) {
   const auto r = run(kApp +
                      route("one", "2026-01-01T00:00:00Z",
-                           "{hostnames: [m.example.com, '*.example.org'], rules: [{name: a, matches: [{path: {value: /a}}], backends: [{name: app, port: 80}]}]}") +
+                           "{hostnames: [m.example.com, '*.example.org'], rules: [{name: a, "
+                           "matches: [{path: {value: /a}}], backends: [{name: app, port: 80}]}]}") +
                      route("two", "2026-01-02T00:00:00Z",
-                           "{hostnames: [M.EXAMPLE.COM], rules: [{name: b, matches: [{path: {value: /b}}], directResponse: {status: 204}}]}"));
+                           "{hostnames: [M.EXAMPLE.COM], rules: [{name: b, matches: [{path: "
+                           "{value: /b}}], directResponse: {status: 204}}]}"));
   const auto* vh = find_host(r, "m.example.com");
   ASSERT_NE(vh, nullptr);
   ASSERT_EQ(vh->routes.size(), 2u);
@@ -351,11 +390,13 @@ TEST(CompileHosts, RulesFromSeveralObjectsMergeOntoOneHost) {
 TEST(CompileLastKnownGood, AnOlderValidGenerationKeepsServing) {
   ClusterState good_state = testing::state_from_yaml(
       kApp + route("r", "2026-01-01T00:00:00Z",
-                   "{rules: [{matches: [{path: {type: RegularExpression, value: '^/ok$'}}], backends: [{name: app, port: 80}]}]}",
+                   "{rules: [{matches: [{path: {type: RegularExpression, value: '^/ok$'}}], "
+                   "backends: [{name: app, port: 80}]}]}",
                    1));
   ObjectMap last_good = good_state.api_routes;
   const auto r = run(kApp + route("r", "2026-01-01T00:00:00Z",
-                                  "{rules: [{matches: [{path: {type: RegularExpression, value: '^/(bad$'}}], backends: [{name: app, port: 80}]}]}",
+                                  "{rules: [{matches: [{path: {type: RegularExpression, value: "
+                                  "'^/(bad$'}}], backends: [{name: app, port: 80}]}]}",
                                   2),
                      last_good);
   const auto* v = find_verdict(r, "APIRoute", "r");
@@ -369,7 +410,8 @@ TEST(CompileLastKnownGood, AnOlderValidGenerationKeepsServing) {
 
   // Without a last good generation nothing serves.
   const auto fresh = run(kApp + route("r", "2026-01-01T00:00:00Z",
-                                      "{rules: [{matches: [{path: {type: RegularExpression, value: '^/(bad$'}}], backends: [{name: app, port: 80}]}]}",
+                                      "{rules: [{matches: [{path: {type: RegularExpression, value: "
+                                      "'^/(bad$'}}], backends: [{name: app, port: 80}]}]}",
                                       2));
   EXPECT_FALSE(find_verdict(fresh, "APIRoute", "r")->stale_generation_serving);
   EXPECT_EQ(find_host(fresh, "*"), nullptr);
@@ -377,7 +419,8 @@ TEST(CompileLastKnownGood, AnOlderValidGenerationKeepsServing) {
 
 TEST(CompileDeterminism, OnlyTheVersionDiffers) {
   const std::string yaml = kApp + route("r", "2026-01-01T00:00:00Z",
-                                        "{hostnames: [b.example.com, a.example.com], rules: [{backends: [{name: app, port: 80}]}]}");
+                                        "{hostnames: [b.example.com, a.example.com], rules: "
+                                        "[{backends: [{name: app, port: 80}]}]}");
   auto options = testing::test_options();
   const auto one = compile::compile(testing::state_from_yaml(yaml), options, {});
   options.version = "other";

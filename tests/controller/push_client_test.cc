@@ -22,8 +22,8 @@ class FakeAdmin {
   // `reply` is sent after the whole request arrived; empty = never answer.
   explicit FakeAdmin(std::string reply) : reply_(std::move(reply)) {
     path_ = (std::filesystem::temp_directory_path() /
-             ("archway-push-test-" + std::to_string(::getpid()) + "-" +
-              std::to_string(counter_++) + ".sock"))
+             ("archway-push-test-" + std::to_string(::getpid()) + "-" + std::to_string(counter_++) +
+              ".sock"))
                 .string();
     ::unlink(path_.c_str());
     fd_ = ::socket(AF_UNIX, SOCK_STREAM, 0);

@@ -53,18 +53,42 @@ TEST(RouteConditions, EveryReason) {
   unresolved.resolved_reason = "BackendNotFound";
   unresolved.resolved_message = "Service ns/x not found";
   const std::vector<Case> cases = {
-      {"ready", verdict(), {State::kAcked, {}},
-       "Accepted=True/Accepted ResolvedRefs=True/ResolvedRefs Programmed=True/Programmed Ready=True/Ready ", 0},
-      {"pending", verdict(), {State::kPending, "unreachable"},
-       "Accepted=True/Accepted ResolvedRefs=True/ResolvedRefs Programmed=False/Pending Ready=False/Pending ", 0},
-      {"nack", verdict(), {State::kNacked, "clusters[0]: bad"},
-       "Accepted=True/Accepted ResolvedRefs=True/ResolvedRefs Programmed=False/Rejected Ready=False/Rejected ", 1},
-      {"invalid", rejected, {State::kAcked, {}},
-       "Accepted=False/InvalidRegex ResolvedRefs=True/ResolvedRefs Programmed=False/NotAccepted Ready=False/InvalidRegex ", 1},
-      {"stale", stale, {State::kAcked, {}},
-       "Accepted=False/InvalidRegex ResolvedRefs=True/ResolvedRefs Programmed=False/StaleGeneration Ready=False/InvalidRegex ", 1},
-      {"unresolved", unresolved, {State::kAcked, {}},
-       "Accepted=True/Accepted ResolvedRefs=False/BackendNotFound Programmed=True/Programmed Ready=False/BackendNotFound ", 1},
+      {"ready",
+       verdict(),
+       {State::kAcked, {}},
+       "Accepted=True/Accepted ResolvedRefs=True/ResolvedRefs Programmed=True/Programmed "
+       "Ready=True/Ready ",
+       0},
+      {"pending",
+       verdict(),
+       {State::kPending, "unreachable"},
+       "Accepted=True/Accepted ResolvedRefs=True/ResolvedRefs Programmed=False/Pending "
+       "Ready=False/Pending ",
+       0},
+      {"nack",
+       verdict(),
+       {State::kNacked, "clusters[0]: bad"},
+       "Accepted=True/Accepted ResolvedRefs=True/ResolvedRefs Programmed=False/Rejected "
+       "Ready=False/Rejected ",
+       1},
+      {"invalid",
+       rejected,
+       {State::kAcked, {}},
+       "Accepted=False/InvalidRegex ResolvedRefs=True/ResolvedRefs Programmed=False/NotAccepted "
+       "Ready=False/InvalidRegex ",
+       1},
+      {"stale",
+       stale,
+       {State::kAcked, {}},
+       "Accepted=False/InvalidRegex ResolvedRefs=True/ResolvedRefs "
+       "Programmed=False/StaleGeneration Ready=False/InvalidRegex ",
+       1},
+      {"unresolved",
+       unresolved,
+       {State::kAcked, {}},
+       "Accepted=True/Accepted ResolvedRefs=False/BackendNotFound Programmed=True/Programmed "
+       "Ready=False/BackendNotFound ",
+       1},
   };
   for (const auto& c : cases) {
     const auto s = route_status(c.verdict, c.push);
@@ -95,7 +119,7 @@ TEST(PushTrigger, FiresAtOnceThenCoalescesWithinTheWindow) {
   for (int i = 0; i < 5; ++i) trigger.notify();  // a burst inside the window
   EXPECT_TRUE(trigger.wait(1s));
   EXPECT_GE(std::chrono::steady_clock::now() - start, 55ms);  // held to the window's end
-  EXPECT_FALSE(trigger.wait(30ms));  // the burst was consumed once
+  EXPECT_FALSE(trigger.wait(30ms));                           // the burst was consumed once
   std::thread stopper([&] {
     std::this_thread::sleep_for(20ms);
     trigger.stop();
@@ -106,9 +130,19 @@ TEST(PushTrigger, FiresAtOnceThenCoalescesWithinTheWindow) {
 }
 
 TEST(PushFlags, ParsesTheControllerFlags) {
-  const char* argv[] = {"archway-controller", "--kubeconfig", "/k", "--watch-namespace", "a",
-                        "--watch-namespace", "b", "--debounce", "20ms", "--publish-service",
-                        "ns/svc", "--lease-duration", "3s"};
+  const char* argv[] = {"archway-controller",
+                        "--kubeconfig",
+                        "/k",
+                        "--watch-namespace",
+                        "a",
+                        "--watch-namespace",
+                        "b",
+                        "--debounce",
+                        "20ms",
+                        "--publish-service",
+                        "ns/svc",
+                        "--lease-duration",
+                        "3s"};
   auto flags = parse_flags(static_cast<int>(std::size(argv)), argv);
   ASSERT_TRUE(flags.ok()) << flags.error().to_string();
   EXPECT_EQ(flags->options.kubeconfig, "/k");
@@ -129,7 +163,8 @@ TEST(PushLoadBalancer, AddressFlagThenServiceStatusThenClusterIP) {
   state.services[{"ns", "plain"}] = nlohmann::json::parse(R"({"spec":{"clusterIP":"10.96.0.6"}})");
   AppOptions o;
   o.publish_service = "ns/svc";
-  EXPECT_EQ(publish_addresses(o, state), (std::vector<std::string>{"203.0.113.7", "lb.example.com"}));
+  EXPECT_EQ(publish_addresses(o, state),
+            (std::vector<std::string>{"203.0.113.7", "lb.example.com"}));
   o.publish_service = "ns/plain";
   EXPECT_EQ(publish_addresses(o, state), std::vector<std::string>{"10.96.0.6"});
   o.publish_service = "ns/absent";
