@@ -1,7 +1,7 @@
 #include "proxy/backend/h2_session.h"
 
-#include <boost/asio/post.hpp>
 #include <spdlog/spdlog.h>
+#include <boost/asio/post.hpp>
 
 #include <algorithm>
 
@@ -162,22 +162,22 @@ void H2Session::connect() {
       SSL_set_tlsext_host_name(ssl, settings_.server_name.c_str());
       if (settings_.verify) SSL_set1_host(ssl, settings_.server_name.c_str());
     }
-    transport_->tls()->async_handshake(asio::ssl::stream_base::client,
-                                       [this, self](boost::system::error_code hec) {
-      if (state_ != State::kConnecting) return;
-      if (hec) {
-        spdlog::debug("h2 backend {}: TLS: {}", endpoint_.port(), hec.message());
-        close(Failure::kConnect);
-        return;
-      }
-      if (!tls::negotiated_h2(transport_->tls()->native_handle())) {
-        // HTTP/1.1 over TLS to backends is not implemented yet.
-        spdlog::warn("h2 backend {}: ALPN did not select h2", endpoint_.port());
-        close(Failure::kConnect);
-        return;
-      }
-      on_connected();
-    });
+    transport_->tls()->async_handshake(
+        asio::ssl::stream_base::client, [this, self](boost::system::error_code hec) {
+          if (state_ != State::kConnecting) return;
+          if (hec) {
+            spdlog::debug("h2 backend {}: TLS: {}", endpoint_.port(), hec.message());
+            close(Failure::kConnect);
+            return;
+          }
+          if (!tls::negotiated_h2(transport_->tls()->native_handle())) {
+            // HTTP/1.1 over TLS to backends is not implemented yet.
+            spdlog::warn("h2 backend {}: ALPN did not select h2", endpoint_.port());
+            close(Failure::kConnect);
+            return;
+          }
+          on_connected();
+        });
   });
 }
 
@@ -227,26 +227,26 @@ void H2Session::read() {
   if (read_in_flight_ || state_ != State::kOpen) return;
   in_.resize(kReadSize);
   read_in_flight_ = true;
-  transport_->async_read_some(asio::buffer(in_), [self = shared_from_this()](
-                                                     boost::system::error_code ec, size_t n) {
-    self->read_in_flight_ = false;
-    if (self->state_ != State::kOpen) return;
-    if (ec) {
-      spdlog::debug("h2 backend {}: read: {}", self->endpoint_.port(), ec.message());
-      self->close(Failure::kReset);
-      return;
-    }
-    const auto rv =
-        nghttp2_session_mem_recv(self->session_, reinterpret_cast<const uint8_t*>(self->in_.data()), n);
-    if (rv < 0) {
-      spdlog::debug("h2 backend {}: {}", self->endpoint_.port(),
-                    nghttp2_strerror(static_cast<int>(rv)));
-      self->close(Failure::kProtocol);
-      return;
-    }
-    self->schedule_write();
-    self->read();
-  });
+  transport_->async_read_some(
+      asio::buffer(in_), [self = shared_from_this()](boost::system::error_code ec, size_t n) {
+        self->read_in_flight_ = false;
+        if (self->state_ != State::kOpen) return;
+        if (ec) {
+          spdlog::debug("h2 backend {}: read: {}", self->endpoint_.port(), ec.message());
+          self->close(Failure::kReset);
+          return;
+        }
+        const auto rv = nghttp2_session_mem_recv(
+            self->session_, reinterpret_cast<const uint8_t*>(self->in_.data()), n);
+        if (rv < 0) {
+          spdlog::debug("h2 backend {}: {}", self->endpoint_.port(),
+                        nghttp2_strerror(static_cast<int>(rv)));
+          self->close(Failure::kProtocol);
+          return;
+        }
+        self->schedule_write();
+        self->read();
+      });
 }
 
 void H2Session::schedule_write() {
@@ -279,16 +279,16 @@ void H2Session::write() {
     return;
   }
   write_in_flight_ = true;
-  transport_->async_write(asio::buffer(out_), [self = shared_from_this()](
-                                                 boost::system::error_code ec, size_t) {
-    self->write_in_flight_ = false;
-    if (self->state_ != State::kOpen) return;
-    if (ec) {
-      self->close(Failure::kReset);
-      return;
-    }
-    self->write();
-  });
+  transport_->async_write(asio::buffer(out_),
+                          [self = shared_from_this()](boost::system::error_code ec, size_t) {
+                            self->write_in_flight_ = false;
+                            if (self->state_ != State::kOpen) return;
+                            if (ec) {
+                              self->close(Failure::kReset);
+                              return;
+                            }
+                            self->write();
+                          });
 }
 
 void H2Session::on_stream_close(int32_t id, uint32_t error_code) {

@@ -57,7 +57,9 @@ H2Sessions::Opened H2Sessions::open(const config::Cluster& cluster, SSL_CTX* tls
 void H2Sessions::adopt(const H2Session& refusing, std::unique_ptr<H2Stream>& stream) {
   auto session = session_for(refusing.endpoint(), refusing.settings());
   if (!session->add(stream)) stream->fail(server::BackendEvents::Failure::kReset);
-  if (retired_) sessions_.erase(Key{refusing.endpoint(), refusing.settings().tls});  // the session lives on its own I/O
+  if (retired_)
+    sessions_.erase(
+        Key{refusing.endpoint(), refusing.settings().tls});  // the session lives on its own I/O
 }
 
 void H2Sessions::retire() {

@@ -5,21 +5,20 @@
 // gRPC stream opened before a swap keeps its backend connection); new
 // requests go to the new set's sessions.
 
+#include <openssl/ssl.h>
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/ip/tcp.hpp>
-#include <openssl/ssl.h>
 
 #include <chrono>
 #include <map>
 #include <memory>
 #include <string>
 
-#include "proxy/config/snapshot.h"
 #include "proxy/backend/h2_session.h"
+#include "proxy/config/snapshot.h"
 #include "proxy/server/message.h"
 
 namespace archway::backend {
-
 
 class H2Sessions : public std::enable_shared_from_this<H2Sessions> {
  public:

@@ -55,9 +55,8 @@ class H2Stream final : public server::BackendStream {
   // Called (posted) after the provider drained the queue below the mark.
   void notify_drained();
 
-  static ssize_t read_body(nghttp2_session* session, int32_t stream_id, uint8_t* buf,
-                           size_t length, uint32_t* data_flags, nghttp2_data_source* source,
-                           void* user_data);
+  static ssize_t read_body(nghttp2_session* session, int32_t stream_id, uint8_t* buf, size_t length,
+                           uint32_t* data_flags, nghttp2_data_source* source, void* user_data);
 
  private:
   void resume_provider();

@@ -19,7 +19,8 @@ Result<SslCtxPtr> make_client_context(const config::Cluster& cluster) {
   SSL_CTX_set_verify(ctx.get(), SSL_VERIFY_PEER, nullptr);
   SSL_CTX_set_default_verify_paths(ctx.get());
   if (cluster.tls_ca_pem) {
-    BIO* bio = BIO_new_mem_buf(cluster.tls_ca_pem->data(), static_cast<int>(cluster.tls_ca_pem->size()));
+    BIO* bio =
+        BIO_new_mem_buf(cluster.tls_ca_pem->data(), static_cast<int>(cluster.tls_ca_pem->size()));
     X509_STORE* store = SSL_CTX_get_cert_store(ctx.get());
     int added = 0;
     while (X509* cert = PEM_read_bio_X509(bio, nullptr, nullptr, nullptr)) {

@@ -14,8 +14,11 @@ TEST(H2RequestHead, PseudoFieldsFirstConnectionFieldsDropped) {
   server::Request r;
   r.method = "POST";
   r.authority = "api.test";
-  r.headers = {{"host", "api.test"}, {"connection", "x"}, {"content-type", "application/grpc"},
-               {"keep-alive", "5"}, {"x-a", "1"}};
+  r.headers = {{"host", "api.test"},
+               {"connection", "x"},
+               {"content-type", "application/grpc"},
+               {"keep-alive", "5"},
+               {"x-a", "1"}};
   r.te_trailers = true;
   r.has_body = true;
   r.content_length = 12;
@@ -40,7 +43,10 @@ struct RecordingEvents : server::BackendEvents {
   void on_backend_head(server::Response&, bool) override { ++heads; }
   void on_backend_data(std::string_view, bool) override {}
   void on_backend_trailers(server::Headers&) override {}
-  void on_backend_failure(Failure f) override { failure = f; ++failures; }
+  void on_backend_failure(Failure f) override {
+    failure = f;
+    ++failures;
+  }
   void on_backend_drained() override {}
   int heads = 0;
   int failures = 0;
@@ -60,7 +66,8 @@ TEST(H2Sessions, RefusedConnectionIsAConnectFailure) {
   auto sessions = std::make_shared<H2Sessions>(io);
   config::Cluster cluster;
   cluster.protocol = config::ClusterProtocol::kH2c;
-  const boost::asio::ip::tcp::endpoint ep(boost::asio::ip::make_address("127.0.0.1"), closed_port(io));
+  const boost::asio::ip::tcp::endpoint ep(boost::asio::ip::make_address("127.0.0.1"),
+                                          closed_port(io));
   server::Request r;
   r.method = "GET";
   r.authority = "x";
@@ -90,7 +97,8 @@ TEST(H2Sessions, DetachBeforeConnectDropsTheStream) {
   auto sessions = std::make_shared<H2Sessions>(io);
   config::Cluster cluster;
   cluster.protocol = config::ClusterProtocol::kH2c;
-  const boost::asio::ip::tcp::endpoint ep(boost::asio::ip::make_address("127.0.0.1"), closed_port(io));
+  const boost::asio::ip::tcp::endpoint ep(boost::asio::ip::make_address("127.0.0.1"),
+                                          closed_port(io));
   server::Request r;
   r.method = "GET";
   RecordingEvents events;
