@@ -1,5 +1,7 @@
 #include "controller/compile/api_route_rule.h"
 
+#include <algorithm>
+#include <iterator>
 #include <set>
 #include <utility>
 
@@ -269,7 +271,11 @@ Json merge_defaults(const Json& defaults, const Json& rule) {
   Json merged = defaults;
   for (auto it = rule.begin(); it != rule.end(); ++it) {
     auto existing = merged.find(it.key());
-    if (existing != merged.end() && existing->is_object() && it->is_object()) {
+    // A policy the rule sets replaces the default whole (docs/apiroute.md):
+    // `auth: {}` in a rule turns a default auth off, it does not inherit it.
+    const bool policy = std::find(std::begin(kPolicyKeys), std::end(kPolicyKeys), it.key()) !=
+                        std::end(kPolicyKeys);
+    if (!policy && existing != merged.end() && existing->is_object() && it->is_object()) {
       *existing = merge_defaults(*existing, *it);
     } else {
       merged[it.key()] = *it;
@@ -296,6 +302,17 @@ RuleOutcome translate_rule(const Json& rule, const std::string& field, const Obj
   if (!p.duration(timeouts, "request", route.timeouts.request) ||
       !p.duration(timeouts, "backendRequest", route.timeouts.backend_request) ||
       !p.duration(timeouts, "idle", route.timeouts.idle)) {
+    return out;
+  }
+  // Fail closed on auth: a rule that asks for authentication must never serve
+  // unauthenticated traffic, so until the proxy enforces auth such a rule is
+  // rejected rather than passed through with a note like the other policies.
+  if (const Json* auth = member(rule, "auth");
+      auth && auth->is_object() && !auth->empty() && !enforced("auth")) {
+    p.reject("PolicyNotEnforced",
+             field +
+                 ".auth: authentication is not enforced by this proxy version yet; the "
+                 "rule is not served rather than served without authentication");
     return out;
   }
   for (const char* key : kPolicyKeys) {

@@ -337,6 +337,44 @@ TEST(CompileApiRoute, DefaultsMergeAndPoliciesPassThrough) {
       << v->accepted_message;
 }
 
+// auth fails closed until the proxy enforces it: a rule that asks for
+// authentication is never served without it.
+TEST(CompileApiRoute, AuthFailsClosedUntilEnforced) {
+  struct Case {
+    const char* name;
+    const char* spec;
+    bool accepted;
+  };
+  const Case cases[] = {
+      {"rule auth",
+       "{rules: [{auth: {apiKey: {header: X-Api-Key, secretRef: {name: keys}}}, backends: [{name: "
+       "app, port: 80}]}]}",
+       false},
+      {"defaults auth",
+       "{defaults: {auth: {jwt: {issuer: 'https://id.example.com', jwksUri: "
+       "'https://id.example.com/jwks'}}}, rules: [{backends: [{name: app, port: 80}]}]}",
+       false},
+      {"empty auth overrides defaults",
+       "{defaults: {auth: {jwt: {issuer: 'https://id.example.com', jwksUri: "
+       "'https://id.example.com/jwks'}}}, rules: [{auth: {}, backends: [{name: app, port: 80}]}]}",
+       true},
+  };
+  for (const auto& c : cases) {
+    const auto r = run(kApp + route("r", "2026-01-01T00:00:00Z", c.spec));
+    const auto* v = find_verdict(r, "APIRoute", "r");
+    ASSERT_NE(v, nullptr) << c.name;
+    EXPECT_EQ(v->accepted, c.accepted) << c.name;
+    if (!c.accepted) {
+      EXPECT_EQ(v->accepted_reason, "PolicyNotEnforced") << c.name;
+      EXPECT_NE(v->accepted_message.find("spec.rules[0].auth"), std::string::npos)
+          << v->accepted_message;
+      EXPECT_EQ(find_host(r, "*"), nullptr) << c.name;  // nothing served
+    } else {
+      EXPECT_NE(find_host(r, "*"), nullptr) << c.name;
+    }
+  }
+}
+
 TEST(CompileConflicts, OlderWinsAcrossKindsAndNames) {
   // "a-new" sorts first by name but is younger: age decides, not name.
   const auto r = run(
