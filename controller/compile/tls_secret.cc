@@ -7,18 +7,10 @@
 #include <memory>
 
 #include "controller/compile/json_access.h"
+#include "controller/k8s/base64.h"
 
 namespace archway::controller::compile {
 namespace {
-
-int base64_value(char c) {
-  if (c >= 'A' && c <= 'Z') return c - 'A';
-  if (c >= 'a' && c <= 'z') return c - 'a' + 26;
-  if (c >= '0' && c <= '9') return c - '0' + 52;
-  if (c == '+') return 62;
-  if (c == '/') return 63;
-  return -1;
-}
 
 struct BioFree {
   void operator()(BIO* b) const { BIO_free(b); }
@@ -51,28 +43,9 @@ std::string check_pem_pair(const std::string& cert_pem, const std::string& key_p
 }  // namespace
 
 Result<std::string> decode_base64(const std::string& text) {
-  std::string out;
-  out.reserve(text.size() * 3 / 4);
-  uint32_t buffer = 0;
-  int bits = 0;
-  size_t padding = 0;
-  for (char c : text) {
-    if (c == '\n' || c == '\r' || c == ' ') continue;
-    if (c == '=') {
-      ++padding;
-      continue;
-    }
-    const int v = base64_value(c);
-    if (v < 0 || padding > 0) return invalid("", "invalid base64");
-    buffer = (buffer << 6) | static_cast<uint32_t>(v);
-    bits += 6;
-    if (bits >= 8) {
-      bits -= 8;
-      out.push_back(static_cast<char>((buffer >> bits) & 0xff));
-    }
-  }
-  if (padding > 2) return invalid("", "invalid base64");
-  return out;
+  // One decoder for kubeconfigs and Secrets (controller/k8s/base64.h): pure.
+  if (auto out = k8s::base64_decode(text)) return *std::move(out);
+  return invalid("", "invalid base64");
 }
 
 SecretOutcome load_tls_secret(const ClusterState& state, const std::string& ns,
