@@ -173,7 +173,7 @@ func TestBenchScale(t *testing.T) {
 	want := strconv.Itoa(2 * n)
 	var last []string
 	eventually(t, 5*time.Minute, "snapshot with every object", func() string {
-		data, _ := os.ReadFile(s.Controller.log)
+		data, _ := os.ReadFile(s.Controller.Log)
 		for _, m := range compileLine.FindAllStringSubmatch(string(data), -1) {
 			if m[1] == want {
 				last = m
@@ -200,7 +200,7 @@ func TestBenchScale(t *testing.T) {
 	fmt.Printf("BENCH apply-to-traffic with %d objects: %v\n", 2*n, time.Since(changed).Round(time.Millisecond))
 	var rec []string
 	eventually(t, time.Minute, "a second full push", func() string {
-		data, _ := os.ReadFile(s.Controller.log)
+		data, _ := os.ReadFile(s.Controller.Log)
 		all := compileLine.FindAllStringSubmatch(string(data), -1)
 		if len(all) >= 2 {
 			rec = all[len(all)-1]
@@ -208,7 +208,7 @@ func TestBenchScale(t *testing.T) {
 		}
 		return "one push so far"
 	})
-	status, _ := os.ReadFile(fmt.Sprintf("/proc/%d/status", s.Controller.cmd.Process.Pid))
+	status, _ := os.ReadFile(fmt.Sprintf("/proc/%d/status", s.Controller.Cmd.Process.Pid))
 	rss := ""
 	for _, line := range strings.Split(string(status), "\n") {
 		if strings.HasPrefix(line, "VmRSS:") || strings.HasPrefix(line, "VmHWM:") {

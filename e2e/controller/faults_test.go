@@ -1,6 +1,7 @@
 package controllere2e
 
 import (
+	"archway.dev/e2e/internal/procs"
 	"os"
 	"path/filepath"
 	"strconv"
@@ -65,7 +66,7 @@ func TestFaults(t *testing.T) {
 	c.Apply(t, ns, routeYAML("r", "faults.example.com", "/", "green"))
 	s.expectBackend(t, "faults.example.com", "/", "green")
 
-	s.Controller.kill()
+	s.Controller.Kill()
 	for i := 0; i < 20; i++ {
 		if code, a, body := s.get("faults.example.com", "/"); code != 200 || a.Name != "green" {
 			t.Fatalf("controller killed: HTTP %d %s", code, body)
@@ -100,7 +101,7 @@ func TestTwoReplicas(t *testing.T) {
 	}
 
 	killed := time.Now()
-	a.Controller.kill()
+	a.Controller.Kill()
 	waitLeader(t, c, ns, "replica-b")
 	if took := time.Since(killed); took > 3*time.Second+2*time.Second {
 		t.Errorf("failover took %v (lease 3s)", took)
@@ -121,8 +122,8 @@ func waitLeader(t *testing.T, c *cluster.Cluster, ns, who string) {
 	})
 }
 
-func logOf(t *testing.T, p *proc) string {
+func logOf(t *testing.T, p *procs.Proc) string {
 	t.Helper()
-	data, _ := os.ReadFile(p.log)
+	data, _ := os.ReadFile(p.Log)
 	return string(data)
 }

@@ -7,18 +7,16 @@
 package controllere2e
 
 import (
+	"archway.dev/e2e/internal/procs"
 	"context"
 	"fmt"
-	"net"
 	"net/http"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"runtime"
 	"strconv"
 	"strings"
 	"sync"
-	"syscall"
 	"testing"
 	"time"
 
@@ -66,72 +64,7 @@ spec: {controller: archway.dev/ingress-controller}
 	return c
 }
 
-func freePort(t *testing.T) int {
-	t.Helper()
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer ln.Close()
-	return ln.Addr().(*net.TCPAddr).Port
-}
-
 // proc is a child process that dies with the test binary (PDEATHSIG).
-type proc struct {
-	cmd  *exec.Cmd
-	log  string
-	done chan struct{}
-}
-
-func startProc(t *testing.T, name, logDir string, bin string, args ...string) *proc {
-	t.Helper()
-	logPath := filepath.Join(logDir, name+".log")
-	logFile, err := os.Create(logPath)
-	if err != nil {
-		t.Fatal(err)
-	}
-	cmd := exec.Command(bin, args...)
-	cmd.Stdout, cmd.Stderr = logFile, logFile
-	cmd.SysProcAttr = &syscall.SysProcAttr{Pdeathsig: syscall.SIGKILL}
-	if err := cmd.Start(); err != nil {
-		t.Fatalf("start %s: %v", name, err)
-	}
-	p := &proc{cmd: cmd, log: logPath, done: make(chan struct{})}
-	go func() { _ = cmd.Wait(); logFile.Close(); close(p.done) }()
-	t.Cleanup(func() {
-		p.kill()
-		if t.Failed() {
-			data, _ := os.ReadFile(logPath)
-			if len(data) > 6000 {
-				data = data[len(data)-6000:]
-			}
-			t.Logf("--- %s log (tail) ---\n%s", name, data)
-		}
-	})
-	return p
-}
-
-func (p *proc) kill() {
-	select {
-	case <-p.done:
-	default:
-		_ = p.cmd.Process.Kill()
-		<-p.done
-	}
-}
-
-// terminate sends SIGTERM and returns the exit code (-1 on timeout).
-func (p *proc) terminate(timeout time.Duration) int {
-	_ = p.cmd.Process.Signal(syscall.SIGTERM)
-	select {
-	case <-p.done:
-		return p.cmd.ProcessState.ExitCode()
-	case <-time.After(timeout):
-		p.kill()
-		return -1
-	}
-}
-
 // Stack is one proxy + controller pair, like one pod of the chart.
 type Stack struct {
 	NS         string
@@ -139,8 +72,8 @@ type Stack struct {
 	HTTPSPort  int
 	AdminPort  int
 	Socket     string
-	Proxy      *proc
-	Controller *proc
+	Proxy      *procs.Proc
+	Controller *procs.Proc
 	dir        string
 	c          *cluster.Cluster
 }
@@ -160,11 +93,11 @@ func startStack(t *testing.T, c *cluster.Cluster, ns string, o stackOpts) *Stack
 	}
 	t.Cleanup(func() { os.RemoveAll(dir) })
 	s := &Stack{NS: ns, dir: dir, c: c, Socket: filepath.Join(dir, "admin.sock")}
-	httpPort, httpsPort := freePort(t), freePort(t)
+	httpPort, httpsPort := procs.FreeLoopbackPort(t), procs.FreeLoopbackPort(t)
 	s.HTTPAddr = "127.0.0.1:" + strconv.Itoa(httpPort)
 	s.HTTPSPort = httpsPort
-	s.AdminPort = freePort(t)
-	s.Proxy = startProc(t, "proxy", dir, filepath.Join(buildDir(), "proxy", "archway-proxy"),
+	s.AdminPort = procs.FreeLoopbackPort(t)
+	s.Proxy = procs.Start(t, "proxy", dir, filepath.Join(buildDir(), "proxy", "archway-proxy"),
 		"--admin-socket", s.Socket, "--admin-port", strconv.Itoa(s.AdminPort),
 		"--state-dir", filepath.Join(dir, "state"), "--workers", "1")
 	if o.identity == "" {
@@ -185,12 +118,12 @@ func startStack(t *testing.T, c *cluster.Cluster, ns string, o stackOpts) *Stack
 	}
 	args = append(args, backend.ControllerFlag...)
 	args = append(args, o.extraArgs...)
-	s.Controller = startProc(t, "controller-"+o.identity, dir, filepath.Join(buildDir(), "controller", "archway-controller"), args...)
+	s.Controller = procs.Start(t, "controller-"+o.identity, dir, filepath.Join(buildDir(), "controller", "archway-controller"), args...)
 	return s
 }
 
 // restartController starts another controller process with the same flags.
-func (s *Stack) controllerArgs() []string { return s.Controller.cmd.Args[1:] }
+func (s *Stack) controllerArgs() []string { return s.Controller.Cmd.Args[1:] }
 
 var httpClient = &http.Client{Timeout: 2 * time.Second, Transport: &http.Transport{DisableKeepAlives: true}}
 

@@ -78,7 +78,7 @@ func TestAPIRouteLifecycle(t *testing.T) {
 	c.Kubectl(t, "-n", ns, "delete", "apiroute", "shop")
 	s.expectStatus(t, "shop.example.com", "/v2", 404)
 
-	if code := s.Controller.terminate(10 * time.Second); code != 0 {
+	if code := s.Controller.Terminate(10 * time.Second); code != 0 {
 		t.Errorf("controller exit code on SIGTERM: %d", code)
 	}
 }

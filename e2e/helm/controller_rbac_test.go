@@ -1,16 +1,14 @@
 package helm
 
 import (
+	"archway.dev/e2e/internal/procs"
 	"context"
 	"fmt"
-	"net"
 	"net/http"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"strconv"
 	"strings"
-	"syscall"
 	"testing"
 	"time"
 
@@ -25,52 +23,6 @@ func buildDir(t *testing.T) string {
 		return d
 	}
 	return filepath.Join(repoRoot(t), "build")
-}
-
-func freeLoopbackPort(t *testing.T) int {
-	t.Helper()
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer ln.Close()
-	return ln.Addr().(*net.TCPAddr).Port
-}
-
-// startBinary runs bin with its output in dir/name.log; the process dies
-// with the test binary (PDEATHSIG) and is killed when t ends. It returns the
-// log's path.
-func startBinary(t *testing.T, dir, name, bin string, args ...string) string {
-	t.Helper()
-	logPath := filepath.Join(dir, name+".log")
-	logFile, err := os.Create(logPath)
-	if err != nil {
-		t.Fatal(err)
-	}
-	cmd := exec.Command(bin, args...)
-	cmd.Stdout, cmd.Stderr = logFile, logFile
-	cmd.SysProcAttr = &syscall.SysProcAttr{Pdeathsig: syscall.SIGKILL}
-	if err := cmd.Start(); err != nil {
-		t.Fatalf("start %s: %v", name, err)
-	}
-	done := make(chan struct{})
-	go func() { _ = cmd.Wait(); logFile.Close(); close(done) }()
-	t.Cleanup(func() {
-		select {
-		case <-done:
-		default:
-			_ = cmd.Process.Kill()
-			<-done
-		}
-		if t.Failed() {
-			data, _ := os.ReadFile(logPath)
-			if len(data) > 6000 {
-				data = data[len(data)-6000:]
-			}
-			t.Logf("--- %s log (tail) ---\n%s", name, data)
-		}
-	})
-	return logPath
 }
 
 // The chart's RBAC is enough for the real controller, and no more: the
@@ -115,8 +67,8 @@ func TestControllerWithChartRBAC(t *testing.T) {
 	}
 	t.Cleanup(func() { os.RemoveAll(dir) })
 	socket := filepath.Join(dir, "admin.sock")
-	httpPort, httpsPort, adminPort := freeLoopbackPort(t), freeLoopbackPort(t), freeLoopbackPort(t)
-	startBinary(t, dir, "proxy", filepath.Join(buildDir(t), "proxy", "archway-proxy"),
+	httpPort, httpsPort, adminPort := procs.FreeLoopbackPort(t), procs.FreeLoopbackPort(t), procs.FreeLoopbackPort(t)
+	procs.Start(t, "proxy", dir, filepath.Join(buildDir(t), "proxy", "archway-proxy"),
 		"--admin-socket", socket, "--admin-port", strconv.Itoa(adminPort),
 		"--state-dir", filepath.Join(dir, "state"), "--workers", "1")
 	args := []string{"--kubeconfig", kc, "--admin-socket", socket,
@@ -126,7 +78,7 @@ func TestControllerWithChartRBAC(t *testing.T) {
 		"--lease-duration", "4s", "--debounce", "20ms",
 		"--http-port", strconv.Itoa(httpPort), "--https-port", strconv.Itoa(httpsPort)}
 	args = append(args, backend.ControllerFlag...)
-	ctlLog := startBinary(t, dir, "controller", filepath.Join(buildDir(t), "controller", "archway-controller"), args...)
+	ctlLog := procs.Start(t, "controller", dir, filepath.Join(buildDir(t), "controller", "archway-controller"), args...).Log
 
 	be := backend.Start(t, "blue", "127.0.0.1")
 	c.Apply(t, watched, backend.ServiceManifest("blue", 80, be))
