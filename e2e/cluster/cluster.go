@@ -55,6 +55,10 @@ type Options struct {
 	ControllerManager bool
 	// ReadyTimeout bounds the wait for each daemon; 0 means 90s.
 	ReadyTimeout time.Duration
+	// APIServerArgs are added after kube-apiserver's own flags (a repeated
+	// flag takes the later value), e.g. "--watch-cache=false" so that a
+	// watch reads etcd directly and an etcd compaction answers 410 Gone.
+	APIServerArgs []string
 }
 
 // DefaultOptions is what Main uses.
@@ -69,8 +73,15 @@ type Cluster struct {
 	CAFile     string // PEM of the CA that signed the serving cert (and client certs)
 	EtcdURL    string // http://127.0.0.1:PORT
 
-	pki      *pkiFiles
-	procs    []*process
+	pki           *pkiFiles
+	opts          Options
+	apiserverArgs []string // kept for StartAPIServer: the same flags, port and certificates
+
+	mu        sync.Mutex // guards procs, apiserver and stopped
+	procs     []*process // in start order; Stop kills them in reverse
+	apiserver *process   // the current kube-apiserver, running or stopped
+	stopped   bool       // Stop has begun: no process may start any more
+
 	stopOnce sync.Once
 	stopErr  error
 }
@@ -216,7 +227,7 @@ func start(bin string, opts Options) (c *Cluster, err error) {
 	if err != nil {
 		return nil, err
 	}
-	c = &Cluster{Dir: dir, Bin: bin}
+	c = &Cluster{Dir: dir, Bin: bin, opts: opts}
 	defer func() {
 		if err != nil {
 			if keep() {
@@ -261,17 +272,17 @@ func start(bin string, opts Options) (c *Cluster, err error) {
 		return c, err
 	}
 
-	apiserver, err := c.startProcess("kube-apiserver",
-		"--etcd-servers="+c.EtcdURL,
+	c.apiserverArgs = append([]string{
+		"--etcd-servers=" + c.EtcdURL,
 		"--bind-address=127.0.0.1",
 		"--advertise-address=127.0.0.1",
-		"--secure-port="+strconv.Itoa(ports[2]),
-		"--tls-cert-file="+c.pki.ServingCert,
-		"--tls-private-key-file="+c.pki.ServingKey,
-		"--client-ca-file="+c.pki.CACert,
+		"--secure-port=" + strconv.Itoa(ports[2]),
+		"--tls-cert-file=" + c.pki.ServingCert,
+		"--tls-private-key-file=" + c.pki.ServingKey,
+		"--client-ca-file=" + c.pki.CACert,
 		"--service-account-issuer=https://kubernetes.default.svc.cluster.local",
-		"--service-account-key-file="+c.pki.SAPub,
-		"--service-account-signing-key-file="+c.pki.SAKey,
+		"--service-account-key-file=" + c.pki.SAPub,
+		"--service-account-signing-key-file=" + c.pki.SAKey,
 		"--authorization-mode=Node,RBAC",
 		"--service-cluster-ip-range=10.0.0.0/24",
 		// No node can reach 127.0.0.1 and EndpointSlices reject loopback
@@ -280,7 +291,8 @@ func start(bin string, opts Options) (c *Cluster, err error) {
 		"--allow-privileged=true",
 		"--profiling=false",
 		"--v=1",
-	)
+	}, opts.APIServerArgs...)
+	apiserver, err := c.startProcess("kube-apiserver", c.apiserverArgs...)
 	if err != nil {
 		return c, err
 	}
@@ -291,6 +303,9 @@ func start(bin string, opts Options) (c *Cluster, err error) {
 	if err != nil {
 		return c, err
 	}
+	c.mu.Lock()
+	c.apiserver = apiserver
+	c.mu.Unlock()
 	if err := waitFor(apiserver, deadline, func() bool {
 		_, code := get(admin, c.Server+"/readyz")
 		return code == http.StatusOK
@@ -379,12 +394,18 @@ func freePorts(n int) ([]int, error) {
 func keep() bool { return os.Getenv("ARCHWAY_E2E_KEEP") != "" }
 
 // Stop kills every daemon by PID (SIGKILL to its process group) and removes
-// Dir, unless $ARCHWAY_E2E_KEEP is set. It is safe to call more than once.
+// Dir, unless $ARCHWAY_E2E_KEEP is set. It is safe to call more than once,
+// and from any goroutine: a StopAPIServer or StartAPIServer running at the
+// same time fails, and no daemon starts after Stop has begun.
 func (c *Cluster) Stop() error {
 	c.stopOnce.Do(func() {
+		c.mu.Lock()
+		c.stopped = true
+		procs := append([]*process(nil), c.procs...)
+		c.mu.Unlock()
 		var errs []error
-		for i := len(c.procs) - 1; i >= 0; i-- {
-			errs = append(errs, c.procs[i].kill())
+		for i := len(procs) - 1; i >= 0; i-- {
+			errs = append(errs, procs[i].kill())
 		}
 		if keep() {
 			_ = os.WriteFile(filepath.Join(c.Dir, "kept"), nil, 0o644)

@@ -15,7 +15,7 @@ import (
 )
 
 // process is one daemon of the control plane, with its log in Dir/NAME.log
-// and its PID in Dir/NAME.pid.
+// (appended to when the daemon is started again) and its PID in Dir/NAME.pid.
 type process struct {
 	name string
 	cmd  *exec.Cmd
@@ -54,9 +54,19 @@ func spawn(cmd *exec.Cmd) error {
 	return <-call.err
 }
 
+var errStopped = errors.New("control plane stopped")
+
+// startProcess starts the daemon name and records it in c.procs, under c.mu
+// so that Stop, which kills what c.procs holds, never misses one: once Stop
+// has begun it refuses with errStopped.
 func (c *Cluster) startProcess(name string, args ...string) (*process, error) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if c.stopped {
+		return nil, fmt.Errorf("start %s: %w", name, errStopped)
+	}
 	logPath := filepath.Join(c.Dir, name+".log")
-	logf, err := os.Create(logPath)
+	logf, err := os.OpenFile(logPath, os.O_WRONLY|os.O_CREATE|os.O_APPEND, 0o644)
 	if err != nil {
 		return nil, err
 	}
@@ -117,6 +127,36 @@ func (p *process) kill() error {
 	case <-time.After(10 * time.Second):
 		return fmt.Errorf("%s (pid %d) still running 10s after SIGKILL", p.name, pid)
 	}
+}
+
+// terminate sends SIGTERM to the process group of p (and SIGCONT, in case a
+// test froze it) and waits up to grace for it to exit; then it sends SIGTERM
+// again (Kubernetes daemons exit at once on a second signal) and waits up to
+// timeout; after that it kills p and reports the timeout.
+func (p *process) terminate(grace, timeout time.Duration) error {
+	pid := p.cmd.Process.Pid
+	signal := func(sig syscall.Signal) {
+		if err := syscall.Kill(-pid, sig); err != nil && !errors.Is(err, syscall.ESRCH) {
+			_ = p.cmd.Process.Signal(sig)
+		}
+	}
+	for i, wait := range []time.Duration{grace, timeout} {
+		select {
+		case <-p.done:
+			return nil
+		default:
+		}
+		signal(syscall.SIGTERM)
+		if i == 0 {
+			signal(syscall.SIGCONT)
+		}
+		select {
+		case <-p.done:
+			return nil
+		case <-time.After(wait):
+		}
+	}
+	return errors.Join(fmt.Errorf("%s (pid %d) still running %v after a second SIGTERM; killed", p.name, pid, timeout), p.kill())
 }
 
 // logTail returns the last n lines of p's log, for error messages.
