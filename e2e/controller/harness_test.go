@@ -45,23 +45,40 @@ func setup(t *testing.T) *cluster.Cluster {
 	t.Helper()
 	c := cluster.Shared(t)
 	var err error
-	setupOnce.Do(func() {
-		if _, err = c.TryKubectl("apply", "-f", filepath.Join(repoRoot(), "crds", "apiroutes.archway.dev.yaml")); err != nil {
-			return
-		}
-		if _, err = c.TryKubectl("wait", "--for=condition=Established", "--timeout=60s", "crd/apiroutes.archway.dev"); err != nil {
-			return
-		}
-		_, err = c.Run(`apiVersion: networking.k8s.io/v1
-kind: IngressClass
-metadata: {name: archway}
-spec: {controller: archway.dev/ingress-controller}
-`, "kubectl", "apply", "-f", "-")
-	})
+	setupOnce.Do(func() { err = installBase(c) })
 	if err != nil {
 		t.Fatalf("setup: %v", err)
 	}
 	return c
+}
+
+// installBase applies the APIRoute CRD and the archway IngressClass to c.
+func installBase(c *cluster.Cluster) error {
+	if _, err := c.TryKubectl("apply", "-f", filepath.Join(repoRoot(), "crds", "apiroutes.archway.dev.yaml")); err != nil {
+		return err
+	}
+	// Polled rather than `kubectl wait --for=condition=Established`, which
+	// fails outright ("accessor error: <nil>") when it reads the CRD before
+	// the API server has given it any condition.
+	established := ""
+	for deadline := time.Now().Add(60 * time.Second); established != "True"; {
+		if time.Now().After(deadline) {
+			return fmt.Errorf("crd/apiroutes.archway.dev not Established within 60s (%q)", established)
+		}
+		time.Sleep(50 * time.Millisecond)
+		out, err := c.TryKubectl("get", "crd", "apiroutes.archway.dev", "-o",
+			`jsonpath={.status.conditions[?(@.type=="Established")].status}`)
+		if err != nil {
+			return err
+		}
+		established = strings.TrimSpace(out)
+	}
+	_, err := c.Run(`apiVersion: networking.k8s.io/v1
+kind: IngressClass
+metadata: {name: archway}
+spec: {controller: archway.dev/ingress-controller}
+`, "kubectl", "apply", "-f", "-")
+	return err
 }
 
 // proc is a child process that dies with the test binary (PDEATHSIG).
