@@ -167,10 +167,14 @@ void index_domains(const config::VirtualHost& vh, uint32_t index, RouteTable::Im
 
 }  // namespace
 
-Result<std::shared_ptr<const RouteTable>> RouteTable::compile(const config::Snapshot& snapshot) {
-  if (auto valid = config::validate_snapshot(snapshot); !valid.ok()) return valid.error();
-  // The table owns a copy of the snapshot for snapshot() (GET /config).
-  std::shared_ptr<RouteTable> table(new RouteTable(snapshot, nullptr));
+Result<std::shared_ptr<const RouteTable>> RouteTable::compile(const config::Snapshot& input) {
+  if (auto valid = config::validate_snapshot(input); !valid.ok()) return valid.error();
+  // The table owns a copy of the snapshot, for snapshot() (GET /config) and
+  // because every CompiledRoute refers into it: build from that copy only,
+  // never from `input`, which the caller may destroy.
+  std::shared_ptr<RouteTable> table(
+      new RouteTable(std::make_shared<const config::Snapshot>(input)));
+  const config::Snapshot& snapshot = *table->snapshot_;
   auto impl = std::make_unique<Impl>();
   size_t route_count = 0;
   for (const auto& vh : snapshot.virtual_hosts) route_count += vh.routes.size();
@@ -180,9 +184,9 @@ Result<std::shared_ptr<const RouteTable>> RouteTable::compile(const config::Snap
     const config::VirtualHost& vh = snapshot.virtual_hosts[v];
     const auto first_route = static_cast<uint32_t>(impl->routes.size());
     for (const config::Route& route : vh.routes) {
-      CompiledRoute& compiled = impl->routes.emplace_back();
-      compiled.route = route;
-      compiled.virtual_host_index = v;
+      impl->routes.push_back(CompiledRoute{.route = route, .virtual_host_index = v});
+      CompiledRoute& compiled = impl->routes.back();
+      compiled.cumulative_weights.reserve(route.backends.size());
       for (const config::WeightedBackend& b : route.backends) {
         compiled.total_weight += b.weight;
         compiled.cumulative_weights.push_back(compiled.total_weight);

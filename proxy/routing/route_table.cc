@@ -175,8 +175,8 @@ const VirtualHostTable* RouteTable::Impl::find_host(std::string_view host) const
   return nullptr;
 }
 
-RouteTable::RouteTable(config::Snapshot snapshot, std::unique_ptr<Impl> impl)
-    : snapshot_(std::move(snapshot)), impl_(std::move(impl)) {}
+RouteTable::RouteTable(std::shared_ptr<const config::Snapshot> snapshot)
+    : snapshot_(std::move(snapshot)) {}
 
 RouteTable::~RouteTable() = default;
 

@@ -47,16 +47,26 @@ struct RequestHead {
   std::span<const HeaderField> headers;
 };
 
-// A route after compile: the snapshot's Route plus what matching derived.
+// A route after compile: what matching derived, plus the snapshot's Route it
+// came from (actions, policies, metrics labels).
+//
+// `route` refers into the table's own snapshot rather than copying it (a
+// copy per route was half of the table's memory). Why it cannot dangle: the
+// RouteTable owns that snapshot privately (a std::shared_ptr<const Snapshot>
+// no one else can reach or change, destroyed after the compiled routes), and
+// every CompiledRoute lives inside the table. So a CompiledRoute, and the
+// Route it refers to, is valid exactly as long as its RouteTable — the rule
+// RouteMatch::route always had: hold the std::shared_ptr<const RouteTable>
+// (a request pins it) for as long as you use either.
 struct CompiledRoute {
-  config::Route route;                // the source, for actions and policies
+  const config::Route& route;  // in RouteTable::snapshot(); lives as long as the table
   size_t virtual_host_index = 0;
   std::vector<uint32_t> cumulative_weights;  // for weighted backend choice
   uint32_t total_weight = 0;
 };
 
 struct RouteMatch {
-  const CompiledRoute* route = nullptr;  // owned by the table
+  const CompiledRoute* route = nullptr;  // owned by the table; valid while the table is
   // Template captures ({id} → "42") and the matched prefix, for rewrites.
   std::vector<std::pair<std::string, std::string>> captures;
   std::string_view matched_prefix;        // PathPrefix routes: the part of path matched
@@ -65,6 +75,8 @@ struct RouteMatch {
 class RouteTable {
  public:
   // Validates and compiles. Never throws; errors name the snapshot field.
+  // The table keeps its own copy of `snapshot` (see snapshot()); the caller's
+  // may be changed or destroyed afterwards.
   [[nodiscard]] static Result<std::shared_ptr<const RouteTable>> compile(
       const config::Snapshot& snapshot);
 
@@ -75,7 +87,8 @@ class RouteTable {
   // Number of routes compiled (each Match of a Route counts once).
   [[nodiscard]] size_t size() const;
 
-  const config::Snapshot& snapshot() const { return snapshot_; }
+  // The snapshot this table was compiled from; valid as long as the table.
+  const config::Snapshot& snapshot() const { return *snapshot_; }
 
   class Impl;
   ~RouteTable();
@@ -83,8 +96,11 @@ class RouteTable {
   RouteTable& operator=(const RouteTable&) = delete;
 
  private:
-  RouteTable(config::Snapshot snapshot, std::unique_ptr<Impl> impl);
-  config::Snapshot snapshot_;
+  explicit RouteTable(std::shared_ptr<const config::Snapshot> snapshot);
+  // Never null, never reassigned, never shared outside the table. Declared
+  // before impl_ so it is destroyed after it: impl_'s CompiledRoutes refer
+  // into it.
+  const std::shared_ptr<const config::Snapshot> snapshot_;
   std::unique_ptr<Impl> impl_;
 };
 

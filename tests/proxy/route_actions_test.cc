@@ -16,8 +16,9 @@ using testing::compile_yaml;
 using testing::Request;
 
 TEST(PickBackendTest, FollowsCumulativeWeights) {
-  CompiledRoute r;
-  r.route.backends = {{"a", 1}, {"off", 0}, {"b", 3}};
+  config::Route source;
+  source.backends = {{"a", 1}, {"off", 0}, {"b", 3}};
+  CompiledRoute r{.route = source};
   r.cumulative_weights = {1, 1, 4};
   r.total_weight = 4;
   EXPECT_EQ(pick_backend(r, 0)->cluster, "a");
@@ -32,7 +33,8 @@ TEST(PickBackendTest, FollowsCumulativeWeights) {
 }
 
 TEST(PickBackendTest, NoWeightNoBackend) {
-  CompiledRoute r;
+  const config::Route source;
+  const CompiledRoute r{.route = source};
   EXPECT_EQ(pick_backend(r, 7), nullptr);
 }
 
