@@ -32,8 +32,13 @@ class Pool : public std::enable_shared_from_this<Pool> {
   [[nodiscard]] bool retired() const { return retired_; }
 
  private:
-  // Idle connections kept per endpoint; above this we close instead.
-  static constexpr size_t kMaxIdlePerEndpoint = 64;
+  // Idle connections kept per endpoint; above this we close instead. An
+  // HTTP/2 client multiplexing many streams needs one backend connection per
+  // stream in flight: a cap below that concurrency makes every burst close
+  // connections only to open new ones a moment later (socket, connect,
+  // epoll_ctl, close: ~9 syscalls each). An idle connection costs a socket
+  // and its 16 KiB read buffer.
+  static constexpr size_t kMaxIdlePerEndpoint = 1024;
   boost::asio::io_context& io_;
   std::map<boost::asio::ip::tcp::endpoint, std::vector<std::shared_ptr<H1Connection>>> idle_;
   bool retired_ = false;
