@@ -29,7 +29,7 @@ H1Connection::H1Connection(asio::io_context& io, tcp::endpoint endpoint, std::we
 
 H1Connection::~H1Connection() = default;
 
-void H1Connection::start(server::BackendEvents* events, std::string head, bool chunked,
+void H1Connection::start(server::BackendEvents* events, std::string_view head, bool chunked,
                          bool head_request, bool expect_body) {
   events_ = events;
   ++requests_;

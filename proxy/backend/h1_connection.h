@@ -35,8 +35,8 @@ class H1Connection final : public server::BackendStream,
 
   // Starts a request: connects first if needed. `head` is the serialized
   // request head; the body follows through send_data. `chunked` frames it.
-  void start(server::BackendEvents* events, std::string head, bool chunked, bool head_request,
-             bool expect_body);
+  void start(server::BackendEvents* events, std::string_view head, bool chunked,
+             bool head_request, bool expect_body);
   [[nodiscard]] bool reused() const { return requests_ > 1; }
   [[nodiscard]] bool usable() const { return state_ == State::kIdle; }
   [[nodiscard]] const tcp::endpoint& endpoint() const { return endpoint_; }

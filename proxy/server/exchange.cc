@@ -48,11 +48,10 @@ Exchange::Exchange(Worker& worker, std::shared_ptr<const TableContext> table, Re
     : worker_(worker),
       table_(std::move(table)),
       sink_(sink),
-      timer_(worker.io()),
       started_(std::chrono::steady_clock::now()) {}
 
 Exchange::~Exchange() {
-  timer_.cancel();
+  worker_.deadlines().clear(*this);
   release_backend(false);
 }
 
@@ -65,17 +64,19 @@ void Exchange::release_backend(bool complete) {
 }
 
 void Exchange::start(Request& request) {
-  request_ = std::move(request);
-  request_complete_ = !request_.has_body;
+  // The codec's request object outlives the exchange: use it in place, so
+  // its header vector keeps its capacity from one request to the next.
+  request_ = &request;
+  request_complete_ = !request_->has_body;
   if (table_ == nullptr) {
     respond_error(503, "no configuration");
     return;
   }
-  const auto q = request_.target.find('?');
-  const std::string_view raw_path = std::string_view(request_.target).substr(0, q);
+  const auto q = request_->target.find('?');
+  const std::string_view raw_path = std::string_view(request_->target).substr(0, q);
   const std::string_view query =
-      q == std::string::npos ? std::string_view{} : std::string_view(request_.target).substr(q + 1);
-  if (request_.target == "*") {
+      q == std::string::npos ? std::string_view{} : std::string_view(request_->target).substr(q + 1);
+  if (request_->target == "*") {
     path_ = "*";
   } else {
     auto normalized = routing::normalize_path(raw_path);
@@ -85,11 +86,11 @@ void Exchange::start(Request& request) {
     }
     path_ = std::move(normalized).value();
   }
-  const std::string host = routing::normalize_host(request_.authority);
-  std::vector<routing::HeaderField> fields;
-  fields.reserve(request_.headers.size());
-  for (const auto& h : request_.headers) fields.push_back({h.name, h.value});
-  routing::RequestHead head{request_.method, host, path_, query, fields};
+  const std::string host = routing::normalize_host(request_->authority);
+  auto& fields = worker_.header_fields();  // reused: no allocation per request
+  fields.clear();
+  for (const auto& h : request_->headers) fields.push_back({h.name, h.value});
+  routing::RequestHead head{request_->method, host, path_, query, fields};
   auto match = table_->table->match(head);
   if (!match) {
     respond_error(404, "no route");
@@ -106,7 +107,7 @@ void Exchange::start(Request& request) {
   }
   if (route.redirect) {
     const auto& r = *route.redirect;
-    std::string location = r.scheme.value_or(request_.scheme) + "://";
+    std::string location = r.scheme.value_or(request_->scheme) + "://";
     location += r.hostname.value_or(host);
     if (r.port) location += ":" + std::to_string(*r.port);
     location += r.path.value_or(path_);
@@ -117,7 +118,7 @@ void Exchange::start(Request& request) {
   // limits.maxRequestBodyBytes: a declared length over it is refused before
   // anything reaches a backend; a streamed body is counted in on_request_data.
   const uint64_t max_body = table_->limits().max_request_body_bytes;
-  if (max_body > 0 && request_.content_length && *request_.content_length > max_body) {
+  if (max_body > 0 && request_->content_length && *request_->content_length > max_body) {
     respond_error(413, "request body too large");
     return;
   }
@@ -138,12 +139,12 @@ void Exchange::forward(const routing::RouteMatch& match) {
   // What the backend receives: rewritten path + query, rewritten host,
   // header operations, forwarding headers.
   std::string path = routing::rewrite_path(match, path_);
-  const auto q = request_.target.find('?');
-  if (q != std::string::npos) path.append(request_.target, q, std::string::npos);
+  const auto q = request_->target.find('?');
+  if (q != std::string::npos) path.append(request_->target, q, std::string::npos);
   path_ = std::move(path);
-  if (route.rewrite.hostname) request_.authority = *route.rewrite.hostname;
-  apply_header_ops(route.request_headers, request_.headers);
-  add_forwarding_headers(request_.headers, request_.client_ip, request_.scheme, worker_.rng());
+  if (route.rewrite.hostname) request_->authority = *route.rewrite.hostname;
+  apply_header_ops(route.request_headers, request_->headers);
+  add_forwarding_headers(request_->headers, request_->client_ip, request_->scheme, worker_.rng());
 
   const auto& limits = table_->limits();
   auto timeout = route.timeouts.request.value_or(limits.request_timeout);
@@ -158,11 +159,11 @@ bool Exchange::start_backend() {
   const auto& cluster = *cluster_->cluster;
   if (cluster.protocol == config::ClusterProtocol::kH2c ||
       (cluster.protocol == config::ClusterProtocol::kHttps)) {
-    if (request_.websocket) {
+    if (request_->websocket) {
       respond_error(502, "WebSocket needs an HTTP/1 backend");
       return true;
     }
-    auto opened = worker_.h2_sessions().open(cluster, cluster_->client_tls.get(), endpoint_, request_, path_, this);
+    auto opened = worker_.h2_sessions().open(cluster, cluster_->client_tls.get(), endpoint_, *request_, path_, this);
     if (opened.error == backend::H2Sessions::OpenError::kOverloaded) {
       respond_error(503, "backend overloaded");
       return true;
@@ -171,46 +172,55 @@ bool Exchange::start_backend() {
     return backend_ != nullptr;
   }
   // HTTP/1.1: serialise the head once (kept for a retry).
-  const bool chunked = request_.has_body && !request_.content_length;
+  const bool chunked = request_->has_body && !request_->content_length;
   if (backend_head_.empty()) {
     auto& h = backend_head_;
     h.reserve(256);
-    h.append(request_.method).append(" ").append(path_).append(" HTTP/1.1\r\nhost: ");
-    h.append(request_.authority).append("\r\n");
-    for (const auto& f : request_.headers) h.append(f.name).append(": ").append(f.value).append("\r\n");
-    if (request_.content_length) {
-      h.append("content-length: ").append(std::to_string(*request_.content_length)).append("\r\n");
+    h.append(request_->method).append(" ").append(path_).append(" HTTP/1.1\r\nhost: ");
+    h.append(request_->authority).append("\r\n");
+    for (const auto& f : request_->headers) h.append(f.name).append(": ").append(f.value).append("\r\n");
+    if (request_->content_length) {
+      h.append("content-length: ").append(std::to_string(*request_->content_length)).append("\r\n");
     } else if (chunked) {
       h.append("transfer-encoding: chunked\r\n");
     }
-    if (request_.websocket) h.append("connection: upgrade\r\nupgrade: websocket\r\n");
+    if (request_->websocket) h.append("connection: upgrade\r\nupgrade: websocket\r\n");
     h.append("\r\n");
   }
   const auto connect_timeout = cluster.connect_timeout;
   h1_ = retried_ ? worker_.pool().create(endpoint_, connect_timeout)
                  : worker_.pool().acquire(endpoint_, connect_timeout);
   backend_ = h1_.get();
-  h1_->start(this, backend_head_, chunked, request_.method == "HEAD",
-             request_.has_body || request_.websocket);
+  h1_->start(this, backend_head_, chunked, request_->method == "HEAD",
+             request_->has_body || request_->websocket);
   return true;
 }
 
 void Exchange::arm_timer(std::chrono::milliseconds timeout) {
-  if (!alive_) alive_ = std::make_shared<int>(0);
-  timer_.expires_after(timeout);
-  // A completion already queued when the exchange dies still runs: the weak
-  // token tells it the exchange is gone (cancel() cannot recall it).
-  timer_.async_wait([this, alive = std::weak_ptr<int>(alive_)](boost::system::error_code ec) {
-    if (ec || alive.expired()) return;
-    if (!response_started_) {
-      release_backend(false);
-      respond_error(504, "backend timeout");
-    } else if (!response_complete_) {
-      release_backend(false);
-      sink_.abort_response();
-      response_complete_ = true;
+  // From the start of the exchange (the head was complete then).
+  worker_.deadlines().set(*this, started_ + timeout);
+}
+
+void Exchange::on_deadline() {
+  if (tunnel_) {
+    if (response_complete_) return;
+    if (std::chrono::steady_clock::now() - last_activity_ < tunnel_idle_) {
+      arm_tunnel_idle_timer();
+      return;
     }
-  });
+    release_backend(false);
+    sink_.abort_response();  // closes the client connection
+    response_complete_ = true;
+    return;
+  }
+  if (!response_started_) {
+    release_backend(false);
+    respond_error(504, "backend timeout");
+  } else if (!response_complete_) {
+    release_backend(false);
+    sink_.abort_response();
+    response_complete_ = true;
+  }
 }
 
 bool Exchange::on_request_data(std::string_view data, bool end_stream) {
@@ -242,20 +252,10 @@ void Exchange::on_tunnel_data(std::string_view data) {
   if (h1_) h1_->send_raw(data);
 }
 
-void Exchange::arm_tunnel_idle_timer(std::chrono::milliseconds idle) {
+void Exchange::arm_tunnel_idle_timer() {
   // Re-armed from the last activity rather than on every message: a busy
-  // tunnel costs one timer per idle period, not one per frame.
-  timer_.expires_at(last_activity_ + idle);
-  timer_.async_wait([this, idle, alive = std::weak_ptr<int>(alive_)](boost::system::error_code ec) {
-    if (ec || alive.expired() || response_complete_) return;
-    if (std::chrono::steady_clock::now() - last_activity_ < idle) {
-      arm_tunnel_idle_timer(idle);
-      return;
-    }
-    release_backend(false);
-    sink_.abort_response();  // closes the client connection
-    response_complete_ = true;
-  });
+  // tunnel costs one deadline per idle period, not one per frame.
+  worker_.deadlines().set(*this, last_activity_ + tunnel_idle_);
 }
 
 void Exchange::on_client_drained() {
@@ -266,7 +266,7 @@ void Exchange::on_client_drained() {
 }
 
 void Exchange::on_client_gone() {
-  timer_.cancel();
+  worker_.deadlines().clear(*this);
   release_backend(false);
   response_complete_ = true;
 }
@@ -280,9 +280,9 @@ void Exchange::on_backend_head(Response& head, bool end_stream) {
     tunnel_ = true;
     // The request timeout ends with the upgrade; an idle timeout (the
     // route's timeouts.idle, else limits.idleTimeout) bounds the tunnel.
-    timer_.cancel();
     last_activity_ = std::chrono::steady_clock::now();
-    arm_tunnel_idle_timer(route_->route.timeouts.idle.value_or(table_->limits().idle_timeout));
+    tunnel_idle_ = route_->route.timeouts.idle.value_or(table_->limits().idle_timeout);
+    arm_tunnel_idle_timer();
     sink_.send_response_head(head, false);
     sink_.start_tunnel();
     return;
@@ -338,7 +338,7 @@ void Exchange::on_backend_failure(Failure failure) {
     response_complete_ = true;
     return;
   }
-  timer_.cancel();
+  worker_.deadlines().clear(*this);
   switch (failure) {
     case Failure::kConnect: respond_error(502, "backend connection failed"); break;
     case Failure::kTimeout: respond_error(504, "backend timeout"); break;
@@ -357,7 +357,7 @@ void Exchange::respond(int status, Headers headers, std::string body) {
   response.status = status;
   response.headers = std::move(headers);
   response.content_length = body.size();
-  if (body.empty() || request_.method == "HEAD") {
+  if (body.empty() || request_->method == "HEAD") {
     sink_.send_response_head(response, true);
   } else {
     sink_.send_response_head(response, false);
@@ -373,7 +373,7 @@ void Exchange::respond_error(int status, std::string_view message) {
 void Exchange::complete() {
   if (response_complete_) return;
   response_complete_ = true;
-  timer_.cancel();
+  worker_.deadlines().clear(*this);
   const double seconds =
       std::chrono::duration<double>(std::chrono::steady_clock::now() - started_).count();
   static const std::string kNone;

@@ -15,6 +15,7 @@
 #include <string>
 
 #include "proxy/routing/route_table.h"
+#include "proxy/server/deadline.h"
 #include "proxy/server/message.h"
 #include "proxy/server/table_context.h"
 
@@ -26,14 +27,15 @@ namespace archway::server {
 
 class Worker;
 
-class Exchange final : public BackendEvents {
+class Exchange final : public BackendEvents, private Deadline {
  public:
   Exchange(Worker& worker, std::shared_ptr<const TableContext> table, ResponseSink& sink);
   ~Exchange() override;
   Exchange(const Exchange&) = delete;
   Exchange& operator=(const Exchange&) = delete;
 
-  // The request head is complete. `request` is consumed.
+  // The request head is complete. `request` belongs to the codec and must
+  // outlive the exchange; the exchange rewrites it in place.
   void start(Request& request);
   // Request body from the client. Returns false when the client should stop
   // sending until ResponseSink::resume_request_body.
@@ -49,6 +51,8 @@ class Exchange final : public BackendEvents {
   [[nodiscard]] bool response_complete() const { return response_complete_; }
   [[nodiscard]] bool response_started() const { return response_started_; }
   [[nodiscard]] int status() const { return status_; }
+  // The backend is paused until the client side drains (on_client_drained).
+  [[nodiscard]] bool backend_paused() const { return backend_paused_; }
 
   // BackendEvents
   void on_backend_head(Response& head, bool end_stream) override;
@@ -64,13 +68,14 @@ class Exchange final : public BackendEvents {
   bool start_backend();
   void complete();
   void arm_timer(std::chrono::milliseconds timeout);
-  void arm_tunnel_idle_timer(std::chrono::milliseconds idle);
+  void arm_tunnel_idle_timer();
+  void on_deadline() override;  // Deadline: request timeout or tunnel idle
   void release_backend(bool complete);
 
   Worker& worker_;
   std::shared_ptr<const TableContext> table_;  // pinned for the whole exchange
   ResponseSink& sink_;
-  Request request_;
+  Request* request_ = nullptr;
   std::string path_;  // normalised, rewritten; what the backend gets
   const routing::CompiledRoute* route_ = nullptr;
   const TableContext::ClusterInfo* cluster_ = nullptr;
@@ -78,8 +83,7 @@ class Exchange final : public BackendEvents {
   std::shared_ptr<backend::H1Connection> h1_;
   BackendStream* backend_ = nullptr;  // h1_ or an HTTP/2 backend stream
   std::string backend_head_;          // kept for one retry on a stale connection
-  boost::asio::steady_timer timer_;
-  std::shared_ptr<int> alive_;  // see arm_timer
+  std::chrono::milliseconds tunnel_idle_{0};
   std::chrono::steady_clock::time_point started_;
   std::chrono::steady_clock::time_point last_activity_;  // WebSocket tunnel
   uint64_t body_bytes_ = 0;  // request body so far (limits.maxRequestBodyBytes)

@@ -10,7 +10,12 @@ namespace {
 
 void append_hex(std::string& out, uint64_t v, int digits) {
   static constexpr char kHex[] = "0123456789abcdef";
-  for (int i = digits - 1; i >= 0; --i) out += kHex[(v >> (i * 4)) & 0xf];
+  char buf[16];
+  for (int i = digits - 1; i >= 0; --i) {
+    buf[i] = kHex[v & 0xf];
+    v >>= 4;
+  }
+  out.append(buf, static_cast<size_t>(digits));
 }
 
 }  // namespace

@@ -14,10 +14,13 @@
 #include <string>
 #include <thread>
 #include <unordered_set>
+#include <vector>
 
 #include "proxy/config/snapshot.h"
 #include "proxy/metrics/worker_stats.h"
+#include "proxy/routing/route_table.h"
 #include "proxy/server/connection.h"
+#include "proxy/server/deadline.h"
 #include "proxy/server/table_context.h"
 
 namespace archway::backend {
@@ -57,6 +60,10 @@ class Worker {
   [[nodiscard]] backend::H2Sessions& h2_sessions() { return *h2_sessions_; }
   [[nodiscard]] metrics::WorkerStats& stats() { return stats_; }
   [[nodiscard]] std::mt19937_64& rng() { return rng_; }
+  // Request and tunnel deadlines: one timer for all (deadline.h).
+  [[nodiscard]] Deadlines& deadlines() { return deadlines_; }
+  // Scratch space for routing a request head (Exchange::start).
+  [[nodiscard]] std::vector<routing::HeaderField>& header_fields() { return header_fields_; }
   [[nodiscard]] bool draining() const { return draining_; }
   // Round-robin cursor per cluster name, for endpoint choice.
   [[nodiscard]] size_t next_endpoint(const std::string& cluster, size_t count);
@@ -72,7 +79,10 @@ class Worker {
   void swap_table(std::shared_ptr<const TableContext> table);
 
   size_t index_;
-  boost::asio::io_context io_{1};
+  // One thread runs this context and only it touches its sockets: no locking
+  // in the reactor's per-socket I/O (other threads only post).
+  boost::asio::io_context io_{BOOST_ASIO_CONCURRENCY_HINT_UNSAFE_IO};
+  Deadlines deadlines_{io_};
   std::thread thread_;
   std::shared_ptr<const TableContext> table_;
   // shared_ptr: backend connections hold weak_ptrs to learn that their pool
@@ -81,6 +91,7 @@ class Worker {
   std::shared_ptr<backend::H2Sessions> h2_sessions_;
   metrics::WorkerStats stats_;
   std::mt19937_64 rng_;
+  std::vector<routing::HeaderField> header_fields_;
   std::map<std::string, Listener> listeners_;
   std::unordered_set<Connection*> connections_;
   std::unordered_map<std::string, size_t> rr_;
