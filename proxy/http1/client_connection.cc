@@ -43,9 +43,24 @@ void ClientConnection::arm_head_timer() {
   const auto& limits = table->limits();
   // Waiting for a first byte is idle time; once a head started, the
   // (shorter) header timeout bounds slow-loris heads.
-  timer_.expires_after(in_end_ > in_begin_ ? limits.header_timeout : limits.idle_timeout);
+  head_deadline_ = std::chrono::steady_clock::now() +
+                   (in_end_ > in_begin_ ? limits.header_timeout : limits.idle_timeout);
+  head_deadline_set_ = true;
+  if (!timer_armed_ || head_deadline_ < timer_at_) arm_head_timer_at(head_deadline_);
+}
+
+void ClientConnection::arm_head_timer_at(std::chrono::steady_clock::time_point when) {
+  timer_armed_ = true;
+  timer_at_ = when;
+  timer_.expires_at(when);
   timer_.async_wait([self = shared_from_this()](boost::system::error_code ec) {
-    if (ec || self->phase_ != Phase::kHead) return;
+    if (ec) return;  // moved (a new wait is pending) or closed
+    self->timer_armed_ = false;
+    if (self->phase_ != Phase::kHead || !self->head_deadline_set_) return;
+    if (std::chrono::steady_clock::now() < self->head_deadline_) {
+      self->arm_head_timer_at(self->head_deadline_);  // the deadline moved on
+      return;
+    }
     if (self->in_end_ > self->in_begin_) {
       self->reject(408, "request head timeout");
     } else {
@@ -164,7 +179,7 @@ bool ClientConnection::parse_head() {
     reject(400, to_string(scan));
     return false;
   }
-  timer_.cancel();
+  head_deadline_set_ = false;  // the lazy timer finds no deadline when it fires
   ++requests_;
   table_ = table;  // the request pins the table live at its head
   parser_.emplace(request_, max_head, max_count);
@@ -240,10 +255,14 @@ void ClientConnection::send_response_head(server::Response& head, bool end_strea
   if (phase_ == Phase::kBody && end_stream) close_after_response_ = true;
   if (draining_) close_after_response_ = true;
   auto& o = out_;
-  char line[64];
-  const int n = std::snprintf(line, sizeof line, "HTTP/1.1 %d %s\r\n", head.status,
-                              server::http_reason(head.status));
-  o.append(line, static_cast<size_t>(n));
+  // Status line without printf: a status is three digits (Beast's parser
+  // reads exactly three; ours come from the config and http_reason's list).
+  const int st = head.status;
+  const char status_line[] = {'H', 'T', 'T', 'P', '/', '1', '.', '1', ' ',
+                              static_cast<char>('0' + st / 100 % 10),
+                              static_cast<char>('0' + st / 10 % 10),
+                              static_cast<char>('0' + st % 10), ' '};
+  o.append(status_line, sizeof status_line).append(server::http_reason(st)).append("\r\n");
   for (const auto& h : head.headers) o.append(h.name).append(": ").append(h.value).append("\r\n");
   const bool no_body = head.status == 204 || head.status == 304 || head.status < 200;
   if (head.status == 101) {
@@ -263,8 +282,23 @@ void ClientConnection::send_response_head(server::Response& head, bool end_strea
   }
   if (close_after_response_) o.append("connection: close\r\n");
   o.append("\r\n");
-  if (end_stream) response_done_ = true;
-  flush();
+  if (end_stream) {
+    response_done_ = true;
+    flush();
+  } else {
+    // The body usually follows in this same handler (same backend read):
+    // one write for head and body instead of two.
+    schedule_flush();
+  }
+}
+
+void ClientConnection::schedule_flush() {
+  if (flush_scheduled_ || write_in_flight_ || phase_ == Phase::kClosed) return;
+  flush_scheduled_ = true;
+  asio::post(worker_.io(), [self = shared_from_this()] {
+    self->flush_scheduled_ = false;
+    self->flush();
+  });
 }
 
 void ClientConnection::send_response_data(std::string_view data, bool end_stream) {

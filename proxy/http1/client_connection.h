@@ -57,10 +57,12 @@ class ClientConnection final : public server::Connection,
   bool parse_body();
   void read();
   void flush();
+  void schedule_flush();
   void finish_exchange();
   void reject(int status, std::string_view message);
   void close();
   void arm_head_timer();
+  void arm_head_timer_at(std::chrono::steady_clock::time_point when);
 
   server::Worker& worker_;
   std::unique_ptr<net::Transport> transport_;
@@ -71,6 +73,7 @@ class ClientConnection final : public server::Connection,
   std::string in_;
   size_t in_begin_ = 0, in_end_ = 0;
   bool read_in_flight_ = false;
+  bool flush_scheduled_ = false;
   std::string out_, writing_;
   bool write_in_flight_ = false;
   server::Request request_;
@@ -86,7 +89,14 @@ class ClientConnection final : public server::Connection,
   bool close_after_response_ = false;
   bool draining_ = false;
   bool processing_ = false;
+  // Head/idle timer, armed lazily: it stays pending across requests and is
+  // moved only when a deadline comes earlier; when it fires it checks
+  // head_deadline_ (no timer operation per request).
   boost::asio::steady_timer timer_;
+  std::chrono::steady_clock::time_point head_deadline_{};
+  std::chrono::steady_clock::time_point timer_at_{};
+  bool head_deadline_set_ = false;
+  bool timer_armed_ = false;
   uint64_t requests_ = 0;
 };
 
