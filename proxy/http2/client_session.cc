@@ -251,14 +251,18 @@ void ClientSession::read() {
                               [self = shared_from_this()](boost::system::error_code ec, size_t n) {
                                 self->read_in_flight_ = false;
                                 if (self->closed_) return;
-                                if (ec) {
-                                  self->close();
-                                  return;
-                                }
-                                self->idle_timer_.cancel();
-                                self->feed(self->in_.data(), n);
-                                self->read();
+                                self->on_read(ec, n);
                               });
+}
+
+void ClientSession::on_read(boost::system::error_code ec, size_t n) {
+  if (ec) {
+    close();
+    return;
+  }
+  idle_active_ = false;  // activity: the idle period ends (see arm_idle_timer)
+  feed(in_.data(), n);
+  read();
 }
 
 void ClientSession::schedule_write() {
@@ -308,10 +312,26 @@ void ClientSession::write() {
 
 void ClientSession::arm_idle_timer() {
   if (closed_ || !table_) return;
-  idle_timer_.expires_after(table_->limits().idle_timeout);
+  // Lazy: the timer stays pending and is moved only to an earlier time; a
+  // read clears idle_active_ instead of cancelling it.
+  idle_active_ = true;
+  idle_deadline_ = std::chrono::steady_clock::now() + table_->limits().idle_timeout;
+  if (!idle_timer_pending_ || idle_deadline_ < idle_timer_at_) arm_idle_timer_at(idle_deadline_);
+}
+
+void ClientSession::arm_idle_timer_at(std::chrono::steady_clock::time_point when) {
+  idle_timer_pending_ = true;
+  idle_timer_at_ = when;
+  idle_timer_.expires_at(when);
   idle_timer_.async_wait([weak = weak_from_this()](boost::system::error_code ec) {
     auto self = weak.lock();
-    if (ec || !self || self->closed_ || !self->streams_.empty()) return;
+    if (ec || !self) return;
+    self->idle_timer_pending_ = false;
+    if (self->closed_ || !self->idle_active_ || !self->streams_.empty()) return;
+    if (std::chrono::steady_clock::now() < self->idle_deadline_) {
+      self->arm_idle_timer_at(self->idle_deadline_);
+      return;
+    }
     nghttp2_session_terminate_session(self->session_, NGHTTP2_NO_ERROR);
     self->schedule_write();
   });

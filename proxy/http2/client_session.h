@@ -55,9 +55,11 @@ class ClientSession final : public server::Connection,
   bool init();
   void feed(const char* data, size_t size);
   void read();
+  void on_read(boost::system::error_code ec, size_t n);
   void write();
   void close();
   void arm_idle_timer();
+  void arm_idle_timer_at(std::chrono::steady_clock::time_point when);
   ClientStream* stream(int32_t id);
   // limits.headerTimeout for HTTP/2: a stream's head must be complete in time.
   void head_started(int32_t id);
@@ -80,6 +82,9 @@ class ClientSession final : public server::Connection,
   uint32_t max_header_bytes_ = 64 * 1024;
   GlitchLimiter glitches_;
   boost::asio::steady_timer idle_timer_;
+  std::chrono::steady_clock::time_point idle_deadline_{}, idle_timer_at_{};
+  bool idle_active_ = false;         // no stream since arm_idle_timer, no read
+  bool idle_timer_pending_ = false;
   // Streams whose head is incomplete, by id, with their deadline.
   std::map<int32_t, std::chrono::steady_clock::time_point> heads_pending_;
   boost::asio::steady_timer head_timer_;

@@ -218,7 +218,8 @@ ssize_t ClientStream::read_body(nghttp2_session* session, int32_t stream_id, uin
   }
   // Below the watermark again: let the backend send more. Posted, because
   // we are inside nghttp2_session_mem_send.
-  if (n > 0 && self->exchange_ && self->response_buffered() < server::kHighWatermark / 2) {
+  if (n > 0 && self->exchange_ && self->exchange_->backend_paused() &&
+      self->response_buffered() < server::kHighWatermark / 2) {
     boost::asio::post(self->session_.worker().io(),
                       [weak = self->session_.weak_from_this(), stream_id] {
                         auto s = weak.lock();
