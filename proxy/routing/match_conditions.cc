@@ -118,17 +118,18 @@ Result<std::unique_ptr<RE2>> compile_regex(const std::string& pattern, const std
   return re;
 }
 
-Result<MatchConditions> compile_conditions(const config::Match& match, const std::string& path) {
+Result<MatchConditions> compile_conditions(const config::Match& match) {
   MatchConditions out;
   out.methods = match.methods;
+  out.headers.reserve(match.headers.size());
   for (size_t i = 0; i < match.headers.size(); ++i) {
-    auto c = compile_value(match.headers[i], path + ".headers[" + std::to_string(i) + "]", true);
+    auto c = compile_value(match.headers[i], "headers[" + std::to_string(i) + "]", true);
     if (!c.ok()) return c.error();
     out.headers.push_back(std::move(*c));
   }
+  out.query.reserve(match.query_params.size());
   for (size_t i = 0; i < match.query_params.size(); ++i) {
-    auto c = compile_value(match.query_params[i],
-                           path + ".queryParams[" + std::to_string(i) + "]", false);
+    auto c = compile_value(match.query_params[i], "queryParams[" + std::to_string(i) + "]", false);
     if (!c.ok()) return c.error();
     out.query.push_back(std::move(*c));
   }

@@ -43,15 +43,18 @@ struct MatchConditions {
   std::vector<ValueCondition> headers;
   std::vector<ValueCondition> query;
 
+  [[nodiscard]] bool empty() const { return methods.empty() && headers.empty() && query.empty(); }
+
   // Every condition holds. A header condition holds when any field of that
   // name satisfies it (repeated headers are separate fields); a query
   // condition likewise for repeated parameters.
   [[nodiscard]] bool matches(RequestView& request) const;
 };
 
-// Builds the conditions of one Match; errors name `path` (the match's field).
-[[nodiscard]] Result<MatchConditions> compile_conditions(const config::Match& match,
-                                                         const std::string& path);
+// Builds the conditions of one Match. Errors name the field relative to the
+// match ("headers[0].value"); the caller prefixes the match's own field, so
+// no field name is built unless there is an error.
+[[nodiscard]] Result<MatchConditions> compile_conditions(const config::Match& match);
 
 // Anchored RE2 (full match). Errors name `field`.
 [[nodiscard]] Result<std::unique_ptr<RE2>> compile_regex(const std::string& pattern,

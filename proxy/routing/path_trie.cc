@@ -25,12 +25,26 @@ uint32_t PathTrie::insert(const std::vector<std::string_view>& segments,
   return current;
 }
 
-void PathTrie::sort_entries() {
-  for (Node& n : nodes_) {
-    std::sort(n.exact.begin(), n.exact.end());
-    std::sort(n.prefix.begin(), n.prefix.end());
-    std::sort(n.templates.begin(), n.templates.end());
+void PathTrie::add(uint32_t node, Kind kind, uint32_t rank) {
+  pending_.push_back(static_cast<uint64_t>(node) << 34 | static_cast<uint64_t>(kind) << 32 |
+                     rank);
+}
+
+void PathTrie::finish() {
+  // Sorted by (node, kind, rank): each node's lists become adjacent runs.
+  std::sort(pending_.begin(), pending_.end());
+  ranks_.clear();
+  ranks_.reserve(pending_.size());
+  for (const uint64_t p : pending_) {
+    Node& n = nodes_[static_cast<uint32_t>(p >> 34)];
+    const auto kind = static_cast<Kind>((p >> 32) & 3);
+    Run& run = kind == Kind::kExact ? n.exact : kind == Kind::kPrefix ? n.prefix : n.templates;
+    if (run.count == 0) run.begin = static_cast<uint32_t>(ranks_.size());
+    ranks_.push_back(static_cast<uint32_t>(p));
+    ++run.count;
   }
+  pending_.clear();
+  pending_.shrink_to_fit();
 }
 
 }  // namespace archway::routing

@@ -65,14 +65,19 @@ Result<void> build_virtual_host(const config::VirtualHost& vh, const std::string
     const size_t count = std::max<size_t>(route.matches.size(), 1);
     for (size_t m = 0; m < count; ++m) {
       const config::Match& match = route.matches.empty() ? kDefaultMatch : route.matches[m];
-      const std::string field =
-          path + ".routes[" + std::to_string(r) + "].matches[" + std::to_string(m) + "]";
+      // The match's field name, built only for an error (validate_snapshot
+      // has already run, so compile errors are not expected).
+      const auto field = [&] {
+        return path + ".routes[" + std::to_string(r) + "].matches[" + std::to_string(m) + "]";
+      };
       Pending p;
       p.match = &match;
       p.entry.route = first_route + static_cast<uint32_t>(r);
       p.entry.type = match.path.type;
-      auto conditions = compile_conditions(match, field);
-      if (!conditions.ok()) return conditions.error();
+      auto conditions = compile_conditions(match);
+      if (!conditions.ok()) {
+        return invalid(field() + "." + conditions.error().field, conditions.error().message);
+      }
       p.entry.conditions = std::move(*conditions);
       int64_t specific = 0;
       switch (match.path.type) {
@@ -81,7 +86,8 @@ Result<void> build_virtual_host(const config::VirtualHost& vh, const std::string
         case PathMatchType::kTemplate: {
           auto segments = config::parse_path_template(match.path.value);
           if (!segments.ok()) {
-            return invalid(field + ".path.value", "invalid template: " + segments.error().message);
+            return invalid(field() + ".path.value",
+                           "invalid template: " + segments.error().message);
           }
           for (uint32_t i = 0; i < segments->size(); ++i) {
             if ((*segments)[i].capture) {
@@ -93,8 +99,8 @@ Result<void> build_virtual_host(const config::VirtualHost& vh, const std::string
           break;
         }
         case PathMatchType::kRegularExpression: {
-          auto re = compile_regex(match.path.value, field + ".path.value");
-          if (!re.ok()) return re.error();
+          auto re = compile_regex(match.path.value, "path.value");
+          if (!re.ok()) return invalid(field() + "." + re.error().field, re.error().message);
           p.entry.regex = std::move(*re);
           specific = regex_order.emplace(match.path.value, regex_order.size()).first->second;
           break;
@@ -118,25 +124,28 @@ Result<void> build_virtual_host(const config::VirtualHost& vh, const std::string
 
   // Inserted in rank order, so every node's lists come out sorted.
   out.entries.reserve(pending.size());
+  out.heads.reserve(pending.size());
   for (Pending& p : pending) {
     const auto rank = static_cast<uint32_t>(out.entries.size());
     const std::string& value = p.match->path.value;
     switch (p.entry.type) {
       case PathMatchType::kExact:
-        out.literal.node(out.literal.insert(config::split_path(value), {})).exact.push_back(rank);
+        out.literal.add(out.literal.insert(config::split_path(value), {}), PathTrie::Kind::kExact,
+                        rank);
         break;
       case PathMatchType::kPathPrefix: {
         const std::string_view prefix = prefix_without_slash(value);
         std::vector<std::string_view> segments;
         if (!prefix.empty()) segments = config::split_path(prefix);
-        out.literal.node(out.literal.insert(segments, {})).prefix.push_back(rank);
+        out.literal.add(out.literal.insert(segments, {}), PathTrie::Kind::kPrefix, rank);
         break;
       }
       case PathMatchType::kTemplate: {
         const std::vector<std::string_view> segments = config::split_path(value);
         std::vector<bool> wildcards(segments.size(), false);
         for (const auto& capture : p.entry.captures) wildcards[capture.first] = true;
-        out.templates.node(out.templates.insert(segments, wildcards)).templates.push_back(rank);
+        out.templates.add(out.templates.insert(segments, wildcards), PathTrie::Kind::kTemplate,
+                          rank);
         break;
       }
       case PathMatchType::kRegularExpression: {
@@ -147,8 +156,11 @@ Result<void> build_virtual_host(const config::VirtualHost& vh, const std::string
         break;
       }
     }
+    out.heads.push_back({p.entry.route, !p.entry.conditions.empty()});
     out.entries.push_back(std::move(p.entry));
   }
+  out.literal.finish();
+  out.templates.finish();
   return {};
 }
 

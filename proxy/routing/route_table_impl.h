@@ -30,6 +30,13 @@ struct VirtualHostTable {
   PathTrie literal;                 // Exact and PathPrefix entries
   PathTrie templates;               // Template entries ({name} = wildcard child)
   std::vector<MatchEntry> entries;  // sorted by precedence: index == rank
+  // What a lookup reads of every candidate, by rank, 8 bytes each: most
+  // entries have no condition, and then the (large) MatchEntry is never read.
+  struct EntryHead {
+    uint32_t route = 0;        // MatchEntry::route
+    bool conditional = false;  // has methods, headers or query conditions
+  };
+  std::vector<EntryHead> heads;
   // RegularExpression entries by rank, each with the literal text every
   // path it matches starts with (a pre-filter), kept contiguous with the
   // prefixes in one arena so scanning a host's regexes touches few cache lines.
