@@ -10,6 +10,8 @@
 // Targets: match < 1 µs at 10k routes, 10k compile < 50 ms.
 //
 // Usage: route_bench [sizes...]   (default: 1000 10000 100000)
+//        route_bench --snapshot N    writes the N-route snapshot (JSON) to stdout,
+//                                    e.g. for archway-proxy --config (RSS check)
 
 #include <malloc.h>
 #include <unistd.h>
@@ -21,6 +23,7 @@
 #include <fstream>
 #include <random>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "proxy/config/snapshot_parser.h"
@@ -193,6 +196,11 @@ double median_ns_per_match(const RouteTable* table, const std::vector<Lookup>& l
 }  // namespace
 
 int main(int argc, char** argv) {
+  if (argc == 3 && std::string_view(argv[1]) == "--snapshot") {
+    const std::string json = archway::config::to_json(make_snapshot(std::strtoul(argv[2], nullptr, 10)));
+    std::fwrite(json.data(), 1, json.size(), stdout);
+    return 0;
+  }
   std::vector<size_t> sizes;
   for (int i = 1; i < argc; ++i) sizes.push_back(std::strtoul(argv[i], nullptr, 10));
   if (sizes.empty()) sizes = {1000, 10000, 100000};
