@@ -68,7 +68,7 @@ struct Callbacks {
         auto* stream = s->stream(frame->hd.stream_id);
         if (stream == nullptr) return 0;
         if (!stream->head_done()) {
-          s->heads_pending_.erase(frame->hd.stream_id);
+          s->head_done(frame->hd.stream_id);
           stream->on_head_complete(end);
         } else {
           stream->on_trailers_complete();
@@ -121,7 +121,7 @@ struct Callbacks {
 
   static int on_stream_close(nghttp2_session*, int32_t stream_id, uint32_t, void* ud) {
     auto* s = self(ud);
-    s->heads_pending_.erase(stream_id);
+    s->head_done(stream_id);
     auto it = s->streams_.find(stream_id);
     if (it != s->streams_.end()) {
       it->second->on_reset_by_client();
@@ -339,8 +339,18 @@ void ClientSession::arm_idle_timer_at(std::chrono::steady_clock::time_point when
 
 void ClientSession::head_started(int32_t id) {
   if (!table_) return;
-  heads_pending_.emplace(id, std::chrono::steady_clock::now() + table_->limits().header_timeout);
+  heads_pending_.emplace_back(id, std::chrono::steady_clock::now() + table_->limits().header_timeout);
   if (!head_timer_armed_) arm_head_timer();
+}
+
+void ClientSession::head_done(int32_t id) {
+  // Almost always the newest entry (a head arrives in one HEADERS frame).
+  for (auto it = heads_pending_.rbegin(); it != heads_pending_.rend(); ++it) {
+    if (it->first == id) {
+      heads_pending_.erase(std::next(it).base());
+      return;
+    }
+  }
 }
 
 void ClientSession::arm_head_timer() {

@@ -17,6 +17,8 @@
 #include <map>
 #include <memory>
 #include <string>
+#include <utility>
+#include <vector>
 
 #include "proxy/http2/glitch_limiter.h"
 #include "proxy/net/transport.h"
@@ -63,6 +65,7 @@ class ClientSession final : public server::Connection,
   ClientStream* stream(int32_t id);
   // limits.headerTimeout for HTTP/2: a stream's head must be complete in time.
   void head_started(int32_t id);
+  void head_done(int32_t id);
   void arm_head_timer();
 
   server::Worker& worker_;
@@ -85,8 +88,10 @@ class ClientSession final : public server::Connection,
   std::chrono::steady_clock::time_point idle_deadline_{}, idle_timer_at_{};
   bool idle_active_ = false;         // no stream since arm_idle_timer, no read
   bool idle_timer_pending_ = false;
-  // Streams whose head is incomplete, by id, with their deadline.
-  std::map<int32_t, std::chrono::steady_clock::time_point> heads_pending_;
+  // Streams whose head is incomplete, in stream-id order (so in deadline
+  // order: one timeout for all), with their deadline. A vector: an entry
+  // lives from HEADERS to END_HEADERS, usually within one read.
+  std::vector<std::pair<int32_t, std::chrono::steady_clock::time_point>> heads_pending_;
   boost::asio::steady_timer head_timer_;
   bool head_timer_armed_ = false;
 };

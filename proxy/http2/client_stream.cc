@@ -2,6 +2,7 @@
 
 #include <boost/asio/post.hpp>
 
+#include <array>
 #include <cstring>
 #include <vector>
 
@@ -22,6 +23,7 @@ nghttp2_nv make_nv(std::string_view name, std::string_view value) {
 
 ClientStream::ClientStream(ClientSession& session, int32_t id) : session_(session), id_(id) {
   request_.version = 20;
+  request_.headers.reserve(8);  // one allocation for a typical head, plus forwarding fields
   request_.scheme = session.is_tls() ? "https" : "http";
   request_.client_ip = session.client_ip();
 }
@@ -133,29 +135,38 @@ bool ClientStream::response_complete() const {
 }
 
 void ClientStream::send_response_head(server::Response& head, bool end_stream) {
-  std::vector<nghttp2_nv> nva;
-  nva.reserve(head.headers.size() + 2);
+  // On the stack for a usual head; nghttp2 copies the fields.
+  constexpr size_t kInline = 24;
+  std::array<nghttp2_nv, kInline> inline_nva;
+  std::vector<nghttp2_nv> heap_nva;
+  nghttp2_nv* nva = inline_nva.data();
+  if (head.headers.size() + 2 > kInline) {
+    heap_nva.resize(head.headers.size() + 2);
+    nva = heap_nva.data();
+  }
+  size_t count = 0;
+  auto push = [&](const nghttp2_nv& nv) { nva[count++] = nv; };
   const std::string status = std::to_string(head.status);
-  nva.push_back(make_nv(":status", status));
+  push(make_nv(":status", status));
   std::string length;
   if (head.content_length) {
     length = std::to_string(*head.content_length);
-    nva.push_back(make_nv("content-length", length));
+    push(make_nv("content-length", length));
   }
   for (const auto& h : head.headers) {
     // Defence in depth: never emit connection-specific fields on h2.
     if (server::is_hop_by_hop(h.name) || h.name.empty() || h.name.front() == ':') continue;
-    nva.push_back(make_nv(h.name, h.value));
+    push(make_nv(h.name, h.value));
   }
   response_submitted_ = true;
   body_eof_ = end_stream;
   if (end_stream) {
-    nghttp2_submit_response(session_.session(), id_, nva.data(), nva.size(), nullptr);
+    nghttp2_submit_response(session_.session(), id_, nva, count, nullptr);
   } else {
     nghttp2_data_provider provider{};
     provider.source.ptr = this;
     provider.read_callback = &ClientStream::read_body;
-    nghttp2_submit_response(session_.session(), id_, nva.data(), nva.size(), &provider);
+    nghttp2_submit_response(session_.session(), id_, nva, count, &provider);
   }
   session_.schedule_write();
 }
