@@ -206,7 +206,7 @@ bool ClientConnection::parse_head() {
   chunked_out_ = false;
   body_paused_ = false;
   const bool has_body = request_.has_body;
-  exchange_ = std::make_unique<server::Exchange>(worker_, table_, *this);
+  exchange_.emplace(worker_, table_, *this);
   self_ = shared_from_this();
   parser_->set_body_consumer(this);
   phase_ = has_body ? Phase::kBody : Phase::kWaitResponse;

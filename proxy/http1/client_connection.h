@@ -78,7 +78,7 @@ class ClientConnection final : public server::Connection,
   bool write_in_flight_ = false;
   server::Request request_;
   std::optional<RequestParser> parser_;
-  std::unique_ptr<server::Exchange> exchange_;
+  std::optional<server::Exchange> exchange_;  // in place: no allocation per request
   // While an exchange runs no read may be pending (pipelined bytes wait), so
   // the connection keeps itself alive; released in finish_exchange/close.
   std::shared_ptr<ClientConnection> self_;

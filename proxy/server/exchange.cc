@@ -171,11 +171,13 @@ bool Exchange::start_backend() {
     backend_ = opened.stream;
     return backend_ != nullptr;
   }
-  // HTTP/1.1: serialise the head once (kept for a retry).
+  // HTTP/1.1: the head is serialised into the worker's scratch string, which
+  // the connection copies into its output buffer (a retry serialises the
+  // same request again): no allocation per request.
   const bool chunked = request_->has_body && !request_->content_length;
-  if (backend_head_.empty()) {
-    auto& h = backend_head_;
-    h.reserve(256);
+  {
+    auto& h = worker_.scratch();
+    h.clear();
     h.append(request_->method).append(" ").append(path_).append(" HTTP/1.1\r\nhost: ");
     h.append(request_->authority).append("\r\n");
     for (const auto& f : request_->headers) h.append(f.name).append(": ").append(f.value).append("\r\n");
@@ -191,7 +193,7 @@ bool Exchange::start_backend() {
   h1_ = retried_ ? worker_.pool().create(endpoint_, connect_timeout)
                  : worker_.pool().acquire(endpoint_, connect_timeout);
   backend_ = h1_.get();
-  h1_->start(this, backend_head_, chunked, request_->method == "HEAD",
+  h1_->start(this, worker_.scratch(), chunked, request_->method == "HEAD",
              request_->has_body || request_->websocket);
   return true;
 }

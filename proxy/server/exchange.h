@@ -82,7 +82,6 @@ class Exchange final : public BackendEvents, private Deadline {
   boost::asio::ip::tcp::endpoint endpoint_;
   std::shared_ptr<backend::H1Connection> h1_;
   BackendStream* backend_ = nullptr;  // h1_ or an HTTP/2 backend stream
-  std::string backend_head_;          // kept for one retry on a stale connection
   std::chrono::milliseconds tunnel_idle_{0};
   std::chrono::steady_clock::time_point started_;
   std::chrono::steady_clock::time_point last_activity_;  // WebSocket tunnel

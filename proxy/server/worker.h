@@ -64,6 +64,8 @@ class Worker {
   [[nodiscard]] Deadlines& deadlines() { return deadlines_; }
   // Scratch space for routing a request head (Exchange::start).
   [[nodiscard]] std::vector<routing::HeaderField>& header_fields() { return header_fields_; }
+  // Scratch string for serialising a head that is copied out at once.
+  [[nodiscard]] std::string& scratch() { return scratch_; }
   [[nodiscard]] bool draining() const { return draining_; }
   // Round-robin cursor per cluster name, for endpoint choice.
   [[nodiscard]] size_t next_endpoint(const std::string& cluster, size_t count);
@@ -92,6 +94,7 @@ class Worker {
   metrics::WorkerStats stats_;
   std::mt19937_64 rng_;
   std::vector<routing::HeaderField> header_fields_;
+  std::string scratch_;
   std::map<std::string, Listener> listeners_;
   std::unordered_set<Connection*> connections_;
   std::unordered_map<std::string, size_t> rr_;
