@@ -63,7 +63,15 @@ HeadError scan_head(std::string_view bytes, size_t max_bytes, size_t& head_size)
   const size_t n = std::min(bytes.size(), max_bytes);
   bool line_start = false;  // the request line itself may not be "folded"
   for (size_t i = 0; i < n; ++i) {
-    const char c = bytes[i];
+    char c = bytes[i];
+    if (!line_start) {
+      // Fast path: skip the ordinary bytes of a line (all but NUL, CR, LF);
+      // only the first byte of a line needs the obs-fold check.
+      while (c != '\0' && c != '\r' && c != '\n') {
+        if (++i == n) return bytes.size() >= max_bytes ? HeadError::kTooLarge : HeadError::kNeedMore;
+        c = bytes[i];
+      }
+    }
     if (c == '\0') return HeadError::kNulByte;
     if (c == '\r') {
       if (i + 1 >= bytes.size()) return HeadError::kNeedMore;
