@@ -7,6 +7,7 @@
 #include <thread>
 
 #include "common/signals.h"
+#include "controller/app/health_server.h"
 #include "controller/app/reconciler.h"
 #include "controller/app/status_publisher.h"
 #include "controller/app/trigger.h"
@@ -52,6 +53,18 @@ int run(const AppOptions& options) {
   auto publisher = std::make_unique<StatusPublisher>(*writer);
   Reconciler reconciler(options, *informers, *publisher, [&] { return leading.load(); });
   std::thread worker([&] { reconciler.run(trigger); });
+  std::unique_ptr<HealthServer> health;
+  if (options.health_port != 0) {
+    health = std::make_unique<HealthServer>(options.health_address, options.health_port, [&] {
+      return informers->synced() && reconciler.programmed();
+    });
+    if (auto started = health->start(); !started) {
+      spdlog::error("{}", started.error().to_string());
+      trigger.stop();
+      worker.join();
+      return 1;
+    }
+  }
 
   informers->start([&] { trigger.notify(); });
   elector->start(
@@ -74,6 +87,7 @@ int run(const AppOptions& options) {
       break;
     }
   }
+  if (health) health->stop();  // before what its readiness check reads goes away
   trigger.stop();
   worker.join();
   elector->stop();  // releases the Lease so a peer takes over at once

@@ -46,7 +46,9 @@ Result<ParsedFlags> parse_flags(int argc, const char* const* argv) {
       "http-port", po::value(&o.http_port)->default_value(o.http_port), "proxy HTTP listener port")(
       "https-port", po::value(&o.https_port)->default_value(o.https_port),
       "proxy HTTPS listener port")("health-port", po::value(&o.health_port)->default_value(0),
-                                   "serve /healthz and /readyz on 127.0.0.1:PORT (0: off)")(
+                                   "serve /healthz and /readyz on --health-address:PORT (0: off)")(
+      "health-address", po::value(&o.health_address)->default_value(o.health_address),
+      "IP the health endpoint binds (all interfaces by default: the kubelet probes the pod IP)")(
       "log-level", po::value(&o.log_level)->default_value(o.log_level),
       "trace|debug|info|warn|error")(
       "log-format", po::value(&o.log_format)->default_value(o.log_format), "text|json")(

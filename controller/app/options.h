@@ -30,6 +30,7 @@ struct AppOptions {
   std::string log_level = "info";
   std::string log_format = "text";
   uint16_t health_port = 0;  // 0: no health endpoint
+  std::string health_address = "0.0.0.0";
   // --dev-endpoint-address FROM=TO (development/e2e only, see CompileOptions).
   std::map<std::string, std::string> endpoint_address_map;
 };

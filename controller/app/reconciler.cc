@@ -89,6 +89,7 @@ Reconciler::CycleResult Reconciler::cycle() {
       }
     } else if (reply->ack) {
       outcome_ = {PushOutcome::State::kAcked, {}};
+      programmed_ = true;
       pushed_content_ = content;
       pushed_at_ = std::chrono::steady_clock::now();
       last_good_routes_.clear();

@@ -4,6 +4,7 @@
 // addresses and Events to the status publisher when this replica leads.
 // Runs on one thread (run()); never compiles before the first full sync.
 
+#include <atomic>
 #include <chrono>
 #include <functional>
 #include <string>
@@ -25,6 +26,9 @@ class Reconciler {
 
   // Loops until trigger.stop().
   void run(Trigger& trigger);
+  // True once the proxy ACKed any snapshot from this reconciler (readiness).
+  // Thread-safe.
+  [[nodiscard]] bool programmed() const { return programmed_.load(); }
 
  private:
   struct CycleResult {
@@ -43,6 +47,7 @@ class Reconciler {
   std::string pushed_content_;  // last ACKed snapshot without its version
   std::chrono::steady_clock::time_point pushed_at_{};
   PushOutcome outcome_;  // the proxy's answer to the latest snapshot
+  std::atomic<bool> programmed_{false};
   uint64_t sequence_ = 0;
   const std::string version_prefix_;  // start time: versions never repeat across restarts
 };

@@ -88,6 +88,7 @@ type Stack struct {
 	HTTPAddr   string
 	HTTPSPort  int
 	AdminPort  int
+	HealthPort int // the controller's /healthz and /readyz
 	Socket     string
 	Proxy      *procs.Proc
 	Controller *procs.Proc
@@ -114,6 +115,7 @@ func startStack(t *testing.T, c *cluster.Cluster, ns string, o stackOpts) *Stack
 	s.HTTPAddr = "127.0.0.1:" + strconv.Itoa(httpPort)
 	s.HTTPSPort = httpsPort
 	s.AdminPort = procs.FreeLoopbackPort(t)
+	s.HealthPort = procs.FreeLoopbackPort(t)
 	s.Proxy = procs.Start(t, "proxy", dir, filepath.Join(buildDir(), "proxy", "archway-proxy"),
 		"--admin-socket", s.Socket, "--admin-port", strconv.Itoa(s.AdminPort),
 		"--state-dir", filepath.Join(dir, "state"), "--workers", "1")
@@ -129,7 +131,8 @@ func startStack(t *testing.T, c *cluster.Cluster, ns string, o stackOpts) *Stack
 	args := []string{"--kubeconfig", c.Kubeconfig, "--admin-socket", s.Socket,
 		"--watch-namespace", ns, "--leader-election-namespace", ns, "--identity", o.identity,
 		"--lease-duration", o.leaseDuration, "--http-port", strconv.Itoa(httpPort),
-		"--https-port", strconv.Itoa(httpsPort), "--debounce", o.debounce, "--publish-address", "127.0.0.1"}
+		"--https-port", strconv.Itoa(httpsPort), "--debounce", o.debounce, "--publish-address", "127.0.0.1",
+		"--health-port", strconv.Itoa(s.HealthPort), "--health-address", "127.0.0.1"}
 	if !strings.Contains(strings.Join(o.extraArgs, " "), "--log-level") {
 		args = append(args, "--log-level", "debug")
 	}
@@ -137,6 +140,16 @@ func startStack(t *testing.T, c *cluster.Cluster, ns string, o stackOpts) *Stack
 	args = append(args, o.extraArgs...)
 	s.Controller = procs.Start(t, "controller-"+o.identity, dir, filepath.Join(buildDir(), "controller", "archway-controller"), args...)
 	return s
+}
+
+// probe GETs the controller's health endpoint; 0 when it cannot connect.
+func (s *Stack) probe(path string) int {
+	resp, err := httpClient.Get("http://127.0.0.1:" + strconv.Itoa(s.HealthPort) + path)
+	if err != nil {
+		return 0
+	}
+	resp.Body.Close()
+	return resp.StatusCode
 }
 
 // restartController starts another controller process with the same flags.

@@ -35,6 +35,14 @@ func TestAPIRouteLifecycle(t *testing.T) {
 	c.Apply(t, ns, backend.ServiceManifest("green", 80, green))
 	c.Apply(t, ns, routeYAML("shop", "shop.example.com", "/api", "blue"))
 	c.Kubectl(t, "-n", ns, "wait", "--for=condition=Ready", "--timeout=60s", "apiroute/shop")
+	// A Ready route means synced informers and an ACKed snapshot: the
+	// controller's probes say so.
+	if code := s.probe("/healthz"); code != 200 {
+		t.Errorf("controller /healthz: %d", code)
+	}
+	if code := s.probe("/readyz"); code != 200 {
+		t.Errorf("controller /readyz: %d", code)
+	}
 	a := s.expectBackend(t, "shop.example.com", "/api/orders?x=1", "blue")
 	if a.Path != "/api/orders" || a.Query != "x=1" || a.Method != "GET" {
 		t.Errorf("backend saw %+v", a)
