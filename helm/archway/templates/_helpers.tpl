@@ -97,4 +97,9 @@ app.kubernetes.io/part-of: archway
 {{- if and (not .Values.service.ports.http.enabled) (not .Values.service.ports.https.enabled) -}}
 {{- fail "service.ports: at least one of http and https must be enabled" -}}
 {{- end -}}
+{{- /* Both containers share the pod's network namespace. */ -}}
+{{- $ports := list (int $p.ports.http) (int $p.ports.https) (int $p.ports.admin) (int .Values.controller.healthPort) -}}
+{{- if ne (len $ports) (len (uniq $ports)) -}}
+{{- fail (printf "proxy.ports (http %d, https %d, admin %d) and controller.healthPort (%d) must all differ: the containers share the pod's network" (int $p.ports.http) (int $p.ports.https) (int $p.ports.admin) (int .Values.controller.healthPort)) -}}
+{{- end -}}
 {{- end -}}
