@@ -13,13 +13,13 @@
 # Usage: bench/run.sh [--quick] [--all]   (run by `make bench`, never by `make test`)
 #        --all also runs the route-table benchmark (bench/route, built as
 #        route_bench) and the controller benchmark (bench/controller/run.sh).
-# Env:   BUILD (build dir, default build), RUNS (3), DURATION (s, 8),
+# Env:   BUILD (build dir; else ARCHWAY_BUILD_DIR, else build), RUNS (3), DURATION (s, 8),
 #        CONNS (wrk/h2load connections, 32), STREAMS (h2 streams per conn, 10),
 #        PROXIES ("archway nginx haproxy nghttpx"), BENCH_OUT (keep results here)
 set -euo pipefail
 
 root=$(cd "$(dirname "$0")/.." && pwd)
-BUILD=${BUILD:-build}
+BUILD=${BUILD:-${ARCHWAY_BUILD_DIR:-build}}
 [[ $BUILD = /* ]] || BUILD="$root/$BUILD"
 RUNS=${RUNS:-3}
 DURATION=${DURATION:-8}
