@@ -45,6 +45,18 @@ class Deadlines {
  public:
   using Clock = Deadline::Clock;
   explicit Deadlines(boost::asio::io_context& io) : timer_(io) {}
+  // Entries still linked belong to objects that die later (with the
+  // io_context's pending handlers, at worker shutdown): unlink them all so
+  // that their clear() finds another owner and touches nothing here.
+  ~Deadlines() {
+    for (Deadline* d = head_; d != nullptr;) {
+      Deadline* next = d->next_;
+      d->owner_ = nullptr;
+      d->prev_ = d->next_ = nullptr;
+      d = next;
+    }
+    head_ = nullptr;
+  }
   Deadlines(const Deadlines&) = delete;
   Deadlines& operator=(const Deadlines&) = delete;
 
