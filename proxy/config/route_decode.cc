@@ -78,10 +78,11 @@ void decode_route(Decoder& d, const Json& json, const std::string& path, Route& 
   ObjectReader r(d, json, path,
                  {"name", "routeName", "ruleName", "matches", "backends", "redirect",
                   "directResponse", "rewrite", "requestHeaders", "responseHeaders", "timeouts",
-                  "policies"});
+                  "policies", "singleLabelWildcard"});
   r.get("name", out.name, /*required=*/true);
   r.get("routeName", out.route_name);
   r.get("ruleName", out.rule_name);
+  r.get("singleLabelWildcard", out.single_label_wildcard);
   r.each("matches", [&](const Json& element, const std::string& p) {
     decode_match(d, element, p, out.matches.emplace_back());
   });

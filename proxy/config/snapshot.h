@@ -25,16 +25,16 @@ namespace archway::config {
 using Duration = std::chrono::milliseconds;
 
 struct Listener {
-  std::string name;               // unique
+  std::string name;  // unique
   std::string address = "0.0.0.0";
   uint16_t port = 0;
-  bool tls = false;               // TLS listeners select a certificate by SNI
+  bool tls = false;  // TLS listeners select a certificate by SNI
 
   bool operator==(const Listener&) const = default;
 };
 
 struct TlsCertificate {
-  std::string certificate_pem;    // chain, leaf first
+  std::string certificate_pem;  // chain, leaf first
   std::string private_key_pem;
 
   bool operator==(const TlsCertificate&) const = default;
@@ -50,7 +50,7 @@ struct PathMatch {
   bool operator==(const PathMatch&) const = default;
 };
 
-struct ValueMatch {                // header (case-insensitive name) or query param
+struct ValueMatch {  // header (case-insensitive name) or query param
   std::string name;
   ValueMatchType type = ValueMatchType::kExact;
   std::string value;
@@ -61,7 +61,7 @@ struct ValueMatch {                // header (case-insensitive name) or query pa
 // The fields of one match AND together; a route's matches OR together.
 struct Match {
   PathMatch path;
-  std::vector<std::string> methods;     // empty: any method
+  std::vector<std::string> methods;  // empty: any method
   std::vector<ValueMatch> headers;
   std::vector<ValueMatch> query_params;
 
@@ -69,8 +69,8 @@ struct Match {
 };
 
 struct WeightedBackend {
-  std::string cluster;            // Cluster::name
-  uint32_t weight = 1;            // 0 disables the backend
+  std::string cluster;  // Cluster::name
+  uint32_t weight = 1;  // 0 disables the backend
 
   bool operator==(const WeightedBackend&) const = default;
 };
@@ -80,7 +80,7 @@ struct Redirect {
   std::optional<std::string> hostname;
   std::optional<uint16_t> port;
   std::optional<std::string> path;  // full replacement path
-  uint16_t status_code = 302;        // 301 | 302 | 303 | 307 | 308
+  uint16_t status_code = 302;       // 301 | 302 | 303 | 307 | 308
 
   bool operator==(const Redirect&) const = default;
 };
@@ -140,15 +140,20 @@ struct Route {
   // Policies (auth, rateLimit, cache, cors, retries, circuitBreaker, aggregate)
   // are carried as parsed JSON until each policy lands; an unknown key is an error.
   nlohmann::json policies = nlohmann::json::object();
+  // Ingress semantics for a wildcard host: when the virtual host was chosen
+  // by a "*.suffix" domain, this route matches only if "*" stood for exactly
+  // one label ("*.foo.com" serves "a.foo.com", not "a.b.foo.com"). APIRoute
+  // wildcards, like Gateway API's, match one or more labels.
+  bool single_label_wildcard = false;
 
   bool operator==(const Route&) const = default;
 };
 
 struct VirtualHost {
-  std::string name;                      // unique
-  std::vector<std::string> domains;      // exact names, "*.suffix" wildcards, or "*" (any)
-  std::optional<TlsCertificate> tls;     // served for these domains on TLS listeners
-  std::vector<Route> routes;             // in the producer's precedence order for ties
+  std::string name;                   // unique
+  std::vector<std::string> domains;   // exact names, "*.suffix" wildcards, or "*" (any)
+  std::optional<TlsCertificate> tls;  // served for these domains on TLS listeners
+  std::vector<Route> routes;          // in the producer's precedence order for ties
 
   bool operator==(const VirtualHost&) const = default;
 };
@@ -156,16 +161,16 @@ struct VirtualHost {
 enum class ClusterProtocol { kHttp1, kH2c, kHttps };
 
 struct Endpoint {
-  std::string address;   // IPv4 / IPv6 literal or a host name resolved at compile
+  std::string address;  // IPv4 / IPv6 literal or a host name resolved at compile
   uint16_t port = 0;
 
   bool operator==(const Endpoint&) const = default;
 };
 
 struct Cluster {
-  std::string name;                       // unique
+  std::string name;  // unique
   ClusterProtocol protocol = ClusterProtocol::kHttp1;
-  std::vector<Endpoint> endpoints;        // empty: requests get 503
+  std::vector<Endpoint> endpoints;  // empty: requests get 503
   Duration connect_timeout{2000};
   std::optional<std::string> tls_server_name;  // HTTPS: SNI and name to verify
   bool tls_verify = true;                      // HTTPS: verify the backend's certificate
@@ -175,19 +180,19 @@ struct Cluster {
 };
 
 struct Limits {
-  uint32_t max_header_bytes = 64 * 1024;       // HTTP/1 head / HTTP/2 header list
+  uint32_t max_header_bytes = 64 * 1024;  // HTTP/1 head / HTTP/2 header list
   uint32_t max_header_count = 100;
-  uint32_t max_concurrent_streams = 100;       // HTTP/2 per connection
-  uint64_t max_request_body_bytes = 0;         // 0 = unlimited (streamed)
+  uint32_t max_concurrent_streams = 100;  // HTTP/2 per connection
+  uint64_t max_request_body_bytes = 0;    // 0 = unlimited (streamed)
   Duration request_timeout{60000};
   Duration idle_timeout{300000};
-  Duration header_timeout{10000};              // time to receive a request head
+  Duration header_timeout{10000};  // time to receive a request head
 
   bool operator==(const Limits&) const = default;
 };
 
 struct Snapshot {
-  std::string version;                    // opaque, non-empty; echoed in ACKs and metrics
+  std::string version;  // opaque, non-empty; echoed in ACKs and metrics
   std::vector<Listener> listeners;
   std::vector<VirtualHost> virtual_hosts;
   std::vector<Cluster> clusters;

@@ -80,6 +80,7 @@ Json route(const Route& r) {
   set_duration(timeouts, "idle", r.timeouts.idle);
   out["timeouts"] = std::move(timeouts);
   out["policies"] = r.policies;
+  if (r.single_label_wildcard) out["singleLabelWildcard"] = true;  // absent = false
   return out;
 }
 

@@ -25,10 +25,14 @@ struct Pending {
 
 int category(PathMatchType type) {
   switch (type) {
-    case PathMatchType::kExact: return 0;
-    case PathMatchType::kTemplate: return 1;
-    case PathMatchType::kRegularExpression: return 2;
-    case PathMatchType::kPathPrefix: return 3;
+    case PathMatchType::kExact:
+      return 0;
+    case PathMatchType::kTemplate:
+      return 1;
+    case PathMatchType::kRegularExpression:
+      return 2;
+    case PathMatchType::kPathPrefix:
+      return 3;
   }
   return 3;
 }
@@ -156,7 +160,9 @@ Result<void> build_virtual_host(const config::VirtualHost& vh, const std::string
         break;
       }
     }
-    out.heads.push_back({p.entry.route, !p.entry.conditions.empty()});
+    const bool single_label = vh.routes[p.entry.route - first_route].single_label_wildcard;
+    out.has_single_label = out.has_single_label || single_label;
+    out.heads.push_back({p.entry.route, !p.entry.conditions.empty(), single_label});
     out.entries.push_back(std::move(p.entry));
   }
   out.literal.finish();

@@ -100,14 +100,17 @@ void collect_templates(const PathTrie& trie, uint32_t node, const Segments& segm
 }  // namespace
 
 std::optional<RouteMatch> VirtualHostTable::match(const RequestHead& request,
-                                                  const std::vector<CompiledRoute>& routes) const {
+                                                  const std::vector<CompiledRoute>& routes,
+                                                  bool multi_label) const {
   RequestView view(request);
   const std::string_view path = request.path;
   Segments segments;
   split(path, segments);
   // Entries without conditions are decided by their 8-byte head alone.
   const auto holds = [&](uint32_t rank) {
-    return !heads[rank].conditional || entries[rank].conditions.matches(view);
+    const EntryHead& head = heads[rank];
+    if (multi_label && head.single_label) return false;
+    return !head.conditional || entries[rank].conditions.matches(view);
   };
   const auto found = [&](uint32_t rank) {
     RouteMatch m;
@@ -176,7 +179,9 @@ std::optional<RouteMatch> VirtualHostTable::match(const RequestHead& request,
   return std::nullopt;
 }
 
-const VirtualHostTable* RouteTable::Impl::find_host(std::string_view host) const {
+const VirtualHostTable* RouteTable::Impl::find_host(std::string_view host,
+                                                    bool& multi_label) const {
+  multi_label = false;
   if (const uint32_t v = exact_hosts.find(0, host); v != FlatStringMap::kNone) {
     return &virtual_hosts[v];
   }
@@ -187,6 +192,7 @@ const VirtualHostTable* RouteTable::Impl::find_host(std::string_view host) const
          dot = host.find('.', dot + 1)) {
       if (const uint32_t v = wildcard_hosts.find(0, host.substr(dot + 1));
           v != FlatStringMap::kNone) {
+        multi_label = dot != host.find('.');  // "*" covered more than one label
         return &virtual_hosts[v];
       }
     }
@@ -203,9 +209,18 @@ RouteTable::~RouteTable() = default;
 size_t RouteTable::size() const { return impl_->entry_count; }
 
 std::optional<RouteMatch> RouteTable::match(const RequestHead& request) const {
-  const VirtualHostTable* vh = impl_->find_host(request.host);
+  bool multi_label = false;
+  const VirtualHostTable* vh = impl_->find_host(request.host, multi_label);
   if (vh == nullptr) return std::nullopt;
-  return vh->match(request, impl_->routes);
+  auto found = vh->match(request, impl_->routes, multi_label);
+  // An Ingress wildcard rule that does not cover this host is no match for
+  // it (Ingress: "*.foo.com" is not "a.b.foo.com"): such requests belong to
+  // the any-host routes (an Ingress defaultBackend), as if no rule named them.
+  if (!found && multi_label && vh->has_single_label && impl_->any_host != PathTrie::kNone &&
+      &impl_->virtual_hosts[impl_->any_host] != vh) {
+    return impl_->virtual_hosts[impl_->any_host].match(request, impl_->routes, false);
+  }
+  return found;
 }
 
 std::string normalize_host(std::string_view authority) {

@@ -22,7 +22,7 @@ struct MatchEntry {
   uint32_t route = 0;  // index into Impl::routes
   config::PathMatchType type = config::PathMatchType::kPathPrefix;
   MatchConditions conditions;
-  std::unique_ptr<RE2> regex;                               // RegularExpression paths
+  std::unique_ptr<RE2> regex;                              // RegularExpression paths
   std::vector<std::pair<uint32_t, std::string>> captures;  // Template: segment index → name
 };
 
@@ -33,8 +33,9 @@ struct VirtualHostTable {
   // What a lookup reads of every candidate, by rank, 8 bytes each: most
   // entries have no condition, and then the (large) MatchEntry is never read.
   struct EntryHead {
-    uint32_t route = 0;        // MatchEntry::route
-    bool conditional = false;  // has methods, headers or query conditions
+    uint32_t route = 0;         // MatchEntry::route
+    bool conditional = false;   // has methods, headers or query conditions
+    bool single_label = false;  // Route::single_label_wildcard
   };
   std::vector<EntryHead> heads;
   // RegularExpression entries by rank, each with the literal text every
@@ -47,9 +48,13 @@ struct VirtualHostTable {
   };
   std::vector<RegexRef> regexes;
   std::string regex_prefixes;
+  bool has_single_label = false;  // some entry is single_label
 
+  // `multi_label`: the host reached this table through a wildcard domain
+  // that stands for more than one label, so single_label entries sit out.
   [[nodiscard]] std::optional<RouteMatch> match(const RequestHead& request,
-                                                const std::vector<CompiledRoute>& routes) const;
+                                                const std::vector<CompiledRoute>& routes,
+                                                bool multi_label) const;
 };
 
 class RouteTable::Impl {
@@ -63,7 +68,8 @@ class RouteTable::Impl {
   uint32_t any_host = PathTrie::kNone;
   size_t entry_count = 0;
 
-  [[nodiscard]] const VirtualHostTable* find_host(std::string_view host) const;
+  // `multi_label` is set when a wildcard domain matched more than one label.
+  [[nodiscard]] const VirtualHostTable* find_host(std::string_view host, bool& multi_label) const;
 };
 
 }  // namespace archway::routing

@@ -85,12 +85,34 @@ TEST(SnapshotParserTest, ToJsonIsCanonicalAndRoundTrips) {
   const Snapshot s = parse_ok(read_file("basic.yaml"));
   const std::string json = to_json(s);
   if (std::getenv("ARCHWAY_UPDATE_GOLDEN") != nullptr) {
-    std::ofstream(std::string(ARCHWAY_TESTDATA) + "/snapshots/basic.canonical.json") << json
-                                                                                     << "\n";
+    std::ofstream(std::string(ARCHWAY_TESTDATA) + "/snapshots/basic.canonical.json")
+        << json << "\n";
   }
   EXPECT_EQ(json + "\n", read_file("basic.canonical.json"));
   EXPECT_EQ(parse_ok(json), s);
   EXPECT_EQ(to_json(parse_ok(json)), json);
+}
+
+TEST(SnapshotParserTest, SingleLabelWildcardRoundTripsAndIsABoolean) {
+  const std::string doc =
+      "version: '1'\nclusters: [{name: c}]\nvirtualHosts:\n"
+      "- {name: w, domains: ['*.a.com'], routes: [{name: r, singleLabelWildcard: true, "
+      "backends: [{cluster: c}]}, {name: s, backends: [{cluster: c}]}]}\n";
+  const Snapshot s = parse_ok(doc);
+  ASSERT_EQ(s.virtual_hosts[0].routes.size(), 2u);
+  EXPECT_TRUE(s.virtual_hosts[0].routes[0].single_label_wildcard);
+  EXPECT_FALSE(s.virtual_hosts[0].routes[1].single_label_wildcard);
+  const std::string json = to_json(s);
+  EXPECT_EQ(parse_ok(json), s);
+  // Written only when true, so snapshots without Ingress wildcards are unchanged.
+  EXPECT_EQ(json.find("singleLabelWildcard"), json.rfind("singleLabelWildcard"));
+  auto bad = parse_snapshot_yaml(
+      "version: '1'\nclusters: [{name: c}]\nvirtualHosts:\n"
+      "- {name: w, domains: ['*.a.com'], routes: [{name: r, singleLabelWildcard: 'yes', "
+      "backends: [{cluster: c}]}]}\n");
+  ASSERT_FALSE(bad.ok());
+  EXPECT_NE(bad.error().to_string().find("singleLabelWildcard"), std::string::npos)
+      << bad.error().to_string();
 }
 
 TEST(SnapshotParserTest, MinimalSnapshotTakesDefaults) {
