@@ -104,8 +104,9 @@ TranslateOutcome translate_ingress(const Json& ingress, const ClusterState& stat
         return out;
       }
       const std::string rule_name = "rule-" + std::to_string(i) + "-path-" + std::to_string(j);
-      obj.routes.push_back(
-          HostRoute{host, p.make_route(rule_name, cluster, std::move(match)), false});
+      config::Route route = p.make_route(rule_name, cluster, std::move(match));
+      route.single_label_wildcard = host.starts_with("*.");  // Ingress: "*" is one label
+      obj.routes.push_back(HostRoute{host, std::move(route), false});
     }
   }
 
@@ -117,7 +118,10 @@ TranslateOutcome translate_ingress(const Json& ingress, const ClusterState& stat
     // backend); the Ingress's own hosts get it only where they lack "/".
     obj.routes.push_back(HostRoute{"*", route, false});
     for (const auto& host : hosts) {
-      if (host != "*") obj.routes.push_back(HostRoute{host, route, true});
+      if (host == "*") continue;
+      config::Route on_host = route;
+      on_host.single_label_wildcard = host.starts_with("*.");
+      obj.routes.push_back(HostRoute{host, std::move(on_host), true});
     }
   }
   if (obj.routes.empty()) {

@@ -69,8 +69,9 @@ func tlsSecret(name, cert, key string) string {
 		b64([]byte(cert)) + "\n  tls.key: " + b64([]byte(key)) + "\n"
 }
 
-// Two hosts, Exact and Prefix paths, a defaultBackend, TLS per SNI from
-// Secrets (checked with curl --resolve --cacert), status.loadBalancer.
+// Two hosts and a one-label wildcard, Exact and Prefix paths, a
+// defaultBackend, TLS per SNI from Secrets (checked with curl --resolve
+// --cacert), status.loadBalancer.
 func TestIngress(t *testing.T) {
 	c := setup(t)
 	ns := c.Namespace(t)
@@ -105,8 +106,17 @@ spec:
     http:
       paths:
       - {path: /, pathType: Prefix, backend: {service: {name: api, port: {number: 80}}}}
+  - host: "*.wild.example.com"
+    http:
+      paths:
+      - {path: /w, pathType: Prefix, backend: {service: {name: api, port: {number: 80}}}}
 `)
 	s.expectBackend(t, "www.example.com", "/exact", "web")
+	// Ingress wildcards cover exactly one label; deeper hosts match no rule
+	// and go to the defaultBackend.
+	s.expectBackend(t, "a.wild.example.com", "/w/x", "api")
+	s.expectBackend(t, "a.b.wild.example.com", "/w/x", "fallback")
+	s.expectBackend(t, "wild.example.com", "/w/x", "fallback")
 	s.expectBackend(t, "www.example.com", "/app/page", "web")
 	s.expectBackend(t, "www.example.com", "/exact/more", "fallback") // Exact is exact
 	s.expectBackend(t, "www.example.com", "/apple", "fallback")      // Prefix is per segment

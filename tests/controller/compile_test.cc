@@ -181,6 +181,30 @@ TEST(CompileIngress, DefaultBackendFillsHostsWithoutCatchAll) {
   EXPECT_EQ(find_host(r, "b.example.com")->routes.size(), 1u);  // has its own "/"
 }
 
+// Ingress "*.foo.com" covers one label: its routes (and the defaultBackend
+// copy on that host) carry single_label_wildcard; exact hosts do not.
+TEST(CompileIngress, WildcardHostRoutesAreSingleLabel) {
+  const auto r = run(
+      kApp +
+      ingress(
+          "web", "",
+          "{ingressClassName: archway, defaultBackend: {service: {name: app, port: {number: 80}}}, "
+          "rules: [{host: '*.example.com', http: {paths: [{path: /x, pathType: Prefix, backend: "
+          "{service: {name: app, port: {number: 80}}}}]}},"
+          "{host: b.example.com, http: {paths: [{path: /y, pathType: Prefix, backend: {service: "
+          "{name: app, port: {number: 80}}}}]}}]}"));
+  const auto* wild = find_host(r, "*.example.com");
+  ASSERT_NE(wild, nullptr);
+  ASSERT_EQ(wild->routes.size(), 2u);  // /x + default
+  EXPECT_TRUE(wild->routes[0].single_label_wildcard);
+  EXPECT_TRUE(wild->routes[1].single_label_wildcard);
+  ASSERT_NE(find_host(r, "b.example.com"), nullptr);
+  for (const auto& route : find_host(r, "b.example.com")->routes) {
+    EXPECT_FALSE(route.single_label_wildcard) << route.name;
+  }
+  EXPECT_FALSE(find_host(r, "*")->routes[0].single_label_wildcard);
+}
+
 TEST(CompileBackends, ReadyPodAddressesOnTheSlicePort) {
   const std::string slices = R"(
 ---
