@@ -46,18 +46,7 @@ func TestStopKillsEverything(t *testing.T) {
 
 	var pids []int
 	for _, name := range []string{"etcd", "kube-apiserver"} {
-		b, err := os.ReadFile(filepath.Join(c.Dir, name+".pid"))
-		if err != nil {
-			t.Fatal(err)
-		}
-		pid, err := strconv.Atoi(strings.TrimSpace(string(b)))
-		if err != nil {
-			t.Fatal(err)
-		}
-		if err := syscall.Kill(pid, 0); err != nil {
-			t.Fatalf("%s pid %d not running: %v", name, pid, err)
-		}
-		pids = append(pids, pid)
+		pids = append(pids, pidOf(t, c, name))
 	}
 
 	stopped = true

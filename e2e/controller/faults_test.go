@@ -128,10 +128,7 @@ func TestFaults(t *testing.T) {
 	c := setup(t)
 	ns := c.Namespace(t)
 	s := startStack(t, c, ns, stackOpts{})
-	blue := backend.Start(t, "blue", "127.0.0.1")
-	green := backend.Start(t, "green", "127.0.0.1")
-	c.Apply(t, ns, backend.ServiceManifest("blue", 80, blue))
-	c.Apply(t, ns, backend.ServiceManifest("green", 80, green))
+	serveBackends(t, c, ns, "blue", "green")
 	c.Apply(t, ns, routeYAML("r", "faults.example.com", "/", "blue"))
 	c.Kubectl(t, "-n", ns, "wait", "--for=condition=Ready", "--timeout=60s", "apiroute/r")
 	s.expectBackend(t, "faults.example.com", "/", "blue")
@@ -210,10 +207,7 @@ func TestWatchExpired(t *testing.T) {
 	}
 	ns := c.Namespace(t)
 	s := startStack(t, c, ns, stackOpts{})
-	blue := backend.Start(t, "blue", "127.0.0.1")
-	green := backend.Start(t, "green", "127.0.0.1")
-	c.Apply(t, ns, backend.ServiceManifest("blue", 80, blue))
-	c.Apply(t, ns, backend.ServiceManifest("green", 80, green))
+	serveBackends(t, c, ns, "blue", "green")
 	c.Apply(t, ns, routeYAML("r", "expired.example.com", "/", "blue"))
 	c.Apply(t, ns, routeYAML("gone", "gone.example.com", "/", "blue"))
 	for _, r := range []string{"r", "gone"} {

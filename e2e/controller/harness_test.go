@@ -142,6 +142,19 @@ func startStack(t *testing.T, c *cluster.Cluster, ns string, o stackOpts) *Stack
 	return s
 }
 
+// serveBackends starts one backend process per name, each behind a Service
+// of that name (port 80) in ns.
+func serveBackends(t *testing.T, c *cluster.Cluster, ns string, names ...string) map[string]*backend.Backend {
+	t.Helper()
+	out := map[string]*backend.Backend{}
+	for _, name := range names {
+		b := backend.Start(t, name, "127.0.0.1")
+		c.Apply(t, ns, backend.ServiceManifest(name, 80, b))
+		out[name] = b
+	}
+	return out
+}
+
 // probe GETs the controller's health endpoint; 0 when it cannot connect.
 func (s *Stack) probe(path string) int {
 	resp, err := httpClient.Get("http://127.0.0.1:" + strconv.Itoa(s.HealthPort) + path)

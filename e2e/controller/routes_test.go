@@ -28,11 +28,7 @@ func TestAPIRouteLifecycle(t *testing.T) {
 	c := setup(t)
 	ns := c.Namespace(t)
 	s := startStack(t, c, ns, stackOpts{})
-	blue := backend.Start(t, "blue", "127.0.0.1")
-	green := backend.Start(t, "green", "127.0.0.1")
-
-	c.Apply(t, ns, backend.ServiceManifest("blue", 80, blue))
-	c.Apply(t, ns, backend.ServiceManifest("green", 80, green))
+	green := serveBackends(t, c, ns, "blue", "green")["green"]
 	c.Apply(t, ns, routeYAML("shop", "shop.example.com", "/api", "blue"))
 	c.Kubectl(t, "-n", ns, "wait", "--for=condition=Ready", "--timeout=60s", "apiroute/shop")
 	// A Ready route means synced informers and an ACKed snapshot: the
