@@ -192,7 +192,7 @@ bool ClientSession::init() {
           dlsym(RTLD_DEFAULT, "nghttp2_option_set_max_continuations"))) {
     fn(opt, 8);
   }
-  const int rv = nghttp2_session_server_new2(&session_, cbs, this, opt);
+  const int rv = nghttp2_session_server_new3(&session_, cbs, this, opt, mem_pool_.mem());
   nghttp2_option_del(opt);
   nghttp2_session_callbacks_del(cbs);
   if (rv != 0) return false;

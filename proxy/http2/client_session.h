@@ -21,6 +21,7 @@
 #include <vector>
 
 #include "proxy/http2/glitch_limiter.h"
+#include "proxy/http2/mem_pool.h"
 #include "proxy/net/transport.h"
 #include "proxy/server/connection.h"
 #include "proxy/server/worker.h"
@@ -71,6 +72,8 @@ class ClientSession final : public server::Connection,
   server::Worker& worker_;
   std::unique_ptr<net::Transport> transport_;
   std::shared_ptr<const server::TableContext> table_;  // limits for this connection
+  // nghttp2's allocations for session_ (freed in ~ClientSession's body).
+  MemPool mem_pool_;
   nghttp2_session* session_ = nullptr;
   std::map<int32_t, std::unique_ptr<ClientStream>> streams_;
   std::string client_ip_;
