@@ -1,21 +1,37 @@
 #include "proxy/server/request_rewrite.h"
 
 #include <algorithm>
+#include <array>
 #include <cctype>
+#include <cstring>
 
 #include "proxy/server/hop_by_hop.h"
 
 namespace archway::server {
 namespace {
 
-void append_hex(std::string& out, uint64_t v, int digits) {
-  static constexpr char kHex[] = "0123456789abcdef";
-  char buf[16];
-  for (int i = digits - 1; i >= 0; --i) {
-    buf[i] = kHex[v & 0xf];
-    v >>= 4;
+// Two hex digits per byte value, so ids are written a byte at a time.
+constexpr std::array<char, 512> kHexPairs = [] {
+  constexpr char kHex[] = "0123456789abcdef";
+  std::array<char, 512> t{};
+  for (int i = 0; i < 256; ++i) {
+    t[2 * i] = kHex[i >> 4];
+    t[2 * i + 1] = kHex[i & 0xf];
   }
-  out.append(buf, static_cast<size_t>(digits));
+  return t;
+}();
+
+// Writes the low `digits` hex digits of v at out (most significant first);
+// returns the end.
+char* put_hex(char* out, uint64_t v, int digits) {
+  int i = digits;
+  while (i >= 2) {
+    i -= 2;
+    std::memcpy(out + i, &kHexPairs[(v & 0xff) * 2], 2);
+    v >>= 8;
+  }
+  if (i == 1) out[0] = kHexPairs[(v & 0xf) * 2 + 1];
+  return out + digits;
 }
 
 }  // namespace
@@ -85,30 +101,29 @@ void add_forwarding_headers(Headers& headers, std::string_view client_ip, std::s
   if (!has_xff) headers.push_back({"x-forwarded-for", std::string(client_ip)});
   headers.push_back({"x-forwarded-proto", std::string(scheme)});
   if (!has_request_id) {
-    std::string id;
-    id.reserve(36);
+    char id[36];
     const uint64_t a = rng(), b = rng();
     // UUID v4 layout.
-    append_hex(id, a >> 32, 8);
-    id += '-';
-    append_hex(id, (a >> 16) & 0xffff, 4);
-    id += '-';
-    append_hex(id, 0x4000 | (a & 0x0fff), 4);
-    id += '-';
-    append_hex(id, 0x8000 | ((b >> 48) & 0x3fff), 4);
-    id += '-';
-    append_hex(id, b & 0xffffffffffffULL, 12);
-    headers.push_back({"x-request-id", std::move(id)});
+    char* p = put_hex(id, a >> 32, 8);
+    *p++ = '-';
+    p = put_hex(p, (a >> 16) & 0xffff, 4);
+    *p++ = '-';
+    p = put_hex(p, 0x4000 | (a & 0x0fff), 4);
+    *p++ = '-';
+    p = put_hex(p, 0x8000 | ((b >> 48) & 0x3fff), 4);
+    *p++ = '-';
+    put_hex(p, b & 0xffffffffffffULL, 12);
+    headers.push_back({"x-request-id", std::string(id, sizeof id)});
   }
   if (!has_traceparent) {
-    std::string tp = "00-";
-    tp.reserve(55);
-    append_hex(tp, rng() | 1, 16);
-    append_hex(tp, rng(), 16);
-    tp += '-';
-    append_hex(tp, rng() | 1, 16);
-    tp += "-01";
-    headers.push_back({"traceparent", std::move(tp)});
+    char tp[55];
+    std::memcpy(tp, "00-", 3);
+    char* p = put_hex(tp + 3, rng() | 1, 16);
+    p = put_hex(p, rng(), 16);
+    *p++ = '-';
+    p = put_hex(p, rng() | 1, 16);
+    std::memcpy(p, "-01", 3);
+    headers.push_back({"traceparent", std::string(tp, sizeof tp)});
   }
 }
 
