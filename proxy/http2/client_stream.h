@@ -11,12 +11,14 @@
 
 #include "proxy/server/exchange.h"
 #include "proxy/server/message.h"
+#include "proxy/server/recycled.h"
 
 namespace archway::http2 {
 
 class ClientSession;
 
-class ClientStream final : public server::ResponseSink {
+class ClientStream final : public server::ResponseSink,
+                           public server::Recycled<ClientStream> {
  public:
   ClientStream(ClientSession& session, int32_t id);
   ~ClientStream() override;

@@ -17,6 +17,7 @@
 #include "proxy/routing/route_table.h"
 #include "proxy/server/deadline.h"
 #include "proxy/server/message.h"
+#include "proxy/server/recycled.h"
 #include "proxy/server/table_context.h"
 
 namespace archway::backend {
@@ -27,7 +28,7 @@ namespace archway::server {
 
 class Worker;
 
-class Exchange final : public BackendEvents, private Deadline {
+class Exchange final : public BackendEvents, private Deadline, public Recycled<Exchange> {
  public:
   Exchange(Worker& worker, std::shared_ptr<const TableContext> table, ResponseSink& sink);
   ~Exchange() override;
