@@ -40,7 +40,7 @@ class Recycled {
       return;
     }
 #endif
-    ::operator delete(p);
+    ::operator delete(p, size);
   }
 
  private:
