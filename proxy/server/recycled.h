@@ -29,7 +29,7 @@ class Recycled {
     return ::operator new(size);
   }
 
-  static void operator delete(void* p, size_t size) {
+  static void operator delete(void* p, [[maybe_unused]] size_t size) {
 #ifndef __SANITIZE_ADDRESS__
     FreeList& list = free_list();
     if (size == sizeof(T) && list.count < kMaxFree) {
@@ -40,7 +40,7 @@ class Recycled {
       return;
     }
 #endif
-    ::operator delete(p, size);
+    ::operator delete(p);
   }
 
  private:
