@@ -32,6 +32,8 @@ import (
 	"time"
 
 	"golang.org/x/net/http2"
+
+	"archway.dev/e2e/internal/procs"
 )
 
 var backendBin string // built once by TestMain
@@ -120,17 +122,6 @@ func tail(path string, n int64) string {
 	}
 	b, _ := io.ReadAll(f)
 	return string(b)
-}
-
-// freePort returns a loopback TCP port that was free a moment ago.
-func freePort(t testing.TB) int {
-	t.Helper()
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer ln.Close()
-	return ln.Addr().(*net.TCPAddr).Port
 }
 
 // ---------------------------------------------------------------------------
@@ -307,14 +298,14 @@ func tryStartProxy(t testing.TB, snap Snapshot, opt ProxyOptions) (*Proxy, error
 	}
 	t.Cleanup(func() { os.RemoveAll(sockDir) })
 	p := &Proxy{
-		HTTPPort:  freePort(t),
-		AdminPort: freePort(t),
+		HTTPPort:  procs.FreeLoopbackPort(t),
+		AdminPort: procs.FreeLoopbackPort(t),
 		Socket:    filepath.Join(sockDir, "admin.sock"),
 		Dir:       dir,
 		Log:       filepath.Join(dir, "proxy.log"),
 	}
 	if opt.TLS {
-		p.TLSPort = freePort(t)
+		p.TLSPort = procs.FreeLoopbackPort(t)
 	}
 	if opt.Workers == 0 {
 		opt.Workers = 2

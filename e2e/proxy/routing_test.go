@@ -8,6 +8,8 @@ import (
 	"strings"
 	"sync"
 	"testing"
+
+	"archway.dev/e2e/internal/procs"
 )
 
 // TestMatchTypes routes each kind of match to its own backend and checks,
@@ -355,7 +357,7 @@ func TestRedirectsAndDirectResponses(t *testing.T) {
 // (backend too slow), each with the small JSON body of DESIGN.md §4.
 func TestErrorResponses(t *testing.T) {
 	b := startBackend(t, "err")
-	dead := freePort(t) // nothing listens there
+	dead := procs.FreeLoopbackPort(t) // nothing listens there
 	slow := to("slow", Match{Path: prefix("/slow")}, "ok")
 	slow.Timeouts = &Timeouts{BackendRequest: "300ms"}
 	snap := Snapshot{
