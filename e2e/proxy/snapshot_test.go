@@ -121,7 +121,9 @@ type Limits struct {
 	MaxHeaderBytes       int    `json:"maxHeaderBytes,omitempty"`
 	MaxHeaderCount       int    `json:"maxHeaderCount,omitempty"`
 	MaxConcurrentStreams int    `json:"maxConcurrentStreams,omitempty"`
+	MaxRequestBodyBytes  int64  `json:"maxRequestBodyBytes,omitempty"`
 	RequestTimeout       string `json:"requestTimeout,omitempty"`
+	IdleTimeout          string `json:"idleTimeout,omitempty"`
 	HeaderTimeout        string `json:"headerTimeout,omitempty"`
 }
 

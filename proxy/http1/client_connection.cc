@@ -42,10 +42,14 @@ void ClientConnection::arm_head_timer() {
   if (!table) return;
   const auto& limits = table->limits();
   // Waiting for a first byte is idle time; once a head started, the
-  // (shorter) header timeout bounds slow-loris heads.
+  // (shorter) header timeout bounds slow-loris heads. It runs from the
+  // head's first byte: later bytes of the same head do not extend it.
+  const bool head_started = in_end_ > in_begin_;
+  if (head_started && head_deadline_set_ && header_deadline_) return;
   head_deadline_ = std::chrono::steady_clock::now() +
-                   (in_end_ > in_begin_ ? limits.header_timeout : limits.idle_timeout);
+                   (head_started ? limits.header_timeout : limits.idle_timeout);
   head_deadline_set_ = true;
+  header_deadline_ = head_started;
   if (!timer_armed_ || head_deadline_ < timer_at_) arm_head_timer_at(head_deadline_);
 }
 

@@ -96,6 +96,7 @@ class ClientConnection final : public server::Connection,
   std::chrono::steady_clock::time_point head_deadline_{};
   std::chrono::steady_clock::time_point timer_at_{};
   bool head_deadline_set_ = false;
+  bool header_deadline_ = false;  // head_deadline_ is the header (not idle) timeout
   bool timer_armed_ = false;
   uint64_t requests_ = 0;
 };
