@@ -1,6 +1,7 @@
 #include "proxy/backend/h1_connection.h"
 
 #include <boost/asio/connect.hpp>
+#include <boost/asio/ssl/error.hpp>
 #include <boost/asio/write.hpp>
 #include <boost/beast/http/error.hpp>
 
@@ -9,6 +10,7 @@
 #include <cstdio>
 
 #include "proxy/backend/pool.h"
+#include "proxy/tls/client_tls.h"
 
 namespace archway::backend {
 
@@ -19,13 +21,36 @@ using Failure = server::BackendEvents::Failure;
 static constexpr size_t kReadSize = 16 * 1024;
 
 H1Connection::H1Connection(asio::io_context& io, tcp::endpoint endpoint, std::weak_ptr<Pool> pool,
-                           std::chrono::milliseconds connect_timeout)
+                           std::chrono::milliseconds connect_timeout, const TlsTarget* tls)
     : io_(io),
-      socket_(io),
+      transport_(std::make_unique<net::Transport>(tcp::socket(io))),
       endpoint_(std::move(endpoint)),
       pool_(std::move(pool)),
       connect_timer_(io),
-      connect_timeout_(connect_timeout) {}
+      connect_timeout_(connect_timeout) {
+  if (tls != nullptr) {
+    // The SSL object takes its reference to the context now, so a context
+    // whose table goes away during the connect stays alive.
+    tls_ctx_ = tls->ctx;
+    transport_->enable_tls(tls->ctx);
+    SSL* ssl = transport_->tls()->native_handle();
+    tls::prepare_client_ssl(ssl, tls->server_name, tls->verify);
+    tls::offer_http1_only(ssl);
+  }
+}
+
+std::shared_ptr<H1Connection> H1Connection::adopt(asio::io_context& io, tcp::endpoint endpoint,
+                                                  std::weak_ptr<Pool> pool,
+                                                  std::unique_ptr<net::Transport> transport,
+                                                  SSL_CTX* tls_ctx) {
+  auto conn = std::make_shared<H1Connection>(io, std::move(endpoint), std::move(pool),
+                                             std::chrono::milliseconds(0));
+  conn->transport_ = std::move(transport);
+  conn->tls_ctx_ = tls_ctx;
+  conn->state_ = State::kIdle;
+  conn->read();
+  return conn;
+}
 
 H1Connection::~H1Connection() = default;
 
@@ -56,21 +81,44 @@ void H1Connection::connect() {
   connect_timer_.expires_after(connect_timeout_);
   connect_timer_.async_wait([this, self](boost::system::error_code ec) {
     if (!ec && state_ == State::kConnecting) {
-      socket_.close(ec);  // the connect handler reports the failure
+      transport_->close();  // the connect or handshake handler reports the failure
     }
   });
-  socket_.async_connect(endpoint_, [this, self](boost::system::error_code ec) {
-    connect_timer_.cancel();
+  transport_->socket().async_connect(endpoint_, [this, self](boost::system::error_code ec) {
     if (state_ == State::kClosed) return;
     if (ec) {
       fail(Failure::kConnect);
       return;
     }
-    socket_.set_option(tcp::no_delay(true), ec);
-    state_ = events_ != nullptr ? State::kBusy : State::kIdle;
-    flush();
-    read();
+    transport_->socket().set_option(tcp::no_delay(true), ec);
+    if (transport_->is_tls()) {
+      handshake();
+    } else {
+      on_connected();
+    }
   });
+}
+
+void H1Connection::handshake() {
+  // Under the same connect deadline; certificate and name checks fail it.
+  transport_->tls()->async_handshake(
+      asio::ssl::stream_base::client,
+      [this, self = shared_from_this()](boost::system::error_code ec) {
+        if (state_ == State::kClosed) return;
+        if (ec) {
+          spdlog::debug("backend {}: TLS: {}", endpoint_.port(), ec.message());
+          fail(Failure::kConnect);
+          return;
+        }
+        on_connected();
+      });
+}
+
+void H1Connection::on_connected() {
+  connect_timer_.cancel();
+  state_ = events_ != nullptr ? State::kBusy : State::kIdle;
+  flush();
+  read();
 }
 
 bool H1Connection::send_data(std::string_view data, bool end_stream) {
@@ -119,22 +167,22 @@ void H1Connection::flush() {
   out_.clear();
   write_in_flight_ = true;
   auto self = shared_from_this();
-  asio::async_write(socket_, asio::buffer(writing_),
-                    [this, self](boost::system::error_code ec, size_t) {
-                      write_in_flight_ = false;
-                      writing_.clear();
-                      if (state_ == State::kClosed) return;
-                      if (ec) {
-                        spdlog::debug("backend {}: write: {}", endpoint_.port(), ec.message());
-                        fail(Failure::kReset);
-                        return;
-                      }
-                      if (!out_.empty()) {
-                        flush();
-                      } else if (events_ != nullptr) {
-                        events_->on_backend_drained();
-                      }
-                    });
+  transport_->async_write(
+      asio::buffer(writing_), [this, self](boost::system::error_code ec, size_t) {
+        write_in_flight_ = false;
+        writing_.clear();
+        if (state_ == State::kClosed) return;
+        if (ec) {
+          spdlog::debug("backend {}: write: {}", endpoint_.port(), ec.message());
+          fail(Failure::kReset);
+          return;
+        }
+        if (!out_.empty()) {
+          flush();
+        } else if (events_ != nullptr) {
+          events_->on_backend_drained();
+        }
+      });
 }
 
 void H1Connection::read() {
@@ -149,34 +197,38 @@ void H1Connection::read() {
   }
   read_in_flight_ = true;
   auto self = shared_from_this();
-  socket_.async_read_some(asio::buffer(in_.data() + in_end_, in_.size() - in_end_),
-                          [this, self](boost::system::error_code ec, size_t n) {
-                            read_in_flight_ = false;
-                            if (state_ == State::kClosed) return;
-                            if (ec) {
-                              if (ec == asio::error::eof && parser_ && head_seen_ &&
-                                  !response_done_ && parser_->need_eof()) {
-                                // Close-delimited body: EOF is the end.
-                                boost::beast::error_code pec;
-                                parser_->put_eof(pec);
-                                finish_response();
-                                keep_alive_ = false;
-                                close();
-                                return;
-                              }
-                              spdlog::debug("backend {}: read: {}", endpoint_.port(), ec.message());
-                              fail(Failure::kReset);
-                              return;
-                            }
-                            on_read(n);
-                          });
+  transport_->async_read_some(
+      asio::buffer(in_.data() + in_end_, in_.size() - in_end_),
+      [this, self](boost::system::error_code ec, size_t n) {
+        read_in_flight_ = false;
+        if (state_ == State::kClosed) return;
+        if (ec) {
+          // A TLS backend closing without close_notify
+          // (common) ends a close-delimited body too.
+          const bool eof = ec == asio::error::eof || ec == asio::ssl::error::stream_truncated;
+          if (eof && parser_ && head_seen_ && !response_done_ && parser_->need_eof()) {
+            // Close-delimited body: EOF is the end.
+            boost::beast::error_code pec;
+            parser_->put_eof(pec);
+            finish_response();
+            keep_alive_ = false;
+            close();
+            return;
+          }
+          spdlog::debug("backend {}: read: {}", endpoint_.port(), ec.message());
+          fail(Failure::kReset);
+          return;
+        }
+        on_read(n);
+      });
 }
 
 void H1Connection::on_read(size_t n) {
   in_end_ += n;
   auto self = shared_from_this();
   if (state_ == State::kTunnel) {
-    if (events_ != nullptr) events_->on_backend_data({in_.data() + in_begin_, in_end_ - in_begin_}, false);
+    if (events_ != nullptr)
+      events_->on_backend_data({in_.data() + in_begin_, in_end_ - in_begin_}, false);
     in_begin_ = in_end_ = 0;
     read();
     return;
@@ -281,10 +333,8 @@ void H1Connection::close() {
   if (state_ == State::kClosed) return;
   state_ = State::kClosed;
   events_ = nullptr;
-  boost::system::error_code ignored;
   connect_timer_.cancel();
-  socket_.shutdown(tcp::socket::shutdown_both, ignored);
-  socket_.close(ignored);
+  transport_->close();
   if (auto pool = pool_.lock()) pool->forget(this);
 }
 

@@ -9,6 +9,10 @@
 // while idle and by the exchange while busy; the exchange detaches before it
 // goes away, so `events_` is never dangling. While idle a read stays
 // pending, so a backend closing an idle connection is noticed at once.
+//
+// Plain TCP or TLS (an HTTPS cluster whose backend chose http/1.1 by ALPN,
+// h2_sessions.h): both through one net::Transport, so the plain path costs
+// one pointer test per read or write and nothing per request.
 
 #include <boost/asio/ip/tcp.hpp>
 #include <boost/asio/steady_timer.hpp>
@@ -16,8 +20,11 @@
 #include <memory>
 #include <optional>
 #include <string>
+#include <utility>
 
+#include "proxy/backend/tls_target.h"
 #include "proxy/http1/response_parser.h"
+#include "proxy/net/transport.h"
 #include "proxy/server/message.h"
 
 namespace archway::backend {
@@ -29,17 +36,29 @@ class H1Connection final : public server::BackendStream,
                            public std::enable_shared_from_this<H1Connection> {
  public:
   using tcp = boost::asio::ip::tcp;
+  // The pool key: TLS and plain connections to one address never mix.
+  using Key = std::pair<tcp::endpoint, SSL_CTX*>;
+
+  // Not connected yet; start() connects. `tls` null: plain TCP; else TLS
+  // offering only http/1.1, the handshake inside `connect_timeout`.
   H1Connection(boost::asio::io_context& io, tcp::endpoint endpoint, std::weak_ptr<Pool> pool,
-               std::chrono::milliseconds connect_timeout);
+               std::chrono::milliseconds connect_timeout, const TlsTarget* tls = nullptr);
+  // A TLS connection already up, from an HTTP/2 attempt whose ALPN did not
+  // choose h2 (h2_session.cc): idle, with its read pending.
+  [[nodiscard]] static std::shared_ptr<H1Connection> adopt(
+      boost::asio::io_context& io, tcp::endpoint endpoint, std::weak_ptr<Pool> pool,
+      std::unique_ptr<net::Transport> transport, SSL_CTX* tls_ctx);
   ~H1Connection() override;
 
   // Starts a request: connects first if needed. `head` is the serialized
   // request head; the body follows through send_data. `chunked` frames it.
-  void start(server::BackendEvents* events, std::string_view head, bool chunked,
-             bool head_request, bool expect_body);
+  void start(server::BackendEvents* events, std::string_view head, bool chunked, bool head_request,
+             bool expect_body);
   [[nodiscard]] bool reused() const { return requests_ > 1; }
   [[nodiscard]] bool usable() const { return state_ == State::kIdle; }
   [[nodiscard]] const tcp::endpoint& endpoint() const { return endpoint_; }
+  [[nodiscard]] Key key() const { return {endpoint_, tls_ctx_}; }
+  [[nodiscard]] bool is_tls() const { return transport_->is_tls(); }
   void close();
 
   // server::BackendStream
@@ -55,6 +74,8 @@ class H1Connection final : public server::BackendStream,
   void on_response_body(std::string_view data) override;
   void on_response_head() override;
   void connect();
+  void handshake();
+  void on_connected();
   void flush();
   void read();
   void on_read(size_t n);
@@ -62,8 +83,12 @@ class H1Connection final : public server::BackendStream,
   void finish_response();
 
   boost::asio::io_context& io_;
-  tcp::socket socket_;
+  // Behind a pointer because a TLS stream refers to its socket: a connection
+  // adopted from an HTTP/2 attempt takes the Transport whole. Allocated once
+  // per connection, never per request.
+  std::unique_ptr<net::Transport> transport_;
   tcp::endpoint endpoint_;
+  SSL_CTX* tls_ctx_ = nullptr;  // the pool key's TLS half; null: plain
   std::weak_ptr<Pool> pool_;
   boost::asio::steady_timer connect_timer_;
   std::chrono::milliseconds connect_timeout_;

@@ -5,8 +5,11 @@
 
 #include <algorithm>
 
+#include "proxy/backend/h1_connection.h"
+#include "proxy/backend/h1_fallback.h"
 #include "proxy/backend/h2_sessions.h"
 #include "proxy/backend/h2_stream.h"
+#include "proxy/tls/client_tls.h"
 #include "proxy/tls/server_tls.h"
 
 namespace archway::backend {
@@ -157,11 +160,8 @@ void H2Session::connect() {
     }
     // HTTPS: the handshake runs under the same connect deadline.
     transport_->enable_tls(settings_.tls);
-    SSL* ssl = transport_->tls()->native_handle();
-    if (!settings_.server_name.empty()) {
-      SSL_set_tlsext_host_name(ssl, settings_.server_name.c_str());
-      if (settings_.verify) SSL_set1_host(ssl, settings_.server_name.c_str());
-    }
+    tls::prepare_client_ssl(transport_->tls()->native_handle(), settings_.server_name,
+                            settings_.verify);
     transport_->tls()->async_handshake(
         asio::ssl::stream_base::client, [this, self](boost::system::error_code hec) {
           if (state_ != State::kConnecting) return;
@@ -171,14 +171,44 @@ void H2Session::connect() {
             return;
           }
           if (!tls::negotiated_h2(transport_->tls()->native_handle())) {
-            // HTTP/1.1 over TLS to backends is not implemented yet.
-            spdlog::warn("h2 backend {}: ALPN did not select h2", endpoint_.port());
-            close(Failure::kConnect);
+            fall_back_to_http1();
             return;
+          }
+          if (auto owner = owner_.lock()) {
+            owner->remember(endpoint_, settings_.tls, H2Sessions::Alpn::kH2);
           }
           on_connected();
         });
   });
+}
+
+void H2Session::fall_back_to_http1() {
+  // ALPN chose http/1.1 or nothing: this backend does not speak HTTP/2 here.
+  // Nothing was written yet, so every queued request moves to HTTP/1.1 (the
+  // first on this TLS connection) and the worker remembers the choice.
+  spdlog::debug("h2 backend {}: ALPN chose no h2: HTTP/1.1", endpoint_.port());
+  auto self = shared_from_this();  // forget() may drop the owner's reference
+  state_ = State::kClosed;
+  connect_timer_.cancel();
+  std::weak_ptr<Pool> pool;
+  if (auto owner = owner_.lock()) {
+    owner->remember(endpoint_, settings_.tls, H2Sessions::Alpn::kHttp1);
+    pool = owner->h1_pool();
+  }
+  forget();
+  auto pending = std::move(pending_);
+  pending_.clear();
+  auto transport = std::move(transport_);
+  const TlsTarget target{settings_.tls, settings_.server_name, settings_.verify};
+  for (auto& stream : pending) {
+    if (stream->detached()) continue;
+    auto connection =
+        transport ? H1Connection::adopt(io_, endpoint_, pool, std::move(transport), settings_.tls)
+                  : std::make_shared<H1Connection>(io_, endpoint_, pool, settings_.connect_timeout,
+                                                   &target);
+    carry_over_to_http1(*stream, connection);
+  }
+  if (transport) transport->close();  // no request left to carry
 }
 
 void H2Session::on_connected() {

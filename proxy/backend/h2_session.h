@@ -1,6 +1,8 @@
 #pragma once
 // One multiplexed HTTP/2 connection to a backend endpoint (h2c by prior
-// knowledge), served by an nghttp2 client session. Streams (h2_stream.h)
+// knowledge, or h2 by ALPN over TLS), served by an nghttp2 client session.
+// A TLS connect whose ALPN does not choose h2 moves its queued requests to
+// HTTP/1.1 (h1_fallback.h) and closes the session without failing them. Streams (h2_stream.h)
 // are owned here. nghttp2 itself holds back requests above the backend's
 // SETTINGS_MAX_CONCURRENT_STREAMS; can_take() bounds that queue.
 //
@@ -73,6 +75,7 @@ class H2Session final : public std::enable_shared_from_this<H2Session> {
   enum class State { kConnecting, kOpen, kClosed };
   void connect();
   void on_connected();
+  void fall_back_to_http1();
   bool init_session();
   void read();
   void write();

@@ -69,6 +69,21 @@ void H2Sessions::retire() {
   for (auto& [endpoint, session] : sessions) session->retire();
 }
 
+H2Sessions::Alpn H2Sessions::alpn(const boost::asio::ip::tcp::endpoint& endpoint,
+                                  SSL_CTX* tls) const {
+  auto it = alpn_.find(Key{endpoint, tls});
+  if (it == alpn_.end()) return Alpn::kUnknown;
+  if (it->second.alpn == Alpn::kHttp1 &&
+      std::chrono::steady_clock::now() - it->second.since > kHttp1Recheck) {
+    return Alpn::kUnknown;  // time to try HTTP/2 again
+  }
+  return it->second.alpn;
+}
+
+void H2Sessions::remember(const boost::asio::ip::tcp::endpoint& endpoint, SSL_CTX* tls, Alpn alpn) {
+  alpn_[Key{endpoint, tls}] = Memory{alpn, std::chrono::steady_clock::now()};
+}
+
 void H2Sessions::forget(const H2Session* session) {
   auto it = sessions_.find(Key{session->endpoint(), session->settings().tls});
   if (it != sessions_.end() && it->second.get() == session) sessions_.erase(it);

@@ -4,6 +4,16 @@
 // retires the set: open sessions finish their streams and then close (so a
 // gRPC stream opened before a swap keeps its backend connection); new
 // requests go to the new set's sessions.
+//
+// HTTPS clusters offer ALPN "h2, http/1.1". The set also remembers, per
+// endpoint and TLS context, what the backend chose (ALPN below): while it
+// is unknown or h2 a request goes to an HTTP/2 session; a connect whose ALPN
+// does not choose h2 carries its queued requests over HTTP/1.1
+// (h1_fallback.h), the first on that very TLS connection, and remembers
+// kHttp1, so later requests go to the worker's HTTP/1.1 pool (pool.h). A
+// kHttp1 memory is forgotten after kHttp1Recheck (and with the set at each
+// table swap): the next request tries HTTP/2 again, so a backend that
+// learned h2 is found; one that did not costs one connection per period.
 
 #include <openssl/ssl.h>
 #include <boost/asio/io_context.hpp>
@@ -13,6 +23,7 @@
 #include <map>
 #include <memory>
 #include <string>
+#include <utility>
 
 #include "proxy/backend/h2_session.h"
 #include "proxy/config/snapshot.h"
@@ -20,9 +31,14 @@
 
 namespace archway::backend {
 
+class Pool;
+
 class H2Sessions : public std::enable_shared_from_this<H2Sessions> {
  public:
-  explicit H2Sessions(boost::asio::io_context& io) : io_(io) {}
+  // `h1_pool`: where connections that fell back to HTTP/1.1 go back when
+  // idle (the worker's pool for the same table); empty: they close instead.
+  explicit H2Sessions(boost::asio::io_context& io, std::weak_ptr<Pool> h1_pool = {})
+      : io_(io), h1_pool_(std::move(h1_pool)) {}
   ~H2Sessions();
   H2Sessions(const H2Sessions&) = delete;
   H2Sessions& operator=(const H2Sessions&) = delete;
@@ -47,8 +63,20 @@ class H2Sessions : public std::enable_shared_from_this<H2Sessions> {
   // The session closed or got GOAWAY: new streams go to a new one.
   void forget(const H2Session* session);
 
+  // What an HTTPS endpoint chose by ALPN, as far as this worker knows.
+  enum class Alpn : uint8_t { kUnknown, kH2, kHttp1 };
+  [[nodiscard]] Alpn alpn(const boost::asio::ip::tcp::endpoint& endpoint, SSL_CTX* tls) const;
+  void remember(const boost::asio::ip::tcp::endpoint& endpoint, SSL_CTX* tls, Alpn alpn);
+  [[nodiscard]] const std::weak_ptr<Pool>& h1_pool() const { return h1_pool_; }
+  // How long a kHttp1 memory holds before HTTP/2 is tried again.
+  static constexpr std::chrono::seconds kHttp1Recheck{300};
+
  private:
   using Key = std::pair<boost::asio::ip::tcp::endpoint, SSL_CTX*>;
+  struct Memory {
+    Alpn alpn = Alpn::kUnknown;
+    std::chrono::steady_clock::time_point since;
+  };
   std::shared_ptr<H2Session> session_for(const boost::asio::ip::tcp::endpoint& endpoint,
                                          const H2Session::Settings& settings);
 
@@ -56,6 +84,8 @@ class H2Sessions : public std::enable_shared_from_this<H2Sessions> {
   // By endpoint and TLS context: an h2c and an HTTPS cluster may share an
   // address but never a connection.
   std::map<Key, std::shared_ptr<H2Session>> sessions_;
+  std::map<Key, Memory> alpn_;
+  std::weak_ptr<Pool> h1_pool_;
   bool retired_ = false;
 };
 

@@ -15,6 +15,7 @@
 #include <nghttp2/nghttp2.h>
 
 #include <string>
+#include <string_view>
 
 #include "proxy/server/message.h"
 
@@ -54,6 +55,22 @@ class H2Stream final : public server::BackendStream {
   [[nodiscard]] int32_t id() const { return id_; }
   // Called (posted) after the provider drained the queue below the mark.
   void notify_drained();
+
+  // --- Before submit: what a fallback to HTTP/1.1 carries over
+  // (h1_fallback.h). The exchange's events, the head, and the body and
+  // trailers it gave so far.
+  [[nodiscard]] server::BackendEvents* events() const { return events_; }
+  [[nodiscard]] const server::Headers& request_head() const { return request_head_; }
+  [[nodiscard]] bool has_body() const { return has_body_; }
+  [[nodiscard]] std::string_view unsent_body() const {
+    return std::string_view(out_).substr(out_off_);
+  }
+  [[nodiscard]] bool body_complete() const { return out_eof_; }
+  [[nodiscard]] const server::Headers* trailers() const {
+    return has_trailers_ ? &trailers_out_ : nullptr;
+  }
+  // The request moved elsewhere: this stream tells the exchange nothing more.
+  void disown() { events_ = nullptr; }
 
   static ssize_t read_body(nghttp2_session* session, int32_t stream_id, uint8_t* buf, size_t length,
                            uint32_t* data_flags, nghttp2_data_source* source, void* user_data);

@@ -9,8 +9,9 @@ namespace archway::backend {
 Pool::~Pool() { retire(); }
 
 std::shared_ptr<H1Connection> Pool::acquire(const boost::asio::ip::tcp::endpoint& endpoint,
-                                            std::chrono::milliseconds connect_timeout) {
-  auto it = idle_.find(endpoint);
+                                            std::chrono::milliseconds connect_timeout,
+                                            const TlsTarget* tls) {
+  auto it = idle_.find(Key{endpoint, tls != nullptr ? tls->ctx : nullptr});
   if (it != idle_.end()) {
     auto& list = it->second;
     while (!list.empty()) {
@@ -19,16 +20,17 @@ std::shared_ptr<H1Connection> Pool::acquire(const boost::asio::ip::tcp::endpoint
       if (conn->usable()) return conn;
     }
   }
-  return create(endpoint, connect_timeout);
+  return create(endpoint, connect_timeout, tls);
 }
 
 std::shared_ptr<H1Connection> Pool::create(const boost::asio::ip::tcp::endpoint& endpoint,
-                                           std::chrono::milliseconds connect_timeout) {
-  return std::make_shared<H1Connection>(io_, endpoint, weak_from_this(), connect_timeout);
+                                           std::chrono::milliseconds connect_timeout,
+                                           const TlsTarget* tls) {
+  return std::make_shared<H1Connection>(io_, endpoint, weak_from_this(), connect_timeout, tls);
 }
 
 void Pool::release(std::shared_ptr<H1Connection> connection) {
-  auto& list = idle_[connection->endpoint()];
+  auto& list = idle_[connection->key()];
   if (retired_ || list.size() >= kMaxIdlePerEndpoint) {
     connection->close();
     return;
@@ -37,7 +39,7 @@ void Pool::release(std::shared_ptr<H1Connection> connection) {
 }
 
 void Pool::forget(const H1Connection* connection) {
-  auto it = idle_.find(connection->endpoint());
+  auto it = idle_.find(connection->key());
   if (it == idle_.end()) return;
   auto& list = it->second;
   list.erase(std::remove_if(list.begin(), list.end(),

@@ -1,6 +1,7 @@
 #pragma once
 // Per worker, per route table: idle HTTP/1.1 keep-alive connections by
-// backend endpoint. Worker-thread only. A table swap retires the pool: idle
+// backend endpoint and TLS context (H1Connection::Key: plain TCP and TLS
+// connections to one address never mix). Worker-thread only. A table swap retires the pool: idle
 // connections close, busy ones finish their exchange and then close instead
 // of coming back (STYLE.md habit 2).
 
@@ -10,7 +11,10 @@
 #include <chrono>
 #include <map>
 #include <memory>
+#include <utility>
 #include <vector>
+
+#include "proxy/backend/tls_target.h"
 
 namespace archway::backend {
 
@@ -21,11 +25,14 @@ class Pool : public std::enable_shared_from_this<Pool> {
   explicit Pool(boost::asio::io_context& io) : io_(io) {}
   ~Pool();
   // An idle connection to `endpoint`, or a new one (not yet connected).
-  [[nodiscard]] std::shared_ptr<H1Connection> acquire(const boost::asio::ip::tcp::endpoint& endpoint,
-                                                      std::chrono::milliseconds connect_timeout);
+  // `tls`: null for plain TCP, else the HTTPS cluster's TLS settings.
+  [[nodiscard]] std::shared_ptr<H1Connection> acquire(
+      const boost::asio::ip::tcp::endpoint& endpoint, std::chrono::milliseconds connect_timeout,
+      const TlsTarget* tls = nullptr);
   // Only a fresh connection: after a reused one failed before any response.
   [[nodiscard]] std::shared_ptr<H1Connection> create(const boost::asio::ip::tcp::endpoint& endpoint,
-                                                     std::chrono::milliseconds connect_timeout);
+                                                     std::chrono::milliseconds connect_timeout,
+                                                     const TlsTarget* tls = nullptr);
   void release(std::shared_ptr<H1Connection> connection);
   void forget(const H1Connection* connection);
   void retire();
@@ -40,7 +47,8 @@ class Pool : public std::enable_shared_from_this<Pool> {
   // and its 16 KiB read buffer.
   static constexpr size_t kMaxIdlePerEndpoint = 1024;
   boost::asio::io_context& io_;
-  std::map<boost::asio::ip::tcp::endpoint, std::vector<std::shared_ptr<H1Connection>>> idle_;
+  using Key = std::pair<boost::asio::ip::tcp::endpoint, SSL_CTX*>;  // = H1Connection::Key
+  std::map<Key, std::vector<std::shared_ptr<H1Connection>>> idle_;
   bool retired_ = false;
 };
 

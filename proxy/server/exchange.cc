@@ -157,8 +157,13 @@ void Exchange::forward(const routing::RouteMatch& match) {
 
 bool Exchange::start_backend() {
   const auto& cluster = *cluster_->cluster;
+  const bool https = cluster.protocol == config::ClusterProtocol::kHttps;
+  // HTTPS: HTTP/2 unless this endpoint chose http/1.1 by ALPN
+  // (backend/h2_sessions.h); a WebSocket always takes HTTP/1.1.
   if (cluster.protocol == config::ClusterProtocol::kH2c ||
-      (cluster.protocol == config::ClusterProtocol::kHttps)) {
+      (https && !request_->websocket &&
+       worker_.h2_sessions().alpn(endpoint_, cluster_->client_tls.get()) !=
+           backend::H2Sessions::Alpn::kHttp1)) {
     if (request_->websocket) {
       respond_error(502, "WebSocket needs an HTTP/1 backend");
       return true;
@@ -190,8 +195,16 @@ bool Exchange::start_backend() {
     h.append("\r\n");
   }
   const auto connect_timeout = cluster.connect_timeout;
-  h1_ = retried_ ? worker_.pool().create(endpoint_, connect_timeout)
-                 : worker_.pool().acquire(endpoint_, connect_timeout);
+  backend::TlsTarget tls;
+  if (https) {
+    if (!cluster_->client_tls) return false;
+    tls.ctx = cluster_->client_tls.get();
+    if (cluster.tls_server_name) tls.server_name = *cluster.tls_server_name;
+    tls.verify = cluster.tls_verify;
+  }
+  const backend::TlsTarget* target = https ? &tls : nullptr;
+  h1_ = retried_ ? worker_.pool().create(endpoint_, connect_timeout, target)
+                 : worker_.pool().acquire(endpoint_, connect_timeout, target);
   backend_ = h1_.get();
   h1_->start(this, worker_.scratch(), chunked, request_->method == "HEAD",
              request_->has_body || request_->websocket);
@@ -346,6 +359,11 @@ void Exchange::on_backend_failure(Failure failure) {
     case Failure::kTimeout: respond_error(504, "backend timeout"); break;
     default: respond_error(502, "backend reset"); break;
   }
+}
+
+void Exchange::on_backend_replaced(std::shared_ptr<backend::H1Connection> connection) {
+  h1_ = std::move(connection);
+  backend_ = h1_.get();
 }
 
 void Exchange::on_backend_drained() {

@@ -61,6 +61,7 @@ class Exchange final : public BackendEvents, private Deadline, public Recycled<E
   void on_backend_trailers(Headers& trailers) override;
   void on_backend_failure(Failure failure) override;
   void on_backend_drained() override;
+  void on_backend_replaced(std::shared_ptr<backend::H1Connection> connection) override;
 
  private:
   void respond(int status, Headers headers, std::string body);

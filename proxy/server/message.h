@@ -5,10 +5,15 @@
 // lives on one worker thread.
 
 #include <cstdint>
+#include <memory>
 #include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
+
+namespace archway::backend {
+class H1Connection;
+}
 
 namespace archway::server {
 
@@ -85,6 +90,10 @@ class BackendEvents {
   virtual void on_backend_failure(Failure failure) = 0;
   // The backend's send queue fell below its watermark.
   virtual void on_backend_drained() = 0;
+  // Before any byte of the request left, it moved to `connection` (an HTTPS
+  // backend whose ALPN chose http/1.1 over h2, backend/h1_fallback.h): the
+  // old stream is gone; talk to `connection` from now on.
+  virtual void on_backend_replaced(std::shared_ptr<backend::H1Connection> connection) = 0;
 };
 
 // A request in flight on a backend connection (HTTP/1) or stream (HTTP/2).

@@ -16,7 +16,7 @@ using tcp = asio::ip::tcp;
 Worker::Worker(size_t index)
     : index_(index),
       pool_(std::make_shared<backend::Pool>(io_)),
-      h2_sessions_(std::make_shared<backend::H2Sessions>(io_)),
+      h2_sessions_(std::make_shared<backend::H2Sessions>(io_, pool_)),
       rng_(std::random_device{}() ^ (static_cast<uint64_t>(index) << 32)) {}
 
 Worker::~Worker() {
@@ -61,7 +61,7 @@ void Worker::swap_table(std::shared_ptr<const TableContext> table) {
   pool_->retire();
   pool_ = std::make_shared<backend::Pool>(io_);
   h2_sessions_->retire();
-  h2_sessions_ = std::make_shared<backend::H2Sessions>(io_);
+  h2_sessions_ = std::make_shared<backend::H2Sessions>(io_, pool_);
   stats_.fold();
 }
 

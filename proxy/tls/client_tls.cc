@@ -4,6 +4,8 @@
 #include <openssl/pem.h>
 #include <openssl/x509_vfy.h>
 
+#include <string>
+
 namespace archway::tls {
 
 Result<SslCtxPtr> make_client_context(const config::Cluster& cluster) {
@@ -32,6 +34,18 @@ Result<SslCtxPtr> make_client_context(const config::Cluster& cluster) {
     if (added == 0) return invalid("clusters." + cluster.name + ".tlsCaPem", "no certificate");
   }
   return ctx;
+}
+
+void prepare_client_ssl(SSL* ssl, std::string_view server_name, bool verify) {
+  if (server_name.empty()) return;
+  const std::string name(server_name);  // once per connection
+  SSL_set_tlsext_host_name(ssl, name.c_str());
+  if (verify) SSL_set1_host(ssl, name.c_str());
+}
+
+void offer_http1_only(SSL* ssl) {
+  static constexpr unsigned char kAlpn[] = {8, 'h', 't', 't', 'p', '/', '1', '.', '1'};
+  SSL_set_alpn_protos(ssl, kAlpn, sizeof kAlpn);
 }
 
 }  // namespace archway::tls

@@ -7,6 +7,8 @@
 
 #include <openssl/ssl.h>
 
+#include <string_view>
+
 #include "common/result.h"
 #include "proxy/config/snapshot.h"
 #include "proxy/tls/server_tls.h"
@@ -14,5 +16,17 @@
 namespace archway::tls {
 
 [[nodiscard]] Result<SslCtxPtr> make_client_context(const config::Cluster& cluster);
+
+// Per connection, before the handshake: `server_name` (a cluster's
+// tlsServerName) as SNI and, when `verify`, as the name the certificate must
+// carry. Empty: neither. Used by every backend TLS connection (HTTP/2 and
+// HTTP/1.1) so that both verify alike.
+void prepare_client_ssl(SSL* ssl, std::string_view server_name, bool verify);
+
+// Per connection: offer only http/1.1 by ALPN (instead of the context's
+// "h2, http/1.1"), for a connection opened to carry HTTP/1.1 to a backend
+// already known to choose it. Its protocol is then known before the
+// handshake.
+void offer_http1_only(SSL* ssl);
 
 }  // namespace archway::tls

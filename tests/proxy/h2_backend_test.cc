@@ -48,6 +48,7 @@ struct RecordingEvents : server::BackendEvents {
     ++failures;
   }
   void on_backend_drained() override {}
+  void on_backend_replaced(std::shared_ptr<H1Connection>) override {}
   int heads = 0;
   int failures = 0;
   Failure failure = Failure::kProtocol;
