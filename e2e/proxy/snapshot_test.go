@@ -115,6 +115,8 @@ type Cluster struct {
 	Protocol       string     `json:"protocol,omitempty"` // HTTP | H2C | HTTPS
 	Endpoints      []Endpoint `json:"endpoints"`
 	ConnectTimeout string     `json:"connectTimeout,omitempty"`
+	TLSServerName  string     `json:"tlsServerName,omitempty"` // HTTPS: SNI and verified name
+	TLSCa          string     `json:"tlsCa,omitempty"`         // HTTPS: extra trust anchors (PEM)
 }
 
 type Limits struct {
