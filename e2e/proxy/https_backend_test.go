@@ -130,12 +130,37 @@ func TestHTTPSBackendHTTP1(t *testing.T) {
 			{Name: "h1", Domains: []string{"h1.test"}, Routes: []Route{to("h1", Match{Path: prefix("/")}, "h1")}},
 			{Name: "h2", Domains: []string{"h2.test"}, Routes: []Route{to("h2", Match{Path: prefix("/")}, "h2")}},
 			{Name: "bad", Domains: []string{"bad.test"}, Routes: []Route{to("bad", Match{Path: prefix("/")}, "bad")}},
+			// The same backend as another cluster (its own TLS context, so
+			// nothing remembered): its first request is a large POST.
+			{Name: "h1post", Domains: []string{"h1post.test"}, Routes: []Route{to("h1post", Match{Path: prefix("/")}, "h1post")}},
 		},
-		Clusters: []Cluster{httpsCluster("h1", h1, ca), httpsCluster("h2", h2, ca), httpsCluster("bad", bad, ca)},
+		Clusters: []Cluster{httpsCluster("h1", h1, ca), httpsCluster("h2", h2, ca), httpsCluster("bad", bad, ca),
+			httpsCluster("h1post", h1, ca)},
 	}
 	// One worker: every request of a client connection shares its pool.
 	p := startProxy(t, snap, ProxyOptions{Workers: 1})
 	c := h1Client()
+
+	t.Run("first-request-large-post", func(t *testing.T) {
+		// The body waits on the HTTP/2 attempt (beyond its 64 KiB queue the
+		// client is held back) and moves with the request to HTTP/1.1.
+		const size = 8 << 20
+		h := sha256.New()
+		io.Copy(h, &patternReader{n: size})
+		want := fmt.Sprintf(`{"bytes": %d, "sha256": %q}`, size, hex.EncodeToString(h.Sum(nil)))
+		req, _ := http.NewRequest("POST", p.URL("/upload"), &patternReader{n: size})
+		req.Host = "h1post.test"
+		req.ContentLength = size
+		resp, err := c.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		body, _ := io.ReadAll(resp.Body)
+		resp.Body.Close()
+		if resp.StatusCode != 200 || string(body) != want {
+			t.Fatalf("status %d body %q, want %s", resp.StatusCode, trunc(body), want)
+		}
+	})
 
 	t.Run("get-keepalive", func(t *testing.T) {
 		const n = 20
