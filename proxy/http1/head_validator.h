@@ -23,20 +23,21 @@ namespace archway::http1 {
 
 enum class HeadError {
   kNone,
-  kNeedMore,            // no CRLFCRLF yet
-  kBareLineEnding,      // LF without CR, or CR without LF
-  kObsFold,             // a field line starting with SP / HTAB
+  kNeedMore,        // no CRLFCRLF yet
+  kBareLineEnding,  // LF without CR, or CR without LF
+  kObsFold,         // a field line starting with SP / HTAB
   kNulByte,
-  kTooLarge,            // head exceeds the limit before it ended
+  kControlChar,  // a CTL other than HTAB, CR, LF (NUL has its own)
+  kTooLarge,     // head exceeds the limit before it ended
   kBadTransferEncoding,
   kBadContentLength,
   kMissingHost,
   kDuplicateHost,
   kBadHost,
   kBadTarget,
-  kHostMismatch,        // absolute-form authority != Host
+  kHostMismatch,  // absolute-form authority != Host
   kBadVersion,
-  kMethodNotAllowed,    // CONNECT
+  kMethodNotAllowed,  // CONNECT
   kTooManyHeaders,
 };
 
@@ -46,9 +47,9 @@ enum class HeadError {
 // line; leading empty lines, allowed by RFC 9112 §2.2, must be stripped by
 // the caller). Returns kNone and sets `head_size` (including the final CRLF
 // CRLF) when the head is complete and well delimited, kNeedMore when more
-// bytes are needed, or the first framing error found.
-[[nodiscard]] HeadError scan_head(std::string_view bytes, size_t max_bytes,
-                                  size_t& head_size);
+// bytes are needed, or the first framing error found. A complete head has
+// CRLF line endings only, no obs-fold, and no control characters but HTAB.
+[[nodiscard]] HeadError scan_head(std::string_view bytes, size_t max_bytes, size_t& head_size);
 
 // True when `host` is a valid uri-host [ ":" port ] (reg-name, IPv4 or an
 // IP-literal in brackets). Empty is invalid.
