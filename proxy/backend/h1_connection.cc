@@ -7,6 +7,9 @@
 
 #include <spdlog/spdlog.h>
 
+#include <sys/socket.h>
+
+#include <cerrno>
 #include <cstdio>
 
 #include "proxy/backend/pool.h"
@@ -158,6 +161,19 @@ void H1Connection::send_raw(std::string_view data) {
   flush();
 }
 
+void H1Connection::watch() {
+  if (state_ == State::kIdle) read();
+}
+
+bool H1Connection::still_open() {
+  if (read_in_flight_ || transport_->is_tls()) return state_ != State::kClosed;
+  char byte;
+  const ssize_t n = ::recv(transport_->socket().native_handle(), &byte, 1, MSG_PEEK | MSG_DONTWAIT);
+  if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK)) return true;
+  close();  // closed (0), reset (-1), or bytes nobody asked for (>0)
+  return false;
+}
+
 void H1Connection::flush() {
   if (write_in_flight_ || out_.empty() || state_ == State::kConnecting ||
       state_ == State::kClosed) {
@@ -177,6 +193,7 @@ void H1Connection::flush() {
           fail(Failure::kReset);
           return;
         }
+        if (state_ == State::kBusy && !read_in_flight_) read();  // the answer, see the header
         if (!out_.empty()) {
           flush();
         } else if (events_ != nullptr) {
@@ -267,7 +284,11 @@ void H1Connection::on_read(size_t n) {
       finish_response();
     }
   }
-  if (state_ != State::kClosed) read();
+  // After a complete response a plain connection reads nothing more: it is
+  // going idle unwatched (see the header).
+  if (state_ != State::kClosed && (!response_done_ || state_ == State::kTunnel || is_tls())) {
+    read();
+  }
 }
 
 void H1Connection::on_response_head() {
@@ -316,7 +337,7 @@ void H1Connection::detach(bool complete) {
       !write_in_flight_ && out_.empty() && in_begin_ == in_end_ && pool && !pool->retired()) {
     state_ = State::kIdle;
     paused_ = false;
-    read();
+    if (is_tls()) read();  // plain ones go idle unwatched (see the header)
     pool->release(shared_from_this());
     return;
   }

@@ -203,8 +203,14 @@ bool Exchange::start_backend() {
     tls.verify = cluster.tls_verify;
   }
   const backend::TlsTarget* target = https ? &tls : nullptr;
+  // Could the request go again on a fresh connection (on_backend_failure)?
+  // Bodyless, with an idempotent method (RFC 9110 §9.2.2).
+  const std::string_view m = request_->method;
+  const bool retryable = !request_->has_body && !request_->websocket &&
+                         (m == "GET" || m == "HEAD" || m == "OPTIONS" || m == "TRACE" ||
+                          m == "PUT" || m == "DELETE");
   h1_ = retried_ ? worker_.pool().create(endpoint_, connect_timeout, target)
-                 : worker_.pool().acquire(endpoint_, connect_timeout, target);
+                 : worker_.pool().acquire(endpoint_, connect_timeout, target, !retryable);
   backend_ = h1_.get();
   h1_->start(this, worker_.scratch(), chunked, request_->method == "HEAD",
              request_->has_body || request_->websocket);
