@@ -1,0 +1,244 @@
+#include "proxy/server/access_log.h"
+
+#include <spdlog/async_logger.h>
+#include <spdlog/details/thread_pool.h>
+#include <spdlog/sinks/basic_file_sink.h>
+#include <spdlog/sinks/stdout_sinks.h>
+
+#include <ctime>
+
+#include "proxy/server/message.h"
+
+namespace archway::server {
+
+namespace {
+
+constexpr char kHex[] = "0123456789abcdef";
+
+// Length of the valid UTF-8 sequence at s[i], or 0 (RFC 3629: no overlongs,
+// no surrogates, nothing above U+10FFFF).
+size_t utf8_sequence(std::string_view s, size_t i) {
+  const auto b = [&](size_t k) { return static_cast<unsigned char>(s[i + k]); };
+  const auto cont = [&](size_t k) { return i + k < s.size() && (b(k) & 0xc0) == 0x80; };
+  const unsigned char c = b(0);
+  if (c >= 0xc2 && c <= 0xdf) return cont(1) ? 2 : 0;
+  if (c >= 0xe0 && c <= 0xef) {
+    if (!cont(1) || !cont(2)) return 0;
+    if (c == 0xe0 && b(1) < 0xa0) return 0;   // overlong
+    if (c == 0xed && b(1) >= 0xa0) return 0;  // surrogate
+    return 3;
+  }
+  if (c >= 0xf0 && c <= 0xf4) {
+    if (!cont(1) || !cont(2) || !cont(3)) return 0;
+    if (c == 0xf0 && b(1) < 0x90) return 0;   // overlong
+    if (c == 0xf4 && b(1) >= 0x90) return 0;  // above U+10FFFF
+    return 4;
+  }
+  return 0;
+}
+
+void append_uint(std::string& out, uint64_t v) {
+  char buf[20];
+  char* p = buf + sizeof buf;
+  do {
+    *--p = static_cast<char>('0' + v % 10);
+    v /= 10;
+  } while (v != 0);
+  out.append(p, static_cast<size_t>(buf + sizeof buf - p));
+}
+
+// Microseconds as milliseconds with three decimals ("12.345").
+void append_ms(std::string& out, std::chrono::microseconds us) {
+  const uint64_t v = us.count() < 0 ? 0 : static_cast<uint64_t>(us.count());
+  append_uint(out, v / 1000);
+  const auto frac = static_cast<unsigned>(v % 1000);
+  const char digits[] = {'.', static_cast<char>('0' + frac / 100),
+                         static_cast<char>('0' + frac / 10 % 10),
+                         static_cast<char>('0' + frac % 10)};
+  out.append(digits, sizeof digits);
+}
+
+// RFC 3339 UTC with milliseconds: 2026-11-29T02:18:41.123Z
+void append_time(std::string& out, std::chrono::system_clock::time_point t) {
+  const auto ms =
+      std::chrono::duration_cast<std::chrono::milliseconds>(t.time_since_epoch()).count();
+  const std::time_t secs = static_cast<std::time_t>(ms / 1000);
+  std::tm tm{};
+  gmtime_r(&secs, &tm);
+  char buf[32];
+  const size_t n = std::strftime(buf, sizeof buf, "%Y-%m-%dT%H:%M:%S", &tm);
+  out.append(buf, n);
+  const auto frac = static_cast<unsigned>(ms % 1000);
+  const char digits[] = {'.', static_cast<char>('0' + frac / 100),
+                         static_cast<char>('0' + frac / 10 % 10),
+                         static_cast<char>('0' + frac % 10), 'Z'};
+  out.append(digits, sizeof digits);
+}
+
+void field(std::string& out, std::string_view name, std::string_view value) {
+  out.append(",\"").append(name).append("\":");
+  append_json_string(out, value);
+}
+
+void field_or_null(std::string& out, std::string_view name, std::string_view value) {
+  if (value.empty()) {
+    out.append(",\"").append(name).append("\":null");
+  } else {
+    field(out, name, value);
+  }
+}
+
+void number(std::string& out, std::string_view name, uint64_t value) {
+  out.append(",\"").append(name).append("\":");
+  append_uint(out, value);
+}
+
+}  // namespace
+
+void append_json_string(std::string& out, std::string_view s) {
+  out.push_back('"');
+  size_t plain = 0;  // start of the run of bytes copied as they are
+  for (size_t i = 0; i < s.size();) {
+    const auto c = static_cast<unsigned char>(s[i]);
+    if (c >= 0x20 && c < 0x7f && c != '"' && c != '\\') {
+      ++i;
+      continue;
+    }
+    if (c >= 0x80) {
+      if (const size_t n = utf8_sequence(s, i); n > 0) {
+        i += n;
+        continue;
+      }
+    }
+    out.append(s.data() + plain, i - plain);
+    switch (c) {
+      case '"':
+        out.append("\\\"");
+        break;
+      case '\\':
+        out.append("\\\\");
+        break;
+      case '\n':
+        out.append("\\n");
+        break;
+      case '\r':
+        out.append("\\r");
+        break;
+      case '\t':
+        out.append("\\t");
+        break;
+      default:
+        if (c >= 0x80) {
+          out.append("\\ufffd");  // not UTF-8: the replacement character
+        } else {
+          const char u[] = {'\\', 'u', '0', '0', kHex[c >> 4], kHex[c & 0xf]};
+          out.append(u, sizeof u);
+        }
+    }
+    plain = ++i;
+  }
+  out.append(s.data() + plain, s.size() - plain);
+  out.push_back('"');
+}
+
+void format_access_log(const AccessLogEntry& e, std::string& out) {
+  out.append("{\"time\":\"");
+  append_time(out, e.start);
+  out.push_back('"');
+  field(out, "method", e.method);
+  field(out, "authority", e.authority);
+  field(out, "path", e.path);
+  field(out, "protocol", e.protocol);
+  number(out, "status", static_cast<uint64_t>(e.status < 0 ? 0 : e.status));
+  number(out, "bytes_in", e.bytes_in);
+  number(out, "bytes_out", e.bytes_out);
+  out.append(",\"duration_ms\":");
+  append_ms(out, e.duration);
+  field_or_null(out, "upstream", e.upstream);
+  out.append(",\"upstream_ms\":");
+  if (e.upstream_time.count() < 0) {
+    out.append("null");
+  } else {
+    append_ms(out, e.upstream_time);
+  }
+  field(out, "route", e.route);
+  field(out, "rule", e.rule);
+  field(out, "client_ip", e.client_ip);
+  field(out, "trace_id", e.trace_id);
+  field(out, "request_id", e.request_id);
+  out.push_back('}');
+}
+
+std::string_view trace_id_of(std::string_view tp) {
+  if (tp.size() < 55 || tp[2] != '-' || tp[35] != '-' || tp[52] != '-') return {};
+  const std::string_view id = tp.substr(3, 32);
+  for (char c : id) {
+    if (!((c >= '0' && c <= '9') || (c >= 'a' && c <= 'f'))) return {};
+  }
+  return id;
+}
+
+Result<std::unique_ptr<AccessLog>> AccessLog::open(const std::string& destination,
+                                                   size_t queue_lines) {
+  if (queue_lines == 0) return invalid("--access-log-buffer", "must be at least 1");
+  std::unique_ptr<AccessLog> log(new AccessLog());
+  try {
+    spdlog::sink_ptr sink;
+    if (destination == "stdout") {
+      sink = std::make_shared<spdlog::sinks::stdout_sink_mt>();
+    } else {
+      sink = std::make_shared<spdlog::sinks::basic_file_sink_mt>(destination, false);
+    }
+    // Our own pool (one thread, our queue bound), and a logger that is not
+    // registered with spdlog's registry: nothing global is touched.
+    log->pool_ = std::make_shared<spdlog::details::thread_pool>(queue_lines, 1);
+    log->logger_ = std::make_shared<spdlog::async_logger>(
+        "access", std::move(sink), log->pool_, spdlog::async_overflow_policy::overrun_oldest);
+  } catch (const spdlog::spdlog_ex& e) {  // a file we cannot open, a queue too large
+    return invalid("--access-log", e.what());
+  }
+  log->logger_->set_pattern("%v");
+  log->logger_->set_level(spdlog::level::info);
+  // Each line is flushed by the background thread once written: a reader
+  // (tail -f, a log shipper) sees it at once; the event loops never wait.
+  log->logger_->flush_on(spdlog::level::info);
+  return log;
+}
+
+AccessLog::~AccessLog() {
+  if (logger_) logger_->flush();
+  logger_.reset();
+  pool_.reset();  // joins the thread after it drained the queue
+}
+
+void AccessLog::write(std::string_view line) {
+  logger_->log(spdlog::level::info, spdlog::string_view_t(line.data(), line.size()));
+}
+
+uint64_t AccessLog::dropped() const { return pool_->overrun_counter(); }
+
+void AccessLogWriter::write(const AccessLogEntry& e) {
+  buffer_.clear();
+  format_access_log(e, buffer_);
+  log_->write(buffer_);
+}
+
+void AccessLogWriter::write_rejected(const Request& request, std::string_view client_ip, int status,
+                                     uint64_t bytes_out) {
+  if (log_ == nullptr || request.method.empty()) return;
+  AccessLogEntry e;
+  e.start = std::chrono::system_clock::now();
+  e.method = request.method;
+  e.authority = request.authority;
+  e.path = request.target;
+  e.protocol = request.version == 10 ? "HTTP/1.0" : "HTTP/1.1";
+  e.status = status;
+  e.bytes_out = bytes_out;
+  e.client_ip = client_ip;
+  if (const auto* h = find_header(request.headers, "traceparent"))
+    e.trace_id = trace_id_of(h->value);
+  if (const auto* h = find_header(request.headers, "x-request-id")) e.request_id = h->value;
+  write(e);
+}
+
+}  // namespace archway::server
