@@ -50,6 +50,8 @@ int main(int argc, char** argv) {
   archway::block_termination_signals();
   po::options_description opts("archway-proxy options");
   std::string config, admin_socket, admin_address, state_dir, log_level, log_format, drain_timeout;
+  std::string access_log;
+  size_t access_log_buffer = 8192;
   unsigned workers = 0;
   uint16_t admin_port = 9901;
   opts.add_options()("help", "show this help")(
@@ -64,7 +66,11 @@ int main(int argc, char** argv) {
       "drain-timeout", po::value(&drain_timeout)->default_value("15s"),
       "how long SIGTERM waits for in-flight requests")(
       "log-level", po::value(&log_level)->default_value("info"), "trace|debug|info|warn|error")(
-      "log-format", po::value(&log_format)->default_value("text"), "text|json");
+      "log-format", po::value(&log_format)->default_value("text"), "text|json")(
+      "access-log", po::value(&access_log)->default_value("stdout"),
+      "where the JSON access log goes: stdout, a file path, or off")(
+      "access-log-buffer", po::value(&access_log_buffer)->default_value(8192),
+      "access-log lines queued for the writer thread; more are dropped (counted)");
   po::variables_map vm;
   try {
     po::store(po::parse_command_line(argc, argv, opts), vm);
@@ -99,7 +105,15 @@ int main(int argc, char** argv) {
     }
     server_options.state_dir = state_dir;
   }
-  archway::server::Server server(server_options);
+  if (access_log != "off") {
+    auto opened = archway::server::AccessLog::open(access_log, access_log_buffer);
+    if (!opened.ok()) {
+      std::cerr << "archway-proxy: " << opened.error().to_string() << "\n";
+      return 2;
+    }
+    server_options.access_log = std::move(*opened);
+  }
+  archway::server::Server server(std::move(server_options));
   server.start();
 
   if (!config.empty()) {

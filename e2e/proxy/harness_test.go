@@ -239,8 +239,9 @@ type Proxy struct {
 }
 
 type ProxyOptions struct {
-	TLS     bool // add a TLS listener "https" on TLSPort
-	Workers int  // --workers; default 2
+	TLS     bool     // add a TLS listener "https" on TLSPort
+	Workers int      // --workers; default 2
+	Args    []string // more flags (e.g. --access-log off)
 }
 
 func proxyBinary(t testing.TB) string {
@@ -339,6 +340,7 @@ func tryStartProxy(t testing.TB, snap Snapshot, opt ProxyOptions) (*Proxy, error
 		"--workers", strconv.Itoa(opt.Workers),
 		"--drain-timeout", "1s",
 	)
+	p.cmd.Args = append(p.cmd.Args, opt.Args...)
 	p.cmd.Stdout, p.cmd.Stderr = logf, logf
 	if err := spawn(p.cmd); err != nil {
 		t.Fatalf("starting archway-proxy: %v", err)

@@ -198,7 +198,11 @@ bool ClientConnection::parse_head() {
       close();
       return false;
     }
-    reject(400, err != HeadError::kNone ? to_string(err) : "malformed request head");
+    const std::string_view why =
+        err != HeadError::kNone ? to_string(err) : "malformed request head";
+    worker_.access_log().write_rejected(request_, client_ip_, 400,
+                                        server::error_body(why, 400).size());
+    reject(400, why);
     return false;
   }
   in_begin_ += used;
@@ -230,6 +234,7 @@ bool ClientConnection::parse_body() {
   if (ec) {
     // Bad chunk framing: the backend already has part of the body.
     if (exchange_ && !exchange_->response_started()) {
+      exchange_->set_local_status(400);  // for its access-log line
       exchange_.reset();
       reject(400, "malformed request body");
     } else {

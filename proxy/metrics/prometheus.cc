@@ -74,6 +74,9 @@ std::string render_prometheus(const StatsSnapshot& stats, const ProcessGauges& g
   out += "# HELP archway_config_apply_duration_seconds Time the last accepted snapshot took to apply.\n";
   out += "# TYPE archway_config_apply_duration_seconds gauge\n";
   out += "archway_config_apply_duration_seconds " + number(gauges.config_apply_seconds) + "\n";
+  out += "# HELP archway_access_log_dropped_total Access-log lines dropped because the queue was full.\n";
+  out += "# TYPE archway_access_log_dropped_total counter\n";
+  out += "archway_access_log_dropped_total " + std::to_string(gauges.access_log_dropped) + "\n";
   out += "# HELP archway_ready 1 when a snapshot is live and the proxy is not draining.\n";
   out += "# TYPE archway_ready gauge\n";
   out += std::string("archway_ready ") + (gauges.ready && !gauges.draining ? "1" : "0") + "\n";

@@ -2,6 +2,7 @@
 // Prometheus text exposition (format 0.0.4) of the merged worker stats and
 // the process-wide gauges. Pure: tested on fixed inputs.
 
+#include <cstdint>
 #include <string>
 
 #include "proxy/metrics/worker_stats.h"
@@ -13,6 +14,7 @@ struct ProcessGauges {
   double config_apply_seconds = 0;    // duration of the last accepted apply
   bool ready = false;
   bool draining = false;
+  uint64_t access_log_dropped = 0;    // lines the access log's full queue dropped
 };
 
 [[nodiscard]] std::string render_prometheus(const StatsSnapshot& stats, const ProcessGauges& gauges);

@@ -51,6 +51,7 @@ Exchange::Exchange(Worker& worker, std::shared_ptr<const TableContext> table, Re
       started_(std::chrono::steady_clock::now()) {}
 
 Exchange::~Exchange() {
+  if (worker_.access_log().enabled()) log_access();
   worker_.deadlines().clear(*this);
   release_backend(false);
 }
@@ -142,7 +143,10 @@ void Exchange::forward(const routing::RouteMatch& match) {
   const auto q = request_->target.find('?');
   if (q != std::string::npos) path.append(request_->target, q, std::string::npos);
   path_ = std::move(path);
-  if (route.rewrite.hostname) request_->authority = *route.rewrite.hostname;
+  if (route.rewrite.hostname) {
+    client_authority_ = std::move(request_->authority);  // the access log shows the client's
+    request_->authority = *route.rewrite.hostname;
+  }
   apply_header_ops(route.request_headers, request_->headers);
   add_forwarding_headers(request_->headers, request_->client_ip, request_->scheme, worker_.rng());
 
@@ -270,6 +274,7 @@ void Exchange::on_request_trailers(Headers& trailers) {
 
 void Exchange::on_tunnel_data(std::string_view data) {
   last_activity_ = std::chrono::steady_clock::now();
+  body_bytes_ += data.size();
   if (h1_) h1_->send_raw(data);
 }
 
@@ -296,6 +301,7 @@ void Exchange::on_backend_head(Response& head, bool end_stream) {
   if (response_started_) return;
   response_started_ = true;
   status_ = head.status;
+  if (worker_.access_log().enabled()) upstream_head_ = std::chrono::steady_clock::now();
   apply_header_ops(route_->route.response_headers, head.headers);
   if (head.status == 101) {
     tunnel_ = true;
@@ -319,6 +325,7 @@ void Exchange::on_backend_head(Response& head, bool end_stream) {
 void Exchange::on_backend_data(std::string_view data, bool end_stream) {
   if (response_complete_) return;
   if (tunnel_) last_activity_ = std::chrono::steady_clock::now();
+  bytes_out_ += data.size();
   sink_.send_response_data(data, end_stream && !tunnel_);
   if (end_stream && !tunnel_) {
     complete();
@@ -386,6 +393,7 @@ void Exchange::respond(int status, Headers headers, std::string body) {
   if (body.empty() || request_->method == "HEAD") {
     sink_.send_response_head(response, true);
   } else {
+    bytes_out_ = body.size();
     sink_.send_response_head(response, false);
     sink_.send_response_data(body, true);
   }

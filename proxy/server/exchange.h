@@ -52,6 +52,9 @@ class Exchange final : public BackendEvents, private Deadline, public Recycled<E
   [[nodiscard]] bool response_complete() const { return response_complete_; }
   [[nodiscard]] bool response_started() const { return response_started_; }
   [[nodiscard]] int status() const { return status_; }
+  // The codec answers for the exchange (HTTP/1 bad body framing: 400); the
+  // access log records that status.
+  void set_local_status(int status) { status_ = status; }
   // The backend is paused until the client side drains (on_client_drained).
   [[nodiscard]] bool backend_paused() const { return backend_paused_; }
 
@@ -73,6 +76,7 @@ class Exchange final : public BackendEvents, private Deadline, public Recycled<E
   void arm_tunnel_idle_timer();
   void on_deadline() override;  // Deadline: request timeout or tunnel idle
   void release_backend(bool complete);
+  void log_access();  // exchange_access_log.cc; from the destructor when the log is on
 
   Worker& worker_;
   std::shared_ptr<const TableContext> table_;  // pinned for the whole exchange
@@ -88,6 +92,11 @@ class Exchange final : public BackendEvents, private Deadline, public Recycled<E
   std::chrono::steady_clock::time_point started_;
   std::chrono::steady_clock::time_point last_activity_;  // WebSocket tunnel
   uint64_t body_bytes_ = 0;  // request body so far (limits.maxRequestBodyBytes)
+  uint64_t bytes_out_ = 0;   // response body (or tunnel) bytes towards the client
+  // For the access log: when the backend's head came, the client's
+  // authority before rewrite.hostname.
+  std::chrono::steady_clock::time_point upstream_head_{};
+  std::string client_authority_;
   int status_ = 0;
   bool response_started_ = false;
   bool response_complete_ = false;

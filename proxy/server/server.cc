@@ -79,7 +79,10 @@ Result<int> open_listen_socket(const config::Listener& l, const std::string& fie
 
 Server::Server(ServerOptions options) : options_(std::move(options)) {
   if (options_.workers == 0) options_.workers = 1;
-  for (size_t i = 0; i < options_.workers; ++i) workers_.push_back(std::make_unique<Worker>(i));
+  for (size_t i = 0; i < options_.workers; ++i) {
+    workers_.push_back(std::make_unique<Worker>(i));
+    workers_.back()->access_log().attach(options_.access_log.get());
+  }
   if (options_.state_dir) store_.emplace(*options_.state_dir);
 }
 
@@ -204,6 +207,7 @@ std::string Server::render_metrics() {
     gauges.config_apply_seconds = apply_seconds_;
   }
   gauges.ready = live_;
+  gauges.access_log_dropped = options_.access_log ? options_.access_log->dropped() : 0;
   gauges.draining = draining_;
   return metrics::render_prometheus(merged, gauges);
 }

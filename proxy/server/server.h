@@ -19,6 +19,7 @@
 #include "common/result.h"
 #include "proxy/config/snapshot.h"
 #include "proxy/config/snapshot_store.h"
+#include "proxy/server/access_log.h"
 #include "proxy/server/worker.h"
 
 namespace archway::server {
@@ -26,6 +27,7 @@ namespace archway::server {
 struct ServerOptions {
   size_t workers = 1;
   std::optional<std::string> state_dir;
+  std::unique_ptr<AccessLog> access_log;  // null: access log off
 };
 
 class Server {
@@ -59,6 +61,7 @@ class Server {
   void stop();
 
  private:
+  // Declared before workers_: exchanges still log while workers are destroyed.
   ServerOptions options_;
   std::vector<std::unique_ptr<Worker>> workers_;
   std::optional<config::SnapshotStore> store_;

@@ -19,6 +19,7 @@
 #include "proxy/config/snapshot.h"
 #include "proxy/metrics/worker_stats.h"
 #include "proxy/routing/route_table.h"
+#include "proxy/server/access_log.h"
 #include "proxy/server/connection.h"
 #include "proxy/server/deadline.h"
 #include "proxy/server/table_context.h"
@@ -77,6 +78,8 @@ class Worker {
   // Scratch string for serialising a head that is copied out at once.
   [[nodiscard]] std::string& scratch() { return scratch_; }
   [[nodiscard]] bool draining() const { return draining_; }
+  // The access log (disabled when off); attach it before start().
+  [[nodiscard]] AccessLogWriter& access_log() { return access_log_; }
   // Round-robin cursor per cluster name, for endpoint choice.
   [[nodiscard]] size_t next_endpoint(const std::string& cluster, size_t count);
   void add_connection(Connection* c);
@@ -97,6 +100,7 @@ class Worker {
   std::unordered_set<Connection*> connections_;
   std::atomic<size_t> open_{0};
   metrics::WorkerStats stats_;
+  AccessLogWriter access_log_;  // exchanges log from their destructors
   // One thread runs this context and only it touches its sockets: no locking
   // in the reactor's per-socket I/O (other threads only post).
   // Its pending handlers own the client connections, whose destructors call

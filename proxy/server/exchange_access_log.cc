@@ -1,0 +1,54 @@
+// Exchange's access-log line (server/access_log.h), kept out of exchange.cc:
+// it runs once per exchange, from the destructor, only when the log is on.
+// The destructor is the one place every exchange passes through, whether it
+// completed, was answered locally, failed, or lost its client.
+
+#include <boost/asio/ip/tcp.hpp>
+
+#include "proxy/server/access_log.h"
+#include "proxy/server/exchange.h"
+#include "proxy/server/worker.h"
+
+namespace archway::server {
+
+void Exchange::log_access() {
+  if (request_ == nullptr) return;
+  using std::chrono::duration_cast;
+  using std::chrono::microseconds;
+  const auto now = std::chrono::steady_clock::now();
+  const Request& r = *request_;
+  AccessLogEntry e;
+  e.start = std::chrono::system_clock::now() -
+            duration_cast<std::chrono::system_clock::duration>(now - started_);
+  e.duration = duration_cast<microseconds>(now - started_);
+  e.method = r.method;
+  e.authority = client_authority_.empty() ? std::string_view(r.authority) : client_authority_;
+  e.path = r.target;
+  e.protocol = r.version == 20 ? "HTTP/2" : r.version == 10 ? "HTTP/1.0" : "HTTP/1.1";
+  e.status = status_;
+  e.bytes_in = body_bytes_;
+  e.bytes_out = bytes_out_;
+  std::string upstream;
+  if (cluster_ != nullptr) {
+    upstream = endpoint_.address().to_string();
+    if (endpoint_.address().is_v6()) upstream = "[" + upstream + "]";
+    upstream.append(":").append(std::to_string(endpoint_.port()));
+    e.upstream = upstream;
+    if (upstream_head_ != std::chrono::steady_clock::time_point{}) {
+      e.upstream_time = duration_cast<microseconds>(upstream_head_ - started_);
+    }
+  }
+  if (route_ != nullptr) {
+    const auto& route = route_->route;
+    e.route = route.route_name.empty() ? route.name : route.route_name;
+    e.rule = route.rule_name;
+  }
+  e.client_ip = r.client_ip;
+  // After forward() these are the forwarded values (kept or new); for a
+  // local response, what the client sent.
+  if (const auto* h = find_header(r.headers, "traceparent")) e.trace_id = trace_id_of(h->value);
+  if (const auto* h = find_header(r.headers, "x-request-id")) e.request_id = h->value;
+  worker_.access_log().write(e);
+}
+
+}  // namespace archway::server
