@@ -114,7 +114,7 @@ start_archway() {
 EOF
   taskset -c "$proxy_cpu" "$archway_bin" --config "$dir/snapshot.json" --workers 1 \
     --admin-address 127.0.0.1 --admin-port "$admin" --admin-socket "$dir/admin.sock" \
-    --state-dir "$dir" --log-level warn >"$dir/log" 2>&1 &
+    --state-dir "$dir" --log-level warn --access-log off >"$dir/log" 2>&1 &
   proxy_pid=$!
 }
 
