@@ -175,8 +175,9 @@ TEST_P(TlsHttp1Fallback, CarriesTheRequestOverAndReusesTheConnection) {
 INSTANTIATE_TEST_SUITE_P(Alpn, TlsHttp1Fallback,
                          ::testing::Values(TlsHttp1Backend::Alpn::kHttp1,
                                            TlsHttp1Backend::Alpn::kNone),
-                         [](const auto& info) {
-                           return info.param == TlsHttp1Backend::Alpn::kHttp1 ? "Http1" : "NoAlpn";
+                         [](const auto& param_info) {
+                           return param_info.param == TlsHttp1Backend::Alpn::kHttp1 ? "Http1"
+                                                                                    : "NoAlpn";
                          });
 
 TEST(TlsHttp1Queued, RequestsOnTheAttemptEachGetAConnection) {
