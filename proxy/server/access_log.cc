@@ -5,6 +5,7 @@
 #include <spdlog/sinks/basic_file_sink.h>
 #include <spdlog/sinks/stdout_sinks.h>
 
+#include <array>
 #include <ctime>
 
 #include "proxy/server/message.h"
@@ -59,15 +60,19 @@ void append_ms(std::string& out, std::chrono::microseconds us) {
 }
 
 // RFC 3339 UTC with milliseconds: 2026-11-29T02:18:41.123Z
-void append_time(std::string& out, std::chrono::system_clock::time_point t) {
+void append_time(std::string& out, std::chrono::system_clock::time_point t, LogSecond* cache) {
   const auto ms =
       std::chrono::duration_cast<std::chrono::milliseconds>(t.time_since_epoch()).count();
   const std::time_t secs = static_cast<std::time_t>(ms / 1000);
-  std::tm tm{};
-  gmtime_r(&secs, &tm);
-  char buf[32];
-  const size_t n = std::strftime(buf, sizeof buf, "%Y-%m-%dT%H:%M:%S", &tm);
-  out.append(buf, n);
+  LogSecond local;
+  LogSecond& second = cache != nullptr ? *cache : local;
+  if (second.seconds != secs) {
+    std::tm tm{};
+    gmtime_r(&secs, &tm);
+    second.size = std::strftime(second.text, sizeof second.text, "%Y-%m-%dT%H:%M:%S", &tm);
+    second.seconds = secs;
+  }
+  out.append(second.text, second.size);
   const auto frac = static_cast<unsigned>(ms % 1000);
   const char digits[] = {'.', static_cast<char>('0' + frac / 100),
                          static_cast<char>('0' + frac / 10 % 10),
@@ -75,23 +80,32 @@ void append_time(std::string& out, std::chrono::system_clock::time_point t) {
   out.append(digits, sizeof digits);
 }
 
-void field(std::string& out, std::string_view name, std::string_view value) {
-  out.append(",\"").append(name).append("\":");
+// `key` is the whole `,"name":` so a field costs one append before its value.
+void field(std::string& out, std::string_view key, std::string_view value) {
+  out.append(key);
   append_json_string(out, value);
 }
 
-void field_or_null(std::string& out, std::string_view name, std::string_view value) {
+void field_or_null(std::string& out, std::string_view key, std::string_view value) {
   if (value.empty()) {
-    out.append(",\"").append(name).append("\":null");
+    out.append(key).append("null");
   } else {
-    field(out, name, value);
+    field(out, key, value);
   }
 }
 
-void number(std::string& out, std::string_view name, uint64_t value) {
-  out.append(",\"").append(name).append("\":");
+void number(std::string& out, std::string_view key, uint64_t value) {
+  out.append(key);
   append_uint(out, value);
 }
+
+constexpr std::array<bool, 256> make_plain_table() {
+  std::array<bool, 256> t{};
+  for (int c = 0x20; c < 0x7f; ++c) t[c] = c != '"' && c != '\\';
+  return t;
+}
+// Bytes a JSON string holds as they are (printable ASCII but " and \).
+constexpr auto kPlain = make_plain_table();
 
 }  // namespace
 
@@ -100,7 +114,7 @@ void append_json_string(std::string& out, std::string_view s) {
   size_t plain = 0;  // start of the run of bytes copied as they are
   for (size_t i = 0; i < s.size();) {
     const auto c = static_cast<unsigned char>(s[i]);
-    if (c >= 0x20 && c < 0x7f && c != '"' && c != '\\') {
+    if (kPlain[c]) {
       ++i;
       continue;
     }
@@ -141,31 +155,31 @@ void append_json_string(std::string& out, std::string_view s) {
   out.push_back('"');
 }
 
-void format_access_log(const AccessLogEntry& e, std::string& out) {
+void format_access_log(const AccessLogEntry& e, std::string& out, LogSecond* second) {
   out.append("{\"time\":\"");
-  append_time(out, e.start);
+  append_time(out, e.start, second);
   out.push_back('"');
-  field(out, "method", e.method);
-  field(out, "authority", e.authority);
-  field(out, "path", e.path);
-  field(out, "protocol", e.protocol);
-  number(out, "status", static_cast<uint64_t>(e.status < 0 ? 0 : e.status));
-  number(out, "bytes_in", e.bytes_in);
-  number(out, "bytes_out", e.bytes_out);
+  field(out, R"(,"method":)", e.method);
+  field(out, R"(,"authority":)", e.authority);
+  field(out, R"(,"path":)", e.path);
+  field(out, R"(,"protocol":)", e.protocol);
+  number(out, R"(,"status":)", static_cast<uint64_t>(e.status < 0 ? 0 : e.status));
+  number(out, R"(,"bytes_in":)", e.bytes_in);
+  number(out, R"(,"bytes_out":)", e.bytes_out);
   out.append(",\"duration_ms\":");
   append_ms(out, e.duration);
-  field_or_null(out, "upstream", e.upstream);
+  field_or_null(out, R"(,"upstream":)", e.upstream);
   out.append(",\"upstream_ms\":");
   if (e.upstream_time.count() < 0) {
     out.append("null");
   } else {
     append_ms(out, e.upstream_time);
   }
-  field(out, "route", e.route);
-  field(out, "rule", e.rule);
-  field(out, "client_ip", e.client_ip);
-  field(out, "trace_id", e.trace_id);
-  field(out, "request_id", e.request_id);
+  field(out, R"(,"route":)", e.route);
+  field(out, R"(,"rule":)", e.rule);
+  field(out, R"(,"client_ip":)", e.client_ip);
+  field(out, R"(,"trace_id":)", e.trace_id);
+  field(out, R"(,"request_id":)", e.request_id);
   out.push_back('}');
 }
 
@@ -219,7 +233,7 @@ uint64_t AccessLog::dropped() const { return pool_->overrun_counter(); }
 
 void AccessLogWriter::write(const AccessLogEntry& e) {
   buffer_.clear();
-  format_access_log(e, buffer_);
+  format_access_log(e, buffer_, &second_);
   log_->write(buffer_);
 }
 

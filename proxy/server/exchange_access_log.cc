@@ -11,6 +11,41 @@
 
 namespace archway::server {
 
+namespace {
+
+// "10.0.0.7:8080" / "[::1]:8080". IPv4 by hand: address::to_string goes
+// through inet_ntop and an ostream, ~1.7k instructions a line.
+void append_endpoint(std::string& out, const boost::asio::ip::tcp::endpoint& endpoint) {
+  char buf[24];
+  char* p = buf;
+  const auto put = [&p](unsigned v) {
+    char digits[5];
+    int n = 0;
+    do {
+      digits[n++] = static_cast<char>('0' + v % 10);
+      v /= 10;
+    } while (v != 0);
+    while (n > 0) *p++ = digits[--n];
+  };
+  const auto address = endpoint.address();
+  if (address.is_v4()) {
+    const auto bytes = address.to_v4().to_bytes();
+    for (size_t i = 0; i < 4; ++i) {
+      if (i > 0) *p++ = '.';
+      put(bytes[i]);
+    }
+    out.append(buf, static_cast<size_t>(p - buf));
+  } else {
+    out.append("[").append(address.to_string()).append("]");
+  }
+  p = buf;
+  *p++ = ':';
+  put(endpoint.port());
+  out.append(buf, static_cast<size_t>(p - buf));
+}
+
+}  // namespace
+
 void Exchange::log_access() {
   if (request_ == nullptr) return;
   using std::chrono::duration_cast;
@@ -30,9 +65,7 @@ void Exchange::log_access() {
   e.bytes_out = bytes_out_;
   std::string upstream;
   if (cluster_ != nullptr) {
-    upstream = endpoint_.address().to_string();
-    if (endpoint_.address().is_v6()) upstream = "[" + upstream + "]";
-    upstream.append(":").append(std::to_string(endpoint_.port()));
+    append_endpoint(upstream, endpoint_);
     e.upstream = upstream;
     if (upstream_head_ != std::chrono::steady_clock::time_point{}) {
       e.upstream_time = duration_cast<microseconds>(upstream_head_ - started_);

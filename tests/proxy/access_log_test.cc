@@ -106,6 +106,27 @@ TEST(AccessLogJson, Fields) {
             R"("request_id":"req-1"})");
 }
 
+TEST(AccessLogJson, CachedSecondFollowsTheClock) {
+  // One cache across lines, as a worker uses it: a line in the same second
+  // reuses the text, a later or earlier second reformats it.
+  LogSecond cache;
+  const struct {
+    std::chrono::milliseconds delta;
+    std::string_view time;
+  } steps[] = {{0ms, "2026-12-01T02:38:41.123Z"},
+               {500ms, "2026-12-01T02:38:41.623Z"},
+               {900ms, "2026-12-01T02:38:42.023Z"},
+               {86400000ms, "2026-12-02T02:38:41.123Z"},
+               {-1000ms, "2026-12-01T02:38:40.123Z"}};
+  for (const auto& step : steps) {
+    AccessLogEntry e = sample();
+    e.start += step.delta;
+    std::string line;
+    format_access_log(e, line, &cache);
+    EXPECT_EQ(nlohmann::json::parse(line).at("time"), step.time) << line;
+  }
+}
+
 TEST(AccessLogJson, LocalResponseAndHostileValues) {
   struct Case {
     std::string_view name;
