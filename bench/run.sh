@@ -215,14 +215,14 @@ to_us() { awk -v v="$1" 'BEGIN {
 results="$work/results.tsv" # proxy proto run rps p50_us p99_us cpu_us_per_req rss_kib
 : >"$results"
 
-# measure PROXY PROTO PORT RUN
+# measure PROXY PROTO PORT RUN PID
 measure() {
-  local name=$1 proto=$2 p=$3 run=$4 out t0 t1 reqs rps p50 p99 cpu rss
+  local name=$1 proto=$2 p=$3 run=$4 pid=$5 out t0 t1 reqs rps p50 p99 cpu rss
   out="$work/$name.$proto.$run.out"
-  t0=$(cpu_ticks "$proxy_pid")
+  t0=$(cpu_ticks "$pid")
   if [[ $proto == http1 ]]; then
     taskset -c "$load_cpu" wrk -t1 -c"$CONNS" -d"${DURATION}s" --latency "http://127.0.0.1:$p/bench" >"$out" 2>&1
-    t1=$(cpu_ticks "$proxy_pid")
+    t1=$(cpu_ticks "$pid")
     reqs=$(awk '/requests in/ {print $1}' "$out")
     rps=$(awk '/^Requests\/sec:/ {print $2}' "$out")
     p50=$(to_us "$(awk '$1 == "50%" {print $2}' "$out")")
@@ -231,7 +231,7 @@ measure() {
   else
     taskset -c "$load_cpu" h2load -c"$CONNS" -m"$STREAMS" -D"$DURATION" \
       --log-file="$out.log" "http://127.0.0.1:$p/bench" >"$out" 2>&1 || true
-    t1=$(cpu_ticks "$proxy_pid")
+    t1=$(cpu_ticks "$pid")
     reqs=$(awk '/^requests:/ {print $8}' "$out") # succeeded
     rps=$(awk '/^finished in/ {gsub(",", "", $4); print $4}' "$out")
     # h2load's log: one line per request, the third field its time in us.
@@ -239,7 +239,7 @@ measure() {
       if (NR == 0) { print 0, 0; exit } print v[int(NR * 0.50) + 1], v[int(NR * 0.99) + 1] }')
     if ! grep -q " 0 failed, 0 errored" "$out"; then echo "bench: $name $proto: failed requests" >&2; reqs=0; fi
   fi
-  rss=$(rss_kib "$proxy_pid")
+  rss=$(rss_kib "$pid")
   if [[ -z "$reqs" || "$reqs" == 0 ]]; then
     echo "bench: $name $proto run $run produced no successful requests:" >&2
     tail -5 "$out" >&2
@@ -250,6 +250,11 @@ measure() {
 }
 
 echo "bench: ${RUNS} run(s) x ${DURATION}s per proxy and protocol; proxy on CPU $proxy_cpu, load + backend on CPU $load_cpu" >&2
+# All proxies start first and the runs take turns (run 1 of each proxy, then
+# run 2 of each...): the machine's speed drifts over minutes, and measuring
+# one proxy's runs all before the next one's put that drift into the ratios.
+declare -A ppid h1port h2port
+started=()
 for name in $PROXIES; do
   dir="$work/$name"
   mkdir -p "$dir"
@@ -257,16 +262,23 @@ for name in $PROXIES; do
   "start_$name" "$dir" "$p1" "$p2"
   pids+=("$proxy_pid")
   wait_port "$p1" 10 || { echo "bench: $name did not start: $(tail -5 "$dir/log")" >&2; continue; }
-  h2port=$p2
-  [[ $name == archway || $name == nghttpx ]] && h2port=$p1 # h2c by prior knowledge on the same port
+  ppid[$name]=$proxy_pid h1port[$name]=$p1 h2port[$name]=$p2
+  [[ $name == archway || $name == nghttpx ]] && h2port[$name]=$p1 # h2c by prior knowledge on the same port
+  started+=("$name")
+done
+for name in "${started[@]}"; do
   # Warm-up: connections, pools, page faults.
-  taskset -c "$load_cpu" wrk -t1 -c"$CONNS" -d1s "http://127.0.0.1:$p1/warm" >/dev/null 2>&1 || true
-  for ((r = 1; r <= RUNS; r++)); do
-    measure "$name" http1 "$p1" "$r"
-    measure "$name" h2c "$h2port" "$r"
+  taskset -c "$load_cpu" wrk -t1 -c"$CONNS" -d1s "http://127.0.0.1:${h1port[$name]}/warm" >/dev/null 2>&1 || true
+done
+for ((r = 1; r <= RUNS; r++)); do
+  for name in "${started[@]}"; do
+    measure "$name" http1 "${h1port[$name]}" "$r" "${ppid[$name]}"
+    measure "$name" h2c "${h2port[$name]}" "$r" "${ppid[$name]}"
   done
-  kill "$proxy_pid" 2>/dev/null || true
-  wait "$proxy_pid" 2>/dev/null || true
+done
+for name in "${started[@]}"; do
+  kill "${ppid[$name]}" 2>/dev/null || true
+  wait "${ppid[$name]}" 2>/dev/null || true
 done
 
 # --- report: medians, then ratios against Archway ---------------------------
@@ -280,6 +292,7 @@ function median(key, col,    n, i, j, a, t) {
   key = $1 SUBSEP $2
   if (!(key in seen)) { seen[key] = 1; order[++k] = key }
   for (c = 4; c <= 8; c++) vals[key, c] = vals[key, c] (vals[key, c] == "" ? "" : " ") $c
+  cpurun[$1, $2, $3] = $7
 }
 END {
   printf "\n%-9s %-6s %12s %10s %10s %14s %10s\n", "proxy", "proto", "req/s", "p50 ms", "p99 ms", "CPU us/req", "RSS MiB"
@@ -289,15 +302,23 @@ END {
     cpu[order[i]] = median(order[i], 7); rss[order[i]] = median(order[i], 8)
     printf "%-9s %-6s %12.0f %10.3f %10.3f %14.2f %10.1f\n", kp[1], kp[2], rps[order[i]], p50 / 1000, p99[order[i]] / 1000, cpu[order[i]], rss[order[i]] / 1024
   }
-  printf "\nArchway / peer (req/s: higher is better; CPU/req, p99, RSS: lower is better)\n"
-  printf "%-9s %-6s %10s %10s %10s %10s\n", "peer", "proto", "req/s", "CPU/req", "p99", "RSS"
+  printf "\nArchway / peer (req/s: higher is better; CPU/req, p99, RSS: lower is better;\n"
+  printf "paired: the median of the CPU/req ratios of runs taken back to back)\n"
+  printf "%-9s %-6s %10s %10s %10s %10s %10s\n", "peer", "proto", "req/s", "CPU/req", "paired", "p99", "RSS"
   for (i = 1; i <= k; i++) {
     split(order[i], kp, SUBSEP)
     if (kp[1] == "archway") continue
     a = "archway" SUBSEP kp[2]
     if (!(a in rps)) continue
-    printf "%-9s %-6s %10.2f %10.2f %10.2f %10.2f\n", kp[1], kp[2],
-      rps[a] / rps[order[i]], cpu[a] / cpu[order[i]], p99[a] / p99[order[i]], rss[a] / rss[order[i]]
+    pr = ""
+    for (r = 1; r <= runs; r++) {
+      if ((("archway", kp[2], r) in cpurun) && ((kp[1], kp[2], r) in cpurun) && cpurun[kp[1], kp[2], r] > 0)
+        pr = pr (pr == "" ? "" : " ") cpurun["archway", kp[2], r] / cpurun[kp[1], kp[2], r]
+    }
+    vals["paired", kp[1] SUBSEP kp[2]] = pr
+    printf "%-9s %-6s %10.2f %10.2f %10.2f %10.2f %10.2f\n", kp[1], kp[2],
+      rps[a] / rps[order[i]], cpu[a] / cpu[order[i]], median("paired", kp[1] SUBSEP kp[2]),
+      p99[a] / p99[order[i]], rss[a] / rss[order[i]]
   }
 }' "$results"
 echo "bench: raw results in $results (kept only with BENCH_OUT set)" >&2
