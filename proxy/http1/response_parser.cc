@@ -95,6 +95,30 @@ void scan_connection_tokens(std::string_view value, bool& close, bool& keep_aliv
   }
 }
 
+// scan_head over a head or a trailer section: true once it is complete
+// (`size` set); false when more bytes are needed, or with `ec` set: `bad_text`
+// for obs-fold and control characters, `bad_framing` for line endings and
+// NUL, header_limit past kMaxHeadBytes.
+bool scan_section(std::string_view in, size_t& size, http::error bad_text, http::error bad_framing,
+                  boost::beast::error_code& ec) {
+  switch (scan_head(in, ResponseParser::kMaxHeadBytes, size)) {
+    case HeadError::kNone:
+      return true;
+    case HeadError::kNeedMore:
+      return false;
+    case HeadError::kTooLarge:
+      ec = http::error::header_limit;
+      return false;
+    case HeadError::kObsFold:
+    case HeadError::kControlChar:
+      ec = bad_text;
+      return false;
+    default:
+      ec = bad_framing;
+      return false;
+  }
+}
+
 }  // namespace
 
 ResponseParser::ResponseParser(server::Response& response, ResponseConsumer* consumer,
@@ -169,21 +193,8 @@ void ResponseParser::put_eof(error_code& ec) {
 
 size_t ResponseParser::parse_head(std::string_view in, error_code& ec) {
   size_t head_size = 0;
-  switch (scan_head(in, kMaxHeadBytes, head_size)) {
-    case HeadError::kNone:
-      break;
-    case HeadError::kNeedMore:
-      return 0;
-    case HeadError::kTooLarge:
-      ec = http::error::header_limit;
-      return 0;
-    case HeadError::kObsFold:
-    case HeadError::kControlChar:
-      ec = http::error::bad_value;
-      return 0;
-    default:
-      ec = http::error::bad_line_ending;
-      return 0;
+  if (!scan_section(in, head_size, http::error::bad_value, http::error::bad_line_ending, ec)) {
+    return 0;
   }
   // status-line = HTTP-version SP status-code SP [ reason-phrase ] CRLF
   const std::string_view head = in.substr(0, head_size);
@@ -375,18 +386,7 @@ size_t ResponseParser::parse_trailers(std::string_view in, error_code& ec) {
     return 2;
   }
   size_t size = 0;
-  switch (scan_head(in, kMaxHeadBytes, size)) {
-    case HeadError::kNone:
-      break;
-    case HeadError::kNeedMore:
-      return 0;
-    case HeadError::kTooLarge:
-      ec = http::error::header_limit;
-      return 0;
-    default:
-      ec = http::error::bad_chunk;
-      return 0;
-  }
+  if (!scan_section(in, size, http::error::bad_chunk, http::error::bad_chunk, ec)) return 0;
   // scan_head treats the first line as a start line: the obs-fold check
   // skips it, so a trailer section may not start with whitespace either.
   if (in[0] == ' ' || in[0] == '\t') {
