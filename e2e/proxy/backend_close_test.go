@@ -8,6 +8,7 @@ import (
 	"net/http"
 	"strconv"
 	"strings"
+	"sync"
 	"sync/atomic"
 	"testing"
 	"time"
@@ -89,5 +90,79 @@ func TestBackendClosesIdleConnections(t *testing.T) {
 	// Each request reached the backend exactly once: no POST went twice.
 	if n := served.Load(); n != rounds {
 		t.Fatalf("backend answered %d requests, want %d", n, rounds)
+	}
+}
+
+// TestOnlyIdempotentRequestsAreRetried: a backend that reads the second
+// request on each connection and closes without answering (as if it died
+// while handling it). A GET there is sent again on a fresh connection and
+// succeeds; a POST without a body is not sent twice (RFC 9110 §9.2.2: the
+// backend may have acted on it) and the client gets 502.
+func TestOnlyIdempotentRequestsAreRetried(t *testing.T) {
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { ln.Close() })
+	var mu sync.Mutex
+	seen := map[string]int{}
+	go func() {
+		for {
+			c, err := ln.Accept()
+			if err != nil {
+				return
+			}
+			go func(c net.Conn) {
+				defer c.Close()
+				c.SetDeadline(time.Now().Add(10 * time.Second))
+				r := bufio.NewReader(c)
+				for n := 1; ; n++ {
+					req, err := http.ReadRequest(r)
+					if err != nil {
+						return
+					}
+					io.Copy(io.Discard, req.Body)
+					mu.Lock()
+					seen[req.Method+" "+req.URL.Path]++
+					mu.Unlock()
+					if n == 2 {
+						return // read, then gone without an answer
+					}
+					fmt.Fprintf(c, "HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nok")
+				}
+			}(c)
+		}
+	}()
+	port := ln.Addr().(*net.TCPAddr).Port
+	cluster := Cluster{Name: "dying", Protocol: "HTTP", Endpoints: []Endpoint{{Address: "127.0.0.1", Port: port}}}
+	p := startProxy(t, catchAll(cluster), ProxyOptions{Workers: 1, Args: []string{"--access-log", "off"}})
+	c := h1Client()
+	send := func(method, path string) int {
+		req, _ := http.NewRequest(method, p.URL(path), nil)
+		resp, err := c.Do(req)
+		if err != nil {
+			t.Fatalf("%s %s: %v", method, path, err)
+		}
+		io.Copy(io.Discard, resp.Body)
+		resp.Body.Close()
+		return resp.StatusCode
+	}
+	for _, step := range []struct {
+		method, path string
+		status, seen int
+	}{
+		{"GET", "/first", 200, 1}, // a fresh connection, kept alive
+		{"GET", "/again", 200, 2}, // its second request dies: sent again on a fresh one, kept alive
+		{"POST", "/once", 502, 1}, // the fresh one's second request dies: not sent again
+	} {
+		if got := send(step.method, step.path); got != step.status {
+			t.Fatalf("%s %s: status %d, want %d", step.method, step.path, got, step.status)
+		}
+		mu.Lock()
+		n := seen[step.method+" "+step.path]
+		mu.Unlock()
+		if n != step.seen {
+			t.Fatalf("%s %s reached the backend %d times, want %d", step.method, step.path, n, step.seen)
+		}
 	}
 }

@@ -16,26 +16,46 @@ namespace {
 
 const char* reason_phrase(int status) {
   switch (status) {
-    case 101: return "Switching Protocols";
-    case 200: return "OK";
-    case 201: return "Created";
-    case 204: return "No Content";
-    case 301: return "Moved Permanently";
-    case 302: return "Found";
-    case 303: return "See Other";
-    case 304: return "Not Modified";
-    case 307: return "Temporary Redirect";
-    case 308: return "Permanent Redirect";
-    case 400: return "Bad Request";
-    case 404: return "Not Found";
-    case 408: return "Request Timeout";
-    case 413: return "Content Too Large";
-    case 431: return "Request Header Fields Too Large";
-    case 500: return "Internal Server Error";
-    case 502: return "Bad Gateway";
-    case 503: return "Service Unavailable";
-    case 504: return "Gateway Timeout";
-    default: return "";
+    case 101:
+      return "Switching Protocols";
+    case 200:
+      return "OK";
+    case 201:
+      return "Created";
+    case 204:
+      return "No Content";
+    case 301:
+      return "Moved Permanently";
+    case 302:
+      return "Found";
+    case 303:
+      return "See Other";
+    case 304:
+      return "Not Modified";
+    case 307:
+      return "Temporary Redirect";
+    case 308:
+      return "Permanent Redirect";
+    case 400:
+      return "Bad Request";
+    case 404:
+      return "Not Found";
+    case 408:
+      return "Request Timeout";
+    case 413:
+      return "Content Too Large";
+    case 431:
+      return "Request Header Fields Too Large";
+    case 500:
+      return "Internal Server Error";
+    case 502:
+      return "Bad Gateway";
+    case 503:
+      return "Service Unavailable";
+    case 504:
+      return "Gateway Timeout";
+    default:
+      return "";
   }
 }
 
@@ -75,8 +95,9 @@ void Exchange::start(Request& request) {
   }
   const auto q = request_->target.find('?');
   const std::string_view raw_path = std::string_view(request_->target).substr(0, q);
-  const std::string_view query =
-      q == std::string::npos ? std::string_view{} : std::string_view(request_->target).substr(q + 1);
+  const std::string_view query = q == std::string::npos
+                                     ? std::string_view{}
+                                     : std::string_view(request_->target).substr(q + 1);
   if (request_->target == "*") {
     path_ = "*";
   } else {
@@ -135,7 +156,8 @@ void Exchange::forward(const routing::RouteMatch& match) {
     return;
   }
   cluster_ = &it->second;
-  endpoint_ = cluster_->endpoints[worker_.next_endpoint(chosen->cluster, cluster_->endpoints.size())];
+  endpoint_ =
+      cluster_->endpoints[worker_.next_endpoint(chosen->cluster, cluster_->endpoints.size())];
 
   // What the backend receives: rewritten path + query, rewritten host,
   // header operations, forwarding headers.
@@ -172,7 +194,8 @@ bool Exchange::start_backend() {
       respond_error(502, "WebSocket needs an HTTP/1 backend");
       return true;
     }
-    auto opened = worker_.h2_sessions().open(cluster, cluster_->client_tls.get(), endpoint_, *request_, path_, this);
+    auto opened = worker_.h2_sessions().open(cluster, cluster_->client_tls.get(), endpoint_,
+                                             *request_, path_, this);
     if (opened.error == backend::H2Sessions::OpenError::kOverloaded) {
       respond_error(503, "backend overloaded");
       return true;
@@ -189,7 +212,8 @@ bool Exchange::start_backend() {
     h.clear();
     h.append(request_->method).append(" ").append(path_).append(" HTTP/1.1\r\nhost: ");
     h.append(request_->authority).append("\r\n");
-    for (const auto& f : request_->headers) h.append(f.name).append(": ").append(f.value).append("\r\n");
+    for (const auto& f : request_->headers)
+      h.append(f.name).append(": ").append(f.value).append("\r\n");
     if (request_->content_length) {
       h.append("content-length: ").append(std::to_string(*request_->content_length)).append("\r\n");
     } else if (chunked) {
@@ -210,11 +234,11 @@ bool Exchange::start_backend() {
   // Could the request go again on a fresh connection (on_backend_failure)?
   // Bodyless, with an idempotent method (RFC 9110 §9.2.2).
   const std::string_view m = request_->method;
-  const bool retryable = !request_->has_body && !request_->websocket &&
-                         (m == "GET" || m == "HEAD" || m == "OPTIONS" || m == "TRACE" ||
-                          m == "PUT" || m == "DELETE");
+  retryable_ =
+      !request_->has_body && !request_->websocket &&
+      (m == "GET" || m == "HEAD" || m == "OPTIONS" || m == "TRACE" || m == "PUT" || m == "DELETE");
   h1_ = retried_ ? worker_.pool().create(endpoint_, connect_timeout, target)
-                 : worker_.pool().acquire(endpoint_, connect_timeout, target, !retryable);
+                 : worker_.pool().acquire(endpoint_, connect_timeout, target, !retryable_);
   backend_ = h1_.get();
   h1_->start(this, worker_.scratch(), chunked, request_->method == "HEAD",
              request_->has_body || request_->websocket);
@@ -354,8 +378,10 @@ void Exchange::on_backend_failure(Failure failure) {
     return;
   }
   // A kept-alive connection the backend closed just before we used it:
-  // safe to retry once on a fresh one if no body byte went out.
-  if (!response_started_ && reused && !retried_ && !request_body_sent_ &&
+  // retried once on a fresh one, for requests that may be sent twice (the
+  // pool checked the connection before any other request, so for those
+  // this is a real race and the backend may have acted: 502).
+  if (!response_started_ && reused && !retried_ && retryable_ && !request_body_sent_ &&
       failure != Failure::kTimeout) {
     retried_ = true;
     start_backend();
@@ -368,9 +394,15 @@ void Exchange::on_backend_failure(Failure failure) {
   }
   worker_.deadlines().clear(*this);
   switch (failure) {
-    case Failure::kConnect: respond_error(502, "backend connection failed"); break;
-    case Failure::kTimeout: respond_error(504, "backend timeout"); break;
-    default: respond_error(502, "backend reset"); break;
+    case Failure::kConnect:
+      respond_error(502, "backend connection failed");
+      break;
+    case Failure::kTimeout:
+      respond_error(504, "backend timeout");
+      break;
+    default:
+      respond_error(502, "backend reset");
+      break;
   }
 }
 

@@ -105,6 +105,9 @@ class Exchange final : public BackendEvents, private Deadline, public Recycled<E
   bool backend_paused_ = false;
   bool tunnel_ = false;
   bool retried_ = false;
+  // Bodyless with an idempotent method: may go again on a fresh connection
+  // (RFC 9110 §9.2.2); set by start_backend.
+  bool retryable_ = false;
 };
 
 }  // namespace archway::server
