@@ -217,3 +217,48 @@ func scrape(t *testing.T, port int) string {
 	b, _ := io.ReadAll(resp.Body)
 	return string(b)
 }
+
+// TestAccessLogRefusedHeads: heads refused before they parse (too large:
+// 431; bare LF: 400) still get a line, with the status, the client and the
+// bytes sent, and empty request fields — also when an earlier request on
+// the same connection was logged in full.
+func TestAccessLogRefusedHeads(t *testing.T) {
+	b := startBackend(t, "refused")
+	p := startProxy(t, catchAll(clusterOf("refused", "HTTP", b)), ProxyOptions{})
+	huge := "GET / HTTP/1.1\r\nHost: a\r\nX-Big: " + strings.Repeat("b", 128<<10) + "\r\n\r\n"
+	if codes, _ := rawExchange(t, p.Addr(), huge, 1); len(codes) != 1 || codes[0] != 431 {
+		t.Fatalf("oversized head: statuses %v, want [431]", codes)
+	}
+	// A good request first, then a bare LF on the same connection.
+	twice := "GET /ok HTTP/1.1\r\nHost: a\r\n\r\nGET /bad HTTP/1.1\nHost: a\r\n\r\n"
+	if codes, _ := rawExchange(t, p.Addr(), twice, 2); len(codes) != 2 || codes[0] != 200 || codes[1] != 400 {
+		t.Fatalf("good then bare LF: statuses %v, want [200 400]", codes)
+	}
+	var refused []accessLine
+	waitFor(func() bool {
+		refused = refused[:0]
+		f, err := os.Open(p.Log)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer f.Close()
+		sc := bufio.NewScanner(f)
+		sc.Buffer(make([]byte, 64<<10), 1<<20)
+		for sc.Scan() {
+			var l accessLine
+			if strings.HasPrefix(sc.Text(), `{"time":`) && json.Unmarshal(sc.Bytes(), &l) == nil && l.Status >= 400 {
+				refused = append(refused, l)
+			}
+		}
+		return len(refused) >= 2
+	})
+	if len(refused) != 2 {
+		t.Fatalf("%d lines for refused heads, want 2: %+v", len(refused), refused)
+	}
+	for i, status := range []int{431, 400} {
+		l := refused[i]
+		if l.Status != status || l.Method != "" || l.Path != "" || l.Route != "" || l.ClientIP != "127.0.0.1" || l.BytesOut <= 0 {
+			t.Errorf("line %+v: want status %d, empty method, path and route, client 127.0.0.1, bytes out", l, status)
+		}
+	}
+}

@@ -22,7 +22,9 @@ static constexpr std::string_view kH2Preface = "PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n
 
 ClientConnection::ClientConnection(server::Worker& worker,
                                    std::unique_ptr<net::Transport> transport, bool sniff_h2c)
-    : worker_(worker), transport_(std::move(transport)), sniff_h2c_(sniff_h2c),
+    : worker_(worker),
+      transport_(std::move(transport)),
+      sniff_h2c_(sniff_h2c),
       timer_(worker.io()) {
   boost::system::error_code ec;
   auto remote = transport_->socket().remote_endpoint(ec);
@@ -66,7 +68,7 @@ void ClientConnection::arm_head_timer_at(std::chrono::steady_clock::time_point w
       return;
     }
     if (self->in_end_ > self->in_begin_) {
-      self->reject(408, "request head timeout");
+      self->reject_head(408, "request head timeout");
     } else {
       self->close();
     }
@@ -86,21 +88,20 @@ void ClientConnection::read() {
     }
   }
   read_in_flight_ = true;
-  transport_->async_read_some(
-      asio::buffer(in_.data() + in_end_, in_.size() - in_end_),
-      [self = shared_from_this()](boost::system::error_code ec, size_t n) {
-        self->read_in_flight_ = false;
-        if (self->phase_ == Phase::kClosed) return;
-        if (ec) {
-          if (self->phase_ == Phase::kTunnel && self->exchange_) {
-            self->exchange_->on_client_gone();
-          }
-          self->close();
-          return;
-        }
-        self->in_end_ += n;
-        self->process();
-      });
+  transport_->async_read_some(asio::buffer(in_.data() + in_end_, in_.size() - in_end_),
+                              [self = shared_from_this()](boost::system::error_code ec, size_t n) {
+                                self->read_in_flight_ = false;
+                                if (self->phase_ == Phase::kClosed) return;
+                                if (ec) {
+                                  if (self->phase_ == Phase::kTunnel && self->exchange_) {
+                                    self->exchange_->on_client_gone();
+                                  }
+                                  self->close();
+                                  return;
+                                }
+                                self->in_end_ += n;
+                                self->process();
+                              });
 }
 
 void ClientConnection::process() {
@@ -176,11 +177,11 @@ bool ClientConnection::parse_head() {
     return false;
   }
   if (scan == HeadError::kTooLarge) {
-    reject(431, to_string(scan));
+    reject_head(431, to_string(scan));
     return false;
   }
   if (scan != HeadError::kNone) {
-    reject(400, to_string(scan));
+    reject_head(400, to_string(scan));
     return false;
   }
   head_deadline_set_ = false;  // the lazy timer finds no deadline when it fires
@@ -224,8 +225,7 @@ bool ClientConnection::parse_head() {
 
 bool ClientConnection::parse_body() {
   boost::beast::error_code ec;
-  const size_t used =
-      parser_->put(asio::buffer(in_.data() + in_begin_, in_end_ - in_begin_), ec);
+  const size_t used = parser_->put(asio::buffer(in_.data() + in_begin_, in_end_ - in_begin_), ec);
   in_begin_ += used;
   if (ec == boost::beast::http::error::need_more) {
     if (!body_paused_) read();
@@ -267,10 +267,19 @@ void ClientConnection::send_response_head(server::Response& head, bool end_strea
   // Status line without printf: a status is three digits (Beast's parser
   // reads exactly three; ours come from the config and http_reason's list).
   const int st = head.status;
-  const char status_line[] = {'H', 'T', 'T', 'P', '/', '1', '.', '1', ' ',
+  const char status_line[] = {'H',
+                              'T',
+                              'T',
+                              'P',
+                              '/',
+                              '1',
+                              '.',
+                              '1',
+                              ' ',
                               static_cast<char>('0' + st / 100 % 10),
                               static_cast<char>('0' + st / 10 % 10),
-                              static_cast<char>('0' + st % 10), ' '};
+                              static_cast<char>('0' + st % 10),
+                              ' '};
   o.append(status_line, sizeof status_line).append(server::http_reason(st)).append("\r\n");
   for (const auto& h : head.headers) o.append(h.name).append(": ").append(h.value).append("\r\n");
   const bool no_body = head.status == 204 || head.status == 304 || head.status < 200;
@@ -280,7 +289,8 @@ void ClientConnection::send_response_head(server::Response& head, bool end_strea
     return;
   }
   if (head.content_length) {
-    if (!no_body) o.append("content-length: ").append(std::to_string(*head.content_length)).append("\r\n");
+    if (!no_body)
+      o.append("content-length: ").append(std::to_string(*head.content_length)).append("\r\n");
   } else if (end_stream) {
     if (!no_body && !head_request_) o.append("content-length: 0\r\n");
   } else if (request_.version == 11) {
@@ -398,6 +408,16 @@ void ClientConnection::finish_exchange() {
     return;
   }
   phase_ = Phase::kHead;
+}
+
+void ClientConnection::reject_head(int status, std::string_view message) {
+  // Nothing of this head was parsed: its access-log line has the status,
+  // the client and the bytes sent, and empty request fields (request_ may
+  // still hold the previous request on this connection).
+  request_.clear();
+  worker_.access_log().write_rejected(request_, client_ip_, status,
+                                      server::error_body(message, status).size());
+  reject(status, message);
 }
 
 void ClientConnection::reject(int status, std::string_view message) {

@@ -43,9 +43,7 @@ class ClientConnection final : public server::Connection,
   void send_response_data(std::string_view data, bool end_stream) override;
   void send_response_trailers(server::Headers& trailers) override;
   void abort_response() override;
-  [[nodiscard]] size_t response_buffered() const override {
-    return out_.size() + writing_.size();
-  }
+  [[nodiscard]] size_t response_buffered() const override { return out_.size() + writing_.size(); }
   void resume_request_body() override;
   void start_tunnel() override;
 
@@ -60,6 +58,9 @@ class ClientConnection final : public server::Connection,
   void schedule_flush();
   void finish_exchange();
   void reject(int status, std::string_view message);
+  // reject() for a head refused before it parsed (408, 431, framing), with
+  // its access-log line.
+  void reject_head(int status, std::string_view message);
   void close();
   void arm_head_timer();
   void arm_head_timer_at(std::chrono::steady_clock::time_point when);

@@ -239,7 +239,7 @@ void AccessLogWriter::write(const AccessLogEntry& e) {
 
 void AccessLogWriter::write_rejected(const Request& request, std::string_view client_ip, int status,
                                      uint64_t bytes_out) {
-  if (log_ == nullptr || request.method.empty()) return;
+  if (log_ == nullptr) return;
   AccessLogEntry e;
   e.start = std::chrono::system_clock::now();
   e.method = request.method;

@@ -102,8 +102,9 @@ class AccessLogWriter {
   void attach(AccessLog* log) { log_ = log; }
   [[nodiscard]] bool enabled() const { return log_ != nullptr; }
   void write(const AccessLogEntry& e);
-  // An HTTP/1 request whose head parsed far enough to have a method but was
-  // refused by the codec before any exchange (400): logged with no route.
+  // An HTTP/1 request head refused by the codec before any exchange (400,
+  // 408, 431): logged with no route, and with empty request fields when
+  // the head did not parse as far as its request line.
   void write_rejected(const Request& request, std::string_view client_ip, int status,
                       uint64_t bytes_out);
 
