@@ -261,7 +261,11 @@ void ClientConnection::resume_request_body() {
 
 void ClientConnection::send_response_head(server::Response& head, bool end_stream) {
   if (phase_ == Phase::kClosed) return;
-  if (phase_ == Phase::kBody && end_stream) close_after_response_ = true;
+  // A response that starts before the request body was read (a 413, an
+  // early answer from the backend) ends the connection: say so in its head,
+  // or a client waiting on "Expect: 100-continue" sends the body into a
+  // connection about to close (RFC 9110 §10.1.1).
+  if (phase_ == Phase::kBody) close_after_response_ = true;
   if (draining_) close_after_response_ = true;
   auto& o = out_;
   // Status line without printf: a status is three digits (Beast's parser
