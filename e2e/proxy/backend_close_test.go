@@ -14,19 +14,15 @@ import (
 	"time"
 )
 
-// closingBackend answers one request per connection with a keep-alive
-// response (no "Connection: close") and then closes the connection after
-// `linger`: the proxy has put the connection back in its pool by then, and
-// finds it closed when it next picks it. Returns the port and a counter of
-// requests answered.
-func closingBackend(t *testing.T, linger time.Duration) (int, *atomic.Int64) {
+// rawBackend listens on loopback and runs serve on each connection (closed
+// after serve returns; 10 s deadline). Returns the port.
+func rawBackend(t *testing.T, serve func(c net.Conn)) int {
 	t.Helper()
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { ln.Close() })
-	var served atomic.Int64
 	go func() {
 		for {
 			c, err := ln.Accept()
@@ -36,19 +32,33 @@ func closingBackend(t *testing.T, linger time.Duration) (int, *atomic.Int64) {
 			go func(c net.Conn) {
 				defer c.Close()
 				c.SetDeadline(time.Now().Add(10 * time.Second))
-				req, err := http.ReadRequest(bufio.NewReader(c))
-				if err != nil {
-					return
-				}
-				body, _ := io.ReadAll(req.Body)
-				n := served.Add(1)
-				reply := fmt.Sprintf("%s %d %d", req.Method, len(body), n)
-				fmt.Fprintf(c, "HTTP/1.1 200 OK\r\nContent-Length: %d\r\n\r\n%s", len(reply), reply)
-				time.Sleep(linger)
+				serve(c)
 			}(c)
 		}
 	}()
-	return ln.Addr().(*net.TCPAddr).Port, &served
+	return ln.Addr().(*net.TCPAddr).Port
+}
+
+// closingBackend answers one request per connection with a keep-alive
+// response (no "Connection: close") and then closes the connection after
+// `linger`: the proxy has put the connection back in its pool by then, and
+// finds it closed when it next picks it. Returns the port and a counter of
+// requests answered.
+func closingBackend(t *testing.T, linger time.Duration) (int, *atomic.Int64) {
+	t.Helper()
+	var served atomic.Int64
+	port := rawBackend(t, func(c net.Conn) {
+		req, err := http.ReadRequest(bufio.NewReader(c))
+		if err != nil {
+			return
+		}
+		body, _ := io.ReadAll(req.Body)
+		n := served.Add(1)
+		reply := fmt.Sprintf("%s %d %d", req.Method, len(body), n)
+		fmt.Fprintf(c, "HTTP/1.1 200 OK\r\nContent-Length: %d\r\n\r\n%s", len(reply), reply)
+		time.Sleep(linger)
+	})
+	return port, &served
 }
 
 // TestBackendClosesIdleConnections: a backend that closes each kept-alive
@@ -99,41 +109,25 @@ func TestBackendClosesIdleConnections(t *testing.T) {
 // succeeds; a POST without a body is not sent twice (RFC 9110 §9.2.2: the
 // backend may have acted on it) and the client gets 502.
 func TestOnlyIdempotentRequestsAreRetried(t *testing.T) {
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { ln.Close() })
 	var mu sync.Mutex
 	seen := map[string]int{}
-	go func() {
-		for {
-			c, err := ln.Accept()
+	port := rawBackend(t, func(c net.Conn) {
+		r := bufio.NewReader(c)
+		for n := 1; ; n++ {
+			req, err := http.ReadRequest(r)
 			if err != nil {
 				return
 			}
-			go func(c net.Conn) {
-				defer c.Close()
-				c.SetDeadline(time.Now().Add(10 * time.Second))
-				r := bufio.NewReader(c)
-				for n := 1; ; n++ {
-					req, err := http.ReadRequest(r)
-					if err != nil {
-						return
-					}
-					io.Copy(io.Discard, req.Body)
-					mu.Lock()
-					seen[req.Method+" "+req.URL.Path]++
-					mu.Unlock()
-					if n == 2 {
-						return // read, then gone without an answer
-					}
-					fmt.Fprintf(c, "HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nok")
-				}
-			}(c)
+			io.Copy(io.Discard, req.Body)
+			mu.Lock()
+			seen[req.Method+" "+req.URL.Path]++
+			mu.Unlock()
+			if n == 2 {
+				return // read, then gone without an answer
+			}
+			fmt.Fprintf(c, "HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nok")
 		}
-	}()
-	port := ln.Addr().(*net.TCPAddr).Port
+	})
 	cluster := Cluster{Name: "dying", Protocol: "HTTP", Endpoints: []Endpoint{{Address: "127.0.0.1", Port: port}}}
 	p := startProxy(t, catchAll(cluster), ProxyOptions{Workers: 1, Args: []string{"--access-log", "off"}})
 	c := h1Client()
