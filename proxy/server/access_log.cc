@@ -183,6 +183,16 @@ void format_access_log(const AccessLogEntry& e, std::string& out, LogSecond* sec
   out.push_back('}');
 }
 
+void set_request_fields(AccessLogEntry& e, const Request& r) {
+  e.method = r.method;
+  e.authority = r.authority;
+  e.path = r.target;
+  e.protocol = r.version == 20 ? "HTTP/2" : r.version == 10 ? "HTTP/1.0" : "HTTP/1.1";
+  e.client_ip = r.client_ip;
+  if (const auto* h = find_header(r.headers, "traceparent")) e.trace_id = trace_id_of(h->value);
+  if (const auto* h = find_header(r.headers, "x-request-id")) e.request_id = h->value;
+}
+
 std::string_view trace_id_of(std::string_view tp) {
   if (tp.size() < 55 || tp[2] != '-' || tp[35] != '-' || tp[52] != '-') return {};
   const std::string_view id = tp.substr(3, 32);
@@ -242,16 +252,10 @@ void AccessLogWriter::write_rejected(const Request& request, std::string_view cl
   if (log_ == nullptr) return;
   AccessLogEntry e;
   e.start = std::chrono::system_clock::now();
-  e.method = request.method;
-  e.authority = request.authority;
-  e.path = request.target;
-  e.protocol = request.version == 10 ? "HTTP/1.0" : "HTTP/1.1";
+  set_request_fields(e, request);
+  e.client_ip = client_ip;  // the codec fills request.client_ip only once the head parsed
   e.status = status;
   e.bytes_out = bytes_out;
-  e.client_ip = client_ip;
-  if (const auto* h = find_header(request.headers, "traceparent"))
-    e.trace_id = trace_id_of(h->value);
-  if (const auto* h = find_header(request.headers, "x-request-id")) e.request_id = h->value;
   write(e);
 }
 

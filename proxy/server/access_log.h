@@ -57,7 +57,6 @@ struct AccessLogEntry {
 // part of a valid UTF-8 sequence becomes U+FFFD.
 void append_json_string(std::string& out, std::string_view s);
 
-// Appends one JSON object (no newline) for `e`.
 // The formatted second of the last line ("2026-11-29T02:18:41"): gmtime_r
 // and strftime were a quarter of a line's cost, and most lines share their
 // second with the one before.
@@ -66,7 +65,13 @@ struct LogSecond {
   char text[24] = {};
   size_t size = 0;
 };
+// Appends one JSON object (no newline) for `e`.
 void format_access_log(const AccessLogEntry& e, std::string& out, LogSecond* second = nullptr);
+
+// The fields of `e` that come from the request head as the client sent it
+// (method, authority, path, protocol, client IP) and as forwarded
+// (trace id, request id). `e` refers into `request`.
+void set_request_fields(AccessLogEntry& e, const Request& request);
 
 // The trace id of a W3C traceparent ("00-<32 hex>-<16 hex>-<2 hex>"), or ""
 // when `traceparent` does not have that shape.

@@ -231,14 +231,8 @@ bool Exchange::start_backend() {
     tls.verify = cluster.tls_verify;
   }
   const backend::TlsTarget* target = https ? &tls : nullptr;
-  // Could the request go again on a fresh connection (on_backend_failure)?
-  // Bodyless, with an idempotent method (RFC 9110 §9.2.2).
-  const std::string_view m = request_->method;
-  retryable_ =
-      !request_->has_body && !request_->websocket &&
-      (m == "GET" || m == "HEAD" || m == "OPTIONS" || m == "TRACE" || m == "PUT" || m == "DELETE");
   h1_ = retried_ ? worker_.pool().create(endpoint_, connect_timeout, target)
-                 : worker_.pool().acquire(endpoint_, connect_timeout, target, !retryable_);
+                 : worker_.pool().acquire(endpoint_, connect_timeout, target, !resendable());
   backend_ = h1_.get();
   h1_->start(this, worker_.scratch(), chunked, request_->method == "HEAD",
              request_->has_body || request_->websocket);
@@ -381,7 +375,7 @@ void Exchange::on_backend_failure(Failure failure) {
   // retried once on a fresh one, for requests that may be sent twice (the
   // pool checked the connection before any other request, so for those
   // this is a real race and the backend may have acted: 502).
-  if (!response_started_ && reused && !retried_ && retryable_ && !request_body_sent_ &&
+  if (!response_started_ && reused && !retried_ && resendable() && !request_body_sent_ &&
       failure != Failure::kTimeout) {
     retried_ = true;
     start_backend();
@@ -404,6 +398,13 @@ void Exchange::on_backend_failure(Failure failure) {
       respond_error(502, "backend reset");
       break;
   }
+}
+
+bool Exchange::resendable() const {
+  const std::string_view m = request_->method;
+  return !request_->has_body && !request_->websocket &&
+         (m == "GET" || m == "HEAD" || m == "OPTIONS" || m == "TRACE" || m == "PUT" ||
+          m == "DELETE");
 }
 
 void Exchange::on_backend_replaced(std::shared_ptr<backend::H1Connection> connection) {

@@ -76,6 +76,9 @@ class Exchange final : public BackendEvents, private Deadline, public Recycled<E
   void arm_tunnel_idle_timer();
   void on_deadline() override;  // Deadline: request timeout or tunnel idle
   void release_backend(bool complete);
+  // Bodyless, with an idempotent method: may be sent again on a fresh
+  // connection after a reused one failed (RFC 9110 §9.2.2).
+  [[nodiscard]] bool resendable() const;
   void log_access();  // exchange_access_log.cc; from the destructor when the log is on
 
   Worker& worker_;
@@ -105,9 +108,6 @@ class Exchange final : public BackendEvents, private Deadline, public Recycled<E
   bool backend_paused_ = false;
   bool tunnel_ = false;
   bool retried_ = false;
-  // Bodyless with an idempotent method: may go again on a fresh connection
-  // (RFC 9110 §9.2.2); set by start_backend.
-  bool retryable_ = false;
 };
 
 }  // namespace archway::server

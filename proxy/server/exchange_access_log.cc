@@ -56,10 +56,10 @@ void Exchange::log_access() {
   e.start = std::chrono::system_clock::now() -
             duration_cast<std::chrono::system_clock::duration>(now - started_);
   e.duration = duration_cast<microseconds>(now - started_);
-  e.method = r.method;
-  e.authority = client_authority_.empty() ? std::string_view(r.authority) : client_authority_;
-  e.path = r.target;
-  e.protocol = r.version == 20 ? "HTTP/2" : r.version == 10 ? "HTTP/1.0" : "HTTP/1.1";
+  // After forward() the trace and request ids are the forwarded values
+  // (kept or new); for a local response, what the client sent.
+  set_request_fields(e, r);
+  if (!client_authority_.empty()) e.authority = client_authority_;  // before rewrite.hostname
   e.status = status_;
   e.bytes_in = body_bytes_;
   e.bytes_out = bytes_out_;
@@ -76,11 +76,6 @@ void Exchange::log_access() {
     e.route = route.route_name.empty() ? route.name : route.route_name;
     e.rule = route.rule_name;
   }
-  e.client_ip = r.client_ip;
-  // After forward() these are the forwarded values (kept or new); for a
-  // local response, what the client sent.
-  if (const auto* h = find_header(r.headers, "traceparent")) e.trace_id = trace_id_of(h->value);
-  if (const auto* h = find_header(r.headers, "x-request-id")) e.request_id = h->value;
   worker_.access_log().write(e);
 }
 
