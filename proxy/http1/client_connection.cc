@@ -271,20 +271,11 @@ void ClientConnection::send_response_head(server::Response& head, bool end_strea
   // Status line without printf: a status is three digits (Beast's parser
   // reads exactly three; ours come from the config and http_reason's list).
   const int st = head.status;
-  const char status_line[] = {'H',
-                              'T',
-                              'T',
-                              'P',
-                              '/',
-                              '1',
-                              '.',
-                              '1',
-                              ' ',
-                              static_cast<char>('0' + st / 100 % 10),
-                              static_cast<char>('0' + st / 10 % 10),
-                              static_cast<char>('0' + st % 10),
-                              ' '};
-  o.append(status_line, sizeof status_line).append(server::http_reason(st)).append("\r\n");
+  char status_line[] = "HTTP/1.1 000 ";
+  status_line[9] = static_cast<char>('0' + st / 100 % 10);
+  status_line[10] = static_cast<char>('0' + st / 10 % 10);
+  status_line[11] = static_cast<char>('0' + st % 10);
+  o.append(status_line, sizeof status_line - 1).append(server::http_reason(st)).append("\r\n");
   for (const auto& h : head.headers) o.append(h.name).append(": ").append(h.value).append("\r\n");
   const bool no_body = head.status == 204 || head.status == 304 || head.status < 200;
   if (head.status == 101) {
