@@ -15,7 +15,9 @@
 #        route_bench) and the controller benchmark (bench/controller/run.sh).
 # Env:   BUILD (build dir; else ARCHWAY_BUILD_DIR, else build), RUNS (3), DURATION (s, 8),
 #        CONNS (wrk/h2load connections, 32), STREAMS (h2 streams per conn, 10),
-#        PROXIES ("archway nginx haproxy nghttpx"), BENCH_OUT (keep results here)
+#        PROXIES ("archway nginx haproxy nghttpx"), BENCH_OUT (keep results here),
+#        BASELINE_BIN (an older archway-proxy binary: adds a "baseline" proxy, so
+#        a change is measured against the build before it in the same run)
 set -euo pipefail
 
 root=$(cd "$(dirname "$0")/.." && pwd)
@@ -26,6 +28,11 @@ DURATION=${DURATION:-8}
 CONNS=${CONNS:-32}
 STREAMS=${STREAMS:-10}
 PROXIES=${PROXIES:-"archway nginx haproxy nghttpx"}
+BASELINE_BIN=${BASELINE_BIN:-}
+if [[ -n $BASELINE_BIN ]]; then
+  [[ -x $BASELINE_BIN ]] || { echo "bench: BASELINE_BIN $BASELINE_BIN is not executable" >&2; exit 1; }
+  PROXIES="$PROXIES baseline"
+fi
 all=false
 for arg in "$@"; do
   case $arg in
@@ -104,7 +111,16 @@ wait_port "$backend_port" 5 || die "backend nginx did not start: $(cat "$work/ba
 # --- the proxies -----------------------------------------------------------
 # start_<proxy> DIR H1PORT H2PORT: starts it pinned, sets proxy_pid.
 start_archway() {
-  local dir=$1 p1=$2 admin
+  start_archway_binary "$archway_bin" "$@"
+}
+
+start_baseline() {
+  start_archway_binary "$BASELINE_BIN" "$@"
+}
+
+# start_archway_binary BIN DIR H1PORT: the same snapshot and flags for both builds.
+start_archway_binary() {
+  local bin=$1 dir=$2 p1=$3 admin
   admin=$(port)
   cat >"$dir/snapshot.json" <<EOF
 {"version":"bench","listeners":[{"name":"http","address":"127.0.0.1","port":$p1,"tls":false}],
@@ -112,7 +128,7 @@ start_archway() {
    "matches":[{"path":{"type":"PathPrefix","value":"/"}}],"backends":[{"cluster":"backend","weight":1}]}]}],
  "clusters":[{"name":"backend","protocol":"HTTP","endpoints":[{"address":"127.0.0.1","port":$backend_port}]}]}
 EOF
-  taskset -c "$proxy_cpu" "$archway_bin" --config "$dir/snapshot.json" --workers 1 \
+  taskset -c "$proxy_cpu" "$bin" --config "$dir/snapshot.json" --workers 1 \
     --admin-address 127.0.0.1 --admin-port "$admin" --admin-socket "$dir/admin.sock" \
     --state-dir "$dir" --log-level warn --access-log off >"$dir/log" 2>&1 &
   proxy_pid=$!
@@ -263,7 +279,7 @@ for name in $PROXIES; do
   pids+=("$proxy_pid")
   wait_port "$p1" 10 || { echo "bench: $name did not start: $(tail -5 "$dir/log")" >&2; continue; }
   ppid[$name]=$proxy_pid h1port[$name]=$p1 h2port[$name]=$p2
-  [[ $name == archway || $name == nghttpx ]] && h2port[$name]=$p1 # h2c by prior knowledge on the same port
+  [[ $name == archway || $name == baseline || $name == nghttpx ]] && h2port[$name]=$p1 # h2c by prior knowledge on the same port
   started+=("$name")
 done
 for name in "${started[@]}"; do
