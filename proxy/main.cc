@@ -54,6 +54,7 @@ int main(int argc, char** argv) {
   size_t access_log_buffer = 8192;
   unsigned workers = 0;
   uint16_t admin_port = 9901;
+  bool abort_on_loop_exception = false;
   opts.add_options()("help", "show this help")(
       "config", po::value(&config), "snapshot file (JSON or YAML) to load at start")(
       "state-dir", po::value(&state_dir),
@@ -70,7 +71,9 @@ int main(int argc, char** argv) {
       "access-log", po::value(&access_log)->default_value("stdout"),
       "where the JSON access log goes: stdout, a file path, or off")(
       "access-log-buffer", po::value(&access_log_buffer)->default_value(8192),
-      "access-log lines queued for the writer thread; more are dropped (counted)");
+      "access-log lines queued for the writer thread; more are dropped (counted)")(
+      "abort-on-loop-exception", po::bool_switch(&abort_on_loop_exception),
+      "abort when an exception escapes a worker's handler (tests); else it is logged and counted");
   po::variables_map vm;
   try {
     po::store(po::parse_command_line(argc, argv, opts), vm);
@@ -96,6 +99,9 @@ int main(int argc, char** argv) {
 
   archway::server::ServerOptions server_options;
   server_options.workers = workers;
+  if (abort_on_loop_exception) {
+    server_options.on_loop_exception = archway::server::OnLoopException::kAbort;
+  }
   if (!state_dir.empty()) {
     std::error_code ec;
     std::filesystem::create_directories(state_dir, ec);

@@ -339,6 +339,9 @@ func tryStartProxy(t testing.TB, snap Snapshot, opt ProxyOptions) (*Proxy, error
 		"--state-dir", stateDir,
 		"--workers", strconv.Itoa(opt.Workers),
 		"--drain-timeout", "1s",
+		// A handler that throws is a bug: end the proxy so the test fails
+		// loudly instead of running on (docs/proxy.md).
+		"--abort-on-loop-exception",
 	)
 	p.cmd.Args = append(p.cmd.Args, opt.Args...)
 	p.cmd.Stdout, p.cmd.Stderr = logf, logf

@@ -156,9 +156,10 @@ void H1Connection::send_trailers(const server::Headers& trailers) {
   flush();
 }
 
-void H1Connection::send_raw(std::string_view data) {
+bool H1Connection::send_raw(std::string_view data) {
   out_.append(data);
   flush();
+  return out_.size() + writing_.size() < server::kHighWatermark;
 }
 
 void H1Connection::watch() {

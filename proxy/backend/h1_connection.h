@@ -84,7 +84,8 @@ class H1Connection final : public server::BackendStream,
   void pause_response(bool paused) override;
   void detach(bool complete) override;
   // WebSocket: after a 101 the connection carries raw bytes both ways.
-  void send_raw(std::string_view data);
+  // Returns false above the queue's watermark (on_backend_drained follows).
+  bool send_raw(std::string_view data);
 
  private:
   enum class State { kConnecting, kIdle, kBusy, kTunnel, kClosed };

@@ -62,12 +62,15 @@ void ClientConnection::arm_head_timer_at(std::chrono::steady_clock::time_point w
   timer_.async_wait([self = shared_from_this()](boost::system::error_code ec) {
     if (ec) return;  // moved (a new wait is pending) or closed
     self->timer_armed_ = false;
-    if (self->phase_ != Phase::kHead || !self->head_deadline_set_) return;
+    const bool waiting = self->phase_ == Phase::kHead || self->start_pending_;
+    if (!waiting || !self->head_deadline_set_) return;
     if (std::chrono::steady_clock::now() < self->head_deadline_) {
       self->arm_head_timer_at(self->head_deadline_);  // the deadline moved on
       return;
     }
-    if (self->in_end_ > self->in_begin_) {
+    if (self->start_pending_) {
+      self->reject_body(408, "request body timeout");
+    } else if (self->in_end_ > self->in_begin_) {
       self->reject_head(408, "request head timeout");
     } else {
       self->close();
@@ -219,28 +222,44 @@ bool ClientConnection::parse_head() {
   self_ = shared_from_this();
   parser_->set_body_consumer(this);
   phase_ = has_body ? Phase::kBody : Phase::kWaitResponse;
-  exchange_->start(request_);
+  // Chunked: not a byte to the backend before the first chunk header is
+  // known to be valid (parse_body starts the exchange).
+  start_pending_ = has_body && parser_->chunked();
+  if (!start_pending_) {
+    start_exchange();
+  } else if (table_) {
+    // No exchange, so no request timeout yet: limits.headerTimeout bounds
+    // the wait for the first chunk header, as it bounds a head.
+    head_deadline_ = std::chrono::steady_clock::now() + table_->limits().header_timeout;
+    head_deadline_set_ = true;
+    header_deadline_ = true;
+    if (!timer_armed_ || head_deadline_ < timer_at_) arm_head_timer_at(head_deadline_);
+  }
   return phase_ != Phase::kClosed;
+}
+
+void ClientConnection::start_exchange() {
+  start_pending_ = false;
+  head_deadline_set_ = false;
+  exchange_->start(request_);
 }
 
 bool ClientConnection::parse_body() {
   boost::beast::error_code ec;
+  body_pieces_.clear();
   const size_t used = parser_->put(asio::buffer(in_.data() + in_begin_, in_end_ - in_begin_), ec);
-  in_begin_ += used;
+  if (ec && ec != boost::beast::http::error::need_more) {
+    body_pieces_.clear();  // parsed before the error: never forwarded
+    reject_body(400, "malformed request body");
+    return false;
+  }
+  if (start_pending_ && (parser_->chunk_header_seen() || parser_->is_done())) start_exchange();
+  if (phase_ == Phase::kClosed) return false;
+  if (!start_pending_) forward_body();
+  in_begin_ += used;  // after forwarding: the pieces are views into in_
   if (ec == boost::beast::http::error::need_more) {
     if (!body_paused_) read();
     return false;  // resumed by the read completion (or resume_request_body)
-  }
-  if (ec) {
-    // Bad chunk framing: the backend already has part of the body.
-    if (exchange_ && !exchange_->response_started()) {
-      exchange_->set_local_status(400);  // for its access-log line
-      exchange_.reset();
-      reject(400, "malformed request body");
-    } else {
-      close();
-    }
-    return false;
   }
   if (parser_->is_done()) {
     phase_ = Phase::kWaitResponse;
@@ -249,8 +268,38 @@ bool ClientConnection::parse_body() {
   return true;
 }
 
+void ClientConnection::forward_body() {
+  for (const auto piece : body_pieces_) {
+    if (!exchange_) break;
+    if (!exchange_->on_request_data(piece, false)) body_paused_ = true;
+  }
+  body_pieces_.clear();
+}
+
+void ClientConnection::reject_body(int status, std::string_view message) {
+  // Bad body framing (or no first chunk in time). Before the exchange
+  // started nothing left; after, the backend request is aborted
+  // (Exchange's destructor closes its connection: an incomplete request is
+  // never reused).
+  if (start_pending_) {
+    start_pending_ = false;
+    head_deadline_set_ = false;
+    exchange_.reset();
+    worker_.access_log().write_rejected(request_, client_ip_, status,
+                                        server::error_body(message, status).size());
+    reject(status, message);
+  } else if (exchange_ && !exchange_->response_started()) {
+    exchange_->set_local_status(status);  // for its access-log line
+    exchange_.reset();
+    reject(status, message);
+  } else {
+    close();
+  }
+}
+
 void ClientConnection::on_body_bytes(std::string_view data) {
-  if (exchange_ && !exchange_->on_request_data(data, false)) body_paused_ = true;
+  // Collected: parse_body forwards them once the whole put() succeeded.
+  if (!data.empty()) body_pieces_.push_back(data);
 }
 
 void ClientConnection::resume_request_body() {

@@ -6,14 +6,22 @@
 // http2::ClientSession (h2c by prior knowledge).
 //
 // A malformed head gets 400 and the connection closes: it never reaches a
-// backend. Lifetime: shared_ptr held by its own pending I/O handlers;
-// worker-thread only.
+// backend. Neither does a chunked body's framing error: a chunked request
+// is forwarded only once its first chunk header parsed, and the body bytes
+// of one read go out only once the parser accepted that whole read (every
+// chunk header in it); an error in a later read aborts the backend request
+// (its connection is closed, never reused) and the client gets 400.
+//
+// Lifetime: shared_ptr held by its own pending I/O handlers; worker-thread
+// only.
 
 #include <boost/asio/steady_timer.hpp>
 
 #include <memory>
 #include <optional>
 #include <string>
+#include <string_view>
+#include <vector>
 
 #include "proxy/http1/request_parser.h"
 #include "proxy/net/transport.h"
@@ -53,6 +61,12 @@ class ClientConnection final : public server::Connection,
   void process();
   bool parse_head();
   bool parse_body();
+  // The exchange of a chunked request starts once its first chunk header
+  // parsed (start_pending_ until then).
+  void start_exchange();
+  // Sends the body pieces the last put() parsed; false once paused.
+  void forward_body();
+  void reject_body(int status, std::string_view message);
   void read();
   void flush();
   void schedule_flush();
@@ -80,6 +94,10 @@ class ClientConnection final : public server::Connection,
   server::Request request_;
   std::optional<RequestParser> parser_;
   std::optional<server::Exchange> exchange_;  // in place: no allocation per request
+  bool start_pending_ = false;
+  // Body bytes parsed by the current put(): views into in_, forwarded once
+  // put() returned without error. Capacity kept across requests.
+  std::vector<std::string_view> body_pieces_;
   // While an exchange runs no read may be pending (pipelined bytes wait), so
   // the connection keeps itself alive; released in finish_exchange/close.
   std::shared_ptr<ClientConnection> self_;

@@ -68,9 +68,11 @@ struct Callbacks {
         auto* stream = s->stream(frame->hd.stream_id);
         if (stream == nullptr) return 0;
         if (!stream->head_done()) {
-          s->head_done(frame->hd.stream_id);
           stream->on_head_complete(end);
+          // A held head stays under limits.headerTimeout until END_STREAM.
+          if (!stream->head_held()) s->head_done(frame->hd.stream_id);
         } else {
+          s->head_done(frame->hd.stream_id);
           stream->on_trailers_complete();
         }
         break;
@@ -78,7 +80,10 @@ struct Callbacks {
       case NGHTTP2_DATA: {
         auto* stream = s->stream(frame->hd.stream_id);
         if (frame->hd.length == 0 && !end) s->glitch();  // empty DATA: no use but cost
-        if (stream != nullptr && end) stream->on_end_stream();
+        if (stream != nullptr && end) {
+          if (stream->head_held()) s->head_done(frame->hd.stream_id);
+          stream->on_end_stream();
+        }
         break;
       }
       case NGHTTP2_RST_STREAM: {
@@ -98,6 +103,19 @@ struct Callbacks {
         break;
       default:
         break;
+    }
+    return 0;
+  }
+
+  static int on_frame_send(nghttp2_session* session, const nghttp2_frame* frame, void* ud) {
+    // A WebSocket tunnel's end went out while the client's half is still
+    // open: close it with NO_ERROR (RFC 9113 §8.1), so the stream cannot
+    // linger on a silent client.
+    if (frame->hd.type != NGHTTP2_DATA || !(frame->hd.flags & NGHTTP2_FLAG_END_STREAM)) return 0;
+    auto* stream = self(ud)->stream(frame->hd.stream_id);
+    if (stream != nullptr && stream->is_tunnel() &&
+        nghttp2_session_get_stream_remote_close(session, frame->hd.stream_id) == 0) {
+      nghttp2_submit_rst_stream(session, NGHTTP2_FLAG_NONE, frame->hd.stream_id, NGHTTP2_NO_ERROR);
     }
     return 0;
   }
@@ -175,6 +193,7 @@ bool ClientSession::init() {
   nghttp2_session_callbacks_set_on_header_callback(cbs, Callbacks::on_header);
   nghttp2_session_callbacks_set_on_frame_recv_callback(cbs, Callbacks::on_frame_recv);
   nghttp2_session_callbacks_set_on_begin_frame_callback(cbs, Callbacks::on_begin_frame);
+  nghttp2_session_callbacks_set_on_frame_send_callback(cbs, Callbacks::on_frame_send);
   nghttp2_session_callbacks_set_on_data_chunk_recv_callback(cbs, Callbacks::on_data_chunk);
   nghttp2_session_callbacks_set_on_stream_close_callback(cbs, Callbacks::on_stream_close);
   nghttp2_session_callbacks_set_on_invalid_frame_recv_callback(cbs, Callbacks::on_invalid_frame);
@@ -206,6 +225,8 @@ bool ClientSession::init() {
       {NGHTTP2_SETTINGS_MAX_CONCURRENT_STREAMS, max_streams},
       {NGHTTP2_SETTINGS_INITIAL_WINDOW_SIZE, 65535},
       {NGHTTP2_SETTINGS_MAX_HEADER_LIST_SIZE, max_header_bytes_},
+      // RFC 8441: WebSocket over HTTP/2 (extended_connect.h).
+      {NGHTTP2_SETTINGS_ENABLE_CONNECT_PROTOCOL, 1},
   };
   nghttp2_submit_settings(session_, NGHTTP2_FLAG_NONE, settings, std::size(settings));
   // A larger connection window so several streams can flow at once.

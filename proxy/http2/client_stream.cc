@@ -6,7 +6,9 @@
 #include <cstring>
 #include <vector>
 
+#include "proxy/http2/authority_check.h"
 #include "proxy/http2/client_session.h"
+#include "proxy/http2/extended_connect.h"
 #include "proxy/server/hop_by_hop.h"
 
 namespace archway::http2 {
@@ -50,11 +52,18 @@ bool ClientStream::on_header(std::string_view name, std::string_view value, uint
       request_.authority.assign(value);
     } else if (name == ":scheme") {
       // The client's scheme claim; forwarding headers use the transport's.
+    } else if (name == ":protocol") {
+      protocol_.assign(value);  // nghttp2 allows it on CONNECT only
     }
     return true;
   }
   if (name == "host") {
-    if (request_.authority.empty()) request_.authority.assign(value);
+    // Pseudo-fields come first (nghttp2 checks), so :authority is known.
+    if (request_.authority.empty()) {
+      request_.authority.assign(value);
+    } else if (!same_authority(request_.authority, value, request_.scheme)) {
+      request_.malformed = "host differs from :authority";
+    }
     return true;
   }
   if (name == "te") {
@@ -86,11 +95,37 @@ void ClientStream::on_head_complete(bool end_stream) {
   header_bytes_ = 0;
   request_.has_body = !end_stream;
   if (end_stream) request_.content_length.reset();
+  if (request_.method == "CONNECT" && request_.malformed == nullptr) {
+    std::array<uint8_t, 16> key;
+    auto& rng = session_.worker().rng();
+    for (size_t i = 0; i < key.size(); i += 8) {
+      const uint64_t r = rng();
+      std::memcpy(key.data() + i, &r, 8);
+    }
+    request_.malformed = to_websocket_upgrade(request_, protocol_, key);
+    extended_connect_ = request_.malformed == nullptr;
+  }
+  if (!end_stream && request_.content_length == 0u) {
+    // Nothing to stream, so holding costs nothing; what comes next is
+    // END_STREAM (forwarded then) or DATA (nghttp2 resets the stream).
+    head_held_ = true;
+    return;
+  }
+  start_exchange();
+}
+
+void ClientStream::start_exchange() {
   exchange_ = std::make_unique<server::Exchange>(session_.worker(), session_.worker().table(), *this);
   exchange_->start(request_);
 }
 
 void ClientStream::on_trailers_complete() {
+  if (head_held_) {
+    head_held_ = false;
+    start_exchange();
+  }
+  if (!exchange_) return;
+  release_tail(false);
   if (exchange_) exchange_->on_request_trailers(trailers_in_);
 }
 
@@ -99,8 +134,21 @@ void ClientStream::on_data(const uint8_t* data, size_t len) {
     nghttp2_session_consume(session_.session(), id_, len);
     return;
   }
-  const bool more = exchange_->on_request_data(
-      std::string_view(reinterpret_cast<const char*>(data), len), false);
+  const std::string_view bytes(reinterpret_cast<const char*>(data), len);
+  if (extended_connect_) {
+    on_tunnel_data(bytes);
+    return;
+  }
+  data_received_ += len;
+  if (request_.content_length && data_received_ == *request_.content_length) {
+    // Usually END_STREAM is on this very frame and the piece leaves in the
+    // same read, with the end of the request.
+    held_tail_.assign(bytes);
+    tail_held_ = true;
+    nghttp2_session_consume(session_.session(), id_, len);
+    return;
+  }
+  const bool more = exchange_->on_request_data(bytes, false);
   if (body_paused_ || !more) {
     // Hold the window: the client stops once it has sent what it may.
     unconsumed_ += len;
@@ -110,8 +158,63 @@ void ClientStream::on_data(const uint8_t* data, size_t len) {
   }
 }
 
+void ClientStream::on_tunnel_data(std::string_view bytes) {
+  if (!tunnel_) {
+    // Before the 200: kept, and its window held, until the tunnel opens.
+    early_tunnel_.append(bytes);
+    unconsumed_ += bytes.size();
+    body_paused_ = true;
+    return;
+  }
+  const bool more = exchange_->on_tunnel_data(bytes);
+  if (body_paused_ || !more) {
+    unconsumed_ += bytes.size();
+    body_paused_ = true;
+  } else {
+    nghttp2_session_consume(session_.session(), id_, bytes.size());
+  }
+}
+
+void ClientStream::start_tunnel() {
+  tunnel_ = true;
+  if (early_tunnel_.empty()) {
+    resume_request_body();
+    return;
+  }
+  // Posted: we are inside the backend connection's read handler.
+  boost::asio::post(session_.worker().io(), [weak = session_.weak_from_this(), id = id_] {
+    auto s = weak.lock();
+    if (!s) return;
+    auto* self = static_cast<ClientStream*>(nghttp2_session_get_stream_user_data(s->session(), id));
+    if (self == nullptr || !self->exchange_) return;
+    const bool more = self->exchange_->on_tunnel_data(self->early_tunnel_);
+    self->early_tunnel_ = std::string();
+    if (more) self->resume_request_body();
+  });
+}
+
+void ClientStream::release_tail(bool end_stream) {
+  if (!tail_held_) {
+    if (end_stream) exchange_->on_request_data({}, true);
+    return;
+  }
+  tail_held_ = false;
+  exchange_->on_request_data(held_tail_, end_stream);
+  held_tail_ = std::string();
+}
+
 void ClientStream::on_end_stream() {
-  if (exchange_) exchange_->on_request_data({}, true);
+  // A tunnel ends with the backend's close (the WebSocket closing
+  // handshake ends with it) or its idle timeout.
+  if (extended_connect_) return;
+  if (head_held_) {
+    head_held_ = false;
+    request_.has_body = false;
+    request_.content_length.reset();
+    start_exchange();
+    return;
+  }
+  if (exchange_) release_tail(true);
 }
 
 void ClientStream::resume_request_body() {
@@ -146,7 +249,10 @@ void ClientStream::send_response_head(server::Response& head, bool end_stream) {
   }
   size_t count = 0;
   auto push = [&](const nghttp2_nv& nv) { nva[count++] = nv; };
-  const std::string status = std::to_string(head.status);
+  // RFC 8441 §5: the backend's 101 is the client's 200; Sec-WebSocket-Accept
+  // belongs to the backend's handshake only.
+  const bool upgraded = extended_connect_ && head.status == 101;
+  const std::string status = std::to_string(upgraded ? 200 : head.status);
   push(make_nv(":status", status));
   std::string length;
   if (head.content_length) {
@@ -156,6 +262,7 @@ void ClientStream::send_response_head(server::Response& head, bool end_stream) {
   for (const auto& h : head.headers) {
     // Defence in depth: never emit connection-specific fields on h2.
     if (server::is_hop_by_hop(h.name) || h.name.empty() || h.name.front() == ':') continue;
+    if (upgraded && h.name == "sec-websocket-accept") continue;
     push(make_nv(h.name, h.value));
   }
   response_submitted_ = true;
@@ -197,6 +304,14 @@ void ClientStream::resume() {
 }
 
 void ClientStream::abort_response() {
+  if (tunnel_) {
+    // The tunnel's end (backend closed, idle timeout) is END_STREAM after
+    // what is queued, like a TCP FIN (RFC 9113 §8.5); the session then
+    // resets the client's half with NO_ERROR (client_session.cc).
+    body_eof_ = true;
+    resume();
+    return;
+  }
   nghttp2_submit_rst_stream(session_.session(), NGHTTP2_FLAG_NONE, id_, NGHTTP2_INTERNAL_ERROR);
   session_.schedule_write();
 }

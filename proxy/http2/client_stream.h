@@ -31,6 +31,10 @@ class ClientStream final : public server::ResponseSink,
   void on_end_stream();
   void on_reset_by_client();
   [[nodiscard]] bool head_done() const { return head_done_; }
+  // The head declared a length of 0 without END_STREAM: it waits for
+  // END_STREAM before any exchange starts (bounded by limits.headerTimeout,
+  // like an incomplete head).
+  [[nodiscard]] bool head_held() const { return head_held_; }
   [[nodiscard]] bool response_complete() const;
 
   // server::ResponseSink
@@ -40,7 +44,9 @@ class ClientStream final : public server::ResponseSink,
   void abort_response() override;
   [[nodiscard]] size_t response_buffered() const override { return body_.size() - body_off_; }
   void resume_request_body() override;
-  void start_tunnel() override {}
+  void start_tunnel() override;
+  // RFC 8441 WebSocket stream whose 200 went out: DATA is tunnel bytes.
+  [[nodiscard]] bool is_tunnel() const { return tunnel_; }
 
   // nghttp2 data source callback.
   static ssize_t read_body(nghttp2_session* session, int32_t stream_id, uint8_t* buf,
@@ -49,6 +55,11 @@ class ClientStream final : public server::ResponseSink,
 
  private:
   void resume();
+  void start_exchange();
+  void on_tunnel_data(std::string_view bytes);
+  // The held DATA (see held_tail_) goes to the backend, with END_STREAM or
+  // before trailers.
+  void release_tail(bool end_stream);
   ClientSession& session_;
   int32_t id_;
   server::Request request_;
@@ -68,6 +79,23 @@ class ClientStream final : public server::ResponseSink,
   bool has_trailers_ = false;
   size_t unconsumed_ = 0;  // request bytes the backend has not taken yet
   bool body_paused_ = false;
+  // RFC 9113 §8.1.1: DATA that disagrees with content-length makes the
+  // request malformed, and nghttp2 resets the stream when it sees that. A
+  // backend must never hold the request whole before then: a declared 0
+  // holds the head (head_held_), and the DATA piece that completes a
+  // declared length waits here for END_STREAM (one frame at most, 16 KiB).
+  bool head_held_ = false;
+  uint64_t data_received_ = 0;
+  std::string held_tail_;
+  bool tail_held_ = false;
+  // RFC 8441 (extended_connect.h): the :protocol of a CONNECT; the stream
+  // is a WebSocket (extended_connect_), its tunnel open once the backend
+  // answered 101 (tunnel_). DATA before that waits in early_tunnel_, its
+  // window not given back (so at most one stream window).
+  std::string protocol_;
+  bool extended_connect_ = false;
+  bool tunnel_ = false;
+  std::string early_tunnel_;
 };
 
 }  // namespace archway::http2

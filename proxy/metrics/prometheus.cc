@@ -61,6 +61,12 @@ std::string render_prometheus(const StatsSnapshot& stats, const ProcessGauges& g
   out += "# HELP archway_http2_glitch_goaways_total HTTP/2 connections closed by the glitch limiter.\n";
   out += "# TYPE archway_http2_glitch_goaways_total counter\n";
   out += "archway_http2_glitch_goaways_total " + std::to_string(stats.h2_glitch_goaways) + "\n";
+  out +=
+      "# HELP archway_worker_loop_exceptions_total Exceptions that escaped a worker's event-loop "
+      "handler (bugs).\n";
+  out += "# TYPE archway_worker_loop_exceptions_total counter\n";
+  out +=
+      "archway_worker_loop_exceptions_total " + std::to_string(stats.worker_loop_exceptions) + "\n";
   // The version is opaque text; the gauge carries it as a number when it
   // is one, and always as the `version` label.
   const char* begin = gauges.config_version.c_str();

@@ -11,6 +11,7 @@ void StatsSnapshot::merge(const StatsSnapshot& other) {
   duration_count += other.duration_count;
   connections_active += other.connections_active;
   h2_glitch_goaways += other.h2_glitch_goaways;
+  worker_loop_exceptions += other.worker_loop_exceptions;
 }
 
 void WorkerStats::record(const void* route_key, const std::string& route, const std::string& rule,
@@ -46,6 +47,7 @@ StatsSnapshot WorkerStats::snapshot() const {
   out.duration_count = count_;
   out.connections_active = connections_active_;
   out.h2_glitch_goaways = glitch_goaways_;
+  out.worker_loop_exceptions = loop_exceptions_;
   return out;
 }
 

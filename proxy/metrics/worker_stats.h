@@ -30,6 +30,7 @@ struct StatsSnapshot {
   uint64_t duration_count = 0;
   int64_t connections_active = 0;
   uint64_t h2_glitch_goaways = 0;
+  uint64_t worker_loop_exceptions = 0;
 
   void merge(const StatsSnapshot& other);
 };
@@ -46,6 +47,7 @@ class WorkerStats {
   void connection_opened() { ++connections_active_; }
   void connection_closed() { --connections_active_; }
   void glitch_goaway() { ++glitch_goaways_; }
+  void loop_exception() { ++loop_exceptions_; }
 
  private:
   struct Labels {
@@ -65,6 +67,7 @@ class WorkerStats {
   uint64_t count_ = 0;
   int64_t connections_active_ = 0;
   uint64_t glitch_goaways_ = 0;
+  uint64_t loop_exceptions_ = 0;
 };
 
 }  // namespace archway::metrics

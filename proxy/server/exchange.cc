@@ -89,6 +89,10 @@ void Exchange::start(Request& request) {
   // its header vector keeps its capacity from one request to the next.
   request_ = &request;
   request_complete_ = !request_->has_body;
+  if (request_->malformed != nullptr) {
+    respond_error(400, request_->malformed);
+    return;
+  }
   if (table_ == nullptr) {
     respond_error(503, "no configuration");
     return;
@@ -185,15 +189,14 @@ bool Exchange::start_backend() {
   const auto& cluster = *cluster_->cluster;
   const bool https = cluster.protocol == config::ClusterProtocol::kHttps;
   // HTTPS: HTTP/2 unless this endpoint chose http/1.1 by ALPN
-  // (backend/h2_sessions.h); a WebSocket always takes HTTP/1.1.
-  if (cluster.protocol == config::ClusterProtocol::kH2c ||
-      (https && !request_->websocket &&
-       worker_.h2_sessions().alpn(endpoint_, cluster_->client_tls.get()) !=
-           backend::H2Sessions::Alpn::kHttp1)) {
-    if (request_->websocket) {
-      respond_error(502, "WebSocket needs an HTTP/1 backend");
-      return true;
-    }
+  // (backend/h2_sessions.h). A WebSocket always takes HTTP/1.1 to the same
+  // endpoints, H2C clusters included (docs/proxy.md: servers of h2c by
+  // prior knowledge serve HTTP/1.1 on the same port; RFC 8441 towards
+  // backends is not implemented).
+  if (!request_->websocket &&
+      (cluster.protocol == config::ClusterProtocol::kH2c ||
+       (https && worker_.h2_sessions().alpn(endpoint_, cluster_->client_tls.get()) !=
+                     backend::H2Sessions::Alpn::kHttp1))) {
     auto opened = worker_.h2_sessions().open(cluster, cluster_->client_tls.get(), endpoint_,
                                              *request_, path_, this);
     if (opened.error == backend::H2Sessions::OpenError::kOverloaded) {
@@ -290,10 +293,10 @@ void Exchange::on_request_trailers(Headers& trailers) {
   if (backend_ != nullptr) backend_->send_trailers(trailers);
 }
 
-void Exchange::on_tunnel_data(std::string_view data) {
+bool Exchange::on_tunnel_data(std::string_view data) {
   last_activity_ = std::chrono::steady_clock::now();
   body_bytes_ += data.size();
-  if (h1_) h1_->send_raw(data);
+  return h1_ ? h1_->send_raw(data) : true;
 }
 
 void Exchange::arm_tunnel_idle_timer() {
@@ -317,6 +320,15 @@ void Exchange::on_client_gone() {
 
 void Exchange::on_backend_head(Response& head, bool end_stream) {
   if (response_started_) return;
+  if (request_->websocket && request_->version == 20 && head.status / 100 == 2) {
+    // An HTTP/2 client reads any 2xx as "tunnel open" (RFC 8441): a backend
+    // that answered the upgrade without switching protocols must not look
+    // like one that did.
+    release_backend(false);
+    worker_.deadlines().clear(*this);
+    respond_error(502, "backend did not upgrade to WebSocket");
+    return;
+  }
   response_started_ = true;
   status_ = head.status;
   if (worker_.access_log().enabled()) upstream_head_ = std::chrono::steady_clock::now();
@@ -413,7 +425,7 @@ void Exchange::on_backend_replaced(std::shared_ptr<backend::H1Connection> connec
 }
 
 void Exchange::on_backend_drained() {
-  if (!request_complete_) sink_.resume_request_body();
+  if (!request_complete_ || tunnel_) sink_.resume_request_body();
 }
 
 void Exchange::respond(int status, Headers headers, std::string body) {

@@ -42,8 +42,9 @@ class Exchange final : public BackendEvents, private Deadline, public Recycled<E
   // sending until ResponseSink::resume_request_body.
   bool on_request_data(std::string_view data, bool end_stream);
   void on_request_trailers(Headers& trailers);
-  // Raw bytes from the client after a WebSocket upgrade.
-  void on_tunnel_data(std::string_view data);
+  // Raw bytes from the client after a WebSocket upgrade. Returns false when
+  // the client should stop until ResponseSink::resume_request_body.
+  bool on_tunnel_data(std::string_view data);
   // The sink's queue fell below the watermark.
   void on_client_drained();
   // The client went away (connection closed, stream reset).

@@ -36,11 +36,15 @@ struct Request {
   bool te_trailers = false;  // client sent "te: trailers" (gRPC)
   int version = 11;       // 10, 11 or 20
   std::string client_ip;
+  // Set by a codec whose checks found the head malformed only after it
+  // parsed (HTTP/2: Host against :authority). The exchange answers 400 with
+  // this message and forwards nothing. Points to a string literal.
+  const char* malformed = nullptr;
 
   void clear() {
     method.clear(); scheme.clear(); authority.clear(); target.clear();
     headers.clear(); content_length.reset(); has_body = false; websocket = false;
-    te_trailers = false; version = 11; client_ip.clear();
+    te_trailers = false; version = 11; client_ip.clear(); malformed = nullptr;
   }
 };
 

@@ -28,6 +28,7 @@ struct ServerOptions {
   size_t workers = 1;
   std::optional<std::string> state_dir;
   std::unique_ptr<AccessLog> access_log;  // null: access log off
+  OnLoopException on_loop_exception = OnLoopException::kCountAndContinue;
 };
 
 class Server {

@@ -3,6 +3,7 @@
 #include <boost/asio/post.hpp>
 #include <spdlog/spdlog.h>
 
+#include <cstdlib>
 #include <vector>
 
 #include "proxy/backend/h2_sessions.h"
@@ -13,8 +14,9 @@ namespace archway::server {
 namespace asio = boost::asio;
 using tcp = asio::ip::tcp;
 
-Worker::Worker(size_t index)
+Worker::Worker(size_t index, OnLoopException on_loop_exception)
     : index_(index),
+      on_loop_exception_(on_loop_exception),
       pool_(std::make_shared<backend::Pool>(io_)),
       h2_sessions_(std::make_shared<backend::H2Sessions>(io_, pool_)),
       rng_(std::random_device{}() ^ (static_cast<uint64_t>(index) << 32)) {}
@@ -36,11 +38,25 @@ void Worker::start() {
         io_.run();
         return;
       } catch (const std::exception& e) {
-        // A handler threw: a bug. Log and keep the worker alive.
-        spdlog::error("worker {}: unexpected exception: {}", index_, e.what());
+        on_loop_exception(e.what());
+      } catch (...) {
+        on_loop_exception("not a std::exception");
       }
     }
   });
+}
+
+void Worker::on_loop_exception(const char* what) {
+  // A handler threw: a bug (errors on the request path are values). In
+  // production the worker keeps serving its other connections; the
+  // counter makes the bug visible. Under tests it ends the process.
+  stats_.loop_exception();
+  spdlog::error("worker {}: exception escaped a handler: {}", index_, what);
+  if (on_loop_exception_ == OnLoopException::kAbort) {
+    spdlog::critical("worker {}: aborting (--abort-on-loop-exception)", index_);
+    spdlog::default_logger()->flush();
+    std::abort();
+  }
 }
 
 void Worker::stop_and_join() {

@@ -41,9 +41,16 @@ class WorkerIoContext : public boost::asio::io_context {
   void destroy_pending_handlers() { shutdown(); }
 };
 
+// What a worker does when a handler throws out of its event loop. Request
+// paths return errors as values, so an exception there is a bug: it is
+// always logged and counted (archway_worker_loop_exceptions_total); tests
+// run with kAbort (--abort-on-loop-exception) so that it cannot go unseen.
+enum class OnLoopException { kCountAndContinue, kAbort };
+
 class Worker {
  public:
-  explicit Worker(size_t index);
+  explicit Worker(size_t index,
+                  OnLoopException on_loop_exception = OnLoopException::kCountAndContinue);
   ~Worker();
   Worker(const Worker&) = delete;
   Worker& operator=(const Worker&) = delete;
@@ -92,8 +99,10 @@ class Worker {
   };
   void accept(Listener& listener);
   void swap_table(std::shared_ptr<const TableContext> table);
+  void on_loop_exception(const char* what);
 
   size_t index_;
+  OnLoopException on_loop_exception_;
   // Declared before io_ so that they outlive it and every object its
   // handlers or the members below own: a connection's destructor calls
   // remove_connection (connections_, open_, stats_).
