@@ -25,9 +25,11 @@ class AckedGenerations {
     }
   }
   // True when an ACKed snapshot holds `v`'s current generation.
-  [[nodiscard]] bool holds(const compile::ObjectVerdict& v) const {
+  [[nodiscard]] bool holds(const compile::ObjectVerdict& v) const { return holds(v, v.generation); }
+  // True when an ACKed snapshot holds `generation` of `v`'s object.
+  [[nodiscard]] bool holds(const compile::ObjectVerdict& v, int64_t generation) const {
     auto it = served_.find({v.kind, v.key});
-    return it != served_.end() && it->second == std::make_pair(v.uid, v.generation);
+    return it != served_.end() && it->second == std::make_pair(v.uid, generation);
   }
 
  private:

@@ -103,15 +103,25 @@ void LastGood::acked(const compile::CompileResult& result, const ClusterState& s
 
 std::vector<LastGoodWrite> last_good_writes(const compile::CompileResult& result,
                                             const ClusterState& state,
+                                            const compile::LastGoodObjects& last_good,
                                             const AckedGenerations& acked) {
   std::vector<LastGoodWrite> out;
   for (const auto& v : result.verdicts) {
-    if (v.served_generation != v.generation || !acked.holds(v)) continue;
-    const ObjectMap& objects = v.kind == "Ingress" ? state.ingresses : state.api_routes;
-    auto it = objects.find(v.key);
-    if (it == objects.end() || generation_of(it->second) != v.generation) continue;
-    if (annotated_generation(it->second) == v.generation) continue;
-    out.push_back({v.kind, v.key, v.uid, v.generation, last_good_annotation(it->second)});
+    if (v.served_generation == 0 || !acked.holds(v, v.served_generation)) continue;
+    const bool ingress = v.kind == "Ingress";
+    const ObjectMap& objects = ingress ? state.ingresses : state.api_routes;
+    auto current = objects.find(v.key);
+    if (current == objects.end()) continue;
+    if (annotated_generation(current->second) >= v.served_generation) continue;
+    const Json* served = &current->second;
+    if (v.served_generation != v.generation) {
+      const ObjectMap& older = ingress ? last_good.ingresses : last_good.api_routes;
+      auto it = older.find(v.key);
+      if (it == older.end()) continue;
+      served = &it->second;
+    }
+    if (generation_of(*served) != v.served_generation) continue;
+    out.push_back({v.kind, v.key, v.uid, v.served_generation, last_good_annotation(*served)});
   }
   return out;
 }

@@ -58,10 +58,14 @@ class LastGood {
   std::map<Key, nlohmann::json> memory_;           // the objects as they were ACKed
 };
 
-// The annotation writes for the objects whose current generation a proxy
-// ACKed and whose annotation names another one.
+// The annotation writes for the objects whose served generation a proxy
+// ACKed and whose annotation names an older one: the current generation,
+// or the last good one (from `last_good`, what compile read) while it serves
+// in place of an invalid current one, so that a generation only this
+// process remembers is recorded even when the next one came too soon.
 [[nodiscard]] std::vector<LastGoodWrite> last_good_writes(const compile::CompileResult& result,
                                                           const ClusterState& state,
+                                                          const compile::LastGoodObjects& last_good,
                                                           const AckedGenerations& acked);
 
 }  // namespace archway::controller::app

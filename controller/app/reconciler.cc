@@ -66,7 +66,8 @@ Reconciler::CycleResult Reconciler::cycle() {
   copts.http_port = options_.http_port;
   copts.https_port = options_.https_port;
   copts.endpoint_address_map = options_.endpoint_address_map;
-  compile::CompileResult result = compile::compile(state, copts, last_good_.for_compile(state));
+  const compile::LastGoodObjects last_good = last_good_.for_compile(state);
+  compile::CompileResult result = compile::compile(state, copts, last_good);
   const std::string content = config::to_json(result.snapshot);  // version still empty
   const auto compiled = std::chrono::steady_clock::now();
 
@@ -112,12 +113,13 @@ Reconciler::CycleResult Reconciler::cycle() {
                     reply->version, reply->message);
     }
   }
-  if (is_leader_()) publisher_.publish(status_batch(result, state));
+  if (is_leader_()) publisher_.publish(status_batch(result, state, last_good));
   return out;
 }
 
 StatusBatch Reconciler::status_batch(const compile::CompileResult& result,
-                                     const ClusterState& state) const {
+                                     const ClusterState& state,
+                                     const compile::LastGoodObjects& last_good) const {
   StatusBatch batch;
   const auto addresses = publish_addresses(options_, state);
   for (const auto& v : result.verdicts) {
@@ -129,7 +131,7 @@ StatusBatch Reconciler::status_batch(const compile::CompileResult& result,
       batch.ingress_addresses[v.key] = addresses;
     }
   }
-  for (auto& w : last_good_writes(result, state, acked_)) {
+  for (auto& w : last_good_writes(result, state, last_good, acked_)) {
     batch.last_good.push_back(
         {w.kind, w.key, w.uid, w.generation, kLastGoodAnnotation, std::move(w.value)});
   }

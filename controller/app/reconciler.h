@@ -39,7 +39,8 @@ class Reconciler {
   };
   // One compile + push (+ status).
   CycleResult cycle();
-  StatusBatch status_batch(const compile::CompileResult& result, const ClusterState& state) const;
+  StatusBatch status_batch(const compile::CompileResult& result, const ClusterState& state,
+                           const compile::LastGoodObjects& last_good) const;
 
   const AppOptions options_;
   informer::InformerSet& informers_;

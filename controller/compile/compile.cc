@@ -183,6 +183,11 @@ void leave_out_refused(std::vector<Work>& work, const ClusterState& state,
     if (old.ok && !refusal(old.object, options, check)) {
       w.verdict.stale_generation_serving = true;
       w.verdict.served_generation = generation_of(*w.last_good);
+      // References as the generation that serves has them.
+      w.verdict.resolved_refs = true;
+      w.verdict.resolved_reason = "ResolvedRefs";
+      w.verdict.resolved_message.clear();
+      describe(w.verdict, old.object);
       w.translated = std::make_unique<TranslatedObject>(std::move(old.object));
     }
   }

@@ -79,7 +79,7 @@ TEST(LastGood, ARestartedControllerFindsItInTheAnnotation) {
   AckedGenerations acked;
   const auto good = testing::state_from_yaml(kApp + regex_route("r", "^/ok$", 1));
   const auto r = acked_cycle(first, acked, good);
-  const auto writes = last_good_writes(r, good, acked);
+  const auto writes = last_good_writes(r, good, {}, acked);
   ASSERT_EQ(writes.size(), 1u);
   EXPECT_EQ(writes[0].kind, "APIRoute");
   EXPECT_EQ(writes[0].generation, 1);
@@ -94,8 +94,8 @@ TEST(LastGood, ARestartedControllerFindsItInTheAnnotation) {
   AckedGenerations restarted_acked;
   const auto after = acked_cycle(restarted, restarted_acked, bad);
   EXPECT_EQ(served_regex(after, "r.example.com"), "^/ok$");
-  EXPECT_TRUE(last_good_writes(after, bad, restarted_acked).empty())
-      << "a stale generation is never recorded as good";
+  EXPECT_TRUE(last_good_writes(after, bad, restarted.for_compile(bad), restarted_acked).empty())
+      << "generation 1 is recorded already, and generation 2 is not good";
 
   // The annotation copied onto another object (another uid) is ignored.
   ClusterState copied = bad;
@@ -109,13 +109,31 @@ TEST(LastGood, AnnotationWritesOnlyForACKedCurrentGenerations) {
   AckedGenerations acked;
   const auto state = testing::state_from_yaml(kApp + regex_route("r", "^/ok$", 3));
   const auto r = compile::compile(state, testing::test_options(), last_good.for_compile(state));
-  EXPECT_TRUE(last_good_writes(r, state, acked).empty()) << "not ACKed yet";
+  EXPECT_TRUE(last_good_writes(r, state, {}, acked).empty()) << "not ACKed yet";
   acked.acked(r);
   ClusterState annotated = state;
   annotated.api_routes.begin()->second["metadata"]["annotations"][kLastGoodAnnotation] =
       last_good_annotation(state.api_routes.begin()->second);
-  EXPECT_EQ(last_good_writes(r, state, acked).size(), 1u);
-  EXPECT_TRUE(last_good_writes(r, annotated, acked).empty()) << "already recorded";
+  EXPECT_EQ(last_good_writes(r, state, {}, acked).size(), 1u);
+  EXPECT_TRUE(last_good_writes(r, annotated, {}, acked).empty()) << "already recorded";
+}
+
+TEST(LastGood, AGenerationReplacedTooSoonIsStillRecorded) {
+  // Generation 1 was ACKed, but generation 2 (invalid) arrived before the
+  // leader wrote the annotation: generation 1, which still serves, is the
+  // one recorded, with its own spec.
+  LastGood last_good;
+  AckedGenerations acked;
+  acked_cycle(last_good, acked, testing::state_from_yaml(kApp + regex_route("r", "^/ok$", 1)));
+  const auto bad = testing::state_from_yaml(kApp + regex_route("r", "^/(bad$", 2));
+  const auto inputs = last_good.for_compile(bad);
+  const auto r = compile::compile(bad, testing::test_options(), inputs);
+  acked.acked(r);
+  last_good.acked(r, bad);
+  const auto writes = last_good_writes(r, bad, inputs, acked);
+  ASSERT_EQ(writes.size(), 1u);
+  EXPECT_EQ(writes[0].generation, 1);
+  EXPECT_NE(writes[0].value.find("^/ok$"), std::string::npos) << writes[0].value;
 }
 
 }  // namespace
