@@ -156,3 +156,47 @@ func TestProgrammedOnlyForAGenerationTheProxyACKed(t *testing.T) {
 		t.Errorf("Pending message does not say why: %s", got)
 	}
 }
+
+func ingressYAML(name, host, backend string) string {
+	return fmt.Sprintf(`apiVersion: networking.k8s.io/v1
+kind: Ingress
+metadata: {name: %s}
+spec:
+  ingressClassName: archway
+  rules:
+  - host: %s
+    http:
+      paths:
+      - {path: /, pathType: Prefix, backend: %s}
+`, name, host, backend)
+}
+
+// An Ingress whose new generation is invalid keeps its old rules serving,
+// says so in a Warning Event, and still does after a controller restart
+// and a push by the restarted controller.
+func TestIngressKeepsItsLastGoodRules(t *testing.T) {
+	c := setup(t)
+	ns := c.Namespace(t)
+	s := startStack(t, c, ns, stackOpts{})
+	serveBackends(t, c, ns, "blue", "other")
+	c.Apply(t, ns, ingressYAML("web", "web.example.com", "{service: {name: blue, port: {number: 80}}}"))
+	s.expectBackend(t, "web.example.com", "/", "blue")
+	// A Resource backend: valid for the API server, refused by Archway.
+	c.Apply(t, ns, ingressYAML("web", "web.example.com", "{resource: {apiGroup: example.io, kind: Bucket, name: b}}"))
+	eventually(t, 20*time.Second, "a Warning Event that generation 1 keeps serving", func() string {
+		if e := events(c, ns, "Ingress", "web"); strings.Contains(e, "Warning UnsupportedValue") &&
+			strings.Contains(e, "generation 1, the last accepted one, keeps serving") {
+			return ""
+		} else {
+			return e
+		}
+	})
+	s.Controller.Kill()
+	s.Controller = procs.Start(t, "controller-restarted", filepath.Dir(s.Controller.Log),
+		filepath.Join(buildDir(), "controller", "archway-controller"), s.controllerArgs()...)
+	c.Apply(t, ns, routeYAML("other", "other.example.com", "/", "other"))
+	s.expectBackend(t, "other.example.com", "/", "other") // the restarted controller pushed
+	if code, a, body := s.get("web.example.com", "/"); code != 200 || a.Name != "blue" {
+		t.Fatalf("web.example.com after the restart: HTTP %d %s", code, body)
+	}
+}
