@@ -66,7 +66,8 @@ Reconciler::CycleResult Reconciler::cycle() {
   copts.http_port = options_.http_port;
   copts.https_port = options_.https_port;
   copts.endpoint_address_map = options_.endpoint_address_map;
-  compile::CompileResult result = compile::compile(state, copts, last_good_routes_);
+  const compile::LastGoodObjects last_good = last_good_.for_compile(state);
+  compile::CompileResult result = compile::compile(state, copts, last_good);
   const std::string content = config::to_json(result.snapshot);  // version still empty
   const auto compiled = std::chrono::steady_clock::now();
 
@@ -74,7 +75,12 @@ Reconciler::CycleResult Reconciler::cycle() {
   const bool unchanged = content == pushed_content_ &&
                          outcome_.state == PushOutcome::State::kAcked &&
                          compiled - pushed_at_ < kResync;
-  if (!unchanged) {
+  if (unchanged) {
+    // The live snapshot is this one: it holds these generations too (a spec
+    // edit that compiles to the same output is programmed without a push).
+    acked_.acked(result);
+    last_good_.acked(result, state);
+  } else {
     out.pushed = true;
     result.snapshot.version = version_prefix_ + "." + std::to_string(++sequence_);
     auto reply = push::push_snapshot(options_.admin_socket, config::to_json(result.snapshot),
@@ -83,22 +89,17 @@ Reconciler::CycleResult Reconciler::cycle() {
       spdlog::warn("push to {} failed (will retry): {}", options_.admin_socket,
                    reply.error().to_string());
       out.ok = false;
-      if (outcome_.state != PushOutcome::State::kAcked) {
-        outcome_ = {PushOutcome::State::kPending,
-                    "the proxy is unreachable: " + reply.error().message};
-      }
+      // Whatever was ACKed before stays live (acked_ still says which
+      // generations); what this snapshot adds is pending.
+      outcome_ = {PushOutcome::State::kPending,
+                  "the proxy is unreachable: " + reply.error().message};
     } else if (reply->ack) {
       outcome_ = {PushOutcome::State::kAcked, {}};
       programmed_ = true;
       pushed_content_ = content;
       pushed_at_ = std::chrono::steady_clock::now();
-      last_good_routes_.clear();
-      for (const auto& v : result.verdicts) {
-        if (v.kind != "APIRoute") continue;
-        if (v.accepted) {
-          last_good_routes_[v.key] = state.api_routes.at(v.key);
-        }
-      }
+      acked_.acked(result);
+      last_good_.acked(result, state);
       spdlog::info(
           "proxy ACKed snapshot {} ({} virtual hosts, {} clusters; compile {} ms, push {} ms)",
           result.snapshot.version, result.snapshot.virtual_hosts.size(),
@@ -112,21 +113,27 @@ Reconciler::CycleResult Reconciler::cycle() {
                     reply->version, reply->message);
     }
   }
-  if (is_leader_()) publisher_.publish(status_batch(result, state));
+  if (is_leader_()) publisher_.publish(status_batch(result, state, last_good));
   return out;
 }
 
 StatusBatch Reconciler::status_batch(const compile::CompileResult& result,
-                                     const ClusterState& state) const {
+                                     const ClusterState& state,
+                                     const compile::LastGoodObjects& last_good) const {
   StatusBatch batch;
   const auto addresses = publish_addresses(options_, state);
   for (const auto& v : result.verdicts) {
-    for (auto& e : warning_events(v, outcome_)) batch.events.push_back(std::move(e));
+    const bool programmed = acked_.holds(v);
+    for (auto& e : warning_events(v, outcome_, programmed)) batch.events.push_back(std::move(e));
     if (v.kind == "APIRoute") {
-      batch.routes.push_back(route_status(v, outcome_));
-    } else if (v.kind == "Ingress" && v.accepted && !addresses.empty()) {
+      batch.routes.push_back(route_status(v, outcome_, programmed));
+    } else if (v.kind == "Ingress" && v.served_generation > 0 && !addresses.empty()) {
       batch.ingress_addresses[v.key] = addresses;
     }
+  }
+  for (auto& w : last_good_writes(result, state, last_good, acked_)) {
+    batch.last_good.push_back(
+        {w.kind, w.key, w.uid, w.generation, kLastGoodAnnotation, std::move(w.value)});
   }
   return batch;
 }

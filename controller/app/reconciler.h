@@ -9,6 +9,8 @@
 #include <functional>
 #include <string>
 
+#include "controller/app/acked_generations.h"
+#include "controller/app/last_good.h"
 #include "controller/app/options.h"
 #include "controller/app/route_conditions.h"
 #include "controller/app/status_publisher.h"
@@ -37,16 +39,18 @@ class Reconciler {
   };
   // One compile + push (+ status).
   CycleResult cycle();
-  StatusBatch status_batch(const compile::CompileResult& result, const ClusterState& state) const;
+  StatusBatch status_batch(const compile::CompileResult& result, const ClusterState& state,
+                           const compile::LastGoodObjects& last_good) const;
 
   const AppOptions options_;
   informer::InformerSet& informers_;
   StatusPublisher& publisher_;
   std::function<bool()> is_leader_;
-  ObjectMap last_good_routes_;  // APIRoutes whose generation the proxy ACKed
+  LastGood last_good_;          // generations to fall back on (DESIGN.md §1)
+  AckedGenerations acked_;      // the generations the live snapshot holds
   std::string pushed_content_;  // last ACKed snapshot without its version
   std::chrono::steady_clock::time_point pushed_at_{};
-  PushOutcome outcome_;  // the proxy's answer to the latest snapshot
+  PushOutcome outcome_;  // the proxy's answer to the latest push
   std::atomic<bool> programmed_{false};
   uint64_t sequence_ = 0;
   const std::string version_prefix_;  // start time: versions never repeat across restarts

@@ -3,37 +3,55 @@
 namespace archway::controller::app {
 namespace {
 
-status::Condition programmed(const compile::ObjectVerdict& v, const PushOutcome& push) {
+status::Condition programmed(const compile::ObjectVerdict& v, const PushOutcome& push,
+                             bool generation_acked) {
   using State = PushOutcome::State;
+  if (generation_acked) {
+    return {"Programmed", true, "Programmed",
+            "the proxy serves generation " + std::to_string(v.generation)};
+  }
   if (!v.accepted && !v.stale_generation_serving) {
     return {"Programmed", false, "NotAccepted", "the route is not accepted: " + v.accepted_message};
   }
+  if (v.stale_generation_serving) {
+    return {"Programmed", false, "StaleGeneration",
+            "generation " + std::to_string(v.generation) + " is not accepted; generation " +
+                std::to_string(v.served_generation) + ", the last accepted one, keeps serving"};
+  }
   switch (push.state) {
-    case State::kPending:
-      return {"Programmed", false, "Pending",
-              push.message.empty() ? "waiting for the proxy" : push.message};
     case State::kNacked:
       return {"Programmed", false, "Rejected", "the proxy rejected the snapshot: " + push.message};
+    case State::kPending:
     case State::kAcked:
       break;
   }
-  if (v.stale_generation_serving) {
-    return {"Programmed", false, "StaleGeneration",
-            "generation " + std::to_string(v.generation) +
-                " is not accepted; the last accepted generation keeps serving"};
-  }
-  return {"Programmed", true, "Programmed", "the proxy serves this generation"};
+  return {"Programmed", false, "Pending",
+          push.message.empty() ? "waiting for the proxy" : push.message};
+}
+
+status::EventSpec event_on(const std::string& kind, const ObjectKey& key, const std::string& uid,
+                           const char* type, const std::string& reason, const std::string& note) {
+  status::EventSpec e;
+  e.kind = kind;
+  e.api_version = kind == "Ingress" ? "networking.k8s.io/v1" : "archway.dev/v1alpha1";
+  e.key = key;
+  e.uid = uid;
+  e.type = type;
+  e.reason = reason;
+  e.note = note;
+  return e;
 }
 
 }  // namespace
 
-status::RouteStatus route_status(const compile::ObjectVerdict& v, const PushOutcome& push) {
+status::RouteStatus route_status(const compile::ObjectVerdict& v, const PushOutcome& push,
+                                 bool generation_acked) {
   status::RouteStatus s;
   s.key = v.key;
   s.observed_generation = v.generation;
   s.conditions.push_back({"Accepted", v.accepted, v.accepted_reason, v.accepted_message});
   s.conditions.push_back({"ResolvedRefs", v.resolved_refs, v.resolved_reason, v.resolved_message});
-  s.conditions.push_back(programmed(v, push));
+  s.conditions.push_back(programmed(v, push, generation_acked));
   status::Condition ready{"Ready", true, "Ready", "the route is accepted, resolved and programmed"};
   for (const auto& c : s.conditions) {
     if (!c.status) {
@@ -46,25 +64,32 @@ status::RouteStatus route_status(const compile::ObjectVerdict& v, const PushOutc
 }
 
 std::vector<status::EventSpec> warning_events(const compile::ObjectVerdict& v,
-                                              const PushOutcome& push) {
+                                              const PushOutcome& push, bool generation_acked) {
   std::vector<status::EventSpec> events;
-  auto add = [&](const std::string& reason, const std::string& note) {
-    status::EventSpec e;
-    e.kind = v.kind;
-    e.api_version = v.kind == "Ingress" ? "networking.k8s.io/v1" : "archway.dev/v1alpha1";
-    e.key = v.key;
-    e.uid = v.uid;
-    e.type = "Warning";
-    e.reason = reason;
-    e.note = note;
-    events.push_back(std::move(e));
+  auto add = [&](const std::string& reason, std::string note) {
+    events.push_back(event_on(v.kind, v.key, v.uid, "Warning", reason, std::move(note)));
   };
-  if (!v.accepted) add(v.accepted_reason, v.accepted_message);
+  if (!v.accepted) {
+    // Ingress has no conditions: the Event is where a person learns that
+    // an older generation keeps serving.
+    add(v.accepted_reason, v.stale_generation_serving
+                               ? v.accepted_message + " (generation " +
+                                     std::to_string(v.served_generation) +
+                                     ", the last accepted one, keeps serving)"
+                               : v.accepted_message);
+  }
   if (!v.resolved_refs) add(v.resolved_reason, v.resolved_message);
-  if (push.state == PushOutcome::State::kNacked && (v.accepted || v.stale_generation_serving)) {
+  if (push.state == PushOutcome::State::kNacked && !generation_acked &&
+      (v.accepted || v.stale_generation_serving)) {
     add("Rejected", "the proxy rejected the snapshot: " + push.message);
   }
   return events;
+}
+
+status::EventSpec programmed_event(const std::string& kind, const ObjectKey& key,
+                                   const std::string& uid, int64_t generation) {
+  return event_on(kind, key, uid, "Normal", "Programmed",
+                  "generation " + std::to_string(generation) + " is served by the proxy");
 }
 
 }  // namespace archway::controller::app

@@ -12,22 +12,31 @@
 
 namespace archway::controller::app {
 
-// What the proxy said about the snapshot that held this verdict.
+// What the proxy said about the latest snapshot pushed.
 struct PushOutcome {
   enum class State { kPending, kAcked, kNacked } state = State::kPending;
   std::string message;  // NACK message, or why it is pending
 };
 
 // Accepted, ResolvedRefs, Programmed, Ready, in that order.
-// Programmed: True once the proxy ACKed a snapshot holding this generation;
-// False/StaleGeneration when an older generation serves instead; False/
-// Rejected with the proxy's message on NACK; False/Pending before an answer;
-// False/NotAccepted when the object is left out.
+// Programmed is per generation (`programmed`: a proxy ACKed a snapshot
+// holding this object's current generation, AckedGenerations::holds): True
+// then, whatever became of later pushes. Otherwise False with
+// NotAccepted when the object is left out, StaleGeneration when an older
+// generation serves instead, Rejected with the proxy's message when the
+// latest snapshot was NACKed, Pending before an answer or while the proxy
+// is unreachable.
 [[nodiscard]] status::RouteStatus route_status(const compile::ObjectVerdict& verdict,
-                                               const PushOutcome& push);
+                                               const PushOutcome& push, bool programmed);
 
 // Warning Events for what a person must fix (one per problem).
 [[nodiscard]] std::vector<status::EventSpec> warning_events(const compile::ObjectVerdict& verdict,
-                                                            const PushOutcome& push);
+                                                            const PushOutcome& push,
+                                                            bool programmed);
+
+// The Normal `Programmed` Event: `verdict`'s current generation is served
+// (sent once per generation, when the leader records it as last good).
+[[nodiscard]] status::EventSpec programmed_event(const std::string& kind, const ObjectKey& key,
+                                                 const std::string& uid, int64_t generation);
 
 }  // namespace archway::controller::app

@@ -2,6 +2,10 @@
 
 #include <spdlog/spdlog.h>
 
+#include <set>
+
+#include "controller/app/route_conditions.h"
+
 namespace archway::controller::app {
 namespace {
 
@@ -54,7 +58,6 @@ void StatusPublisher::loop() {
       if (reset_) {
         written_routes_.clear();
         written_ingresses_.clear();
-        emitted_events_.clear();
         reset_ = false;
       }
     }
@@ -91,17 +94,23 @@ void StatusPublisher::write(const StatusBatch& batch) {
       spdlog::warn("status of Ingress {}: {}", key.to_string(), wrote.error().to_string());
     }
   }
-  for (const auto& event : batch.events) {
-    auto id = std::make_tuple(event.uid + "/" + event.key.to_string(), event.kind, event.reason,
-                              event.note);
-    if (emitted_events_.count(id)) continue;
-    auto emitted = writer_.emit_event(event);
-    if (emitted.ok()) {
-      emitted_events_.insert(std::move(id));
-    } else {
-      spdlog::warn("event on {} {}: {}", event.kind, event.key.to_string(),
-                   emitted.error().to_string());
+  for (const auto& annotation : batch.last_good) {
+    auto wrote = writer_.write_last_good(annotation);
+    if (!wrote.ok()) {
+      spdlog::warn("last-good annotation of {} {}: {}", annotation.kind, annotation.key.to_string(),
+                   wrote.error().to_string());
+    } else if (*wrote) {
+      emit(
+          programmed_event(annotation.kind, annotation.key, annotation.uid, annotation.generation));
     }
+  }
+  for (const auto& event : batch.events) emit(event);
+}
+
+void StatusPublisher::emit(const status::EventSpec& event) {
+  if (auto emitted = writer_.emit_event(event); !emitted.ok()) {
+    spdlog::warn("event on {} {}: {}", event.kind, event.key.to_string(),
+                 emitted.error().to_string());
   }
 }
 

@@ -2,15 +2,15 @@
 // Writes route conditions, Ingress load-balancer addresses and Warning Events
 // on its own thread, so thousands of status writes never delay a snapshot
 // push. Latest-wins: a newer batch replaces one not yet written. Writes only
-// what changed since the last successful write in this leadership term.
+// what changed since the last successful write in this leadership term;
+// Events go to the StatusWriter every time, whose EventDedupe is the one
+// de-duplication (bounded, with a window).
 
 #include <condition_variable>
 #include <map>
 #include <mutex>
-#include <set>
 #include <string>
 #include <thread>
-#include <tuple>
 #include <vector>
 
 #include "controller/status/status_writer.h"
@@ -21,6 +21,10 @@ struct StatusBatch {
   std::vector<status::RouteStatus> routes;
   std::map<ObjectKey, std::vector<std::string>> ingress_addresses;
   std::vector<status::EventSpec> events;
+  // Objects whose current generation a proxy ACKed and whose last-good
+  // annotation lags; each one written also gets the Normal `Programmed`
+  // Event (once per generation, whichever replica leads).
+  std::vector<status::LastGoodAnnotation> last_good;
 };
 
 class StatusPublisher {
@@ -38,6 +42,7 @@ class StatusPublisher {
  private:
   void loop();
   void write(const StatusBatch& batch);
+  void emit(const status::EventSpec& event);
 
   status::StatusWriter& writer_;
   std::mutex mu_;
@@ -49,7 +54,6 @@ class StatusPublisher {
   // Only the writer thread touches these.
   std::map<ObjectKey, std::string> written_routes_;  // key → serialized conditions
   std::map<ObjectKey, std::vector<std::string>> written_ingresses_;
-  std::set<std::tuple<std::string, std::string, std::string, std::string>> emitted_events_;
   std::thread thread_;
 };
 

@@ -17,7 +17,10 @@ namespace {
 struct Work {
   ObjectVerdict verdict;
   std::unique_ptr<TranslatedObject> translated;  // null when left out
+  const Json* last_good = nullptr;               // an older generation that may serve instead
 };
+
+using TranslateFn = TranslateOutcome (*)(const Json&, const ClusterState&, const AddressMap&);
 
 ObjectVerdict verdict_for(const Json& obj, const char* kind, const ObjectKey& key) {
   ObjectVerdict v;
@@ -59,72 +62,158 @@ config::Snapshot base_snapshot(const CompileOptions& options) {
   return s;
 }
 
-}  // namespace
+int64_t generation_of(const Json& obj) {
+  return integer(object(obj, "metadata"), "generation").value_or(0);
+}
 
-CompileResult compile(const ClusterState& state, const CompileOptions& options,
-                      const ObjectMap& last_good_routes) {
-  std::vector<Work> work;
-  for (const auto& [key, route] : state.api_routes) {
-    if (!api_route_is_ours(route, state, options)) continue;
-    Work w{verdict_for(route, "APIRoute", key), nullptr};
-    TranslateOutcome t = translate_api_route(route, state, options.endpoint_address_map);
-    if (!t.ok) {
-      reject(w.verdict, t.rejected);
-      // Last known good: an older valid generation keeps serving.
-      auto good = last_good_routes.find(key);
-      if (good != last_good_routes.end() &&
-          integer(object(good->second, "metadata"), "generation") != w.verdict.generation) {
-        TranslateOutcome old =
-            translate_api_route(good->second, state, options.endpoint_address_map);
-        if (old.ok) {
-          w.verdict.stale_generation_serving = true;
-          t = std::move(old);
-        }
+// The last good object for `v`, when it is the same object (uid) at another
+// generation.
+const Json* last_good_for(const ObjectVerdict& v, const ObjectMap& last_good) {
+  auto it = last_good.find(v.key);
+  if (it == last_good.end()) return nullptr;
+  if (str(object(it->second, "metadata"), "uid") != v.uid) return nullptr;
+  if (generation_of(it->second) == v.generation) return nullptr;
+  return &it->second;
+}
+
+// Translates the current generation; when it is invalid, the last good one
+// keeps serving.
+Work translate_one(const Json& obj, const char* kind, const ObjectKey& key, TranslateFn translate,
+                   const ObjectMap& last_good, const ClusterState& state,
+                   const CompileOptions& options) {
+  Work w{verdict_for(obj, kind, key), nullptr, nullptr};
+  w.last_good = last_good_for(w.verdict, last_good);
+  TranslateOutcome t = translate(obj, state, options.endpoint_address_map);
+  if (t.ok) {
+    w.verdict.served_generation = w.verdict.generation;
+  } else {
+    reject(w.verdict, t.rejected);
+    if (w.last_good != nullptr) {
+      TranslateOutcome old = translate(*w.last_good, state, options.endpoint_address_map);
+      if (old.ok) {
+        w.verdict.stale_generation_serving = true;
+        w.verdict.served_generation = generation_of(*w.last_good);
+        t = std::move(old);
       }
     }
-    if (t.ok) {
-      describe(w.verdict, t.object);
-      w.translated = std::make_unique<TranslatedObject>(std::move(t.object));
-    }
-    work.push_back(std::move(w));
   }
-  for (const auto& [key, ingress] : state.ingresses) {
-    if (!ingress_is_ours(ingress, state, options)) continue;
-    Work w{verdict_for(ingress, "Ingress", key), nullptr};
-    TranslateOutcome t = translate_ingress(ingress, state, options.endpoint_address_map);
-    if (t.ok) {
-      describe(w.verdict, t.object);
-      w.translated = std::make_unique<TranslatedObject>(std::move(t.object));
-    } else {
-      reject(w.verdict, t.rejected);
-    }
-    work.push_back(std::move(w));
+  if (t.ok) {
+    describe(w.verdict, t.object);
+    w.translated = std::make_unique<TranslatedObject>(std::move(t.object));
   }
+  return w;
+}
 
+// Conflicts, virtual hosts and clusters from what is still translated; the
+// verdicts are copies, so a second assembly starts from the same judgement.
+CompileResult assemble_result(const std::vector<Work>& work, const CompileOptions& options) {
   std::vector<Contender> contenders;
   for (const auto& w : work) {
     if (w.translated) contenders.push_back(Contender{w.translated.get(), false, {}});
   }
   Assembly assembly = assemble(contenders);
-  for (const auto& c : contenders) {
-    if (!c.conflicted) continue;
-    for (auto& w : work) {
-      if (w.translated.get() != c.object) continue;
-      // A stale generation that now conflicts serves nothing either.
-      w.verdict.stale_generation_serving = false;
-      if (w.verdict.accepted) reject(w.verdict, Problem{"Conflicted", c.conflict_message});
-    }
-  }
-
   CompileResult result;
+  for (const auto& w : work) {
+    ObjectVerdict v = w.verdict;
+    for (const auto& c : contenders) {
+      if (!c.conflicted || c.object != w.translated.get()) continue;
+      // A stale generation that now conflicts serves nothing either.
+      v.stale_generation_serving = false;
+      v.served_generation = 0;
+      if (v.accepted) reject(v, Problem{"Conflicted", c.conflict_message});
+    }
+    result.verdicts.push_back(std::move(v));
+  }
   result.snapshot = base_snapshot(options);
   result.snapshot.virtual_hosts = std::move(assembly.virtual_hosts);
   result.snapshot.clusters = std::move(assembly.clusters);
-  for (auto& w : work) result.verdicts.push_back(std::move(w.verdict));
   std::sort(result.verdicts.begin(), result.verdicts.end(),
             [](const ObjectVerdict& a, const ObjectVerdict& b) {
               return std::tie(a.kind, a.key) < std::tie(b.kind, b.key);
             });
+  return result;
+}
+
+// `check` on `s`, stamped with a placeholder version when it has none yet
+// (the reconciler stamps the real one after compile).
+Result<void> run_check(config::Snapshot& s, const SnapshotCheck& check) {
+  if (!s.version.empty()) return check(s);
+  s.version = "unversioned";
+  auto checked = check(s);
+  s.version.clear();
+  return checked;
+}
+
+// What the proxy's validator says about one object's output on its own;
+// nullopt when it accepts it.
+std::optional<std::string> refusal(const TranslatedObject& t, const CompileOptions& options,
+                                   const SnapshotCheck& check) {
+  std::vector<Contender> alone{Contender{&t, false, {}}};
+  Assembly assembly = assemble(alone);
+  config::Snapshot s = base_snapshot(options);
+  s.virtual_hosts = std::move(assembly.virtual_hosts);
+  s.clusters = std::move(assembly.clusters);
+  auto checked = run_check(s, check);
+  if (checked.ok()) return std::nullopt;
+  return describe_refusal(s, checked.error());
+}
+
+// The guard (proxy_check.h): leaves out each object whose own output the
+// proxy would refuse, falling back to its last good generation when that one
+// passes. Runs only when the whole snapshot failed the check, so a valid
+// configuration pays for one validation.
+void leave_out_refused(std::vector<Work>& work, const ClusterState& state,
+                       const CompileOptions& options, const SnapshotCheck& check) {
+  for (auto& w : work) {
+    if (!w.translated) continue;
+    auto why = refusal(*w.translated, options, check);
+    if (!why) continue;
+    const bool was_stale = w.verdict.stale_generation_serving;
+    if (!was_stale) {
+      reject(w.verdict,
+             Problem{"InvalidForProxy", "the proxy refuses this object's output: " + *why});
+    }
+    w.translated.reset();
+    w.verdict.stale_generation_serving = false;
+    w.verdict.served_generation = 0;
+    if (was_stale || w.last_good == nullptr) continue;
+    const TranslateFn translate =
+        w.verdict.kind == "Ingress" ? translate_ingress : translate_api_route;
+    TranslateOutcome old = translate(*w.last_good, state, options.endpoint_address_map);
+    if (old.ok && !refusal(old.object, options, check)) {
+      w.verdict.stale_generation_serving = true;
+      w.verdict.served_generation = generation_of(*w.last_good);
+      // References as the generation that serves has them.
+      w.verdict.resolved_refs = true;
+      w.verdict.resolved_reason = "ResolvedRefs";
+      w.verdict.resolved_message.clear();
+      describe(w.verdict, old.object);
+      w.translated = std::make_unique<TranslatedObject>(std::move(old.object));
+    }
+  }
+}
+
+}  // namespace
+
+CompileResult compile(const ClusterState& state, const CompileOptions& options,
+                      const LastGoodObjects& last_good) {
+  std::vector<Work> work;
+  for (const auto& [key, route] : state.api_routes) {
+    if (!api_route_is_ours(route, state, options)) continue;
+    work.push_back(translate_one(route, "APIRoute", key, translate_api_route, last_good.api_routes,
+                                 state, options));
+  }
+  for (const auto& [key, ingress] : state.ingresses) {
+    if (!ingress_is_ours(ingress, state, options)) continue;
+    work.push_back(translate_one(ingress, "Ingress", key, translate_ingress, last_good.ingresses,
+                                 state, options));
+  }
+  CompileResult result = assemble_result(work, options);
+  const SnapshotCheck check = options.check_snapshot ? options.check_snapshot : proxy_validates;
+  if (!run_check(result.snapshot, check).ok()) {
+    leave_out_refused(work, state, options, check);
+    result = assemble_result(work, options);
+  }
   return result;
 }
 

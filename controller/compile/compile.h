@@ -9,6 +9,7 @@
 #include <string>
 #include <vector>
 
+#include "controller/compile/proxy_check.h"
 #include "controller/model/cluster_state.h"
 #include "controller/status/status_writer.h"
 #include "proxy/config/snapshot.h"
@@ -27,6 +28,19 @@ struct CompileOptions {
   // cluster without kubelet (e2e, `make run`) registers backends under a
   // documentation address and maps it to 127.0.0.1 here. Empty in production.
   std::map<std::string, std::string> endpoint_address_map;
+  // The proxy's validator (proxy_check.h) when empty; tests inject one to
+  // pin how a refusal is attributed to an object.
+  SnapshotCheck check_snapshot;
+};
+
+// The last generation of each object that a proxy ACKed (DESIGN.md §1, last
+// known good): the object as the API server sent it, with that generation's
+// spec and metadata.generation. The caller keeps them (controller/app/
+// last_good.h) across pushes, restarts and leader changes; compile only
+// reads them.
+struct LastGoodObjects {
+  ObjectMap api_routes;
+  ObjectMap ingresses;
 };
 
 // What compile decided about one object.
@@ -42,6 +56,9 @@ struct ObjectVerdict {
   std::string resolved_reason = "ResolvedRefs";  // e.g. BackendNotFound, SecretNotFound
   std::string resolved_message;
   bool stale_generation_serving = false;  // an older generation is still in the snapshot
+  // The generation whose output is in the snapshot: `generation`, an older
+  // one when stale_generation_serving, 0 when the object is left out.
+  int64_t served_generation = 0;
 };
 
 struct CompileResult {
@@ -49,9 +66,10 @@ struct CompileResult {
   std::vector<ObjectVerdict> verdicts;  // sorted by (kind, key)
 };
 
-// `last_good`: for APIRoutes whose current generation is invalid, the last
-// valid object (keyed by namespace/name) keeps serving (StaleGeneration).
+// `last_good`: for an APIRoute or Ingress whose current generation is
+// invalid (or refused by the proxy's validator), the last good generation of
+// the same object (same uid) keeps serving (stale_generation_serving).
 [[nodiscard]] CompileResult compile(const ClusterState& state, const CompileOptions& options,
-                                    const ObjectMap& last_good_routes);
+                                    const LastGoodObjects& last_good);
 
 }  // namespace archway::controller::compile

@@ -61,20 +61,21 @@ class StatusWriterImpl final : public StatusWriter {
   }
 
   Result<bool> write_route_status(const RouteStatus& status) override {
-    const std::string path = "/apis/archway.dev/v1alpha1/namespaces/" + status.key.ns +
-                             "/apiroutes/" + status.key.name;
-    return read_modify_write(path, [&](const nlohmann::json& object) -> std::optional<nlohmann::json> {
-      const nlohmann::json current = object.value("status", nlohmann::json::object());
-      nlohmann::json conditions =
-          merge_conditions(current.value("conditions", nlohmann::json()), status.conditions,
-                           status.observed_generation, options_.now());
-      if (current.value("observedGeneration", int64_t{-1}) == status.observed_generation &&
-          current.value("conditions", nlohmann::json()) == conditions) {
-        return std::nullopt;
-      }
-      return nlohmann::json{{"observedGeneration", status.observed_generation},
-                            {"conditions", std::move(conditions)}};
-    });
+    const std::string path =
+        "/apis/archway.dev/v1alpha1/namespaces/" + status.key.ns + "/apiroutes/" + status.key.name;
+    return read_modify_write(
+        path, "status", [&](const nlohmann::json& object) -> std::optional<nlohmann::json> {
+          const nlohmann::json current = object.value("status", nlohmann::json::object());
+          nlohmann::json conditions =
+              merge_conditions(current.value("conditions", nlohmann::json()), status.conditions,
+                               status.observed_generation, options_.now());
+          if (current.value("observedGeneration", int64_t{-1}) == status.observed_generation &&
+              current.value("conditions", nlohmann::json()) == conditions) {
+            return std::nullopt;
+          }
+          return nlohmann::json{{"observedGeneration", status.observed_generation},
+                                {"conditions", std::move(conditions)}};
+        });
   }
 
   Result<bool> write_ingress_load_balancer(const ObjectKey& key,
@@ -85,13 +86,35 @@ class StatusWriterImpl final : public StatusWriter {
     for (const auto& a : addresses) {
       desired.push_back({{is_ip(a) ? "ip" : "hostname", a}});
     }
-    return read_modify_write(path, [&](const nlohmann::json& object) -> std::optional<nlohmann::json> {
-      const nlohmann::json current = object.value("status", nlohmann::json::object())
-                                         .value("loadBalancer", nlohmann::json::object())
-                                         .value("ingress", nlohmann::json::array());
-      if (address_fields(current) == desired) return std::nullopt;
-      return nlohmann::json{{"loadBalancer", {{"ingress", desired}}}};
-    });
+    return read_modify_write(
+        path, "status", [&](const nlohmann::json& object) -> std::optional<nlohmann::json> {
+          const nlohmann::json current = object.value("status", nlohmann::json::object())
+                                             .value("loadBalancer", nlohmann::json::object())
+                                             .value("ingress", nlohmann::json::array());
+          if (address_fields(current) == desired) return std::nullopt;
+          return nlohmann::json{{"loadBalancer", {{"ingress", desired}}}};
+        });
+  }
+
+  Result<bool> write_last_good(const LastGoodAnnotation& a) override {
+    const std::string path =
+        a.kind == "Ingress"
+            ? "/apis/networking.k8s.io/v1/namespaces/" + a.key.ns + "/ingresses/" + a.key.name
+            : "/apis/archway.dev/v1alpha1/namespaces/" + a.key.ns + "/apiroutes/" + a.key.name;
+    return read_modify_write(
+        path, "", [&](const nlohmann::json& object) -> std::optional<nlohmann::json> {
+          const nlohmann::json meta = object.value("metadata", nlohmann::json::object());
+          if (meta.value("uid", "") != a.uid) return std::nullopt;  // deleted and re-created
+          const nlohmann::json annotations = meta.value("annotations", nlohmann::json::object());
+          if (auto it = annotations.find(a.name); it != annotations.end() && it->is_string()) {
+            const auto current = nlohmann::json::parse(it->get<std::string>(), nullptr, false);
+            if (current.is_object() && current.value("uid", "") == a.uid &&
+                current.value("generation", int64_t{0}) >= a.generation) {
+              return std::nullopt;
+            }
+          }
+          return nlohmann::json{{"annotations", {{a.name, a.value}}}};
+        });
   }
 
   Result<void> emit_event(const EventSpec& event) override {
@@ -109,9 +132,8 @@ class StatusWriterImpl final : public StatusWriter {
         std::chrono::duration_cast<std::chrono::nanoseconds>(now.time_since_epoch()).count();
     char suffix[32];
     std::snprintf(suffix, sizeof suffix, ".%llx", static_cast<unsigned long long>(nanos));
-    nlohmann::json regarding = {{"apiVersion", event.api_version},
-                                {"kind", event.kind},
-                                {"name", event.key.name}};
+    nlohmann::json regarding = {
+        {"apiVersion", event.api_version}, {"kind", event.kind}, {"name", event.key.name}};
     if (!event.key.ns.empty()) regarding["namespace"] = event.key.ns;
     if (!event.uid.empty()) regarding["uid"] = event.uid;
     const nlohmann::json body = {
@@ -135,10 +157,12 @@ class StatusWriterImpl final : public StatusWriter {
   }
 
  private:
-  // GET path; compute(object) returns the new .status or nullopt for "no
-  // change"; merge-patch path/status with the read resourceVersion; retry 409.
+  // GET path; compute(object) returns the new .status (or, without a
+  // subresource, the new metadata fields) or nullopt for "no change";
+  // merge-patch path[/subresource] with the read resourceVersion; retry 409.
   template <typename Compute>
-  Result<bool> read_modify_write(const std::string& path, const Compute& compute) {
+  Result<bool> read_modify_write(const std::string& path, const std::string& subresource,
+                                 const Compute& compute) {
     for (int attempt = 0; attempt <= options_.max_conflict_retries; ++attempt) {
       auto got = client_.get(path);
       if (!got) return got.error();
@@ -146,14 +170,20 @@ class StatusWriterImpl final : public StatusWriter {
       if (got->status != 200) return http_error("get " + path, *got);
       std::optional<nlohmann::json> next = compute(got->body);
       if (!next) return false;
-      const nlohmann::json patch = {
-          {"metadata", {{"resourceVersion", resource_version(got->body)}}},
-          {"status", std::move(*next)}};
-      auto patched = client_.patch(path + "/status", patch, kMergePatch);
+      nlohmann::json patch;
+      if (subresource == "status") {
+        patch = {{"metadata", {{"resourceVersion", resource_version(got->body)}}},
+                 {"status", std::move(*next)}};
+      } else {
+        patch = {{"metadata", std::move(*next)}};
+        patch["metadata"]["resourceVersion"] = resource_version(got->body);
+      }
+      const std::string target = subresource.empty() ? path : path + "/" + subresource;
+      auto patched = client_.patch(target, patch, kMergePatch);
       if (!patched) return patched.error();
       if (patched->status == 200) return true;
       if (patched->status == 404) return false;
-      if (patched->status != 409) return http_error("patch " + path + "/status", *patched);
+      if (patched->status != 409) return http_error("patch " + target, *patched);
       spdlog::debug("status write conflict on {}; retrying", path);
     }
     return Error{Error::Code::kConflict, path, "status write kept conflicting"};

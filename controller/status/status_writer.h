@@ -1,7 +1,8 @@
 #pragma once
 // Writes what compile + push decided back to the API server: APIRoute
-// conditions (status subresource, merge patch), Ingress
-// status.loadBalancer, and Warning/Normal Events (events.k8s.io/v1).
+// conditions (status subresource, merge patch; always a list, never null),
+// Ingress status.loadBalancer, Warning/Normal Events (events.k8s.io/v1) and
+// the last-good annotation.
 // Re-reads the object, skips no-op writes, keeps lastTransitionTime unless the
 // condition's status flips, retries on 409 Conflict. Called only by the leader.
 
@@ -33,14 +34,24 @@ struct RouteStatus {
 };
 
 struct EventSpec {
-  std::string kind;        // APIRoute | Ingress
-  std::string api_version; // archway.dev/v1alpha1 | networking.k8s.io/v1
+  std::string kind;         // APIRoute | Ingress
+  std::string api_version;  // archway.dev/v1alpha1 | networking.k8s.io/v1
   ObjectKey key;
   std::string uid;
-  std::string type;        // Normal | Warning
+  std::string type;  // Normal | Warning
   std::string reason;
   std::string note;
   std::string action = "Reconcile";  // events.k8s.io/v1 requires one
+};
+
+// The last-good annotation (controller/app/last_good.h) for one object.
+struct LastGoodAnnotation {
+  std::string kind;  // APIRoute | Ingress
+  ObjectKey key;
+  std::string uid;         // written only on this very object
+  int64_t generation = 0;  // never replaces a newer generation's record
+  std::string name;        // the annotation's name
+  std::string value;
 };
 
 struct StatusWriterOptions {
@@ -63,6 +74,11 @@ class StatusWriter {
                                                    const std::vector<std::string>& addresses) = 0;
   // Deduplicates identical events (same object, reason, note) within a window.
   virtual Result<void> emit_event(const EventSpec& event) = 0;
+  // Sets an annotation on the object itself (merge patch on metadata, with
+  // the read resourceVersion as a precondition). Returns true when a write
+  // happened (false: the object is gone, another uid, or already holds this
+  // or a newer generation).
+  virtual Result<bool> write_last_good(const LastGoodAnnotation& annotation) = 0;
 };
 
 [[nodiscard]] std::unique_ptr<StatusWriter> make_status_writer(k8s::KubeClient& client,

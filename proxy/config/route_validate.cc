@@ -160,11 +160,13 @@ Result<void> validate_rewrite(const Route& route, const std::string& path) {
   return {};
 }
 
+// 0 disables a limit (route_timeouts.h); parse_duration already refuses
+// negatives, a Snapshot built in code could still hold one.
 Result<void> validate_timeouts(const Timeouts& t, const std::string& path) {
   const std::pair<const char*, const std::optional<Duration>*> all[] = {
       {".request", &t.request}, {".backendRequest", &t.backend_request}, {".idle", &t.idle}};
   for (const auto& [name, value] : all) {
-    if (*value && (*value)->count() <= 0) return invalid(path + name, "must be greater than 0");
+    if (*value && (*value)->count() < 0) return invalid(path + name, "must not be negative");
   }
   return {};
 }

@@ -1,8 +1,11 @@
 #include "proxy/server/exchange.h"
 
+#include "proxy/config/route_timeouts.h"
+
 #include "proxy/backend/h1_connection.h"
 #include "proxy/backend/h2_sessions.h"
 #include "proxy/backend/pool.h"
+#include "proxy/config/route_timeouts.h"
 #include "proxy/routing/path_normalize.h"
 #include "proxy/routing/route_actions.h"
 #include "proxy/server/request_rewrite.h"
@@ -176,12 +179,10 @@ void Exchange::forward(const routing::RouteMatch& match) {
   apply_header_ops(route.request_headers, request_->headers);
   add_forwarding_headers(request_->headers, request_->client_ip, request_->scheme, worker_.rng());
 
-  const auto& limits = table_->limits();
-  auto timeout = route.timeouts.request.value_or(limits.request_timeout);
-  if (route.timeouts.backend_request && *route.timeouts.backend_request < timeout) {
-    timeout = *route.timeouts.backend_request;
+  // A route timeout of 0 disables that limit (config/route_timeouts.h).
+  if (auto timeout = config::exchange_timeout(route.timeouts, table_->limits())) {
+    arm_timer(*timeout);
   }
-  arm_timer(timeout);
   if (!start_backend()) respond_error(502, "backend unavailable");
 }
 
@@ -249,7 +250,7 @@ void Exchange::arm_timer(std::chrono::milliseconds timeout) {
 
 void Exchange::on_deadline() {
   if (tunnel_) {
-    if (response_complete_) return;
+    if (response_complete_ || tunnel_idle_.count() == 0) return;  // 0: no idle limit
     if (std::chrono::steady_clock::now() - last_activity_ < tunnel_idle_) {
       arm_tunnel_idle_timer();
       return;
@@ -302,6 +303,10 @@ bool Exchange::on_tunnel_data(std::string_view data) {
 void Exchange::arm_tunnel_idle_timer() {
   // Re-armed from the last activity rather than on every message: a busy
   // tunnel costs one deadline per idle period, not one per frame.
+  if (tunnel_idle_.count() == 0) {  // no idle limit: the request timeout ends here too
+    worker_.deadlines().clear(*this);
+    return;
+  }
   worker_.deadlines().set(*this, last_activity_ + tunnel_idle_);
 }
 
@@ -338,7 +343,8 @@ void Exchange::on_backend_head(Response& head, bool end_stream) {
     // The request timeout ends with the upgrade; an idle timeout (the
     // route's timeouts.idle, else limits.idleTimeout) bounds the tunnel.
     last_activity_ = std::chrono::steady_clock::now();
-    tunnel_idle_ = route_->route.timeouts.idle.value_or(table_->limits().idle_timeout);
+    tunnel_idle_ = config::tunnel_idle_timeout(route_->route.timeouts, table_->limits())
+                       .value_or(std::chrono::milliseconds(0));
     arm_tunnel_idle_timer();
     sink_.send_response_head(head, false);
     sink_.start_tunnel();

@@ -92,7 +92,7 @@ class Exchange final : public BackendEvents, private Deadline, public Recycled<E
   boost::asio::ip::tcp::endpoint endpoint_;
   std::shared_ptr<backend::H1Connection> h1_;
   BackendStream* backend_ = nullptr;  // h1_ or an HTTP/2 backend stream
-  std::chrono::milliseconds tunnel_idle_{0};
+  std::chrono::milliseconds tunnel_idle_{0};  // 0: no idle limit
   std::chrono::steady_clock::time_point started_;
   std::chrono::steady_clock::time_point last_activity_;  // WebSocket tunnel
   uint64_t body_bytes_ = 0;  // request body so far (limits.maxRequestBodyBytes)

@@ -11,8 +11,9 @@ namespace {
 using compile::CompileResult;
 using compile::ObjectVerdict;
 
-CompileResult run(const std::string& yaml, const ObjectMap& last_good = {}) {
-  return compile::compile(testing::state_from_yaml(yaml), testing::test_options(), last_good);
+CompileResult run(const std::string& yaml, const ObjectMap& last_good_routes = {}) {
+  return compile::compile(testing::state_from_yaml(yaml), testing::test_options(),
+                          {last_good_routes, {}});
 }
 
 const ObjectVerdict* find_verdict(const CompileResult& r, const std::string& kind,
@@ -477,6 +478,130 @@ TEST(CompileLastKnownGood, AnOlderValidGenerationKeepsServing) {
                                       2));
   EXPECT_FALSE(find_verdict(fresh, "APIRoute", "r")->stale_generation_serving);
   EXPECT_EQ(find_host(fresh, "*"), nullptr);
+}
+
+const std::string kIngressGood =
+    "{ingressClassName: archway, rules: [{host: a.example.com, http: {paths: [{path: /ok, "
+    "pathType: Exact, backend: {service: {name: app, port: {number: 80}}}}]}}]}";
+const std::string kIngressBad =
+    "{ingressClassName: archway, rules: [{host: a.example.com, http: {paths: [{path: /new, "
+    "pathType: Exact, backend: {resource: {apiGroup: x.io, kind: Bucket, name: b}}}]}}]}";
+
+TEST(CompileLastKnownGood, AnIngressKeepsItsOldRulesServing) {
+  const ClusterState good =
+      testing::state_from_yaml(kApp + ingress("web", ", uid: u1, generation: 1", kIngressGood));
+  const ClusterState bad =
+      testing::state_from_yaml(kApp + ingress("web", ", uid: u1, generation: 2", kIngressBad));
+  const auto r = compile::compile(bad, testing::test_options(), {{}, good.ingresses});
+  const auto* v = find_verdict(r, "Ingress", "web");
+  ASSERT_NE(v, nullptr);
+  EXPECT_FALSE(v->accepted);
+  EXPECT_EQ(v->accepted_reason, "UnsupportedValue");
+  EXPECT_TRUE(v->stale_generation_serving);
+  EXPECT_EQ(v->served_generation, 1);
+  ASSERT_NE(find_host(r, "a.example.com"), nullptr);
+  EXPECT_EQ(find_host(r, "a.example.com")->routes[0].matches[0].path.value, "/ok");
+
+  // Another object with the same name (deleted and re-created) never
+  // inherits the old one's rules.
+  const ClusterState recreated =
+      testing::state_from_yaml(kApp + ingress("web", ", uid: u2, generation: 2", kIngressBad));
+  const auto fresh = compile::compile(recreated, testing::test_options(), {{}, good.ingresses});
+  EXPECT_FALSE(find_verdict(fresh, "Ingress", "web")->stale_generation_serving);
+  EXPECT_EQ(find_host(fresh, "a.example.com"), nullptr);
+}
+
+TEST(CompileLastKnownGood, ServedGenerationSaysWhatIsInTheSnapshot) {
+  const auto r = run(kApp + route("r", "2026-01-01T00:00:00Z",
+                                  "{rules: [{backends: [{name: app, port: 80}]}]}", 7));
+  EXPECT_EQ(find_verdict(r, "APIRoute", "r")->served_generation, 7);
+  const auto bad = run(kApp + route("r", "2026-01-01T00:00:00Z", "{rules: []}", 8));
+  EXPECT_EQ(find_verdict(bad, "APIRoute", "r")->served_generation, 0);
+}
+
+TEST(CompileTimeouts, ZeroSecondsMeansDisabledAndTheProxyAcceptsIt) {
+  const auto r = run(kApp + route("r", "2026-01-01T00:00:00Z",
+                                  "{rules: [{timeouts: {request: 0s, idle: 0s}, backends: [{name: "
+                                  "app, port: 80}]}]}"));
+  const auto* v = find_verdict(r, "APIRoute", "r");
+  ASSERT_NE(v, nullptr);
+  EXPECT_TRUE(v->accepted) << v->accepted_reason << ": " << v->accepted_message;
+  ASSERT_NE(find_host(r, "*"), nullptr);
+  EXPECT_EQ(find_host(r, "*")->routes[0].timeouts.request, config::Duration{0});
+  auto valid = config::validate_snapshot(r.snapshot);
+  EXPECT_TRUE(valid.ok()) << valid.error().to_string();
+}
+
+// A stand-in for a proxy validator stricter than compile: refuses any route
+// whose path match is /refused, naming the field as the real one does.
+Result<void> refuses_path(const config::Snapshot& s) {
+  for (size_t i = 0; i < s.virtual_hosts.size(); ++i) {
+    for (size_t j = 0; j < s.virtual_hosts[i].routes.size(); ++j) {
+      const auto& matches = s.virtual_hosts[i].routes[j].matches;
+      if (!matches.empty() && matches[0].path.value == "/refused") {
+        return invalid("virtualHosts[" + std::to_string(i) + "].routes[" + std::to_string(j) +
+                           "].matches[0].path.value",
+                       "refused by the proxy");
+      }
+    }
+  }
+  return config::validate_snapshot(s);
+}
+
+std::string path_route(const std::string& name, const std::string& path, int generation = 1) {
+  return route(name, "2026-01-01T00:00:00Z",
+               "{rules: [{name: main, matches: [{path: {type: Exact, value: " + path +
+                   "}}], backends: [{name: app, port: 80}]}]}",
+               generation);
+}
+
+TEST(CompileProxyGuard, AnObjectTheProxyWouldRefuseIsLeftOutAndTheOthersServe) {
+  auto options = testing::test_options();
+  options.check_snapshot = refuses_path;
+  const auto r =
+      compile::compile(testing::state_from_yaml(kApp + path_route("bad", "/refused") +
+                                                path_route("a", "/a") + path_route("z", "/z")),
+                       options, {});
+  const auto* bad = find_verdict(r, "APIRoute", "bad");
+  ASSERT_NE(bad, nullptr);
+  EXPECT_FALSE(bad->accepted);
+  EXPECT_EQ(bad->accepted_reason, "InvalidForProxy");
+  EXPECT_EQ(bad->accepted_message,
+            "the proxy refuses this object's output: route \"ns/bad/main\" "
+            "matches[0].path.value: refused by the proxy");
+  EXPECT_EQ(bad->served_generation, 0);
+  EXPECT_TRUE(find_verdict(r, "APIRoute", "a")->accepted);
+  EXPECT_TRUE(find_verdict(r, "APIRoute", "z")->accepted);
+  ASSERT_NE(find_host(r, "*"), nullptr);
+  EXPECT_EQ(find_host(r, "*")->routes.size(), 2u);
+  EXPECT_TRUE(refuses_path(r.snapshot).ok()) << "what is pushed passes the proxy's check";
+  EXPECT_EQ(r.snapshot.version, "test");
+}
+
+TEST(CompileProxyGuard, ARefusedNewGenerationFallsBackToTheLastGood) {
+  auto options = testing::test_options();
+  options.check_snapshot = refuses_path;
+  const ClusterState good = testing::state_from_yaml(kApp + path_route("r", "/old", 1));
+  const auto r = compile::compile(testing::state_from_yaml(kApp + path_route("r", "/refused", 2)),
+                                  options, {good.api_routes, {}});
+  const auto* v = find_verdict(r, "APIRoute", "r");
+  EXPECT_FALSE(v->accepted);
+  EXPECT_EQ(v->accepted_reason, "InvalidForProxy");
+  EXPECT_TRUE(v->stale_generation_serving);
+  EXPECT_EQ(v->served_generation, 1);
+  EXPECT_EQ(find_host(r, "*")->routes[0].matches[0].path.value, "/old");
+}
+
+TEST(CompileProxyGuard, AValidSnapshotIsCheckedOnce) {
+  int checks = 0;
+  auto options = testing::test_options();
+  options.check_snapshot = [&](const config::Snapshot& s) {
+    ++checks;
+    return config::validate_snapshot(s);
+  };
+  (void)compile::compile(
+      testing::state_from_yaml(kApp + path_route("a", "/a") + path_route("b", "/b")), options, {});
+  EXPECT_EQ(checks, 1);
 }
 
 TEST(CompileDeterminism, OnlyTheVersionDiffers) {

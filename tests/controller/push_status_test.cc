@@ -5,6 +5,7 @@
 
 #include <thread>
 
+#include "controller/app/acked_generations.h"
 #include "controller/app/flags.h"
 #include "controller/app/load_balancer.h"
 #include "controller/app/route_conditions.h"
@@ -39,6 +40,7 @@ struct Case {
   PushOutcome push;
   std::string want;
   size_t events;
+  bool programmed = false;  // a proxy ACKed a snapshot holding this generation
 };
 
 TEST(RouteConditions, EveryReason) {
@@ -58,7 +60,8 @@ TEST(RouteConditions, EveryReason) {
        {State::kAcked, {}},
        "Accepted=True/Accepted ResolvedRefs=True/ResolvedRefs Programmed=True/Programmed "
        "Ready=True/Ready ",
-       0},
+       0,
+       true},
       {"pending",
        verdict(),
        {State::kPending, "unreachable"},
@@ -88,13 +91,28 @@ TEST(RouteConditions, EveryReason) {
        {State::kAcked, {}},
        "Accepted=True/Accepted ResolvedRefs=False/BackendNotFound Programmed=True/Programmed "
        "Ready=False/BackendNotFound ",
-       1},
+       1,
+       true},
+      {"a later push failed: the ACKed generation stays programmed",
+       verdict(),
+       {State::kPending, "the proxy is unreachable"},
+       "Accepted=True/Accepted ResolvedRefs=True/ResolvedRefs Programmed=True/Programmed "
+       "Ready=True/Ready ",
+       0,
+       true},
+      {"a later push was NACKed: the ACKed generation stays programmed",
+       verdict(),
+       {State::kNacked, "clusters[0]: bad"},
+       "Accepted=True/Accepted ResolvedRefs=True/ResolvedRefs Programmed=True/Programmed "
+       "Ready=True/Ready ",
+       0,
+       true},
   };
   for (const auto& c : cases) {
-    const auto s = route_status(c.verdict, c.push);
+    const auto s = route_status(c.verdict, c.push, c.programmed);
     EXPECT_EQ(summary(s), c.want) << c.name;
     EXPECT_EQ(s.observed_generation, 4) << c.name;
-    const auto events = warning_events(c.verdict, c.push);
+    const auto events = warning_events(c.verdict, c.push, c.programmed);
     EXPECT_EQ(events.size(), c.events) << c.name;
     for (const auto& e : events) {
       EXPECT_EQ(e.type, "Warning");
@@ -102,8 +120,56 @@ TEST(RouteConditions, EveryReason) {
       EXPECT_EQ(e.api_version, "archway.dev/v1alpha1");
     }
   }
-  const auto nack = route_status(verdict(), {State::kNacked, "clusters[0]: bad"});
+  const auto nack = route_status(verdict(), {State::kNacked, "clusters[0]: bad"}, false);
   EXPECT_NE(nack.conditions[2].message.find("clusters[0]: bad"), std::string::npos);
+}
+
+compile::CompileResult served(int64_t generation, int64_t served_generation) {
+  compile::CompileResult r;
+  auto v = verdict();
+  v.generation = generation;
+  v.served_generation = served_generation;
+  v.stale_generation_serving = served_generation != 0 && served_generation != generation;
+  r.verdicts.push_back(v);
+  return r;
+}
+
+TEST(AckedGenerations, ProgrammedOnlyForTheGenerationAProxyACKed) {
+  AckedGenerations acked;
+  EXPECT_FALSE(acked.holds(served(4, 4).verdicts[0])) << "nothing ACKed yet";
+  acked.acked(served(4, 4));
+  EXPECT_TRUE(acked.holds(served(4, 4).verdicts[0]));
+  // Generation 5 was compiled, its push failed: only 4 is live.
+  const auto next = served(5, 5);
+  EXPECT_FALSE(acked.holds(next.verdicts[0]));
+  EXPECT_EQ(summary(route_status(next.verdicts[0], {State::kPending, "unreachable"},
+                                 acked.holds(next.verdicts[0]))),
+            "Accepted=True/Accepted ResolvedRefs=True/ResolvedRefs Programmed=False/Pending "
+            "Ready=False/Pending ");
+  auto other_uid = served(4, 4).verdicts[0];
+  other_uid.uid = "u2";
+  EXPECT_FALSE(acked.holds(other_uid)) << "deleted and re-created under the same name";
+  // Generation 6 is invalid; 4 keeps serving: 6 is not programmed.
+  acked.acked(served(6, 4));
+  EXPECT_FALSE(acked.holds(served(6, 4).verdicts[0]));
+  acked.acked(served(6, 0));
+  EXPECT_FALSE(acked.holds(served(4, 4).verdicts[0])) << "left out: nothing of it is live";
+}
+
+TEST(RouteConditions, StaleGenerationIsOnProgrammedAndTheEventSaysWhatServes) {
+  auto v = served(6, 4).verdicts[0];
+  v.accepted = false;
+  v.accepted_reason = "InvalidRegex";
+  v.accepted_message = "spec.rules[0]: bad";
+  v.kind = "Ingress";
+  const auto s = route_status(v, {State::kAcked, {}}, false);
+  EXPECT_EQ(s.conditions[2].reason, "StaleGeneration");
+  EXPECT_NE(s.conditions[2].message.find("generation 4"), std::string::npos);
+  const auto events = warning_events(v, {State::kAcked, {}}, false);
+  ASSERT_EQ(events.size(), 1u);
+  EXPECT_EQ(events[0].api_version, "networking.k8s.io/v1");
+  EXPECT_EQ(events[0].note,
+            "spec.rules[0]: bad (generation 4, the last accepted one, keeps serving)");
 }
 
 TEST(PushTrigger, FiresAtOnceThenCoalescesWithinTheWindow) {

@@ -8,6 +8,7 @@
 #include <gtest/gtest.h>
 
 #include "controller/status/conditions.h"
+#include "controller/status/event_dedupe.h"
 #include "controller/status/status_writer.h"
 #include "mock_kube_client.h"
 
@@ -17,11 +18,11 @@ namespace {
 using namespace std::chrono_literals;
 using ::testing::_;
 using ::testing::HasSubstr;
-using ::testing::NiceMock;
-using ::testing::Return;
 using testing::http;
 using testing::http_status;
 using testing::MockKubeClient;
+using ::testing::NiceMock;
+using ::testing::Return;
 
 const k8s::TimePoint kT0 = k8s::TimePoint(1714564800s);  // 2024-05-01T12:00:00Z
 const std::string kRoute = "/apis/archway.dev/v1alpha1/namespaces/shop/apiroutes/orders";
@@ -44,15 +45,15 @@ std::unique_ptr<StatusWriter> writer(MockKubeClient& client, Clock& clock) {
 nlohmann::json route(nlohmann::json status, const std::string& rv = "7") {
   return {{"apiVersion", "archway.dev/v1alpha1"},
           {"kind", "APIRoute"},
-          {"metadata", {{"name", "orders"}, {"namespace", "shop"}, {"resourceVersion", rv},
-                        {"generation", 3}}},
+          {"metadata",
+           {{"name", "orders"}, {"namespace", "shop"}, {"resourceVersion", rv}, {"generation", 3}}},
           {"status", std::move(status)}};
 }
 
 nlohmann::json cond(const std::string& type, const std::string& status, const std::string& reason,
                     const std::string& ltt, int gen = 3) {
-  return {{"type", type}, {"status", status}, {"reason", reason}, {"message", ""},
-          {"observedGeneration", gen}, {"lastTransitionTime", ltt}};
+  return {{"type", type},  {"status", status},          {"reason", reason},
+          {"message", ""}, {"observedGeneration", gen}, {"lastTransitionTime", ltt}};
 }
 
 RouteStatus accepted(bool ok, const std::string& reason) {
@@ -60,9 +61,9 @@ RouteStatus accepted(bool ok, const std::string& reason) {
 }
 
 TEST(Conditions, TransitionTimeMovesOnlyOnFlip) {
-  const nlohmann::json current = nlohmann::json::array(
-      {cond("Accepted", "True", "Accepted", "2024-01-01T00:00:00Z", 2),
-       cond("Foreign", "True", "X", "2024-01-01T00:00:00Z")});
+  const nlohmann::json current =
+      nlohmann::json::array({cond("Accepted", "True", "Accepted", "2024-01-01T00:00:00Z", 2),
+                             cond("Foreign", "True", "X", "2024-01-01T00:00:00Z")});
   auto same = merge_conditions(current, {{"Accepted", true, "Other", "msg"}}, 3, kT0);
   ASSERT_EQ(same.size(), 2u);
   EXPECT_EQ(same[0]["lastTransitionTime"], "2024-01-01T00:00:00Z");
@@ -82,9 +83,9 @@ TEST(Conditions, TransitionTimeMovesOnlyOnFlip) {
 TEST(StatusWriter, SkipsWhenNothingChanged) {
   NiceMock<MockKubeClient> client;
   Clock clock;
-  const auto current = route({{"observedGeneration", 3},
-                              {"conditions", {cond("Accepted", "True", "Accepted",
-                                                   "2024-01-01T00:00:00Z")}}});
+  const auto current =
+      route({{"observedGeneration", 3},
+             {"conditions", {cond("Accepted", "True", "Accepted", "2024-01-01T00:00:00Z")}}});
   EXPECT_CALL(client, get(kRoute)).WillOnce(Return(http(200, current)));
   EXPECT_CALL(client, patch(_, _, _)).Times(0);
   auto r = writer(client, clock)->write_route_status(accepted(true, "Accepted"));
@@ -95,9 +96,9 @@ TEST(StatusWriter, SkipsWhenNothingChanged) {
 TEST(StatusWriter, PatchesStatusSubresourceWithPrecondition) {
   NiceMock<MockKubeClient> client;
   Clock clock;
-  const auto current = route({{"observedGeneration", 2},
-                              {"conditions", {cond("Accepted", "True", "Accepted",
-                                                   "2024-01-01T00:00:00Z", 2)}}});
+  const auto current =
+      route({{"observedGeneration", 2},
+             {"conditions", {cond("Accepted", "True", "Accepted", "2024-01-01T00:00:00Z", 2)}}});
   EXPECT_CALL(client, get(kRoute)).WillOnce(Return(http(200, current)));
   EXPECT_CALL(client, patch(kRoute + "/status", _, "application/merge-patch+json"))
       .WillOnce([](const std::string&, const nlohmann::json& body, const std::string&) {
@@ -161,8 +162,8 @@ TEST(StatusWriter, IngressLoadBalancerIpsAndHostnames) {
   NiceMock<MockKubeClient> client;
   Clock clock;
   const std::string path = "/apis/networking.k8s.io/v1/namespaces/web/ingresses/site";
-  nlohmann::json ingress = {{"metadata", {{"name", "site"}, {"namespace", "web"},
-                                          {"resourceVersion", "4"}}}};
+  nlohmann::json ingress = {
+      {"metadata", {{"name", "site"}, {"namespace", "web"}, {"resourceVersion", "4"}}}};
   EXPECT_CALL(client, get(path)).WillOnce(Return(http(200, ingress)));
   EXPECT_CALL(client, patch(path + "/status", _, "application/merge-patch+json"))
       .WillOnce([](const std::string&, const nlohmann::json& body, const std::string&) {
@@ -187,8 +188,9 @@ TEST(StatusWriter, IngressLoadBalancerIpsAndHostnames) {
 }
 
 EventSpec warning(const std::string& note) {
-  return EventSpec{"APIRoute", "archway.dev/v1alpha1", {"shop", "orders"}, "uid-1", "Warning",
-                   "InvalidRegex", note};
+  return EventSpec{
+      "APIRoute", "archway.dev/v1alpha1", {"shop", "orders"}, "uid-1", "Warning", "InvalidRegex",
+      note};
 }
 
 TEST(StatusWriter, EventShapeAndDedupe) {
@@ -248,6 +250,93 @@ TEST(StatusWriter, ClusterScopedEventsGoToDefault) {
       });
   EventSpec e{"IngressClass", "networking.k8s.io/v1", {"", "archway"}, "", "Normal", "Ok", "n"};
   EXPECT_TRUE(writer(client, clock)->emit_event(e).ok());
+}
+
+TEST(StatusWriter, ConditionsAreAlwaysAListNeverNull) {
+  // `kubectl wait --for=condition=...` fails outright on a null list.
+  EXPECT_TRUE(merge_conditions(nullptr, {}, 1, kT0).is_array());
+  NiceMock<MockKubeClient> client;
+  Clock clock;
+  auto current = route(nlohmann::json::object());
+  current["status"]["conditions"] = nullptr;
+  EXPECT_CALL(client, get(kRoute)).WillOnce(Return(http(200, current)));
+  EXPECT_CALL(client, patch(kRoute + "/status", _, _))
+      .WillOnce([](const std::string&, const nlohmann::json& body, const std::string&) {
+        EXPECT_TRUE(body["status"]["conditions"].is_array());
+        return http(200);
+      });
+  auto r = writer(client, clock)->write_route_status(RouteStatus{{"shop", "orders"}, 3, {}});
+  ASSERT_TRUE(r.ok()) << r.error().to_string();
+  EXPECT_TRUE(*r);
+}
+
+LastGoodAnnotation last_good(int64_t generation, const std::string& uid = "uid-1") {
+  return {
+      "APIRoute",
+      {"shop", "orders"},
+      uid,
+      generation,
+      "archway.dev/last-good",
+      nlohmann::json{{"uid", uid}, {"generation", generation}, {"spec", {{"rules", 1}}}}.dump()};
+}
+
+nlohmann::json annotated(const std::string& value) {
+  auto r = route(nlohmann::json::object());
+  r["metadata"]["uid"] = "uid-1";
+  if (!value.empty()) r["metadata"]["annotations"] = {{"archway.dev/last-good", value}};
+  return r;
+}
+
+TEST(StatusWriter, LastGoodAnnotationIsPatchedOnTheObjectItself) {
+  NiceMock<MockKubeClient> client;
+  Clock clock;
+  EXPECT_CALL(client, get(kRoute)).WillOnce(Return(http(200, annotated(""))));
+  EXPECT_CALL(client, patch(kRoute, _, "application/merge-patch+json"))
+      .WillOnce([](const std::string&, const nlohmann::json& body, const std::string&) {
+        EXPECT_EQ(body["metadata"]["resourceVersion"], "7");
+        EXPECT_EQ(body["metadata"]["annotations"]["archway.dev/last-good"], last_good(3).value);
+        EXPECT_FALSE(body.contains("status"));
+        return http(200);
+      });
+  auto r = writer(client, clock)->write_last_good(last_good(3));
+  ASSERT_TRUE(r.ok()) << r.error().to_string();
+  EXPECT_TRUE(*r);
+}
+
+TEST(StatusWriter, LastGoodAnnotationNeverGoesBackOrToAnotherObject) {
+  struct Case {
+    const char* name;
+    nlohmann::json object;
+    LastGoodAnnotation write;
+  };
+  const Case cases[] = {
+      {"same generation", annotated(last_good(3).value), last_good(3)},
+      {"a newer generation is recorded", annotated(last_good(4).value), last_good(3)},
+      {"another object with this name", annotated(""), last_good(3, "uid-2")},
+  };
+  for (const auto& c : cases) {
+    NiceMock<MockKubeClient> client;
+    Clock clock;
+    EXPECT_CALL(client, get(kRoute)).WillOnce(Return(http(200, c.object)));
+    EXPECT_CALL(client, patch(_, _, _)).Times(0);
+    auto r = writer(client, clock)->write_last_good(c.write);
+    ASSERT_TRUE(r.ok()) << c.name;
+    EXPECT_FALSE(*r) << c.name;
+  }
+}
+
+TEST(EventDedupe, BoundedByCountAndWindow) {
+  EventDedupe dedupe(10min, 3);
+  for (int i = 0; i < 1000; ++i) {
+    const std::string key = "event-" + std::to_string(i);
+    ASSERT_TRUE(dedupe.fresh(key, kT0 + std::chrono::seconds(i % 7)));
+    dedupe.record(key, kT0 + std::chrono::seconds(i % 7));
+    ASSERT_LE(dedupe.size(), 3u);
+  }
+  EXPECT_FALSE(dedupe.fresh("event-999", kT0 + 1min)) << "the newest are kept";
+  EXPECT_TRUE(dedupe.fresh("event-0", kT0 + 1min)) << "the oldest went first";
+  EXPECT_TRUE(dedupe.fresh("event-999", kT0 + 11min)) << "the window passed";
+  EXPECT_EQ(dedupe.size(), 0u);
 }
 
 }  // namespace

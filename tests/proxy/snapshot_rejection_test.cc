@@ -335,8 +335,6 @@ const Case kCases[] = {
     // Timeouts and durations.
     {"timeout_unknown", in_route("timeouts", {{"connect", "1s"}}),
      "virtualHosts[0].routes[0].timeouts.connect: unknown field"},
-    {"timeout_zero", in_route("timeouts", {{"request", "0ms"}}),
-     "virtualHosts[0].routes[0].timeouts.request: must be greater than 0"},
     {"timeout_negative", in_route("timeouts", {{"idle", "-1s"}}),
      "virtualHosts[0].routes[0].timeouts.idle: invalid duration \"-1s\": negative"},
     {"timeout_sub_millisecond", in_route("timeouts", {{"backendRequest", "1.0005s"}}),

@@ -1,0 +1,79 @@
+// A route timeout of `0s` disables that limit (the APIRoute CRD says so):
+// the snapshot validator accepts it, and the exchange runs without that
+// limit instead of timing out at once or refusing the whole snapshot.
+
+#include <gtest/gtest.h>
+
+#include "proxy/config/route_timeouts.h"
+#include "proxy/config/snapshot_parser.h"
+
+namespace archway::config {
+namespace {
+
+using namespace std::chrono_literals;
+
+std::string snapshot_with_timeouts(const std::string& timeouts) {
+  return R"({"version": "1", "listeners": [{"name": "http", "port": 8080}],
+    "virtualHosts": [{"name": "api", "domains": ["api.example.com"],
+      "routes": [{"name": "r0", "backends": [{"cluster": "c0"}], "timeouts": )" +
+         timeouts + R"(}]}],
+    "clusters": [{"name": "c0", "endpoints": [{"address": "10.0.0.1", "port": 80}]}]})";
+}
+
+TEST(RouteTimeouts, ZeroMeansDisabledAndTheSnapshotIsAccepted) {
+  for (const char* timeouts : {R"({"request": "0s"})", R"({"backendRequest": "0s"})",
+                               R"({"idle": "0ms"})", R"({"request": "0s", "idle": "0s"})"}) {
+    auto parsed = parse_snapshot_json(snapshot_with_timeouts(timeouts));
+    EXPECT_TRUE(parsed.ok()) << timeouts << ": " << parsed.error().to_string();
+  }
+}
+
+TEST(RouteTimeouts, NegativeStaysRefusedInACodeBuiltSnapshot) {
+  auto parsed = parse_snapshot_json(snapshot_with_timeouts(R"({"request": "1s"})"));
+  ASSERT_TRUE(parsed.ok());
+  parsed->virtual_hosts[0].routes[0].timeouts.request = Duration{-1};
+  auto valid = validate_snapshot(*parsed);
+  ASSERT_FALSE(valid.ok());
+  EXPECT_EQ(valid.error().field, "virtualHosts[0].routes[0].timeouts.request");
+}
+
+struct Case {
+  const char* name;
+  Timeouts timeouts;
+  std::optional<Duration> exchange;
+  std::optional<Duration> tunnel_idle;
+};
+
+TEST(RouteTimeouts, EffectiveLimits) {
+  Limits limits;
+  limits.request_timeout = 60s;
+  limits.idle_timeout = 300s;
+  const Case cases[] = {
+      {"unset: the snapshot's limits", {}, Duration{60s}, Duration{300s}},
+      {"request", {Duration{15s}, {}, {}}, Duration{15s}, Duration{300s}},
+      {"backendRequest shorter", {Duration{15s}, Duration{5s}, {}}, Duration{5s}, Duration{300s}},
+      {"backendRequest longer", {Duration{5s}, Duration{15s}, {}}, Duration{5s}, Duration{300s}},
+      {"request 0s: no limit", {Duration{0}, {}, {}}, std::nullopt, Duration{300s}},
+      {"request 0s, backendRequest 5s",
+       {Duration{0}, Duration{5s}, {}},
+       Duration{5s},
+       Duration{300s}},
+      {"backendRequest 0s: request still applies",
+       {Duration{15s}, Duration{0}, {}},
+       Duration{15s},
+       Duration{300s}},
+      {"backendRequest 0s alone: the default request limit",
+       {{}, Duration{0}, {}},
+       Duration{60s},
+       Duration{300s}},
+      {"idle 0s: no idle limit", {{}, {}, Duration{0}}, Duration{60s}, std::nullopt},
+      {"idle", {{}, {}, Duration{30s}}, Duration{60s}, Duration{30s}},
+  };
+  for (const auto& c : cases) {
+    EXPECT_EQ(exchange_timeout(c.timeouts, limits), c.exchange) << c.name;
+    EXPECT_EQ(tunnel_idle_timeout(c.timeouts, limits), c.tunnel_idle) << c.name;
+  }
+}
+
+}  // namespace
+}  // namespace archway::config
