@@ -118,7 +118,9 @@ func startStack(t *testing.T, c *cluster.Cluster, ns string, o stackOpts) *Stack
 	s.HealthPort = procs.FreeLoopbackPort(t)
 	s.Proxy = procs.Start(t, "proxy", dir, filepath.Join(buildDir(), "proxy", "archway-proxy"),
 		"--admin-socket", s.Socket, "--admin-port", strconv.Itoa(s.AdminPort),
-		"--state-dir", filepath.Join(dir, "state"), "--workers", "1")
+		"--state-dir", filepath.Join(dir, "state"), "--workers", "1",
+		// A handler that throws is a bug: fail loudly (docs/proxy.md).
+		"--abort-on-loop-exception")
 	if o.identity == "" {
 		o.identity = "ctl-" + ns
 	}

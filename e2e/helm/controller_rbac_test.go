@@ -70,7 +70,9 @@ func TestControllerWithChartRBAC(t *testing.T) {
 	httpPort, httpsPort, adminPort := procs.FreeLoopbackPort(t), procs.FreeLoopbackPort(t), procs.FreeLoopbackPort(t)
 	procs.Start(t, "proxy", dir, filepath.Join(buildDir(t), "proxy", "archway-proxy"),
 		"--admin-socket", socket, "--admin-port", strconv.Itoa(adminPort),
-		"--state-dir", filepath.Join(dir, "state"), "--workers", "1")
+		"--state-dir", filepath.Join(dir, "state"), "--workers", "1",
+		// A handler that throws is a bug: fail loudly (docs/proxy.md).
+		"--abort-on-loop-exception")
 	args := []string{"--kubeconfig", kc, "--admin-socket", socket,
 		"--leader-election-namespace", ns, "--identity", "rbac-" + ns,
 		"--ingress-class", class, "--watch-namespace", watched,
