@@ -32,7 +32,9 @@ func containerArgs(manifest string) map[string][]string {
 			continue
 		}
 		name = strings.TrimSuffix(name, `"]`)
-		for i++; i < len(lines) && strings.TrimSpace(lines[i]) != "args:"; i++ {
+		i++
+		for i < len(lines) && strings.TrimSpace(lines[i]) != "args:" {
+			i++
 		}
 		if i == len(lines) {
 			break
