@@ -42,6 +42,8 @@ test-asan:
 fuzz: deps
 	@scripts/fuzz.sh
 
+# Every package under e2e/, e2e/makerun included: it runs scripts/run.sh
+# (what `make run` runs) end to end on free ports and its own state folder.
 test-e2e:
 	bin="$$(e2e/tools/ensure.sh | tail -1)"; export ARCHWAY_TOOLS_BIN="$$bin"; \
 	export ARCHWAY_BUILD_DIR="$(CURDIR)/$(BUILD)"; \

@@ -417,7 +417,7 @@ def policies():
             "header": header_name("Request header whose value is the key. Required when key "
                                   "is `Header`, not allowed otherwise."),
             "scope": string("`Local`: each proxy replica counts on its own. `Global`: all "
-                            "replicas share counters in Redis (the chart's `redis.address`); "
+                            "replicas share counters in Redis (planned: no release configures Redis yet); "
                             "when Redis is unreachable each replica falls back to local "
                             "counting and counts that in a metric.", 0,
                             enum=["Local", "Global"], default="Local"),
@@ -564,8 +564,9 @@ def rule_schema():
             {
                 "scheme": string("Scheme of the Location.", 0, enum=["http", "https"]),
                 "hostname": string("Host of the Location.", 253, pattern=HOSTNAME),
-                "port": integer("Port of the Location; by default none (the scheme's "
-                                "default port).", 1, 65535),
+                "port": integer("Port of the Location. By default the request's port when "
+                                "scheme is not set, else the scheme's default port; a "
+                                "scheme's default port is left out.", 1, 65535),
                 "path": string("Path of the Location (the query string is kept).", 1024,
                                pattern=r"^/[^\x00-\x1f\x7f\s]*$"),
                 "statusCode": integer("Redirect status code.", default=302,

@@ -4,98 +4,196 @@
 # IngressClass, starts archway-proxy (listeners 8080/8443 from the
 # controller's snapshot, admin on 9901) and archway-controller, two echo
 # backends registered as Services + EndpointSlices (no kubelet runs), applies
-# examples/, waits for Ready, shows curl lines and runs them once.
+# examples/, waits until the example routes answer, shows curl lines and runs
+# them once.
 #
 #   scripts/run.sh          # start; Ctrl-C stops everything
 #   scripts/run.sh stop     # stop what a previous run left (by PID)
 #
-# Environment: BUILD (CMake build folder, default build), ARCHWAY_TOOLS_BIN.
+# Environment:
+#   BUILD                CMake build folder, relative to the repository or absolute (default build)
+#   ARCHWAY_TOOLS_BIN    tool binaries (default: e2e/tools/ensure.sh's output)
+#   ARCHWAY_RUN_DIR      state, logs and PID files (default .run in the repository)
+#   ARCHWAY_HTTP_PORT    proxy HTTP listener (default 8080)
+#   ARCHWAY_HTTPS_PORT   proxy HTTPS listener (default 8443)
+#   ARCHWAY_ADMIN_PORT   proxy admin port: /metrics, /readyz (default 9901)
+#   ARCHWAY_RUN_TIMEOUT  seconds to wait for each step (default 90)
 set -euo pipefail
 
 repo=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
-run="$repo/.run"
-build="$repo/${BUILD:-build}"
+run=${ARCHWAY_RUN_DIR:-$repo/.run}
+[[ $run == /* ]] || run=$PWD/$run
+run=${run%/}
+build=${BUILD:-build}
+[[ $build == /* ]] || build=$repo/$build
 pids="$run/pids"
+http_port=${ARCHWAY_HTTP_PORT:-8080}
+https_port=${ARCHWAY_HTTPS_PORT:-8443}
+admin_port=${ARCHWAY_ADMIN_PORT:-9901}
+timeout=${ARCHWAY_RUN_TIMEOUT:-90}
 
+say() { echo "archway: $*"; }
+fail() {
+	echo "run.sh: $*" >&2
+	exit 1
+}
+
+# ours PID: alive and started for this run folder (a stale PID may belong
+# to someone else now).
+ours() {
+	[[ $1 =~ ^[0-9]+$ && -r /proc/$1/cmdline ]] && tr '\0' ' ' <"/proc/$1/cmdline" | grep -qF -- "$run/"
+}
+
+# Stops the processes named by PID files: SIGTERM, then SIGKILL after 10s,
+# and returns once they are gone; then the control plane.
 stop() {
-	# Our processes only: by PID file, and only if the command line still
-	# names this .run folder (a stale PID may belong to someone else now).
+	local f pid signalled=()
 	if [[ -d $pids ]]; then
 		for f in "$pids"/*.pid; do
 			[[ -e $f ]] || continue
 			pid=$(cat "$f")
-			if [[ -r /proc/$pid/cmdline ]] && tr '\0' ' ' <"/proc/$pid/cmdline" | grep -qF -- "$run/"; then
+			if ours "$pid"; then
 				kill -TERM "$pid" 2>/dev/null || true
+				signalled+=("$pid")
 			fi
 			rm -f "$f"
 		done
-		sleep 0.5
 	fi
+	local deadline=$((SECONDS + 10))
+	for pid in "${signalled[@]}"; do
+		while ours "$pid"; do
+			if ((SECONDS >= deadline)); then
+				kill -KILL "$pid" 2>/dev/null || true
+				sleep 0.1
+				break
+			fi
+			sleep 0.1
+		done
+	done
 	if [[ -e $run/cluster/.archway-cluster ]]; then
 		"$repo/scripts/cluster-down.sh" "$run/cluster" >/dev/null 2>&1 || true
 	fi
 }
 
 if [[ ${1:-} == stop ]]; then
-	# The foreground run.sh too, if one is still waiting for Ctrl-C.
+	# The foreground run.sh first, if one is still waiting for Ctrl-C: it
+	# stops its own processes. Two stops at once would race on the same
+	# PID files, so this one waits for it and then clears what is left.
 	if [[ -e $run/run.pid ]]; then
 		pid=$(cat "$run/run.pid")
-		if [[ $pid != "$$" && -r /proc/$pid/cmdline ]] && tr '\0' ' ' <"/proc/$pid/cmdline" | grep -q "run.sh"; then
+		if [[ $pid =~ ^[0-9]+$ && $pid != "$$" && -r /proc/$pid/cmdline ]] &&
+			tr '\0' ' ' <"/proc/$pid/cmdline" | grep -q "run.sh"; then
 			kill -TERM "$pid" 2>/dev/null || true
+			deadline=$((SECONDS + 30))
+			while kill -0 "$pid" 2>/dev/null && ((SECONDS < deadline)); do sleep 0.1; done
 		fi
 		rm -f "$run/run.pid"
 	fi
 	stop
-	echo "archway: stopped"
+	say "stopped"
 	exit 0
 fi
 
 for bin in "$build/proxy/archway-proxy" "$build/controller/archway-controller"; do
-	[[ -x $bin ]] || { echo "run.sh: $bin missing; run 'make build' first" >&2; exit 1; }
+	[[ -x $bin ]] || fail "$bin missing; run 'make build' first"
 done
 tools=${ARCHWAY_TOOLS_BIN:-$("$repo/e2e/tools/ensure.sh" | tail -n1)}
 export PATH="$tools:$PATH"
-kubectl=(kubectl)
 
 stop # a previous run killed with SIGKILL leaves PID files behind
+for port in "$http_port" "$https_port" "$admin_port"; do
+	if (exec 3<>"/dev/tcp/127.0.0.1/$port") 2>/dev/null; then
+		fail "port $port on 127.0.0.1 is in use (set ARCHWAY_HTTP_PORT, ARCHWAY_HTTPS_PORT, ARCHWAY_ADMIN_PORT)"
+	fi
+done
 mkdir -p "$run" "$pids"
 echo $$ >"$run/run.pid"
 sleeper=
-trap 'echo; echo "archway: stopping"; [[ -n $sleeper ]] && kill "$sleeper" 2>/dev/null; stop; exit 0' INT TERM
+trap 'echo; say "stopping"; [[ -n $sleeper ]] && kill "$sleeper" 2>/dev/null; stop; rm -f "$run/run.pid"; exit 0' INT TERM
 trap 'stop' EXIT
 
-echo "archway: starting the control plane (.run/cluster)"
-export KUBECONFIG=$("$repo/scripts/cluster-up.sh" "$run/cluster" | tail -n1)
+say "starting the control plane ($run/cluster)"
+KUBECONFIG=$("$repo/scripts/cluster-up.sh" "$run/cluster" | tail -n1)
+export KUBECONFIG
 
-start() { # name, command...: background, logs in .run/NAME.log, PID file
+start() { # name, command...: background, logs in $run/NAME.log, PID file
 	local name=$1
 	shift
 	"$@" >"$run/$name.log" 2>&1 &
 	echo $! >"$pids/$name.pid"
 }
 
-echo "archway: building the echo backend"
+# alive NAME...: each process started here still runs; else shows its log.
+alive() {
+	local name
+	for name; do
+		if ! kill -0 "$(cat "$pids/$name.pid")" 2>/dev/null; then
+			echo "run.sh: $name exited; last lines of $run/$name.log:" >&2
+			tail -n 20 "$run/$name.log" >&2
+			return 1
+		fi
+	done
+}
+
+# until_true WHAT CHECK...: runs CHECK every 0.2s until it succeeds, for at
+# most $timeout seconds; fails naming WHAT, and the processes that died.
+until_true() {
+	local what=$1 deadline=$((SECONDS + timeout))
+	shift
+	until "$@"; do
+		[[ -e $pids/proxy.pid ]] && { alive proxy controller || fail "$what: a process exited"; }
+		((SECONDS < deadline)) || return 1
+		sleep 0.2
+	done
+}
+
+# condition_true OBJECT TYPE: the object's condition TYPE is "True".
+# Not `kubectl wait --for=condition`: it fails instead of waiting when it
+# reads an object whose .status.conditions is still null (a CRD just
+# created), so its outcome depends on timing.
+condition_true() {
+	[[ $(kubectl get "$1" -o "jsonpath={.status.conditions[?(@.type==\"$2\")].status}" 2>/dev/null) == True ]]
+}
+wait_condition() { # OBJECT TYPE
+	until_true "$1 $2" condition_true "$1" "$2" && return
+	fail "$1 not $2=True after ${timeout}s; its status: $(kubectl get "$1" -o 'jsonpath={.status}' 2>&1)"
+}
+
+# answers HOST PATH: the proxy answers with a success or a redirect (not a
+# 404 before the route is in the table, nor a 503 before its endpoints are).
+answers() {
+	local code
+	code=$(curl -s -o /dev/null -w '%{http_code}' --max-time 2 -H "Host: $1" "http://127.0.0.1:$http_port$2") || return 1
+	((code >= 200 && code < 400))
+}
+
+say "building the echo backend"
 (cd "$repo/e2e" && go build -o "$run/echo-backend" ./cmd/echo-backend)
 for name in blue green; do
 	rm -f "$run/$name.addr"
 	start "$name" "$run/echo-backend" -name "$name" -listen 127.0.0.1:0 -ready-file "$run/$name.addr"
 done
 
-"${kubectl[@]}" apply -f "$repo/crds/apiroutes.archway.dev.yaml" >/dev/null
-"${kubectl[@]}" wait --for=condition=Established --timeout=60s crd/apiroutes.archway.dev >/dev/null
-"${kubectl[@]}" apply -f "$repo/examples/ingressclass.yaml" >/dev/null
+say "installing the APIRoute CRD"
+kubectl apply -f "$repo/crds/apiroutes.archway.dev.yaml" >/dev/null
+wait_condition crd/apiroutes.archway.dev Established
+# Established is the API server's word; kubectl needs discovery to show the kind too.
+until_true "APIRoute discovery" kubectl get apiroutes.archway.dev -A -o name >/dev/null 2>&1 ||
+	fail "kubectl does not find apiroutes.archway.dev after ${timeout}s"
+kubectl apply -f "$repo/examples/ingressclass.yaml" >/dev/null
 
-start proxy "$build/proxy/archway-proxy" --admin-socket "$run/admin.sock" --admin-port 9901 \
+say "starting archway-proxy and archway-controller"
+start proxy "$build/proxy/archway-proxy" --admin-socket "$run/admin.sock" --admin-port "$admin_port" \
 	--state-dir "$run/proxy-state"
 start controller "$build/controller/archway-controller" --kubeconfig "$KUBECONFIG" \
-	--admin-socket "$run/admin.sock" --http-port 8080 --https-port 8443 \
+	--admin-socket "$run/admin.sock" --http-port "$http_port" --https-port "$https_port" \
 	--publish-address 127.0.0.1 --identity "make-run" --debounce 50ms \
 	--dev-endpoint-address 198.51.100.1=127.0.0.1
 
 for name in blue green; do
-	for _ in $(seq 100); do [[ -s $run/$name.addr ]] && break; sleep 0.1; done
+	until_true "$name backend" test -s "$run/$name.addr" || { alive "$name" || true; fail "$name backend not listening after ${timeout}s"; }
 	port=$(sed 's/.*://' "$run/$name.addr")
-	"${kubectl[@]}" apply -f - >/dev/null <<YAML
+	kubectl apply -f - >/dev/null <<YAML
 apiVersion: v1
 kind: Service
 metadata: {name: $name, namespace: default}
@@ -116,27 +214,35 @@ endpoints:
 YAML
 done
 
-"${kubectl[@]}" apply -f "$repo/examples/apiroute.yaml" -f "$repo/examples/ingress.yaml" >/dev/null
-"${kubectl[@]}" wait --for=condition=Ready --timeout=60s apiroute/demo >/dev/null
+say "applying examples/ and waiting until they answer"
+kubectl apply -f "$repo/examples/apiroute.yaml" -f "$repo/examples/ingress.yaml" >/dev/null
+wait_condition apiroute/demo Ready
+# Ready covers the APIRoute; the Ingress has no conditions, and a snapshot
+# may hold the route before its endpoints: ask the proxy itself.
+for probe in "api.localtest.me /api/hello" "api.localtest.me /v1/orders/42" "api.localtest.me /old" \
+	"www.localtest.me /" "anything.else /"; do
+	read -r host path <<<"$probe"
+	until_true "$host$path" answers "$host" "$path" || fail "http://$host$path not answered after ${timeout}s; see $run/*.log"
+done
 
 cat <<TEXT
 
-archway is running (logs in .run/*.log):
+archway is running (logs in $run/*.log):
   control plane  KUBECONFIG=$KUBECONFIG
-  proxy          http://127.0.0.1:8080  https://127.0.0.1:8443  admin http://127.0.0.1:9901/metrics
-  controller     pushing to .run/admin.sock
+  proxy          http://127.0.0.1:$http_port  https://127.0.0.1:$https_port  admin http://127.0.0.1:$admin_port/metrics
+  controller     pushing to $run/admin.sock
   backends       blue $(cat "$run/blue.addr")  green $(cat "$run/green.addr")
 
-$("${kubectl[@]}" get apiroutes,ingresses -A)
+$(kubectl get apiroutes,ingresses -A)
 
 Try:
 TEXT
 tries=(
-	"curl -s -H 'Host: api.localtest.me' http://127.0.0.1:8080/api/hello"
-	"curl -s -H 'Host: api.localtest.me' http://127.0.0.1:8080/v1/orders/42"
-	"curl -si -H 'Host: api.localtest.me' http://127.0.0.1:8080/old"
-	"curl -s -H 'Host: www.localtest.me' http://127.0.0.1:8080/"
-	"curl -s -H 'Host: anything.else' http://127.0.0.1:8080/"
+	"curl -s -H 'Host: api.localtest.me' http://127.0.0.1:$http_port/api/hello"
+	"curl -s -H 'Host: api.localtest.me' http://127.0.0.1:$http_port/v1/orders/42"
+	"curl -si -H 'Host: api.localtest.me' 'http://127.0.0.1:$http_port/old?page=2'"
+	"curl -s -H 'Host: www.localtest.me' http://127.0.0.1:$http_port/"
+	"curl -s -H 'Host: anything.else' http://127.0.0.1:$http_port/"
 )
 for cmd in "${tries[@]}"; do
 	echo "  \$ $cmd"

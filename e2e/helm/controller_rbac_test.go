@@ -95,7 +95,9 @@ spec:
     matches: [{path: {type: PathPrefix, value: /api}}]
     backends: [{name: blue, port: 80}]
 `, class))
-	c.Kubectl(t, "-n", watched, "wait", "--for=condition=Ready", "--timeout=60s", "apiroute/shop")
+	if err := c.WaitCondition(watched, "apiroute/shop", "Ready", 60*time.Second); err != nil {
+		t.Fatal(err)
+	}
 
 	client := &http.Client{Timeout: 2 * time.Second, Transport: &http.Transport{DisableKeepAlives: true}}
 	addr := "127.0.0.1:" + strconv.Itoa(httpPort)

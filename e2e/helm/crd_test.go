@@ -26,9 +26,7 @@ func installCRD(t *testing.T, c *cluster.Cluster) {
 			failed = err
 			return
 		}
-		if _, err := c.TryKubectl("wait", "--for=condition=Established", "--timeout=60s", "crd/"+crdName); err != nil {
-			failed = err
-		}
+		failed = c.WaitCondition("", "crd/"+crdName, "Established", 60*time.Second)
 	})
 	if failed != nil {
 		t.Fatalf("install the CRD: %v", failed)

@@ -17,7 +17,9 @@ func TestMain(m *testing.M) { os.Exit(cluster.Main(m)) }
 func TestCRDAndNamespace(t *testing.T) {
 	c := cluster.Shared(t)
 	c.Kubectl(t, "apply", "-f", "testdata/placeholder-crd.yaml")
-	c.Kubectl(t, "wait", "--for=condition=Established", "--timeout=30s", "crd/placeholders.smoke.archway.dev")
+	if err := c.WaitCondition("", "crd/placeholders.smoke.archway.dev", "Established", 30*time.Second); err != nil {
+		t.Fatal(err)
+	}
 
 	ns := c.Namespace(t)
 	if phase := c.Kubectl(t, "get", "namespace", ns, "-o", "jsonpath={.status.phase}"); phase != "Active" {

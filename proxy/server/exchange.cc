@@ -7,6 +7,7 @@
 #include "proxy/backend/pool.h"
 #include "proxy/config/route_timeouts.h"
 #include "proxy/routing/path_normalize.h"
+#include "proxy/routing/redirect.h"
 #include "proxy/routing/route_actions.h"
 #include "proxy/server/request_rewrite.h"
 #include "proxy/server/worker.h"
@@ -135,13 +136,11 @@ void Exchange::start(Request& request) {
     return;
   }
   if (route.redirect) {
-    const auto& r = *route.redirect;
-    std::string location = r.scheme.value_or(request_->scheme) + "://";
-    location += r.hostname.value_or(host);
-    if (r.port) location += ":" + std::to_string(*r.port);
-    location += r.path.value_or(path_);
-    if (!query.empty() && !r.path) location.append("?").append(query);
-    respond(r.status_code, Headers{{"location", std::move(location)}}, "");
+    Headers headers{
+        {"location", routing::redirect_location(
+                         *route.redirect, {request_->scheme, request_->authority, path_, query})}};
+    apply_header_ops(route.response_headers, headers);
+    respond(route.redirect->status_code, std::move(headers), "");
     return;
   }
   // limits.maxRequestBodyBytes: a declared length over it is refused before
