@@ -130,7 +130,9 @@ func TestFaults(t *testing.T) {
 	s := startStack(t, c, ns, stackOpts{})
 	serveBackends(t, c, ns, "blue", "green")
 	c.Apply(t, ns, routeYAML("r", "faults.example.com", "/", "blue"))
-	c.Kubectl(t, "-n", ns, "wait", "--for=condition=Ready", "--timeout=60s", "apiroute/r")
+	if err := c.WaitCondition(ns, "apiroute/r", "Ready", 60*time.Second); err != nil {
+		t.Fatal(err)
+	}
 	s.expectBackend(t, "faults.example.com", "/", "blue")
 
 	// Frozen (SIGSTOP) for 2 s: the controller's connections hang.
@@ -211,7 +213,9 @@ func TestWatchExpired(t *testing.T) {
 	c.Apply(t, ns, routeYAML("r", "expired.example.com", "/", "blue"))
 	c.Apply(t, ns, routeYAML("gone", "gone.example.com", "/", "blue"))
 	for _, r := range []string{"r", "gone"} {
-		c.Kubectl(t, "-n", ns, "wait", "--for=condition=Ready", "--timeout=60s", "apiroute/"+r)
+		if err := c.WaitCondition(ns, "apiroute/"+r, "Ready", 60*time.Second); err != nil {
+			t.Fatal(err)
+		}
 	}
 	s.expectBackend(t, "expired.example.com", "/", "blue")
 	s.expectBackend(t, "gone.example.com", "/", "blue")
@@ -278,7 +282,9 @@ func TestTwoReplicas(t *testing.T) {
 	blue := backend.Start(t, "blue", "127.0.0.1")
 	c.Apply(t, ns, backend.ServiceManifest("blue", 80, blue))
 	c.Apply(t, ns, routeYAML("r", "ha.example.com", "/", "blue"))
-	c.Kubectl(t, "-n", ns, "wait", "--for=condition=Ready", "--timeout=60s", "apiroute/r")
+	if err := c.WaitCondition(ns, "apiroute/r", "Ready", 60*time.Second); err != nil {
+		t.Fatal(err)
+	}
 	a.expectBackend(t, "ha.example.com", "/", "blue")
 	b.expectBackend(t, "ha.example.com", "/", "blue")
 

@@ -55,7 +55,9 @@ func TestLastKnownGoodSurvivesPushesAndRestart(t *testing.T) {
 	s := startStack(t, c, ns, stackOpts{})
 	serveBackends(t, c, ns, "blue", "green", "other")
 	c.Apply(t, ns, regexRouteYAML("keep", "keep.example.com", "^/v1/.*$", "blue"))
-	c.Kubectl(t, "-n", ns, "wait", "--for=condition=Ready", "--timeout=60s", "apiroute/keep")
+	if err := c.WaitCondition(ns, "apiroute/keep", "Ready", 60*time.Second); err != nil {
+		t.Fatal(err)
+	}
 	s.expectBackend(t, "keep.example.com", "/v1/x", "blue")
 
 	c.Apply(t, ns, regexRouteYAML("keep", "keep.example.com", "/(unclosed", "green"))
@@ -133,7 +135,9 @@ func TestProgrammedOnlyForAGenerationTheProxyACKed(t *testing.T) {
 	s := startStack(t, c, ns, stackOpts{})
 	serveBackends(t, c, ns, "blue")
 	c.Apply(t, ns, routeYAML("r", "gen.example.com", "/a", "blue"))
-	c.Kubectl(t, "-n", ns, "wait", "--for=condition=Ready", "--timeout=60s", "apiroute/r")
+	if err := c.WaitCondition(ns, "apiroute/r", "Ready", 60*time.Second); err != nil {
+		t.Fatal(err)
+	}
 	s.Proxy.Kill()
 	c.Apply(t, ns, routeYAML("r", "gen.example.com", "/b", "blue"))
 	eventually(t, 30*time.Second, "generation 2 observed", func() string {

@@ -30,7 +30,9 @@ func TestAPIRouteLifecycle(t *testing.T) {
 	s := startStack(t, c, ns, stackOpts{})
 	green := serveBackends(t, c, ns, "blue", "green")["green"]
 	c.Apply(t, ns, routeYAML("shop", "shop.example.com", "/api", "blue"))
-	c.Kubectl(t, "-n", ns, "wait", "--for=condition=Ready", "--timeout=60s", "apiroute/shop")
+	if err := c.WaitCondition(ns, "apiroute/shop", "Ready", 60*time.Second); err != nil {
+		t.Fatal(err)
+	}
 	// A Ready route means synced informers and an ACKed snapshot: the
 	// controller's probes say so.
 	if code := s.probe("/healthz"); code != 200 {
@@ -95,7 +97,9 @@ func TestInvalidInput(t *testing.T) {
 	blue := backend.Start(t, "blue", "127.0.0.1")
 	c.Apply(t, ns, backend.ServiceManifest("blue", 80, blue))
 	c.Apply(t, ns, routeYAML("good", "good.example.com", "/", "blue"))
-	c.Kubectl(t, "-n", ns, "wait", "--for=condition=Ready", "--timeout=60s", "apiroute/good")
+	if err := c.WaitCondition(ns, "apiroute/good", "Ready", 60*time.Second); err != nil {
+		t.Fatal(err)
+	}
 
 	// The schema refuses what it can express, naming the field.
 	out, err := c.Run(`apiVersion: archway.dev/v1alpha1

@@ -21,7 +21,11 @@ func TestZeroTimeoutFreezesNothing(t *testing.T) {
 	for i := 0; i < others; i++ {
 		c.Apply(t, ns, routeYAML(fmt.Sprintf("r%d", i), fmt.Sprintf("r%d.example.com", i), "/v1", "blue"))
 	}
-	c.Kubectl(t, "-n", ns, "wait", "--for=condition=Ready", "--timeout=60s", "apiroute", "--all")
+	for i := 0; i < others; i++ {
+		if err := c.WaitCondition(ns, fmt.Sprintf("apiroute/r%d", i), "Ready", 60*time.Second); err != nil {
+			t.Fatal(err)
+		}
+	}
 	c.Apply(t, ns, `apiVersion: archway.dev/v1alpha1
 kind: APIRoute
 metadata: {name: zero}
