@@ -10,7 +10,6 @@
 #include <vector>
 
 #include "controller/model/cluster_state.h"
-#include "controller/status/status_writer.h"
 #include "proxy/config/snapshot.h"
 
 namespace archway::controller::compile {

@@ -6,8 +6,8 @@
 
 #include <memory>
 
+#include "common/base64.h"
 #include "controller/compile/json_access.h"
-#include "controller/k8s/base64.h"
 
 namespace archway::controller::compile {
 namespace {
@@ -42,12 +42,6 @@ std::string check_pem_pair(const std::string& cert_pem, const std::string& key_p
 
 }  // namespace
 
-Result<std::string> decode_base64(const std::string& text) {
-  // One decoder for kubeconfigs and Secrets (controller/k8s/base64.h): pure.
-  if (auto out = k8s::base64_decode(text)) return *std::move(out);
-  return invalid("", "invalid base64");
-}
-
 SecretOutcome load_tls_secret(const ClusterState& state, const std::string& ns,
                               const std::string& name) {
   SecretOutcome out;
@@ -69,9 +63,9 @@ SecretOutcome load_tls_secret(const ClusterState& state, const std::string& ns,
     out.problem = {"InvalidSecret", "Secret " + full + " lacks tls.crt or tls.key"};
     return out;
   }
-  auto crt = decode_base64(crt_b64);
-  auto key = decode_base64(key_b64);
-  if (!crt.ok() || !key.ok()) {
+  auto crt = base64_decode(crt_b64);
+  auto key = base64_decode(key_b64);
+  if (!crt || !key) {
     out.problem = {"InvalidSecret", "Secret " + full + " holds invalid base64"};
     return out;
   }
@@ -80,7 +74,7 @@ SecretOutcome load_tls_secret(const ClusterState& state, const std::string& ns,
     return out;
   }
   out.ok = true;
-  out.certificate = {std::move(crt).value(), std::move(key).value()};
+  out.certificate = {*std::move(crt), *std::move(key)};
   return out;
 }
 

@@ -496,12 +496,5 @@ TEST(CompileDeterminism, OnlyTheVersionDiffers) {
   EXPECT_TRUE(one.snapshot.listeners[1].tls);
 }
 
-TEST(CompileSecrets, Base64) {
-  EXPECT_EQ(*compile::decode_base64("aGVsbG8="), "hello");
-  EXPECT_EQ(*compile::decode_base64("aGVs\nbG8h"), "hello!");
-  EXPECT_FALSE(compile::decode_base64("a$b=").ok());
-  EXPECT_FALSE(compile::decode_base64("aG=Vs").ok());
-}
-
 }  // namespace
 }  // namespace archway::controller
