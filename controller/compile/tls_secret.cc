@@ -1,43 +1,17 @@
 #include "controller/compile/tls_secret.h"
 
-#include <openssl/bio.h>
-#include <openssl/pem.h>
-#include <openssl/x509.h>
-
-#include <memory>
-
 #include "common/base64.h"
 #include "controller/compile/json_access.h"
+#include "proxy/config/tls_check.h"
 
 namespace archway::controller::compile {
 namespace {
 
-struct BioFree {
-  void operator()(BIO* b) const { BIO_free(b); }
-};
-struct X509Free {
-  void operator()(X509* x) const { X509_free(x); }
-};
-struct PkeyFree {
-  void operator()(EVP_PKEY* k) const { EVP_PKEY_free(k); }
-};
-
-// Empty string when the pair is usable, else why not.
-std::string check_pem_pair(const std::string& cert_pem, const std::string& key_pem) {
-  std::unique_ptr<BIO, BioFree> cert_bio(
-      BIO_new_mem_buf(cert_pem.data(), static_cast<int>(cert_pem.size())));
-  std::unique_ptr<X509, X509Free> cert(
-      PEM_read_bio_X509(cert_bio.get(), nullptr, nullptr, nullptr));
-  if (!cert) return "tls.crt is not a PEM certificate";
-  std::unique_ptr<BIO, BioFree> key_bio(
-      BIO_new_mem_buf(key_pem.data(), static_cast<int>(key_pem.size())));
-  std::unique_ptr<EVP_PKEY, PkeyFree> key(
-      PEM_read_bio_PrivateKey(key_bio.get(), nullptr, nullptr, nullptr));
-  if (!key) return "tls.key is not a PEM private key";
-  if (X509_check_private_key(cert.get(), key.get()) != 1) {
-    return "tls.key does not match the certificate in tls.crt";
-  }
-  return {};
+// The proxy names the certificate and the key by their snapshot fields; a
+// person reading the route's condition knows them as the Secret's keys.
+std::string secret_key_name(const Error& error) {
+  const char* key = error.field == "privateKey" ? "tls.key" : "tls.crt";
+  return std::string(key) + ": " + error.message;
 }
 
 }  // namespace
@@ -69,8 +43,9 @@ SecretOutcome load_tls_secret(const ClusterState& state, const std::string& ns,
     out.problem = {"InvalidSecret", "Secret " + full + " holds invalid base64"};
     return out;
   }
-  if (std::string why = check_pem_pair(*crt, *key); !why.empty()) {
-    out.problem = {"InvalidSecret", "Secret " + full + ": " + why};
+  // The proxy's own check, so a Secret accepted here is never NACKed there.
+  if (auto pair = config::parse_certificate_and_key(*crt, *key); !pair.ok()) {
+    out.problem = {"InvalidSecret", "Secret " + full + ": " + secret_key_name(pair.error())};
     return out;
   }
   out.ok = true;

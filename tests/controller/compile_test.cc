@@ -286,7 +286,7 @@ TEST(CompileApiRoute, RejectionsNameTheField) {
       {"template duplicate",
        "{rules: [{matches: [{path: {type: Template, value: '/{a}/{a}'}}], backends: [{name: app, "
        "port: 80}]}]}",
-       "InvalidTemplate", "twice"},
+       "InvalidTemplate", "duplicate capture \"a\""},  // the proxy's wording (one rule)
       {"rewrite capture",
        "{rules: [{matches: [{path: {type: Template, value: '/{a}'}}], rewrite: {fullPath: '/{b}'}, "
        "backends: [{name: app, port: 80}]}]}",
