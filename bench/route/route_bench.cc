@@ -240,7 +240,7 @@ int main(int argc, char** argv) {
     size_t ignored = 0;
     const double read_ns = median_ns_per_match(nullptr, lookups, &ignored);
     std::printf("%8zu %7zu %9zu %9.1f %11.1f %10.1f %9ld %8ld %11.0f %11.0f %4.0f%%\n",
-                (*table)->size(), parsed->virtual_hosts.size(), json.size() / 1024, parse_ms,
+                (*table)->size(), (*parsed)->virtual_hosts.size(), json.size() / 1024, parse_ms,
                 validate_ms, compile_ms, heap_kib, rss_delta, ns, read_ns,
                 100.0 * static_cast<double>(hits) / static_cast<double>(lookups.size()));
   }

@@ -7,19 +7,24 @@
 
 #include "controller/compile/backend_resolver.h"
 #include "controller/compile/json_access.h"
-#include "controller/compile/match_validation.h"
+#include "proxy/config/field_checks.h"
+#include "proxy/config/path_template.h"
+#include "proxy/config/snapshot_names.h"
 #include "proxy/config/snapshot_parser.h"
 
 namespace archway::controller::compile {
 namespace {
 
-// Policies the snapshot carries as JSON (snapshot.h Route::policies). The
-// proxy enforces none of them yet; listing them here keeps the condition
-// message honest and is the one place to shrink as policies land.
-constexpr const char* kPolicyKeys[] = {"retries", "circuitBreaker", "auth",     "rateLimit",
-                                       "cache",   "cors",           "aggregate"};
+// Policies the snapshot carries as JSON (snapshot.h Route::policies), named
+// by config::kPolicyNames. The proxy enforces none of them yet; saying so
+// keeps the condition message honest.
 // None yet: when the proxy enforces a policy, return true for its key here.
-bool enforced(const std::string& /*key*/) { return false; }
+bool enforced(std::string_view /*key*/) { return false; }
+
+bool is_policy(std::string_view key) {
+  return std::find(std::begin(config::kPolicyNames), std::end(config::kPolicyNames), key) !=
+         std::end(config::kPolicyNames);
+}
 
 // Parsing state for one rule: the first rejection wins.
 struct RuleParser {
@@ -46,9 +51,9 @@ struct RuleParser {
       v.type = config::ValueMatchType::kExact;
     } else if (type == "RegularExpression") {
       v.type = config::ValueMatchType::kRegularExpression;
-      if (auto err = regex_error(v.value); !err.empty()) {
+      if (auto err = config::check_regex(v.value)) {
         return reject("InvalidRegex",
-                      at + ".value: invalid regular expression \"" + v.value + "\": " + err);
+                      at + ".value: invalid regular expression \"" + v.value + "\": " + *err);
       }
     } else if (type == "Present") {
       v.type = config::ValueMatchType::kPresent;
@@ -64,9 +69,9 @@ struct RuleParser {
     if (type == "RegularExpression") {
       p.type = config::PathMatchType::kRegularExpression;
       all_prefix = false;
-      if (auto err = regex_error(p.value); !err.empty()) {
+      if (auto err = config::check_regex(p.value)) {
         return reject("InvalidRegex",
-                      at + ".value: invalid regular expression \"" + p.value + "\": " + err);
+                      at + ".value: invalid regular expression \"" + p.value + "\": " + *err);
       }
       return true;
     }
@@ -83,11 +88,14 @@ struct RuleParser {
     } else if (type == "Template") {
       p.type = config::PathMatchType::kTemplate;
       all_prefix = false;
-      if (auto err = template_error(p.value); !err.empty()) {
-        return reject("InvalidTemplate",
-                      at + ".value: invalid template \"" + p.value + "\": " + err);
+      auto segments = config::parse_path_template(p.value);
+      if (!segments.ok()) {
+        return reject("InvalidTemplate", at + ".value: invalid template \"" + p.value +
+                                             "\": " + segments.error().message);
       }
-      captures.back() = template_names(p.value);
+      for (const config::TemplateSegment& segment : *segments) {
+        if (segment.capture) captures.back().insert(segment.text);
+      }
     } else {
       return reject("UnsupportedValue", at + ".type: unsupported value \"" + type + "\"");
     }
@@ -244,12 +252,12 @@ struct RuleParser {
       route.rewrite.path_prefix = prefix;
     }
     if (const Json* full = member(*rw, "fullPath"); full != nullptr && full->is_string()) {
-      std::set<std::string> used;
       const std::string text = full->get<std::string>();
-      if (auto err = placeholders(text, used); !err.empty()) {
-        return reject("InvalidTemplate", field + ".rewrite.fullPath: " + err);
+      auto used = config::template_references(text);
+      if (!used.ok()) {
+        return reject("InvalidTemplate", field + ".rewrite.fullPath: " + used.error().message);
       }
-      for (const auto& name : used) {
+      for (const auto& name : *used) {
         for (const auto& names : captures) {
           if (!names.count(name)) {
             return reject("InvalidTemplate", field + ".rewrite.fullPath: {" + name +
@@ -273,9 +281,8 @@ Json merge_defaults(const Json& defaults, const Json& rule) {
     auto existing = merged.find(it.key());
     // A policy the rule sets replaces the default whole (docs/apiroute.md):
     // `auth: {}` in a rule turns a default auth off, it does not inherit it.
-    const bool policy = std::find(std::begin(kPolicyKeys), std::end(kPolicyKeys), it.key()) !=
-                        std::end(kPolicyKeys);
-    if (!policy && existing != merged.end() && existing->is_object() && it->is_object()) {
+    if (!is_policy(it.key()) && existing != merged.end() && existing->is_object() &&
+        it->is_object()) {
       *existing = merge_defaults(*existing, *it);
     } else {
       merged[it.key()] = *it;
@@ -315,10 +322,10 @@ RuleOutcome translate_rule(const Json& rule, const std::string& field, const Obj
                  "rule is not served rather than served without authentication");
     return out;
   }
-  for (const char* key : kPolicyKeys) {
+  for (const std::string_view key : config::kPolicyNames) {
     if (const Json* policy = member(rule, key)) {
-      route.policies[key] = *policy;
-      if (!enforced(key)) out.unenforced.push_back(field + "." + key);
+      route.policies[std::string(key)] = *policy;
+      if (!enforced(key)) out.unenforced.push_back(field + "." + std::string(key));
     }
   }
   out.ok = true;

@@ -5,6 +5,7 @@
 #include "controller/compile/json_access.h"
 #include "controller/compile/object_translate.h"
 #include "controller/compile/tls_secret.h"
+#include "proxy/config/field_checks.h"
 
 namespace archway::controller::compile {
 
@@ -13,20 +14,6 @@ void fill_identity(const Json& obj, const char* kind, TranslatedObject& out) {
   out.kind = kind;
   out.key = ObjectKey{str(meta, "namespace"), str(meta, "name")};
   out.creation_timestamp = str(meta, "creationTimestamp");
-}
-
-std::string hostname_error(const std::string& host) {
-  if (host == "*") return {};
-  const std::string rest = host.rfind("*.", 0) == 0 ? host.substr(2) : host;
-  if (rest.empty() || rest.size() > 253) return "must be a DNS name";
-  for (char c : rest) {
-    const bool ok = (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '-' || c == '.';
-    if (!ok) return "must be a DNS name, optionally with a leading \"*.\"";
-  }
-  if (rest.front() == '.' || rest.back() == '.' || rest.find("..") != std::string::npos) {
-    return "must be a DNS name";
-  }
-  return {};
 }
 
 TranslateOutcome translate_api_route(const Json& route, const ClusterState& state,
@@ -45,9 +32,9 @@ TranslateOutcome translate_api_route(const Json& route, const ClusterState& stat
   const Json& hostnames = array(spec, "hostnames");
   for (size_t i = 0; i < hostnames.size(); ++i) {
     const std::string host = hostnames[i].is_string() ? lower(hostnames[i].get<std::string>()) : "";
-    if (auto err = hostname_error(host); !err.empty()) {
-      return reject("InvalidValue",
-                    "spec.hostnames[" + std::to_string(i) + "]: \"" + host + "\" " + err);
+    // The proxy's own rule for a virtual host domain (config::check_domain).
+    if (auto err = config::check_domain(host)) {
+      return reject("InvalidValue", "spec.hostnames[" + std::to_string(i) + "]: " + *err);
     }
     hosts.insert(host);
   }

@@ -11,7 +11,6 @@
 
 #include "controller/compile/proxy_check.h"
 #include "controller/model/cluster_state.h"
-#include "controller/status/status_writer.h"
 #include "proxy/config/snapshot.h"
 
 namespace archway::controller::compile {

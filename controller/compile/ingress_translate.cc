@@ -5,6 +5,7 @@
 #include "controller/compile/json_access.h"
 #include "controller/compile/object_translate.h"
 #include "controller/compile/tls_secret.h"
+#include "proxy/config/field_checks.h"
 
 namespace archway::controller::compile {
 namespace {
@@ -89,8 +90,9 @@ TranslateOutcome translate_ingress(const Json& ingress, const ClusterState& stat
     const std::string at = "spec.rules[" + std::to_string(i) + "]";
     std::string host = lower(str(rules[i], "host"));
     if (host.empty()) host = "*";
-    if (auto err = hostname_error(host); !err.empty()) {
-      p.reject("InvalidValue", at + ".host: \"" + host + "\" " + err);
+    // The proxy's own rule for a virtual host domain (config::check_domain).
+    if (auto err = config::check_domain(host)) {
+      p.reject("InvalidValue", at + ".host: " + *err);
       return out;
     }
     hosts.insert(host);

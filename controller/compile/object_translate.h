@@ -21,7 +21,4 @@ namespace archway::controller::compile {
 // Shared by both: the object's identity fields.
 void fill_identity(const nlohmann::json& obj, const char* kind, TranslatedObject& out);
 
-// "" when `host` is a valid route hostname ("*", "a.b", "*.b"), else why not.
-[[nodiscard]] std::string hostname_error(const std::string& host);
-
 }  // namespace archway::controller::compile

@@ -1,52 +1,20 @@
 #include "controller/compile/tls_secret.h"
 
-#include <openssl/bio.h>
-#include <openssl/pem.h>
-#include <openssl/x509.h>
-
-#include <memory>
-
+#include "common/base64.h"
 #include "controller/compile/json_access.h"
-#include "controller/k8s/base64.h"
+#include "proxy/config/tls_check.h"
 
 namespace archway::controller::compile {
 namespace {
 
-struct BioFree {
-  void operator()(BIO* b) const { BIO_free(b); }
-};
-struct X509Free {
-  void operator()(X509* x) const { X509_free(x); }
-};
-struct PkeyFree {
-  void operator()(EVP_PKEY* k) const { EVP_PKEY_free(k); }
-};
-
-// Empty string when the pair is usable, else why not.
-std::string check_pem_pair(const std::string& cert_pem, const std::string& key_pem) {
-  std::unique_ptr<BIO, BioFree> cert_bio(
-      BIO_new_mem_buf(cert_pem.data(), static_cast<int>(cert_pem.size())));
-  std::unique_ptr<X509, X509Free> cert(
-      PEM_read_bio_X509(cert_bio.get(), nullptr, nullptr, nullptr));
-  if (!cert) return "tls.crt is not a PEM certificate";
-  std::unique_ptr<BIO, BioFree> key_bio(
-      BIO_new_mem_buf(key_pem.data(), static_cast<int>(key_pem.size())));
-  std::unique_ptr<EVP_PKEY, PkeyFree> key(
-      PEM_read_bio_PrivateKey(key_bio.get(), nullptr, nullptr, nullptr));
-  if (!key) return "tls.key is not a PEM private key";
-  if (X509_check_private_key(cert.get(), key.get()) != 1) {
-    return "tls.key does not match the certificate in tls.crt";
-  }
-  return {};
+// The proxy names the certificate and the key by their snapshot fields; a
+// person reading the route's condition knows them as the Secret's keys.
+std::string secret_key_name(const Error& error) {
+  const char* key = error.field == "privateKey" ? "tls.key" : "tls.crt";
+  return std::string(key) + ": " + error.message;
 }
 
 }  // namespace
-
-Result<std::string> decode_base64(const std::string& text) {
-  // One decoder for kubeconfigs and Secrets (controller/k8s/base64.h): pure.
-  if (auto out = k8s::base64_decode(text)) return *std::move(out);
-  return invalid("", "invalid base64");
-}
 
 SecretOutcome load_tls_secret(const ClusterState& state, const std::string& ns,
                               const std::string& name) {
@@ -69,18 +37,19 @@ SecretOutcome load_tls_secret(const ClusterState& state, const std::string& ns,
     out.problem = {"InvalidSecret", "Secret " + full + " lacks tls.crt or tls.key"};
     return out;
   }
-  auto crt = decode_base64(crt_b64);
-  auto key = decode_base64(key_b64);
-  if (!crt.ok() || !key.ok()) {
+  auto crt = base64_decode(crt_b64);
+  auto key = base64_decode(key_b64);
+  if (!crt || !key) {
     out.problem = {"InvalidSecret", "Secret " + full + " holds invalid base64"};
     return out;
   }
-  if (std::string why = check_pem_pair(*crt, *key); !why.empty()) {
-    out.problem = {"InvalidSecret", "Secret " + full + ": " + why};
+  // The proxy's own check, so a Secret accepted here is never NACKed there.
+  if (auto pair = config::parse_certificate_and_key(*crt, *key); !pair.ok()) {
+    out.problem = {"InvalidSecret", "Secret " + full + ": " + secret_key_name(pair.error())};
     return out;
   }
   out.ok = true;
-  out.certificate = {std::move(crt).value(), std::move(key).value()};
+  out.certificate = {*std::move(crt), *std::move(key)};
   return out;
 }
 

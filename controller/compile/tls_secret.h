@@ -24,7 +24,4 @@ struct SecretOutcome {
 [[nodiscard]] SecretOutcome load_tls_secret(const ClusterState& state, const std::string& ns,
                                             const std::string& name);
 
-// RFC 4648 base64 (Secret .data values); nullopt-equivalent error on junk.
-[[nodiscard]] Result<std::string> decode_base64(const std::string& text);
-
 }  // namespace archway::controller::compile

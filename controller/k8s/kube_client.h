@@ -3,6 +3,10 @@
 // every cpprestsdk exception is caught inside and returned as an Error value.
 // Thread-safe: methods may be called from any thread.
 
+#ifdef ARCHWAY_PURE_COMPILE
+#error "controller/compile is pure (DESIGN.md §1): it must not include the Kubernetes client"
+#endif
+
 #include <chrono>
 #include <functional>
 #include <memory>

@@ -8,7 +8,7 @@
 
 #include <yaml-cpp/yaml.h>
 
-#include "controller/k8s/base64.h"
+#include "common/base64.h"
 #include "controller/k8s/kube_client.h"
 
 namespace archway::controller::k8s {

@@ -13,6 +13,8 @@
 
 #include <nlohmann/json.hpp>
 
+#include "common/unique_fd.h"
+
 namespace archway::controller::push {
 namespace {
 
@@ -21,21 +23,6 @@ using Clock = std::chrono::steady_clock;
 Error unavailable(std::string message) {
   return Error{Error::Code::kUnavailable, "", std::move(message)};
 }
-
-// Owns one file descriptor.
-class Fd {
- public:
-  explicit Fd(int fd) : fd_(fd) {}
-  ~Fd() {
-    if (fd_ >= 0) ::close(fd_);
-  }
-  Fd(const Fd&) = delete;
-  Fd& operator=(const Fd&) = delete;
-  [[nodiscard]] int get() const { return fd_; }
-
- private:
-  int fd_;
-};
 
 // Waits for `events` until the deadline; false on timeout or error.
 bool wait_for(int fd, short events, Clock::time_point deadline) {
@@ -136,7 +123,7 @@ Result<PushReply> push_snapshot(const std::string& socket_path, const std::strin
     return invalid("admin-socket", "socket path is empty or too long");
   }
   std::memcpy(addr.sun_path, socket_path.c_str(), socket_path.size() + 1);
-  Fd fd(::socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC | SOCK_NONBLOCK, 0));
+  UniqueFd fd(::socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC | SOCK_NONBLOCK, 0));
   if (fd.get() < 0) return unavailable(std::string("socket: ") + std::strerror(errno));
   if (::connect(fd.get(), reinterpret_cast<sockaddr*>(&addr), sizeof(addr)) != 0 &&
       errno != EINPROGRESS && errno != EAGAIN) {

@@ -111,7 +111,7 @@ Problem check_regex(std::string_view pattern) {
   RE2::Options options;
   options.set_log_errors(false);
   const RE2 re(re2::StringPiece(pattern.data(), pattern.size()), options);
-  if (!re.ok()) return "invalid regular expression: " + re.error();
+  if (!re.ok()) return re.error();
   return std::nullopt;
 }
 

@@ -29,7 +29,9 @@ using Problem = std::optional<std::string>;
 // characters (plus '{' '}' when `allow_braces`), and already in the form
 // normalize_path gives, since requests are matched after normalising.
 [[nodiscard]] Problem check_path(std::string_view path, bool allow_braces);
-// RE2 syntax; nullopt when `pattern` compiles.
+// RE2 syntax; nullopt when `pattern` compiles, else RE2's reason (callers
+// say "invalid regular expression" with the field). The controller checks
+// APIRoute regexes with this too, so both sides accept the same patterns.
 [[nodiscard]] Problem check_regex(std::string_view pattern);
 
 }  // namespace archway::config

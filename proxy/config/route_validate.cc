@@ -28,7 +28,7 @@ Result<void> validate_path_match(const PathMatch& m, const std::string& path) {
       return {};
     }
     case PathMatchType::kRegularExpression:
-      if (auto p = check_regex(m.value)) return invalid(field, *p);
+      if (auto p = check_regex(m.value)) return invalid(field, "invalid regular expression: " + *p);
       return {};
   }
   return {};
@@ -45,7 +45,9 @@ Result<void> validate_value_match(const ValueMatch& m, const std::string& path, 
       if (auto p = check_header_value(m.value)) return invalid(path + ".value", *p);
       return {};
     case ValueMatchType::kRegularExpression:
-      if (auto p = check_regex(m.value)) return invalid(path + ".value", *p);
+      if (auto p = check_regex(m.value)) {
+        return invalid(path + ".value", "invalid regular expression: " + *p);
+      }
       return {};
     case ValueMatchType::kPresent:
       if (!m.value.empty()) return invalid(path + ".value", "must be empty for type Present");

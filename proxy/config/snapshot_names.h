@@ -18,7 +18,9 @@ namespace archway::config {
 [[nodiscard]] std::optional<ClusterProtocol> cluster_protocol(std::string_view name);
 
 // The policy keys a route may carry (until each policy has its own schema).
+// The one list: the proxy's decoder and the controller's APIRoute translation
+// both read it (the controller reports unenforced policies in this order).
 inline constexpr std::string_view kPolicyNames[] = {
-    "auth", "rateLimit", "cache", "cors", "retries", "circuitBreaker", "aggregate"};
+    "retries", "circuitBreaker", "auth", "rateLimit", "cache", "cors", "aggregate"};
 
 }  // namespace archway::config

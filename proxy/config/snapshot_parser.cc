@@ -81,17 +81,16 @@ bool all_finite(const Json& json) {
   return true;
 }
 
-Result<Snapshot> from_tree(const Json& root) {
+Result<ValidatedSnapshot> from_tree(const Json& root) {
   if (!all_finite(root)) return invalid("", "numbers must be finite");
   auto snapshot = decode_snapshot(root);
-  if (!snapshot.ok()) return snapshot;
-  if (auto valid = validate_snapshot(*snapshot); !valid.ok()) return valid.error();
-  return snapshot;
+  if (!snapshot.ok()) return snapshot.error();
+  return validate_snapshot(std::move(snapshot).value());
 }
 
 }  // namespace
 
-Result<Snapshot> parse_snapshot_json(std::string_view text) {
+Result<ValidatedSnapshot> parse_snapshot_json(std::string_view text) {
   if (!nesting_within(text, kMaxNesting)) return invalid("", "invalid JSON: nesting too deep");
   Json root;
   DuplicateKeys duplicates;
@@ -106,13 +105,13 @@ Result<Snapshot> parse_snapshot_json(std::string_view text) {
   return from_tree(root);
 }
 
-Result<Snapshot> parse_snapshot_yaml(std::string_view text) {
+Result<ValidatedSnapshot> parse_snapshot_yaml(std::string_view text) {
   auto root = yaml_to_json(text);
   if (!root.ok()) return root.error();
   return from_tree(*root);
 }
 
-Result<Snapshot> parse_snapshot(std::string_view text) {
+Result<ValidatedSnapshot> parse_snapshot(std::string_view text) {
   for (char c : text) {
     if (c == ' ' || c == '\t' || c == '\r' || c == '\n') continue;
     if (c == '{') return parse_snapshot_json(text);

@@ -7,6 +7,7 @@
 #include <cerrno>
 #include <cstring>
 
+#include "common/unique_fd.h"
 #include "proxy/config/snapshot_parser.h"
 
 namespace archway::config {
@@ -15,27 +16,6 @@ namespace {
 Error os_error(const std::string& what, const std::string& path) {
   return Error{Error::Code::kUnavailable, path, what + ": " + std::strerror(errno)};
 }
-
-// Closes on scope exit; never owns anything but the descriptor.
-class Fd {
- public:
-  explicit Fd(int fd) : fd_(fd) {}
-  ~Fd() {
-    if (fd_ >= 0) ::close(fd_);
-  }
-  Fd(const Fd&) = delete;
-  Fd& operator=(const Fd&) = delete;
-  [[nodiscard]] int get() const { return fd_; }
-  // Close now, reporting the result (close can report a deferred write error).
-  bool close() {
-    const int fd = fd_;
-    fd_ = -1;
-    return ::close(fd) == 0;
-  }
-
- private:
-  int fd_;
-};
 
 bool write_all(int fd, const std::string& data) {
   size_t done = 0;
@@ -56,7 +36,7 @@ SnapshotStore::SnapshotStore(std::string state_dir)
 Result<void> SnapshotStore::save(const Snapshot& snapshot) const {
   const std::string data = to_json(snapshot);
   const std::string temp = path_ + ".tmp";
-  Fd fd(::open(temp.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600));
+  UniqueFd fd(::open(temp.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600));
   if (fd.get() < 0) return os_error("open", temp);
   if (!write_all(fd.get(), data)) {
     const Error error = os_error("write", temp);
@@ -74,16 +54,16 @@ Result<void> SnapshotStore::save(const Snapshot& snapshot) const {
     return error;
   }
   // The rename is durable only once the directory entry is.
-  Fd dir(::open(dir_.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC));
+  UniqueFd dir(::open(dir_.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC));
   if (dir.get() < 0) return os_error("open", dir_);
   if (::fsync(dir.get()) != 0) return os_error("fsync", dir_);
   return {};
 }
 
-Result<std::optional<Snapshot>> SnapshotStore::load() const {
-  Fd fd(::open(path_.c_str(), O_RDONLY | O_CLOEXEC));
+Result<std::optional<ValidatedSnapshot>> SnapshotStore::load() const {
+  UniqueFd fd(::open(path_.c_str(), O_RDONLY | O_CLOEXEC));
   if (fd.get() < 0) {
-    if (errno == ENOENT) return std::optional<Snapshot>();
+    if (errno == ENOENT) return std::optional<ValidatedSnapshot>();
     return os_error("open", path_);
   }
   std::string data;
@@ -102,7 +82,7 @@ Result<std::optional<Snapshot>> SnapshotStore::load() const {
     error.field.clear();
     return error;
   }
-  return std::optional<Snapshot>(std::move(*snapshot));
+  return std::optional<ValidatedSnapshot>(std::move(snapshot).value());
 }
 
 }  // namespace archway::config

@@ -13,6 +13,7 @@
 
 #include "common/result.h"
 #include "proxy/config/snapshot.h"
+#include "proxy/config/validated_snapshot.h"
 
 namespace archway::config {
 
@@ -25,7 +26,7 @@ class SnapshotStore {
   // nullopt when nothing was saved yet; an error when the file exists but
   // cannot be read or no longer parses (e.g. a schema change): the caller
   // logs it and waits for the controller.
-  [[nodiscard]] Result<std::optional<Snapshot>> load() const;
+  [[nodiscard]] Result<std::optional<ValidatedSnapshot>> load() const;
 
   [[nodiscard]] const std::string& path() const { return path_; }
 

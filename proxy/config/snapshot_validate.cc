@@ -1,6 +1,7 @@
 // Document-level checks of validate_snapshot: names unique, listeners bind
 // somewhere real, clusters well-formed, domains valid and owned by one
-// virtual host. Field names match the JSON paths so a message points at the
+// virtual host, TLS material parsed (and kept: ValidatedSnapshot). Field
+// names match the JSON paths so a message points at the
 // text a person wrote.
 
 #include <arpa/inet.h>
@@ -15,6 +16,7 @@
 #include "proxy/config/snapshot_parser.h"
 #include "proxy/config/snapshot_validate.h"
 #include "proxy/config/tls_check.h"
+#include "proxy/config/validated_snapshot.h"
 
 namespace archway::config {
 namespace {
@@ -50,7 +52,8 @@ Result<void> validate_listeners(const std::vector<Listener>& listeners) {
   return {};
 }
 
-Result<void> validate_cluster(const Cluster& c, const std::string& path) {
+Result<void> validate_cluster(const Cluster& c, const std::string& path,
+                              std::vector<CertificatePtr>& trust_anchors) {
   if (c.name.empty()) return invalid(path + ".name", "must not be empty");
   for (size_t i = 0; i < c.endpoints.size(); ++i) {
     const Endpoint& e = c.endpoints[i];
@@ -70,9 +73,9 @@ Result<void> validate_cluster(const Cluster& c, const std::string& path) {
   }
   if (c.tls_ca_pem) {
     if (!https) return invalid(path + ".tlsCa", "only valid with protocol HTTPS");
-    if (auto r = check_ca_bundle(*c.tls_ca_pem); !r.ok()) {
-      return invalid(path + ".tlsCa", r.error().message);
-    }
+    auto parsed = parse_ca_bundle(*c.tls_ca_pem);
+    if (!parsed.ok()) return invalid(path + ".tlsCa", parsed.error().message);
+    trust_anchors = std::move(parsed).value();
   }
   return {};
 }
@@ -115,14 +118,20 @@ Result<void> validate_limits(const Limits& limits) {
 
 }  // namespace
 
-Result<void> validate_snapshot(const Snapshot& s) {
+Result<ValidatedSnapshot> validate_snapshot(Snapshot snapshot) {
+  ValidatedSnapshot validated;
+  validated.snapshot_ = std::make_shared<const Snapshot>(std::move(snapshot));
+  const Snapshot& s = *validated.snapshot_;
   if (s.version.empty()) return invalid("version", "must not be empty");
-  if (auto r = validate_listeners(s.listeners); !r.ok()) return r;
+  if (auto r = validate_listeners(s.listeners); !r.ok()) return r.error();
 
   std::unordered_set<std::string> clusters;
+  validated.trust_anchors_.resize(s.clusters.size());
   for (size_t i = 0; i < s.clusters.size(); ++i) {
     const std::string path = index_field("clusters", i);
-    if (auto r = validate_cluster(s.clusters[i], path); !r.ok()) return r;
+    if (auto r = validate_cluster(s.clusters[i], path, validated.trust_anchors_[i]); !r.ok()) {
+      return r.error();
+    }
     if (!clusters.insert(s.clusters[i].name).second) {
       return invalid(path + ".name", "duplicate cluster name \"" + s.clusters[i].name + "\"");
     }
@@ -132,6 +141,7 @@ Result<void> validate_snapshot(const Snapshot& s) {
   std::unordered_set<std::string> route_names;
   std::unordered_map<std::string, std::string> domain_owners;
   RouteContext context{&clusters, &route_names};
+  validated.server_certificates_.resize(s.virtual_hosts.size());
   for (size_t i = 0; i < s.virtual_hosts.size(); ++i) {
     const VirtualHost& vh = s.virtual_hosts[i];
     const std::string path = index_field("virtualHosts", i);
@@ -139,17 +149,28 @@ Result<void> validate_snapshot(const Snapshot& s) {
     if (!vhost_names.insert(vh.name).second) {
       return invalid(path + ".name", "duplicate virtual host name \"" + vh.name + "\"");
     }
-    if (auto r = validate_domains(vh, path, domain_owners); !r.ok()) return r;
+    if (auto r = validate_domains(vh, path, domain_owners); !r.ok()) return r.error();
     if (vh.tls) {
-      auto r = check_certificate_and_key(vh.tls->certificate_pem, vh.tls->private_key_pem);
-      if (!r.ok()) return prefixed(path + ".tls", r.error());
+      auto chain = parse_certificate_and_key(vh.tls->certificate_pem, vh.tls->private_key_pem);
+      if (!chain.ok()) return prefixed(path + ".tls", chain.error());
+      validated.server_certificates_[i] = std::move(chain).value();
     }
     for (size_t j = 0; j < vh.routes.size(); ++j) {
       auto r = validate_route(vh.routes[j], index_field(path + ".routes", j), context);
-      if (!r.ok()) return r;
+      if (!r.ok()) return r.error();
     }
   }
-  return validate_limits(s.limits);
+  if (auto r = validate_limits(s.limits); !r.ok()) return r.error();
+  return validated;
+}
+
+const CertificateChain* ValidatedSnapshot::server_certificate(size_t virtual_host_index) const {
+  const auto& chain = server_certificates_.at(virtual_host_index);
+  return chain ? &*chain : nullptr;
+}
+
+const std::vector<CertificatePtr>& ValidatedSnapshot::trust_anchors(size_t cluster_index) const {
+  return trust_anchors_.at(cluster_index);
 }
 
 }  // namespace archway::config

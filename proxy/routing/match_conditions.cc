@@ -2,15 +2,10 @@
 
 #include <algorithm>
 
+#include "proxy/routing/path_normalize.h"
+
 namespace archway::routing {
 namespace {
-
-int hex_value(char c) {
-  if (c >= '0' && c <= '9') return c - '0';
-  if (c >= 'a' && c <= 'f') return c - 'a' + 10;
-  if (c >= 'A' && c <= 'F') return c - 'A' + 10;
-  return -1;
-}
 
 bool value_holds(const ValueCondition& c, std::string_view value) {
   switch (c.type) {

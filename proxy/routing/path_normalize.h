@@ -22,6 +22,10 @@
 
 namespace archway::routing {
 
+// The value of one hex digit (either case), or -1: percent-decoding here and
+// in query matching.
+[[nodiscard]] int hex_value(char c);
+
 // Pure; allocates the result only. The error's field is "path".
 [[nodiscard]] Result<std::string> normalize_path(std::string_view path);
 

@@ -5,18 +5,6 @@
 namespace archway::routing {
 namespace {
 
-std::string lowercase(std::string_view text) {
-  std::string out(text);
-  for (char& c : out) {
-    if (c >= 'A' && c <= 'Z') c = static_cast<char>(c - 'A' + 'a');
-  }
-  return out;
-}
-
-void erase_named(HeaderList& headers, const std::string& name) {
-  std::erase_if(headers, [&](const auto& h) { return h.first == name; });
-}
-
 std::string substitute_captures(std::string_view text, const RouteMatch& match) {
   std::string out;
   out.reserve(text.size());
@@ -72,16 +60,6 @@ std::string rewrite_path(const RouteMatch& match, std::string_view path) {
   std::string out(replacement);
   out.append(rest);
   return out;
-}
-
-void apply_header_ops(const config::HeaderOps& ops, HeaderList& headers) {
-  for (const std::string& name : ops.remove) erase_named(headers, lowercase(name));
-  for (const config::HeaderValue& h : ops.set) {
-    std::string name = lowercase(h.name);
-    erase_named(headers, name);
-    headers.emplace_back(std::move(name), h.value);
-  }
-  for (const config::HeaderValue& h : ops.add) headers.emplace_back(lowercase(h.name), h.value);
 }
 
 }  // namespace archway::routing

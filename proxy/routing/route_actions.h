@@ -29,12 +29,4 @@ namespace archway::routing {
 // `path` is the normalised request path the match ran on.
 [[nodiscard]] std::string rewrite_path(const RouteMatch& match, std::string_view path);
 
-// A header list as the network side hands it over: lowercase names, in order.
-using HeaderList = std::vector<std::pair<std::string, std::string>>;
-
-// Applies `ops`: first `remove`, then `set` (replaces every field of that name
-// with one), then `add` (appends a field). Names compare case-insensitively;
-// names written into `headers` are lowercased.
-void apply_header_ops(const config::HeaderOps& ops, HeaderList& headers);
-
 }  // namespace archway::routing

@@ -185,13 +185,11 @@ void index_domains(const config::VirtualHost& vh, uint32_t index, RouteTable::Im
 
 }  // namespace
 
-Result<std::shared_ptr<const RouteTable>> RouteTable::compile(const config::Snapshot& input) {
-  if (auto valid = config::validate_snapshot(input); !valid.ok()) return valid.error();
-  // The table owns a copy of the snapshot, for snapshot() (GET /config) and
-  // because every CompiledRoute refers into it: build from that copy only,
-  // never from `input`, which the caller may destroy.
-  std::shared_ptr<RouteTable> table(
-      new RouteTable(std::make_shared<const config::Snapshot>(input)));
+Result<std::shared_ptr<const RouteTable>> RouteTable::compile(
+    const config::ValidatedSnapshot& input) {
+  // The table holds the snapshot, for snapshot() (GET /config) and because
+  // every CompiledRoute refers into it: build from the table's pointer only.
+  std::shared_ptr<RouteTable> table(new RouteTable(input.shared()));
   const config::Snapshot& snapshot = *table->snapshot_;
   auto impl = std::make_unique<Impl>();
   size_t route_count = 0;

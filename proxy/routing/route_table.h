@@ -27,6 +27,7 @@
 
 #include "common/result.h"
 #include "proxy/config/snapshot.h"
+#include "proxy/config/validated_snapshot.h"
 
 namespace archway::routing {
 
@@ -52,8 +53,9 @@ struct RequestHead {
 //
 // `route` refers into the table's own snapshot rather than copying it (a
 // copy per route was half of the table's memory). Why it cannot dangle: the
-// RouteTable owns that snapshot privately (a std::shared_ptr<const Snapshot>
-// no one else can reach or change, destroyed after the compiled routes), and
+// RouteTable holds that snapshot (a std::shared_ptr<const Snapshot> shared
+// only with the ValidatedSnapshot it came from, which is immutable too, so no
+// one can change it; released after the compiled routes), and
 // every CompiledRoute lives inside the table. So a CompiledRoute, and the
 // Route it refers to, is valid exactly as long as its RouteTable — the rule
 // RouteMatch::route always had: hold the std::shared_ptr<const RouteTable>
@@ -74,11 +76,13 @@ struct RouteMatch {
 
 class RouteTable {
  public:
-  // Validates and compiles. Never throws; errors name the snapshot field.
-  // The table keeps its own copy of `snapshot` (see snapshot()); the caller's
-  // may be changed or destroyed afterwards.
+  // Compiles a snapshot that validate_snapshot (or parse_snapshot_*)
+  // already checked: it accepts nothing else, and does not check again.
+  // Never throws; errors name the snapshot field. The table shares the
+  // validated, immutable Snapshot (see snapshot()) rather than copying it;
+  // the caller's ValidatedSnapshot may be destroyed afterwards.
   [[nodiscard]] static Result<std::shared_ptr<const RouteTable>> compile(
-      const config::Snapshot& snapshot);
+      const config::ValidatedSnapshot& snapshot);
 
   // Returns nullopt when no virtual host or no route matches (→ 404).
   // Thread-safe: the table is immutable.

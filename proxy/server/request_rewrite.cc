@@ -37,22 +37,20 @@ char* put_hex(char* out, uint64_t v, int digits) {
 }  // namespace
 
 void apply_header_ops(const config::HeaderOps& ops, Headers& headers) {
-  for (const auto& remove : ops.remove) {
-    std::string name = remove;
+  const auto erase_named = [&headers](const std::string& name) {
+    std::erase_if(headers, [&](const Header& h) { return h.name == name; });
+  };
+  for (std::string name : ops.remove) {
     lowercase(name);
-    headers.erase(std::remove_if(headers.begin(), headers.end(),
-                                 [&](const Header& h) { return h.name == name; }),
-                  headers.end());
+    erase_named(name);
   }
-  for (const auto& set : ops.set) {
+  for (const config::HeaderValue& set : ops.set) {
     std::string name = set.name;
     lowercase(name);
-    headers.erase(std::remove_if(headers.begin(), headers.end(),
-                                 [&](const Header& h) { return h.name == name; }),
-                  headers.end());
+    erase_named(name);
     headers.push_back({std::move(name), set.value});
   }
-  for (const auto& add : ops.add) {
+  for (const config::HeaderValue& add : ops.add) {
     std::string name = add.name;
     lowercase(name);
     headers.push_back({std::move(name), add.value});

@@ -120,11 +120,12 @@ Result<bool> Server::load_state() {
   return true;
 }
 
-Result<std::string> Server::apply(const config::Snapshot& snapshot) {
+Result<std::string> Server::apply(const config::ValidatedSnapshot& validated) {
+  const config::Snapshot& snapshot = validated.snapshot();
   std::lock_guard lock(mu_);
   const auto started = std::chrono::steady_clock::now();
   if (draining_) return Error{Error::Code::kUnavailable, "", "draining"};
-  auto table = build_table_context(snapshot, generation_ + 1);
+  auto table = build_table_context(validated, generation_ + 1);
   if (!table.ok()) return table.error();
   // Listeners first: a port we cannot bind rejects the snapshot.
   std::map<std::string, config::Listener> wanted;

@@ -19,6 +19,7 @@
 #include "common/result.h"
 #include "proxy/config/snapshot.h"
 #include "proxy/config/snapshot_store.h"
+#include "proxy/config/validated_snapshot.h"
 #include "proxy/server/access_log.h"
 #include "proxy/server/worker.h"
 
@@ -37,9 +38,11 @@ class Server {
   ~Server();
 
   void start();
-  // Validates, compiles and swaps in a snapshot; on error the live one stays
-  // and the error names the field. Returns the new live version.
-  [[nodiscard]] Result<std::string> apply(const config::Snapshot& snapshot);
+  // Compiles and swaps in a snapshot that was validated once, by
+  // parse_snapshot_* or validate_snapshot (the type admits nothing else); on
+  // error the live one stays and the error names the field. Returns the new
+  // live version. One function for --config, the state dir and PUT /config.
+  [[nodiscard]] Result<std::string> apply(const config::ValidatedSnapshot& snapshot);
   // Parses JSON or YAML, then apply().
   [[nodiscard]] Result<std::string> apply_text(std::string_view text);
   // Loads the persisted snapshot, if any (restart without a controller).

@@ -6,8 +6,8 @@
 
 namespace archway::server {
 
-Result<std::shared_ptr<const TableContext>> build_table_context(const config::Snapshot& snapshot,
-                                                                uint64_t generation) {
+Result<std::shared_ptr<const TableContext>> build_table_context(
+    const config::ValidatedSnapshot& snapshot, uint64_t generation) {
   auto table = routing::RouteTable::compile(snapshot);
   if (!table.ok()) return table.error();
   auto ctx = std::make_shared<TableContext>();
@@ -20,7 +20,7 @@ Result<std::shared_ptr<const TableContext>> build_table_context(const config::Sn
     auto& info = ctx->clusters[clusters[i].name];
     info.cluster = &clusters[i];
     if (clusters[i].protocol == config::ClusterProtocol::kHttps) {
-      auto ctx_or = tls::make_client_context(clusters[i]);
+      auto ctx_or = tls::make_client_context(clusters[i], snapshot.trust_anchors(i));
       if (!ctx_or.ok()) return ctx_or.error();
       info.client_tls = std::move(ctx_or).value();
     }
@@ -41,7 +41,7 @@ Result<std::shared_ptr<const TableContext>> build_table_context(const config::Sn
       info.endpoints.push_back(results.begin()->endpoint());
     }
   }
-  auto tls = tls::ServerTls::create(ctx->snapshot());
+  auto tls = tls::ServerTls::create(snapshot);
   if (!tls.ok()) return tls.error();
   ctx->tls = std::move(tls).value();
   return std::shared_ptr<const TableContext>(std::move(ctx));

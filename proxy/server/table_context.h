@@ -14,6 +14,7 @@
 
 #include "common/result.h"
 #include "proxy/config/snapshot.h"
+#include "proxy/config/validated_snapshot.h"
 #include "proxy/routing/route_table.h"
 #include "proxy/tls/server_tls.h"
 
@@ -37,8 +38,9 @@ struct TableContext {
   [[nodiscard]] const config::Limits& limits() const { return snapshot().limits; }
 };
 
-// Compiles the route table and TLS material. Off the hot path.
+// Compiles the route table and builds the TLS contexts from the material
+// validation already parsed. Off the hot path.
 [[nodiscard]] Result<std::shared_ptr<const TableContext>> build_table_context(
-    const config::Snapshot& snapshot, uint64_t generation);
+    const config::ValidatedSnapshot& snapshot, uint64_t generation);
 
 }  // namespace archway::server

@@ -1,14 +1,14 @@
 #include "proxy/tls/client_tls.h"
 
 #include <openssl/err.h>
-#include <openssl/pem.h>
 #include <openssl/x509_vfy.h>
 
 #include <string>
 
 namespace archway::tls {
 
-Result<SslCtxPtr> make_client_context(const config::Cluster& cluster) {
+Result<SslCtxPtr> make_client_context(const config::Cluster& cluster,
+                                      const std::vector<config::CertificatePtr>& trust_anchors) {
   SslCtxPtr ctx(SSL_CTX_new(TLS_client_method()));
   if (!ctx) return invalid("clusters." + cluster.name, "cannot create a TLS context");
   SSL_CTX_set_min_proto_version(ctx.get(), TLS1_2_VERSION);
@@ -21,16 +21,12 @@ Result<SslCtxPtr> make_client_context(const config::Cluster& cluster) {
   SSL_CTX_set_verify(ctx.get(), SSL_VERIFY_PEER, nullptr);
   SSL_CTX_set_default_verify_paths(ctx.get());
   if (cluster.tls_ca_pem) {
-    BIO* bio =
-        BIO_new_mem_buf(cluster.tls_ca_pem->data(), static_cast<int>(cluster.tls_ca_pem->size()));
     X509_STORE* store = SSL_CTX_get_cert_store(ctx.get());
     int added = 0;
-    while (X509* cert = PEM_read_bio_X509(bio, nullptr, nullptr, nullptr)) {
-      added += X509_STORE_add_cert(store, cert);
-      X509_free(cert);
+    for (const config::CertificatePtr& cert : trust_anchors) {
+      added += X509_STORE_add_cert(store, cert.get());  // takes its own reference
     }
-    BIO_free(bio);
-    ERR_clear_error();  // the end of the PEM list leaves "no start line"
+    ERR_clear_error();  // a certificate listed twice leaves "already in hash table"
     if (added == 0) return invalid("clusters." + cluster.name + ".tlsCaPem", "no certificate");
   }
   return ctx;

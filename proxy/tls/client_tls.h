@@ -8,14 +8,19 @@
 #include <openssl/ssl.h>
 
 #include <string_view>
+#include <vector>
 
 #include "common/result.h"
 #include "proxy/config/snapshot.h"
+#include "proxy/config/tls_check.h"
 #include "proxy/tls/server_tls.h"
 
 namespace archway::tls {
 
-[[nodiscard]] Result<SslCtxPtr> make_client_context(const config::Cluster& cluster);
+// `trust_anchors`: the cluster's tlsCaPem as validation parsed it
+// (ValidatedSnapshot::trust_anchors), added to the system trust store.
+[[nodiscard]] Result<SslCtxPtr> make_client_context(
+    const config::Cluster& cluster, const std::vector<config::CertificatePtr>& trust_anchors);
 
 // Per connection, before the handshake: `server_name` (a cluster's
 // tlsServerName) as SNI and, when `verify`, as the name the certificate must

@@ -1,7 +1,6 @@
 #include "proxy/tls/server_tls.h"
 
 #include <openssl/err.h>
-#include <openssl/pem.h>
 
 #include <cstring>
 
@@ -46,7 +45,7 @@ int servername_cb(SSL* ssl, int*, void* arg) {
   return SSL_TLSEXT_ERR_OK;
 }
 
-Result<SslCtxPtr> make_context(const config::TlsCertificate& cert, const std::string& field) {
+Result<SslCtxPtr> make_context(const config::CertificateChain& chain, const std::string& field) {
   SslCtxPtr ctx(SSL_CTX_new(TLS_server_method()));
   if (!ctx) return invalid(field, "SSL_CTX_new: " + openssl_error());
   SSL_CTX_set_min_proto_version(ctx.get(), TLS1_2_VERSION);
@@ -55,27 +54,18 @@ Result<SslCtxPtr> make_context(const config::TlsCertificate& cert, const std::st
   // RFC 9113 §9.2.2: TLS 1.2 cipher suites for h2 must be ECDHE AEAD.
   SSL_CTX_set_cipher_list(ctx.get(), "ECDHE+AESGCM:ECDHE+CHACHA20");
   SSL_CTX_set_mode(ctx.get(), SSL_MODE_RELEASE_BUFFERS);
-  std::unique_ptr<BIO, decltype(&BIO_free)> cert_bio(
-      BIO_new_mem_buf(cert.certificate_pem.data(), static_cast<int>(cert.certificate_pem.size())),
-      BIO_free);
-  X509* leaf = PEM_read_bio_X509(cert_bio.get(), nullptr, nullptr, nullptr);
-  if (leaf == nullptr) return invalid(field + ".certificatePem", "no certificate: " + openssl_error());
-  const int use = SSL_CTX_use_certificate(ctx.get(), leaf);
-  X509_free(leaf);
-  if (use != 1) return invalid(field + ".certificatePem", openssl_error());
-  while (X509* extra = PEM_read_bio_X509(cert_bio.get(), nullptr, nullptr, nullptr)) {
-    SSL_CTX_add_extra_chain_cert(ctx.get(), extra);  // takes ownership
+  // Each call takes its own reference: the context outlives the snapshot's objects.
+  if (SSL_CTX_use_certificate(ctx.get(), chain.leaf.get()) != 1) {
+    return invalid(field + ".certificate", openssl_error());
   }
-  ERR_clear_error();  // the loop ends on a "no start line" error
-  std::unique_ptr<BIO, decltype(&BIO_free)> key_bio(
-      BIO_new_mem_buf(cert.private_key_pem.data(), static_cast<int>(cert.private_key_pem.size())),
-      BIO_free);
-  EVP_PKEY* key = PEM_read_bio_PrivateKey(key_bio.get(), nullptr, nullptr, nullptr);
-  if (key == nullptr) return invalid(field + ".privateKeyPem", "no private key: " + openssl_error());
-  const int key_ok = SSL_CTX_use_PrivateKey(ctx.get(), key);
-  EVP_PKEY_free(key);
-  if (key_ok != 1 || SSL_CTX_check_private_key(ctx.get()) != 1) {
-    return invalid(field + ".privateKeyPem", "key does not match certificate: " + openssl_error());
+  for (const config::CertificatePtr& intermediate : chain.intermediates) {
+    if (SSL_CTX_add1_chain_cert(ctx.get(), intermediate.get()) != 1) {
+      return invalid(field + ".certificate", openssl_error());
+    }
+  }
+  if (SSL_CTX_use_PrivateKey(ctx.get(), chain.key.get()) != 1 ||
+      SSL_CTX_check_private_key(ctx.get()) != 1) {
+    return invalid(field + ".privateKey", "key does not match certificate: " + openssl_error());
   }
   SSL_CTX_set_alpn_select_cb(ctx.get(), alpn_select, nullptr);
   return ctx;
@@ -83,12 +73,14 @@ Result<SslCtxPtr> make_context(const config::TlsCertificate& cert, const std::st
 
 }  // namespace
 
-Result<std::unique_ptr<const ServerTls>> ServerTls::create(const config::Snapshot& snapshot) {
+Result<std::unique_ptr<const ServerTls>> ServerTls::create(
+    const config::ValidatedSnapshot& snapshot) {
   std::unique_ptr<ServerTls> tls(new ServerTls());
-  for (size_t i = 0; i < snapshot.virtual_hosts.size(); ++i) {
-    const auto& vhost = snapshot.virtual_hosts[i];
-    if (!vhost.tls) continue;
-    auto ctx = make_context(*vhost.tls, "virtualHosts[" + std::to_string(i) + "].tls");
+  for (size_t i = 0; i < snapshot->virtual_hosts.size(); ++i) {
+    const auto& vhost = snapshot->virtual_hosts[i];
+    const config::CertificateChain* chain = snapshot.server_certificate(i);
+    if (chain == nullptr) continue;
+    auto ctx = make_context(*chain, "virtualHosts[" + std::to_string(i) + "].tls");
     if (!ctx.ok()) return ctx.error();
     SSL_CTX* raw = ctx->get();
     tls->contexts_.push_back(std::move(ctx).value());

@@ -14,7 +14,7 @@
 #include <vector>
 
 #include "common/result.h"
-#include "proxy/config/snapshot.h"
+#include "proxy/config/validated_snapshot.h"
 
 namespace archway::tls {
 
@@ -25,9 +25,10 @@ using SslCtxPtr = std::unique_ptr<SSL_CTX, SslCtxDeleter>;
 
 class ServerTls {
  public:
-  // nullptr (not an error) when no virtual host carries a certificate.
+  // nullptr (not an error) when no virtual host carries a certificate. Uses
+  // the certificates and keys validation parsed; no PEM is read here.
   [[nodiscard]] static Result<std::unique_ptr<const ServerTls>> create(
-      const config::Snapshot& snapshot);
+      const config::ValidatedSnapshot& snapshot);
 
   // The context a TLS listener starts handshakes with; SNI may switch it.
   [[nodiscard]] SSL_CTX* default_context() const { return contexts_.front().get(); }

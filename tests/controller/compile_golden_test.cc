@@ -39,7 +39,7 @@ TEST_P(CompileGolden, MatchesGoldenAndParses) {
   const std::string json = config::to_json(result.snapshot);
   auto parsed = config::parse_snapshot_json(json);
   ASSERT_TRUE(parsed.ok()) << parsed.error().to_string();
-  EXPECT_EQ(*parsed, result.snapshot);
+  EXPECT_EQ(parsed->snapshot(), result.snapshot);
 
   const std::string actual = testing::result_json(result).dump(2) + "\n";
   const fs::path golden = dir / (GetParam() + ".out.json");

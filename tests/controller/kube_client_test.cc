@@ -1,5 +1,5 @@
 // The cpprestsdk client's edges that need no API server: time formats,
-// base64, TLS material checks, and errors as values on an unreachable server.
+// TLS material checks, and errors as values on an unreachable server.
 // The real API server is exercised by kube_client_live_test.cc.
 
 #include <openssl/evp.h>
@@ -8,7 +8,6 @@
 
 #include <gtest/gtest.h>
 
-#include "controller/k8s/base64.h"
 #include "controller/k8s/kube_client.h"
 #include "controller/k8s/kube_tls.h"
 #include "controller/k8s/time_format.h"
@@ -32,14 +31,6 @@ TEST(TimeFormat, RejectsMalformed) {
                           "2024-05-01T12:00:00.Z", "2024-05-01T12:00:00Zjunk"}) {
     EXPECT_FALSE(parse_time(bad).has_value()) << bad;
   }
-}
-
-TEST(Base64, DecodesAndRejects) {
-  EXPECT_EQ(base64_decode("aGVsbG8="), "hello");
-  EXPECT_EQ(base64_decode("aGVs\nbG8gd29y bGQ="), "hello world");
-  EXPECT_EQ(base64_decode(""), "");
-  EXPECT_FALSE(base64_decode("a$bc").has_value());
-  EXPECT_FALSE(base64_decode("aGVsbG8=x").has_value());
 }
 
 // A self-signed EC certificate and its key, as PEM.

@@ -53,14 +53,14 @@ void exercise_table(const RouteTable& table, std::string_view input) {
   }
 }
 
-void round_trip(const Snapshot& snapshot, std::string_view input) {
+void round_trip(const archway::config::ValidatedSnapshot& snapshot, std::string_view input) {
   auto table = RouteTable::compile(snapshot);
   check(table.ok());
   exercise_table(**table, input);
   const std::string json = archway::config::to_json(snapshot);
   auto again = archway::config::parse_snapshot_json(json);
   check(again.ok());
-  check(*again == snapshot);
+  check(again->snapshot() == snapshot.snapshot());
   check(archway::config::to_json(*again) == json);
 }
 

@@ -91,7 +91,7 @@ struct ProxySide {
     cluster.protocol = config::ClusterProtocol::kHttps;
     cluster.tls_server_name = "backend.test";
     cluster.tls_ca_pem = ca_pem;
-    auto ctx = tls::make_client_context(cluster);
+    auto ctx = tls::make_client_context(cluster, config::parse_ca_bundle(ca_pem).value());
     EXPECT_TRUE(ctx.ok());
     if (ctx.ok()) client_tls = std::move(ctx).value();
   }

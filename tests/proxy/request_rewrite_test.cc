@@ -1,3 +1,7 @@
+#include <string>
+#include <utility>
+#include <vector>
+
 #include <gtest/gtest.h>
 
 #include "proxy/server/hop_by_hop.h"
@@ -26,6 +30,26 @@ TEST(RequestRewrite, HeaderOps) {
   const Header* env = find_header(h, "x-env");
   ASSERT_NE(env, nullptr);
   EXPECT_EQ(env->value, "x");
+}
+
+// Moved from route_actions_test.cc when routing's copy of apply_header_ops
+// was removed: every field of a set name is replaced by one, in order.
+TEST(ApplyHeaderOpsTest, RemoveThenSetThenAdd) {
+  config::HeaderOps ops;
+  ops.remove = {"Cookie", "X-Gone"};
+  ops.set = {{"X-Env", "prod"}, {"Cookie", "fresh"}};
+  ops.add = {{"Via", "archway"}, {"x-env", "extra"}};
+  Headers headers = {{"cookie", "a"},   {"x-env", "dev"}, {"accept", "*/*"},
+                     {"x-env", "dev2"}, {"x-gone", "1"},  {"cookie", "b"}};
+  apply_header_ops(ops, headers);
+  const std::vector<std::pair<std::string, std::string>> want = {{"accept", "*/*"},
+                                                                 {"x-env", "prod"},
+                                                                 {"cookie", "fresh"},
+                                                                 {"via", "archway"},
+                                                                 {"x-env", "extra"}};
+  std::vector<std::pair<std::string, std::string>> got;
+  for (const Header& h : headers) got.emplace_back(h.name, h.value);
+  EXPECT_EQ(got, want);
 }
 
 TEST(RequestRewrite, ForwardingHeaders) {

@@ -1,5 +1,5 @@
-// pick_backend, rewrite_path and apply_header_ops: what the network side does
-// with a match.
+// pick_backend and rewrite_path: what the network side does with a match
+// (header operations: request_rewrite_test.cc).
 
 #include "proxy/routing/route_actions.h"
 
@@ -97,21 +97,6 @@ TEST(RewritePathTest, FullPathSubstitutesCaptures) {
   m = testing::match(*t, Request{.path = "/keep/x"});
   ASSERT_TRUE(m);
   EXPECT_EQ(rewrite_path(*m, "/keep/x"), "/keep/x");
-}
-
-TEST(ApplyHeaderOpsTest, RemoveThenSetThenAdd) {
-  config::HeaderOps ops;
-  ops.remove = {"Cookie", "X-Gone"};
-  ops.set = {{"X-Env", "prod"}, {"Cookie", "fresh"}};
-  ops.add = {{"Via", "archway"}, {"x-env", "extra"}};
-  HeaderList headers = {{"cookie", "a"}, {"x-env", "dev"}, {"accept", "*/*"},
-                        {"x-env", "dev2"}, {"x-gone", "1"}, {"cookie", "b"}};
-  apply_header_ops(ops, headers);
-  EXPECT_EQ(headers, (HeaderList{{"accept", "*/*"},
-                                 {"x-env", "prod"},
-                                 {"cookie", "fresh"},
-                                 {"via", "archway"},
-                                 {"x-env", "extra"}}));
 }
 
 }  // namespace

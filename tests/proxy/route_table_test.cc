@@ -323,7 +323,9 @@ TEST(RouteTableTest, CompiledRouteCarriesWeightsAndHost) {
   EXPECT_EQ(m->route->cumulative_weights, (std::vector<uint32_t>{3, 3, 8}));
 }
 
-TEST(RouteTableTest, CompileRejectsInvalidSnapshotWithField) {
+// The compiler takes only a ValidatedSnapshot, so an invalid snapshot is
+// stopped by validate_snapshot, the one gate, with the field named.
+TEST(RouteTableTest, InvalidSnapshotIsRejectedBeforeCompileWithField) {
   config::Snapshot s;
   s.version = "1";
   s.virtual_hosts.push_back({.name = "h", .domains = {"*"}});
@@ -332,9 +334,9 @@ TEST(RouteTableTest, CompileRejectsInvalidSnapshotWithField) {
   r.direct_response = config::DirectResponse{};
   r.matches.push_back({.path = {config::PathMatchType::kRegularExpression, "(("}});
   s.virtual_hosts[0].routes.push_back(r);
-  auto table = RouteTable::compile(s);
-  ASSERT_FALSE(table.ok());
-  EXPECT_EQ(table.error().to_string(),
+  auto validated = config::validate_snapshot(s);
+  ASSERT_FALSE(validated.ok());
+  EXPECT_EQ(validated.error().to_string(),
             "virtualHosts[0].routes[0].matches[0].path.value: invalid regular expression: "
             "missing ): ((");
 }

@@ -24,7 +24,7 @@ std::string read_file(const std::string& name) {
 Snapshot parse_ok(std::string_view text) {
   auto parsed = parse_snapshot(text);
   EXPECT_TRUE(parsed.ok()) << (parsed.ok() ? "" : parsed.error().to_string());
-  return parsed.ok() ? *parsed : Snapshot{};
+  return parsed.ok() ? parsed->snapshot() : Snapshot{};
 }
 
 TEST(SnapshotParserTest, YamlAndJsonSpellingsAreTheSameSnapshot) {

@@ -1,6 +1,6 @@
-#include "controller/k8s/base64.h"
+#include "common/base64.h"
 
-namespace archway::controller::k8s {
+namespace archway {
 namespace {
 
 int value_of(char c) {
@@ -40,4 +40,4 @@ std::optional<std::string> base64_decode(std::string_view in) {
   return out;
 }
 
-}  // namespace archway::controller::k8s
+}  // namespace archway
