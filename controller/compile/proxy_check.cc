@@ -7,7 +7,10 @@
 namespace archway::controller::compile {
 
 Result<void> proxy_validates(const config::Snapshot& snapshot) {
-  return config::validate_snapshot(snapshot);
+  // A copy: the controller keeps its snapshot to serialise and push it.
+  auto validated = config::validate_snapshot(snapshot);
+  if (!validated.ok()) return validated.error();
+  return {};
 }
 
 std::string describe_refusal(const config::Snapshot& snapshot, const Error& error) {

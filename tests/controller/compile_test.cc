@@ -2,6 +2,7 @@
 // written as YAML, like a person would; golden files cover whole snapshots.
 #include <gtest/gtest.h>
 
+#include "controller/compile/proxy_check.h"
 #include "controller/compile/tls_secret.h"
 #include "tests/controller/compile_fixture.h"
 
@@ -567,7 +568,7 @@ Result<void> refuses_path(const config::Snapshot& s) {
       }
     }
   }
-  return config::validate_snapshot(s);
+  return compile::proxy_validates(s);
 }
 
 std::string path_route(const std::string& name, const std::string& path, int generation = 1) {
@@ -619,7 +620,7 @@ TEST(CompileProxyGuard, AValidSnapshotIsCheckedOnce) {
   auto options = testing::test_options();
   options.check_snapshot = [&](const config::Snapshot& s) {
     ++checks;
-    return config::validate_snapshot(s);
+    return compile::proxy_validates(s);
   };
   (void)compile::compile(
       testing::state_from_yaml(kApp + path_route("a", "/a") + path_route("b", "/b")), options, {});
