@@ -12,16 +12,7 @@ import (
 )
 
 func regexRouteYAML(name, host, regex, svc string) string {
-	return fmt.Sprintf(`apiVersion: archway.dev/v1alpha1
-kind: APIRoute
-metadata: {name: %s}
-spec:
-  hostnames: [%s]
-  rules:
-  - name: main
-    matches: [{path: {type: RegularExpression, value: %q}}]
-    backends: [{name: %s, port: 80}]
-`, name, host, regex, svc)
+	return routeYAMLOfType(name, host, "RegularExpression", regex, svc)
 }
 
 // programmedAt reads "status/observedGeneration" of an APIRoute's

@@ -10,6 +10,11 @@ import (
 )
 
 func routeYAML(name, host, path, svc string) string {
+	return routeYAMLOfType(name, host, "PathPrefix", path, svc)
+}
+
+// routeYAMLOfType: one rule "main" with one path match of pathType.
+func routeYAMLOfType(name, host, pathType, path, svc string) string {
 	return fmt.Sprintf(`apiVersion: archway.dev/v1alpha1
 kind: APIRoute
 metadata: {name: %s}
@@ -17,9 +22,9 @@ spec:
   hostnames: [%s]
   rules:
   - name: main
-    matches: [{path: {type: PathPrefix, value: %s}}]
+    matches: [{path: {type: %s, value: %q}}]
     backends: [{name: %s, port: 80}]
-`, name, host, path, svc)
+`, name, host, pathType, path, svc)
 }
 
 // Apply → Ready → traffic; edit → new behaviour; scale → traffic follows;
