@@ -5,10 +5,14 @@
 package procs
 
 import (
+	"math/rand"
 	"net"
 	"os"
 	"os/exec"
 	"path/filepath"
+	"strconv"
+	"strings"
+	"sync"
 	"syscall"
 	"testing"
 	"time"
@@ -73,13 +77,57 @@ func (p *Proc) Terminate(timeout time.Duration) int {
 	}
 }
 
-// FreeLoopbackPort returns a TCP port on 127.0.0.1 that was free a moment ago.
+// FreeLoopbackPort returns a TCP port that was free on every address a
+// moment ago. It is drawn below the kernel's ephemeral range: a port the
+// kernel handed out (bind to :0) may be reused at once as the local port of
+// an outgoing connection (kubectl, the controller), and a listener on
+// 0.0.0.0 then fails with EADDRINUSE — a flake seen in e2e/controller.
 func FreeLoopbackPort(t testing.TB) int {
 	t.Helper()
+	low := ephemeralLow()
+	portMu.Lock()
+	defer portMu.Unlock()
+	if low > 11000 {
+		for try := 0; try < 200; try++ {
+			port := 10000 + rand.Intn(low-10000)
+			if handedOut[port] {
+				continue
+			}
+			ln, err := net.Listen("tcp", ":"+strconv.Itoa(port))
+			if err != nil {
+				continue
+			}
+			ln.Close()
+			handedOut[port] = true
+			return port
+		}
+	}
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
 		t.Fatal(err)
 	}
 	defer ln.Close()
 	return ln.Addr().(*net.TCPAddr).Port
+}
+
+var (
+	portMu    sync.Mutex
+	handedOut = map[int]bool{} // never the same port twice in one test binary
+)
+
+// ephemeralLow is the first port of net.ipv4.ip_local_port_range (0 when unknown).
+func ephemeralLow() int {
+	b, err := os.ReadFile("/proc/sys/net/ipv4/ip_local_port_range")
+	if err != nil {
+		return 0
+	}
+	f := strings.Fields(string(b))
+	if len(f) == 0 {
+		return 0
+	}
+	n, err := strconv.Atoi(f[0])
+	if err != nil {
+		return 0
+	}
+	return n
 }
