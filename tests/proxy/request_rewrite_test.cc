@@ -1,9 +1,12 @@
 #include <gtest/gtest.h>
 
-#include "proxy/server/hop_by_hop.h"
-#include "proxy/server/request_rewrite.h"
+#include "proxy/exchange/request_rewrite.h"
+#include "proxy/http/hop_by_hop.h"
 
-namespace archway::server {
+namespace archway::exchange {
+
+using http::find_header;
+using http::Header;
 namespace {
 
 TEST(RequestRewrite, HeaderOps) {
@@ -62,4 +65,4 @@ TEST(HopByHop, ConnectionTokens) {
 }
 
 }  // namespace
-}  // namespace archway::server
+}  // namespace archway::exchange
