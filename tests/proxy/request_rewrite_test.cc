@@ -6,6 +6,7 @@
 namespace archway::exchange {
 
 using http::find_header;
+using http::is_hop_by_hop;
 using http::Header;
 namespace {
 
