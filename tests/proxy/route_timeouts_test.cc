@@ -31,8 +31,9 @@ TEST(RouteTimeouts, ZeroMeansDisabledAndTheSnapshotIsAccepted) {
 TEST(RouteTimeouts, NegativeStaysRefusedInACodeBuiltSnapshot) {
   auto parsed = parse_snapshot_json(snapshot_with_timeouts(R"({"request": "1s"})"));
   ASSERT_TRUE(parsed.ok());
-  parsed->virtual_hosts[0].routes[0].timeouts.request = Duration{-1};
-  auto valid = validate_snapshot(*parsed);
+  Snapshot edited = parsed->snapshot();
+  edited.virtual_hosts[0].routes[0].timeouts.request = Duration{-1};
+  auto valid = validate_snapshot(std::move(edited));
   ASSERT_FALSE(valid.ok());
   EXPECT_EQ(valid.error().field, "virtualHosts[0].routes[0].timeouts.request");
 }
