@@ -1,8 +1,8 @@
 // archway-proxy: the data plane. Parses flags, loads a snapshot (--config,
 // or the state dir's last accepted one), starts the workers and the admin
 // endpoints, and drains on SIGTERM. docs/proxy.md documents every flag.
-#include <boost/program_options.hpp>
 #include <spdlog/spdlog.h>
+#include <boost/program_options.hpp>
 
 #include <filesystem>
 #include <fstream>
@@ -55,8 +55,8 @@ int main(int argc, char** argv) {
   unsigned workers = 0;
   uint16_t admin_port = 9901;
   bool abort_on_loop_exception = false;
-  opts.add_options()("help", "show this help")(
-      "config", po::value(&config), "snapshot file (JSON or YAML) to load at start")(
+  opts.add_options()("help", "show this help")("config", po::value(&config),
+                                               "snapshot file (JSON or YAML) to load at start")(
       "state-dir", po::value(&state_dir),
       "directory where the last accepted snapshot is kept; loaded at start when no --config")(
       "admin-socket", po::value(&admin_socket), "Unix socket for PUT/GET /config")(
@@ -112,7 +112,7 @@ int main(int argc, char** argv) {
     server_options.state_dir = state_dir;
   }
   if (access_log != "off") {
-    auto opened = archway::server::AccessLog::open(access_log, access_log_buffer);
+    auto opened = archway::exchange::AccessLog::open(access_log, access_log_buffer);
     if (!opened.ok()) {
       std::cerr << "archway-proxy: " << opened.error().to_string() << "\n";
       return 2;

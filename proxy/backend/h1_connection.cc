@@ -18,7 +18,7 @@
 namespace archway::backend {
 
 namespace asio = boost::asio;
-using Failure = server::BackendEvents::Failure;
+using Failure = http::BackendEvents::Failure;
 
 // 16 KiB reads: one TLS record, and what nghttpx uses for its I/O chunks.
 static constexpr size_t kReadSize = 16 * 1024;
@@ -57,7 +57,7 @@ std::shared_ptr<H1Connection> H1Connection::adopt(asio::io_context& io, tcp::end
 
 H1Connection::~H1Connection() = default;
 
-void H1Connection::start(server::BackendEvents* events, std::string_view head, bool chunked,
+void H1Connection::start(http::BackendEvents* events, std::string_view head, bool chunked,
                          bool head_request, bool expect_body) {
   events_ = events;
   ++requests_;
@@ -140,10 +140,10 @@ bool H1Connection::send_data(std::string_view data, bool end_stream) {
     request_done_ = true;
   }
   flush();
-  return out_.size() + writing_.size() < server::kHighWatermark;
+  return out_.size() + writing_.size() < http::kHighWatermark;
 }
 
-void H1Connection::send_trailers(const server::Headers& trailers) {
+void H1Connection::send_trailers(const http::Headers& trailers) {
   if (state_ == State::kClosed) return;
   if (chunked_) {
     out_.append("0\r\n");
@@ -159,7 +159,7 @@ void H1Connection::send_trailers(const server::Headers& trailers) {
 bool H1Connection::send_raw(std::string_view data) {
   out_.append(data);
   flush();
-  return out_.size() + writing_.size() < server::kHighWatermark;
+  return out_.size() + writing_.size() < http::kHighWatermark;
 }
 
 void H1Connection::watch() {

@@ -1,7 +1,7 @@
 #pragma once
 // One HTTP/1.1 connection to a backend endpoint, carrying one request at a
 // time (no pipelining to backends: a failure would be ambiguous). It is a
-// server::BackendStream for the exchange using it, then goes back to its
+// http::BackendStream for the exchange using it, then goes back to its
 // pool (backend/pool.h) if both sides allow keep-alive and the pool was not
 // retired by a table swap.
 //
@@ -33,15 +33,15 @@
 #include <utility>
 
 #include "proxy/backend/tls_target.h"
+#include "proxy/http/message.h"
 #include "proxy/http1/response_parser.h"
 #include "proxy/net/transport.h"
-#include "proxy/server/message.h"
 
 namespace archway::backend {
 
 class Pool;
 
-class H1Connection final : public server::BackendStream,
+class H1Connection final : public http::BackendStream,
                            public http1::ResponseConsumer,
                            public std::enable_shared_from_this<H1Connection> {
  public:
@@ -62,7 +62,7 @@ class H1Connection final : public server::BackendStream,
 
   // Starts a request: connects first if needed. `head` is the serialized
   // request head; the body follows through send_data. `chunked` frames it.
-  void start(server::BackendEvents* events, std::string_view head, bool chunked, bool head_request,
+  void start(http::BackendEvents* events, std::string_view head, bool chunked, bool head_request,
              bool expect_body);
   [[nodiscard]] bool reused() const { return requests_ > 1; }
   [[nodiscard]] bool usable() const { return state_ == State::kIdle; }
@@ -78,9 +78,9 @@ class H1Connection final : public server::BackendStream,
   [[nodiscard]] bool still_open();
   void close();
 
-  // server::BackendStream
+  // http::BackendStream
   bool send_data(std::string_view data, bool end_stream) override;
-  void send_trailers(const server::Headers& trailers) override;
+  void send_trailers(const http::Headers& trailers) override;
   void pause_response(bool paused) override;
   void detach(bool complete) override;
   // WebSocket: after a 101 the connection carries raw bytes both ways.
@@ -97,7 +97,7 @@ class H1Connection final : public server::BackendStream,
   void flush();
   void read();
   void on_read(size_t n);
-  void fail(server::BackendEvents::Failure failure);
+  void fail(http::BackendEvents::Failure failure);
   void finish_response();
 
   boost::asio::io_context& io_;
@@ -111,7 +111,7 @@ class H1Connection final : public server::BackendStream,
   boost::asio::steady_timer connect_timer_;
   std::chrono::milliseconds connect_timeout_;
   State state_ = State::kConnecting;
-  server::BackendEvents* events_ = nullptr;
+  http::BackendEvents* events_ = nullptr;
   std::string out_, writing_;
   bool write_in_flight_ = false;
   bool chunked_ = false;
@@ -126,7 +126,7 @@ class H1Connection final : public server::BackendStream,
   uint64_t requests_ = 0;
   std::string in_;
   size_t in_begin_ = 0, in_end_ = 0;
-  server::Response response_;
+  http::Response response_;
   std::optional<http1::ResponseParser> parser_;
 };
 

@@ -5,7 +5,7 @@
 
 namespace archway::backend {
 
-std::string http1_head_from_h2(const server::Headers& h2_head, bool has_body, bool& chunked) {
+std::string http1_head_from_h2(const http::Headers& h2_head, bool has_body, bool& chunked) {
   std::string_view method, path, authority;
   bool has_length = false;
   size_t size = 32;
@@ -31,19 +31,19 @@ std::string http1_head_from_h2(const server::Headers& h2_head, bool has_body, bo
 }
 
 void carry_over_to_http1(H2Stream& stream, const std::shared_ptr<H1Connection>& connection) {
-  server::BackendEvents* events = stream.events();
+  http::BackendEvents* events = stream.events();
   stream.disown();
   const auto& h2_head = stream.request_head();
   bool chunked = false;
   const std::string head = http1_head_from_h2(h2_head, stream.has_body(), chunked);
-  const auto* method = server::find_header(h2_head, ":method");
+  const auto* method = http::find_header(h2_head, ":method");
   const bool head_request = method != nullptr && method->value == "HEAD";
   // First the exchange switches over, then the connection may report to it.
   events->on_backend_replaced(connection);
   connection->start(events, head, chunked, head_request, stream.has_body());
   if (!stream.has_body()) return;
   const std::string_view body = stream.unsent_body();
-  const server::Headers* trailers = stream.trailers();
+  const http::Headers* trailers = stream.trailers();
   if (!body.empty() || (stream.body_complete() && trailers == nullptr)) {
     // The return value (watermark) needs no answer: a connection that
     // writes tells the exchange on_backend_drained.

@@ -9,7 +9,7 @@
 #include <memory>
 #include <string>
 
-#include "proxy/server/message.h"
+#include "proxy/http/message.h"
 
 namespace archway::backend {
 
@@ -21,7 +21,7 @@ class H2Stream;
 // pseudo-fields, the regular fields as they are ("te" dropped: it would
 // need "connection: te"), and "transfer-encoding: chunked" when a body
 // follows without content-length (then `chunked` is set).
-[[nodiscard]] std::string http1_head_from_h2(const server::Headers& h2_head, bool has_body,
+[[nodiscard]] std::string http1_head_from_h2(const http::Headers& h2_head, bool has_body,
                                              bool& chunked);
 
 // Moves `stream` (queued, never submitted, not detached) onto `connection`:

@@ -15,7 +15,7 @@
 namespace archway::backend {
 
 namespace asio = boost::asio;
-using Failure = server::BackendEvents::Failure;
+using Failure = http::BackendEvents::Failure;
 
 namespace {
 

@@ -23,8 +23,8 @@
 #include <string>
 #include <vector>
 
+#include "proxy/http/message.h"
 #include "proxy/net/transport.h"
-#include "proxy/server/message.h"
 
 namespace archway::backend {
 
@@ -79,7 +79,7 @@ class H2Session final : public std::enable_shared_from_this<H2Session> {
   bool init_session();
   void read();
   void write();
-  void close(server::BackendEvents::Failure failure);
+  void close(http::BackendEvents::Failure failure);
   void maybe_finish();
   void forget();
   void on_stream_close(int32_t id, uint32_t error_code);

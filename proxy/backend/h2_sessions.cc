@@ -2,22 +2,22 @@
 
 #include "proxy/backend/h2_session.h"
 #include "proxy/backend/h2_stream.h"
-#include "proxy/server/hop_by_hop.h"
+#include "proxy/http/hop_by_hop.h"
 
 namespace archway::backend {
 
 H2Sessions::~H2Sessions() { retire(); }
 
-server::Headers h2_request_head(const server::Request& request, const std::string& path,
-                                std::string_view scheme) {
-  server::Headers head;
+http::Headers h2_request_head(const http::Request& request, const std::string& path,
+                              std::string_view scheme) {
+  http::Headers head;
   head.reserve(request.headers.size() + 6);
   head.push_back({":method", request.method});
   head.push_back({":scheme", std::string(scheme)});
   head.push_back({":authority", request.authority});
   head.push_back({":path", path});
   for (const auto& h : request.headers) {
-    if (h.name == "host" || server::is_hop_by_hop(h.name)) continue;
+    if (h.name == "host" || http::is_hop_by_hop(h.name)) continue;
     head.push_back(h);
   }
   if (request.te_trailers) head.push_back({"te", "trailers"});
@@ -39,8 +39,8 @@ std::shared_ptr<H2Session> H2Sessions::session_for(const boost::asio::ip::tcp::e
 
 H2Sessions::Opened H2Sessions::open(const config::Cluster& cluster, SSL_CTX* tls,
                                     const boost::asio::ip::tcp::endpoint& endpoint,
-                                    const server::Request& request, const std::string& path,
-                                    server::BackendEvents* events) {
+                                    const http::Request& request, const std::string& path,
+                                    http::BackendEvents* events) {
   const bool https = cluster.protocol == config::ClusterProtocol::kHttps;
   if (https && tls == nullptr) return {nullptr, OpenError::kUnavailable};
   H2Session::Settings settings{cluster.connect_timeout, https ? tls : nullptr,
@@ -56,7 +56,7 @@ H2Sessions::Opened H2Sessions::open(const config::Cluster& cluster, SSL_CTX* tls
 
 void H2Sessions::adopt(const H2Session& refusing, std::unique_ptr<H2Stream>& stream) {
   auto session = session_for(refusing.endpoint(), refusing.settings());
-  if (!session->add(stream)) stream->fail(server::BackendEvents::Failure::kReset);
+  if (!session->add(stream)) stream->fail(http::BackendEvents::Failure::kReset);
   if (retired_)
     sessions_.erase(
         Key{refusing.endpoint(), refusing.settings().tls});  // the session lives on its own I/O

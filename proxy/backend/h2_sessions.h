@@ -27,7 +27,7 @@
 
 #include "proxy/backend/h2_session.h"
 #include "proxy/config/snapshot.h"
-#include "proxy/server/message.h"
+#include "proxy/http/message.h"
 
 namespace archway::backend {
 
@@ -46,7 +46,7 @@ class H2Sessions : public std::enable_shared_from_this<H2Sessions> {
   // Why open() gave no stream: the status the client gets.
   enum class OpenError { kNone, kUnavailable /* 502 */, kOverloaded /* 503 */ };
   struct Opened {
-    server::BackendStream* stream = nullptr;
+    http::BackendStream* stream = nullptr;
     OpenError error = OpenError::kNone;
   };
   // Opens a stream for `request` to `endpoint` (HEADERS at once, or when the
@@ -54,8 +54,8 @@ class H2Sessions : public std::enable_shared_from_this<H2Sessions> {
   // `tls`: the cluster's client context for HTTPS (h2 by ALPN), else null.
   [[nodiscard]] Opened open(const config::Cluster& cluster, SSL_CTX* tls,
                             const boost::asio::ip::tcp::endpoint& endpoint,
-                            const server::Request& request, const std::string& path,
-                            server::BackendEvents* events);
+                            const http::Request& request, const std::string& path,
+                            http::BackendEvents* events);
   // A stream refused by its session (REFUSED_STREAM, GOAWAY): onto a
   // session that takes streams, a new one if need be.
   void adopt(const H2Session& refusing, std::unique_ptr<H2Stream>& stream);
@@ -91,7 +91,7 @@ class H2Sessions : public std::enable_shared_from_this<H2Sessions> {
 
 // The HTTP/2 header list for `request` sent to `path` (pseudo-fields first,
 // connection-specific fields dropped, "te: trailers" kept for gRPC).
-[[nodiscard]] server::Headers h2_request_head(const server::Request& request,
-                                              const std::string& path, std::string_view scheme);
+[[nodiscard]] http::Headers h2_request_head(const http::Request& request, const std::string& path,
+                                            std::string_view scheme);
 
 }  // namespace archway::backend

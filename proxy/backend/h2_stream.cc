@@ -7,19 +7,19 @@
 #include <vector>
 
 #include "proxy/backend/h2_session.h"
-#include "proxy/server/hop_by_hop.h"
+#include "proxy/http/hop_by_hop.h"
 
 namespace archway::backend {
 
 namespace {
 
-nghttp2_nv make_nv(const server::Header& h) {
+nghttp2_nv make_nv(const http::Header& h) {
   return nghttp2_nv{reinterpret_cast<uint8_t*>(const_cast<char*>(h.name.data())),
                     reinterpret_cast<uint8_t*>(const_cast<char*>(h.value.data())), h.name.size(),
                     h.value.size(), NGHTTP2_NV_FLAG_NONE};
 }
 
-std::vector<nghttp2_nv> make_nva(const server::Headers& headers) {
+std::vector<nghttp2_nv> make_nva(const http::Headers& headers) {
   std::vector<nghttp2_nv> nva;
   nva.reserve(headers.size());
   for (const auto& h : headers) nva.push_back(make_nv(h));
@@ -28,7 +28,7 @@ std::vector<nghttp2_nv> make_nva(const server::Headers& headers) {
 
 }  // namespace
 
-H2Stream::H2Stream(server::BackendEvents* events, server::Headers request_head, bool has_body)
+H2Stream::H2Stream(http::BackendEvents* events, http::Headers request_head, bool has_body)
     : events_(events), request_head_(std::move(request_head)), has_body_(has_body) {
   out_eof_ = !has_body;
 }
@@ -60,12 +60,12 @@ bool H2Stream::send_data(std::string_view data, bool end_stream) {
   out_.append(data);
   if (end_stream) out_eof_ = true;
   resume_provider();
-  return out_.size() - out_off_ < server::kHighWatermark;
+  return out_.size() - out_off_ < http::kHighWatermark;
 }
 
-void H2Stream::send_trailers(const server::Headers& trailers) {
+void H2Stream::send_trailers(const http::Headers& trailers) {
   for (const auto& h : trailers) {
-    if (!server::is_hop_by_hop(h.name)) trailers_out_.push_back(h);
+    if (!http::is_hop_by_hop(h.name)) trailers_out_.push_back(h);
   }
   has_trailers_ = !trailers_out_.empty();
   out_eof_ = true;
@@ -110,7 +110,7 @@ ssize_t H2Stream::read_body(nghttp2_session* session, int32_t stream_id, uint8_t
   // Below the watermark: let the client send more. Posted, because we are
   // inside nghttp2_session_mem_send and the exchange may feed us at once.
   if (n > 0 && !self->drain_posted_ && self->events_ != nullptr &&
-      self->out_.size() - self->out_off_ < server::kHighWatermark / 2) {
+      self->out_.size() - self->out_off_ < http::kHighWatermark / 2) {
     self->drain_posted_ = true;
     boost::asio::post(self->session_->io(), [weak = self->session_->weak(), stream_id] {
       auto s = weak.lock();
@@ -174,14 +174,14 @@ void H2Stream::on_header(std::string_view name, std::string_view value) {
     response_.content_length = n;
     return;
   }
-  if (server::is_hop_by_hop(name)) return;
+  if (http::is_hop_by_hop(name)) return;
   response_.headers.push_back({std::string(name), std::string(value)});
 }
 
 void H2Stream::on_headers_end(bool end_stream) {
   if (!head_done_) {
     if (response_.status >= 100 && response_.status < 200) {
-      response_ = server::Response{};  // interim response: wait for the final one
+      response_ = http::Response{};  // interim response: wait for the final one
       return;
     }
     head_done_ = true;
@@ -220,11 +220,11 @@ bool H2Stream::on_close(uint32_t error_code) {
   }
   auto* events = events_;
   events_ = nullptr;
-  events->on_backend_failure(server::BackendEvents::Failure::kReset);
+  events->on_backend_failure(http::BackendEvents::Failure::kReset);
   return false;
 }
 
-void H2Stream::fail(server::BackendEvents::Failure failure) {
+void H2Stream::fail(http::BackendEvents::Failure failure) {
   auto* events = events_;
   events_ = nullptr;
   if (events != nullptr && !response_done_) events->on_backend_failure(failure);

@@ -1,7 +1,7 @@
 #pragma once
 // One request on a backend HTTP/2 session (h2_session.h): the exchange's
-// server::BackendStream. The request body goes out through an nghttp2 data
-// provider reading a queue bounded by server::kHighWatermark (send_data
+// http::BackendStream. The request body goes out through an nghttp2 data
+// provider reading a queue bounded by http::kHighWatermark (send_data
 // returns false above it); the response arrives through the session's
 // callbacks, and its window is given back (nghttp2_session_consume) only
 // while the exchange is not paused, so a slow client stops the backend
@@ -17,21 +17,21 @@
 #include <string>
 #include <string_view>
 
-#include "proxy/server/message.h"
+#include "proxy/http/message.h"
 
 namespace archway::backend {
 
 class H2Session;
 
-class H2Stream final : public server::BackendStream {
+class H2Stream final : public http::BackendStream {
  public:
   // `request_head` is the whole HTTP/2 header list, pseudo-fields first.
-  H2Stream(server::BackendEvents* events, server::Headers request_head, bool has_body);
+  H2Stream(http::BackendEvents* events, http::Headers request_head, bool has_body);
   ~H2Stream() override;
 
-  // --- server::BackendStream (the exchange) ---
+  // --- http::BackendStream (the exchange) ---
   bool send_data(std::string_view data, bool end_stream) override;
-  void send_trailers(const server::Headers& trailers) override;
+  void send_trailers(const http::Headers& trailers) override;
   void pause_response(bool paused) override;
   void detach(bool complete) override;
 
@@ -50,7 +50,7 @@ class H2Stream final : public server::BackendStream {
   // any body byte left: RFC 9113 §8.7 says the request was not processed).
   bool on_close(uint32_t error_code);
   // The connection failed: report it to the exchange, if any.
-  void fail(server::BackendEvents::Failure failure);
+  void fail(http::BackendEvents::Failure failure);
   [[nodiscard]] bool detached() const { return events_ == nullptr; }
   [[nodiscard]] int32_t id() const { return id_; }
   // Called (posted) after the provider drained the queue below the mark.
@@ -59,14 +59,14 @@ class H2Stream final : public server::BackendStream {
   // --- Before submit: what a fallback to HTTP/1.1 carries over
   // (h1_fallback.h). The exchange's events, the head, and the body and
   // trailers it gave so far.
-  [[nodiscard]] server::BackendEvents* events() const { return events_; }
-  [[nodiscard]] const server::Headers& request_head() const { return request_head_; }
+  [[nodiscard]] http::BackendEvents* events() const { return events_; }
+  [[nodiscard]] const http::Headers& request_head() const { return request_head_; }
   [[nodiscard]] bool has_body() const { return has_body_; }
   [[nodiscard]] std::string_view unsent_body() const {
     return std::string_view(out_).substr(out_off_);
   }
   [[nodiscard]] bool body_complete() const { return out_eof_; }
-  [[nodiscard]] const server::Headers* trailers() const {
+  [[nodiscard]] const http::Headers* trailers() const {
     return has_trailers_ ? &trailers_out_ : nullptr;
   }
   // The request moved elsewhere: this stream tells the exchange nothing more.
@@ -79,8 +79,8 @@ class H2Stream final : public server::BackendStream {
   void resume_provider();
 
   H2Session* session_ = nullptr;
-  server::BackendEvents* events_;
-  server::Headers request_head_;
+  http::BackendEvents* events_;
+  http::Headers request_head_;
   bool has_body_;
   int32_t id_ = 0;
   // Request body not yet taken by nghttp2 (bounded by the watermark).
@@ -91,11 +91,11 @@ class H2Stream final : public server::BackendStream {
   bool body_sent_ = false;  // a DATA byte left: a retry is no longer safe
   bool retried_ = false;
   bool drain_posted_ = false;
-  server::Headers trailers_out_;
+  http::Headers trailers_out_;
   bool has_trailers_ = false;
   // Response being assembled.
-  server::Response response_;
-  server::Headers trailers_in_;
+  http::Response response_;
+  http::Headers trailers_in_;
   bool head_done_ = false;
   bool response_done_ = false;
   bool paused_ = false;

@@ -4,13 +4,13 @@
 
 #include <limits>
 
-#include "proxy/server/hop_by_hop.h"
+#include "proxy/http/hop_by_hop.h"
 
 namespace archway::http1 {
 
 namespace http = boost::beast::http;
 
-RequestParser::RequestParser(server::Request& request, uint32_t max_header_bytes,
+RequestParser::RequestParser(archway::http::Request& request, uint32_t max_header_bytes,
                              size_t max_header_count)
     : request_(request), checker_(max_header_count) {
   header_limit(max_header_bytes);
@@ -21,8 +21,8 @@ RequestParser::RequestParser(server::Request& request, uint32_t max_header_bytes
   request_.clear();
 }
 
-void RequestParser::on_request_impl(http::verb, string_view method, string_view target,
-                                    int version, error_code& ec) {
+void RequestParser::on_request_impl(http::verb, string_view method, string_view target, int version,
+                                    error_code& ec) {
   request_.method.assign(method.data(), method.size());
   request_.target.assign(target.data(), target.size());
   request_.version = version;
@@ -42,8 +42,8 @@ void RequestParser::on_field_impl(http::field, string_view name, string_view val
     ec = http::error::bad_field;
     return;
   }
-  server::Header h{std::string(n), std::string(v)};
-  server::lowercase(h.name);
+  archway::http::Header h{std::string(n), std::string(v)};
+  archway::http::lowercase(h.name);
   if (h.name == "host") {
     request_.authority = std::move(h.value);
     return;
@@ -55,7 +55,7 @@ void RequestParser::on_field_impl(http::field, string_view name, string_view val
   }
   if (h.name == "upgrade") {
     std::string lower(v);
-    server::lowercase(lower);
+    archway::http::lowercase(lower);
     request_.websocket = lower == "websocket";
     return;
   }
@@ -63,7 +63,7 @@ void RequestParser::on_field_impl(http::field, string_view name, string_view val
     request_.te_trailers = v.find("trailers") != std::string_view::npos;
     return;
   }
-  if (h.name == "content-length" || server::is_hop_by_hop(h.name)) return;
+  if (h.name == "content-length" || archway::http::is_hop_by_hop(h.name)) return;
   request_.headers.push_back(std::move(h));
 }
 
@@ -76,9 +76,9 @@ void RequestParser::on_header_impl(error_code& ec) {
     return;
   }
   if (!connection_.empty()) {
-    server::remove_connection_tokens(request_.headers, connection_);
+    archway::http::remove_connection_tokens(request_.headers, connection_);
     std::string lower = connection_;
-    server::lowercase(lower);
+    archway::http::lowercase(lower);
     if (lower.find("upgrade") == std::string::npos) request_.websocket = false;
   } else {
     request_.websocket = false;

@@ -1,7 +1,7 @@
 #pragma once
 // One client request head + body on an HTTP/1 connection, parsed by
 // Boost.Beast's strict incremental parser plus our RFC 9112 checks
-// (head_validator.h). The head becomes a server::Request with hop-by-hop
+// (head_validator.h). The head becomes a http::Request with hop-by-hop
 // fields removed; body bytes (de-chunked) go to a BodyConsumer as they are
 // parsed, so nothing is buffered here (the consumer forwards them once the
 // put() that parsed them succeeded: http1/client_connection.h). One
@@ -12,8 +12,8 @@
 
 #include <string_view>
 
+#include "proxy/http/message.h"
 #include "proxy/http1/head_validator.h"
-#include "proxy/server/message.h"
 
 namespace archway::http1 {
 
@@ -26,7 +26,7 @@ class BodyConsumer {
 class RequestParser final : public boost::beast::http::basic_parser<true> {
  public:
   // `request` is filled in place (the connection reuses it across requests).
-  RequestParser(server::Request& request, uint32_t max_header_bytes, size_t max_header_count);
+  RequestParser(http::Request& request, uint32_t max_header_bytes, size_t max_header_count);
 
   void set_body_consumer(BodyConsumer* consumer) { consumer_ = consumer; }
   // Our own check's verdict when put() failed with a field error.
@@ -52,7 +52,7 @@ class RequestParser final : public boost::beast::http::basic_parser<true> {
   std::size_t on_chunk_body_impl(std::uint64_t, string_view body, error_code& ec) override;
   void on_finish_impl(error_code&) override {}
 
-  server::Request& request_;
+  http::Request& request_;
   HeadChecker checker_;
   HeadError head_error_ = HeadError::kNone;
   BodyConsumer* consumer_ = nullptr;

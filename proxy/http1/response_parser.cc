@@ -6,8 +6,8 @@
 #include <array>
 #include <cstring>
 
+#include "proxy/http/hop_by_hop.h"
 #include "proxy/http1/head_validator.h"
-#include "proxy/server/hop_by_hop.h"
 
 namespace archway::http1 {
 
@@ -121,7 +121,7 @@ bool scan_section(std::string_view in, size_t& size, http::error bad_text, http:
 
 }  // namespace
 
-ResponseParser::ResponseParser(server::Response& response, ResponseConsumer* consumer,
+ResponseParser::ResponseParser(archway::http::Response& response, ResponseConsumer* consumer,
                                bool head_request)
     : response_(response), consumer_(consumer), head_request_(head_request) {
   response_.content_length.reset();
@@ -228,7 +228,7 @@ size_t ResponseParser::parse_head(std::string_view in, error_code& ec) {
   field_count_ = 0;
   if (!parse_fields(head.substr(line_end + 2, head_size - line_end - 4), false, ec)) return 0;
   response_.headers.resize(field_count_);
-  if (!connection_.empty()) server::remove_connection_tokens(response_.headers, connection_);
+  if (!connection_.empty()) archway::http::remove_connection_tokens(response_.headers, connection_);
   keep_alive_ = version_ == 11 ? !close_token_ : keep_alive_token_ && !close_token_;
 
   // Body length, RFC 9112 §6.3, in its order.
@@ -278,16 +278,16 @@ bool ResponseParser::on_field(std::string_view name, std::string_view value, boo
                               error_code& ec) {
   // Reuse the strings of a previous response on this connection: their
   // buffers are already big enough for the usual fields.
-  server::Headers& out = trailers ? trailers_ : response_.headers;
+  archway::http::Headers& out = trailers ? trailers_ : response_.headers;
   const size_t index = trailers ? trailers_.size() : field_count_;
   if (index == out.size()) out.emplace_back();
-  server::Header& h = out[index];
+  archway::http::Header& h = out[index];
   h.name.assign(name);
-  server::lowercase(h.name);
+  archway::http::lowercase(h.name);
   const std::string_view lower = h.name;
   if (trailers) {
     // Framing and hop-by-hop fields have no meaning in trailers (RFC 9110 §6.5.1).
-    if (lower == "content-length" || server::is_hop_by_hop(lower)) {
+    if (lower == "content-length" || archway::http::is_hop_by_hop(lower)) {
       out.pop_back();
       return true;
     }
@@ -319,7 +319,7 @@ bool ResponseParser::on_field(std::string_view name, std::string_view value, boo
     connection_ += value;
     return true;
   }
-  if (server::is_hop_by_hop(lower)) return true;
+  if (archway::http::is_hop_by_hop(lower)) return true;
   h.value.assign(value);
   ++field_count_;
   return true;

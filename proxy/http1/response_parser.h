@@ -1,6 +1,6 @@
 #pragma once
 // A backend's HTTP/1 response head + body. The head becomes a
-// server::Response with hop-by-hop fields removed; body bytes (de-chunked)
+// http::Response with hop-by-hop fields removed; body bytes (de-chunked)
 // and trailers go to the owner as they are parsed. One instance per response
 // (re-emplaced by the backend connection).
 //
@@ -24,7 +24,7 @@
 #include <string>
 #include <string_view>
 
-#include "proxy/server/message.h"
+#include "proxy/http/message.h"
 
 namespace archway::http1 {
 
@@ -41,7 +41,7 @@ class ResponseParser {
   // Heads (and trailer sections) above this are refused.
   static constexpr size_t kMaxHeadBytes = 64 * 1024;
 
-  ResponseParser(server::Response& response, ResponseConsumer* consumer, bool head_request);
+  ResponseParser(http::Response& response, ResponseConsumer* consumer, bool head_request);
 
   // Parses what it can of `buffer` and returns the bytes it consumed. Sets
   // `ec` to http::error::need_more when it needs more bytes to go on (having
@@ -55,7 +55,7 @@ class ResponseParser {
   [[nodiscard]] bool is_done() const { return state_ == State::kDone; }
   // The body runs until the backend closes the connection.
   [[nodiscard]] bool need_eof() const { return state_ == State::kUntilEof; }
-  [[nodiscard]] server::Headers& trailers() { return trailers_; }
+  [[nodiscard]] http::Headers& trailers() { return trailers_; }
   [[nodiscard]] bool backend_keep_alive() const { return keep_alive_; }
 
  private:
@@ -79,14 +79,14 @@ class ResponseParser {
   size_t parse_chunk_size(std::string_view in, error_code& ec);
   size_t parse_trailers(std::string_view in, error_code& ec);
 
-  server::Response& response_;
+  http::Response& response_;
   ResponseConsumer* consumer_;
   bool head_request_;
   State state_ = State::kHead;
   int version_ = 11;
   uint64_t remaining_ = 0;  // body or chunk bytes still to come
   size_t field_count_ = 0;  // response_.headers entries in use (the rest are reused storage)
-  server::Headers trailers_;
+  http::Headers trailers_;
   std::string connection_;  // Connection field value(s), for token removal
   std::optional<uint64_t> content_length_;
   bool chunked_ = false;

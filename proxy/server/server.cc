@@ -1,8 +1,8 @@
 #include "proxy/server/server.h"
 
-#include <boost/asio/post.hpp>
 #include <openssl/evp.h>
 #include <spdlog/spdlog.h>
+#include <boost/asio/post.hpp>
 
 #include <arpa/inet.h>
 #include <malloc.h>
@@ -70,7 +70,8 @@ Result<int> open_listen_socket(const config::Listener& l, const std::string& fie
   if (::bind(fd, reinterpret_cast<sockaddr*>(&addr), len) != 0 || ::listen(fd, 1024) != 0) {
     const std::string why = std::strerror(errno);
     ::close(fd);
-    return invalid(field, "cannot listen on " + l.address + ":" + std::to_string(l.port) + ": " + why);
+    return invalid(field,
+                   "cannot listen on " + l.address + ":" + std::to_string(l.port) + ": " + why);
   }
   return fd;
 }
@@ -125,7 +126,7 @@ Result<std::string> Server::apply(const config::ValidatedSnapshot& validated) {
   std::lock_guard lock(mu_);
   const auto started = std::chrono::steady_clock::now();
   if (draining_) return Error{Error::Code::kUnavailable, "", "draining"};
-  auto table = build_table_context(validated, generation_ + 1);
+  auto table = exchange::build_table_context(validated, generation_ + 1);
   if (!table.ok()) return table.error();
   // Listeners first: a port we cannot bind rejects the snapshot.
   std::map<std::string, config::Listener> wanted;
@@ -172,7 +173,8 @@ Result<std::string> Server::apply(const config::ValidatedSnapshot& validated) {
       spdlog::warn("cannot persist snapshot: {}", saved.error().to_string());
     }
   }
-  apply_seconds_ = std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
+  apply_seconds_ =
+      std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
   spdlog::info("snapshot {} live ({} routes, {} listeners, {:.1f} ms)", version_,
                (*table)->table->size(), listeners_.size(), apply_seconds_ * 1000);
   return version_;

@@ -20,7 +20,7 @@
 #include "proxy/config/snapshot.h"
 #include "proxy/config/snapshot_store.h"
 #include "proxy/config/validated_snapshot.h"
-#include "proxy/server/access_log.h"
+#include "proxy/exchange/access_log.h"
 #include "proxy/server/worker.h"
 
 namespace archway::server {
@@ -28,7 +28,7 @@ namespace archway::server {
 struct ServerOptions {
   size_t workers = 1;
   std::optional<std::string> state_dir;
-  std::unique_ptr<AccessLog> access_log;  // null: access log off
+  std::unique_ptr<exchange::AccessLog> access_log;  // null: access log off
   OnLoopException on_loop_exception = OnLoopException::kCountAndContinue;
 };
 
@@ -69,7 +69,7 @@ class Server {
   ServerOptions options_;
   std::vector<std::unique_ptr<Worker>> workers_;
   std::optional<config::SnapshotStore> store_;
-  mutable std::mutex mu_;  // control plane only
+  mutable std::mutex mu_;                              // control plane only
   std::map<std::string, config::Listener> listeners_;  // by key
   std::string version_;
   std::string hash_;

@@ -1,13 +1,14 @@
 #include "proxy/server/worker.h"
 
-#include <boost/asio/post.hpp>
 #include <spdlog/spdlog.h>
+#include <boost/asio/post.hpp>
 
 #include <cstdlib>
 #include <vector>
 
 #include "proxy/backend/h2_sessions.h"
 #include "proxy/backend/pool.h"
+#include "proxy/client/dispatch.h"
 
 namespace archway::server {
 
@@ -65,11 +66,11 @@ void Worker::stop_and_join() {
   thread_.join();
 }
 
-void Worker::post_table(std::shared_ptr<const TableContext> table) {
+void Worker::post_table(std::shared_ptr<const exchange::TableContext> table) {
   asio::post(io_, [this, table = std::move(table)]() mutable { swap_table(std::move(table)); });
 }
 
-void Worker::swap_table(std::shared_ptr<const TableContext> table) {
+void Worker::swap_table(std::shared_ptr<const exchange::TableContext> table) {
   const bool first = table_ == nullptr;
   table_ = std::move(table);
   if (first) return;
@@ -107,31 +108,30 @@ void Worker::post_listener_remove(const std::string& key) {
 }
 
 void Worker::accept(Listener& listener) {
-  listener.acceptor->async_accept(
-      [this, acceptor = listener.acceptor.get(), tls = listener.tls](
-          boost::system::error_code ec, tcp::socket socket) {
-        if (ec == asio::error::operation_aborted) return;  // listener closed
-        if (!ec && !draining_) {
-          socket.set_option(tcp::no_delay(true), ec);
-          start_client_connection(*this, std::move(socket), tls);
-        }
-        if (draining_) return;
-        // Find the listener again: it may have been removed meanwhile.
-        for (auto& [key, l] : listeners_) {
-          if (l.acceptor.get() == acceptor) {
-            accept(l);
-            return;
-          }
-        }
-      });
+  listener.acceptor->async_accept([this, acceptor = listener.acceptor.get(), tls = listener.tls](
+                                      boost::system::error_code ec, tcp::socket socket) {
+    if (ec == asio::error::operation_aborted) return;  // listener closed
+    if (!ec && !draining_) {
+      socket.set_option(tcp::no_delay(true), ec);
+      client::start_client_connection(*this, std::move(socket), tls);
+    }
+    if (draining_) return;
+    // Find the listener again: it may have been removed meanwhile.
+    for (auto& [key, l] : listeners_) {
+      if (l.acceptor.get() == acceptor) {
+        accept(l);
+        return;
+      }
+    }
+  });
 }
 
 void Worker::post_drain() {
   asio::post(io_, [this] {
     draining_ = true;
     listeners_.clear();  // stop accepting; the kernel refuses new connections
-    std::vector<Connection*> copy(connections_.begin(), connections_.end());
-    for (Connection* c : copy) {
+    std::vector<client::Connection*> copy(connections_.begin(), connections_.end());
+    for (client::Connection* c : copy) {
       if (connections_.contains(c)) c->drain();
     }
   });
@@ -139,8 +139,8 @@ void Worker::post_drain() {
 
 void Worker::post_close_all() {
   asio::post(io_, [this] {
-    std::vector<Connection*> copy(connections_.begin(), connections_.end());
-    for (Connection* c : copy) {
+    std::vector<client::Connection*> copy(connections_.begin(), connections_.end());
+    for (client::Connection* c : copy) {
       if (connections_.contains(c)) c->close_now();
     }
   });
@@ -151,13 +151,13 @@ size_t Worker::next_endpoint(const std::string& cluster, size_t count) {
   return cursor++ % count;
 }
 
-void Worker::add_connection(Connection* c) {
+void Worker::add_connection(client::Connection* c) {
   connections_.insert(c);
   open_.fetch_add(1, std::memory_order_relaxed);
   stats_.connection_opened();
 }
 
-void Worker::remove_connection(Connection* c) {
+void Worker::remove_connection(client::Connection* c) {
   if (connections_.erase(c) == 0) return;
   open_.fetch_sub(1, std::memory_order_relaxed);
   stats_.connection_closed();

@@ -16,18 +16,19 @@
 #include <unordered_set>
 #include <vector>
 
+#include "proxy/client/client_host.h"
+#include "proxy/client/connection.h"
 #include "proxy/config/snapshot.h"
+#include "proxy/exchange/access_log.h"
+#include "proxy/exchange/table_context.h"
 #include "proxy/metrics/worker_stats.h"
+#include "proxy/net/deadline.h"
 #include "proxy/routing/route_table.h"
-#include "proxy/server/access_log.h"
-#include "proxy/server/connection.h"
-#include "proxy/server/deadline.h"
-#include "proxy/server/table_context.h"
 
 namespace archway::backend {
 class Pool;
 class H2Sessions;
-}
+}  // namespace archway::backend
 
 namespace archway::server {
 
@@ -47,7 +48,10 @@ class WorkerIoContext : public boost::asio::io_context {
 // run with kAbort (--abort-on-loop-exception) so that it cannot go unseen.
 enum class OnLoopException { kCountAndContinue, kAbort };
 
-class Worker {
+// The worker is the client codecs' and exchanges' host (client/client_host.h,
+// exchange/exchange_host.h): they see only those interfaces. `final`, so
+// calls through a Worker& need no virtual dispatch.
+class Worker final : public client::ClientHost {
  public:
   explicit Worker(size_t index,
                   OnLoopException on_loop_exception = OnLoopException::kCountAndContinue);
@@ -60,7 +64,7 @@ class Worker {
   void stop_and_join();
 
   // --- Messages from the control thread (thread-safe; run on the worker) ---
-  void post_table(std::shared_ptr<const TableContext> table);
+  void post_table(std::shared_ptr<const exchange::TableContext> table);
   // Takes ownership of a bound, listening socket (SO_REUSEPORT, one per worker).
   void post_listener_add(const std::string& key, bool tls, int fd);
   // Stops accepting on that listener; its open connections finish normally.
@@ -71,26 +75,29 @@ class Worker {
   [[nodiscard]] size_t connections_open() const { return open_.load(std::memory_order_relaxed); }
 
   // --- Worker thread only ---
-  [[nodiscard]] boost::asio::io_context& io() { return io_; }
+  // ClientHost
+  [[nodiscard]] boost::asio::io_context& io() override { return io_; }
+  [[nodiscard]] const std::shared_ptr<const exchange::TableContext>& table() const override {
+    return table_;
+  }
+  void add_connection(client::Connection* c) override;
+  void remove_connection(client::Connection* c) override;
+  // ExchangeHost
+  [[nodiscard]] backend::Pool& pool() override { return *pool_; }
+  [[nodiscard]] backend::H2Sessions& h2_sessions() override { return *h2_sessions_; }
+  [[nodiscard]] net::Deadlines& deadlines() override { return deadlines_; }
+  [[nodiscard]] metrics::WorkerStats& stats() override { return stats_; }
+  // Attach it (enable) before start().
+  [[nodiscard]] exchange::AccessLogWriter& access_log() override { return access_log_; }
+  [[nodiscard]] std::mt19937_64& rng() override { return rng_; }
+  [[nodiscard]] size_t next_endpoint(const std::string& cluster, size_t count) override;
+  [[nodiscard]] std::vector<routing::HeaderField>& header_fields() override {
+    return header_fields_;
+  }
+  [[nodiscard]] std::string& scratch() override { return scratch_; }
+
   [[nodiscard]] size_t index() const { return index_; }
-  [[nodiscard]] const std::shared_ptr<const TableContext>& table() const { return table_; }
-  [[nodiscard]] backend::Pool& pool() { return *pool_; }
-  [[nodiscard]] backend::H2Sessions& h2_sessions() { return *h2_sessions_; }
-  [[nodiscard]] metrics::WorkerStats& stats() { return stats_; }
-  [[nodiscard]] std::mt19937_64& rng() { return rng_; }
-  // Request and tunnel deadlines: one timer for all (deadline.h).
-  [[nodiscard]] Deadlines& deadlines() { return deadlines_; }
-  // Scratch space for routing a request head (Exchange::start).
-  [[nodiscard]] std::vector<routing::HeaderField>& header_fields() { return header_fields_; }
-  // Scratch string for serialising a head that is copied out at once.
-  [[nodiscard]] std::string& scratch() { return scratch_; }
   [[nodiscard]] bool draining() const { return draining_; }
-  // The access log (disabled when off); attach it before start().
-  [[nodiscard]] AccessLogWriter& access_log() { return access_log_; }
-  // Round-robin cursor per cluster name, for endpoint choice.
-  [[nodiscard]] size_t next_endpoint(const std::string& cluster, size_t count);
-  void add_connection(Connection* c);
-  void remove_connection(Connection* c);
 
  private:
   struct Listener {
@@ -98,7 +105,7 @@ class Worker {
     std::unique_ptr<boost::asio::ip::tcp::acceptor> acceptor;
   };
   void accept(Listener& listener);
-  void swap_table(std::shared_ptr<const TableContext> table);
+  void swap_table(std::shared_ptr<const exchange::TableContext> table);
   void on_loop_exception(const char* what);
 
   size_t index_;
@@ -106,19 +113,19 @@ class Worker {
   // Declared before io_ so that they outlive it and every object its
   // handlers or the members below own: a connection's destructor calls
   // remove_connection (connections_, open_, stats_).
-  std::unordered_set<Connection*> connections_;
+  std::unordered_set<client::Connection*> connections_;
   std::atomic<size_t> open_{0};
   metrics::WorkerStats stats_;
-  AccessLogWriter access_log_;  // exchanges log from their destructors
+  exchange::AccessLogWriter access_log_;  // exchanges log from their destructors
   // One thread runs this context and only it touches its sockets: no locking
   // in the reactor's per-socket I/O (other threads only post).
   // Its pending handlers own the client connections, whose destructors call
   // back into this worker (remove_connection, stats_, deadlines_): ~Worker
   // destroys them while every member is still alive.
   WorkerIoContext io_{BOOST_ASIO_CONCURRENCY_HINT_UNSAFE_IO};
-  Deadlines deadlines_{io_};
+  net::Deadlines deadlines_{io_};
   std::thread thread_;
-  std::shared_ptr<const TableContext> table_;
+  std::shared_ptr<const exchange::TableContext> table_;
   // shared_ptr: backend connections hold weak_ptrs to learn that their pool
   // was retired by a swap (then they close instead of returning).
   std::shared_ptr<backend::Pool> pool_;
@@ -130,9 +137,5 @@ class Worker {
   std::unordered_map<std::string, size_t> rr_;
   bool draining_ = false;
 };
-
-// Starts serving one accepted client socket (server/dispatch.cc): sniffs the
-// h2c preface on cleartext, runs the TLS handshake and ALPN on TLS.
-void start_client_connection(Worker& worker, boost::asio::ip::tcp::socket socket, bool tls);
 
 }  // namespace archway::server

@@ -1,6 +1,6 @@
 // libFuzzer target: the client HTTP/1 request-head path (our RFC 9112 scan,
 // Beast's parser, HeadChecker and hop-by-hop handling), fed arbitrary bytes
-// the way ClientConnection feeds them, then the body in two pieces.
+// the way H1Connection feeds them, then the body in two pieces.
 #include <boost/asio/buffer.hpp>
 
 #include <cstddef>
@@ -26,7 +26,7 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   if (archway::http1::scan_head(bytes, 8192, head_size) != archway::http1::HeadError::kNone) {
     return 0;
   }
-  archway::server::Request request;
+  archway::http::Request request;
   archway::http1::RequestParser parser(request, 8192, 100);
   Sink sink;
   parser.set_body_consumer(&sink);

@@ -9,8 +9,8 @@
 #include <string>
 #include <string_view>
 
+#include "proxy/http/hop_by_hop.h"
 #include "proxy/http1/response_parser.h"
-#include "proxy/server/hop_by_hop.h"
 
 namespace {
 
@@ -35,7 +35,7 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   if (size == 0) return 0;
   const size_t split = data[0] % size;
   const std::string_view bytes(reinterpret_cast<const char*>(data) + 1, size - 1);
-  archway::server::Response response;
+  archway::http::Response response;
   Sink sink;
   archway::http1::ResponseParser parser(response, &sink, (data[0] & 0x80) != 0);
   std::string pending;
@@ -55,7 +55,7 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   if (sink.heads == 1) {
     if (response.status < 100 || response.status > 999) __builtin_trap();
     for (const auto& h : response.headers) {
-      if (h.name.empty() || archway::server::is_hop_by_hop(h.name) || h.name == "content-length" ||
+      if (h.name.empty() || archway::http::is_hop_by_hop(h.name) || h.name == "content-length" ||
           !clean(h.name) || !clean(h.value)) {
         __builtin_trap();
       }

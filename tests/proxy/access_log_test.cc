@@ -2,7 +2,7 @@
 // out), field rendering, trace ids, and the async logger: file output,
 // dropping (never blocking) when its queue is full.
 
-#include "proxy/server/access_log.h"
+#include "proxy/exchange/access_log.h"
 
 #include <gtest/gtest.h>
 #include <nlohmann/json.hpp>
@@ -15,7 +15,7 @@
 #include <fstream>
 #include <thread>
 
-namespace archway::server {
+namespace archway::exchange {
 namespace {
 
 using namespace std::chrono_literals;
@@ -242,4 +242,4 @@ TEST(AccessLog, BadDestinationAndBuffer) {
 }
 
 }  // namespace
-}  // namespace archway::server
+}  // namespace archway::exchange

@@ -28,7 +28,7 @@ using test_tls::CertPair;
 using test_tls::TlsHttp1Backend;
 
 TEST(Http1HeadFromH2, RequestLineHostFieldsAndFraming) {
-  server::Request r;
+  http::Request r;
   r.method = "POST";
   r.authority = "api.test";
   r.headers = {{"content-type", "text/plain"}, {"x-a", "1"}};
@@ -47,17 +47,17 @@ TEST(Http1HeadFromH2, RequestLineHostFieldsAndFraming) {
   EXPECT_TRUE(chunked);
 }
 
-struct Events : server::BackendEvents {
-  void on_backend_head(server::Response& head, bool end_stream) override {
+struct Events : http::BackendEvents {
+  void on_backend_head(http::Response& head, bool end_stream) override {
     status = head.status;
-    if (auto* h = server::find_header(head.headers, "x-connection")) connection_no = h->value;
+    if (auto* h = http::find_header(head.headers, "x-connection")) connection_no = h->value;
     done = end_stream;
   }
   void on_backend_data(std::string_view data, bool end_stream) override {
     body.append(data);
     done = done || end_stream;
   }
-  void on_backend_trailers(server::Headers&) override { done = true; }
+  void on_backend_trailers(http::Headers&) override { done = true; }
   void on_backend_failure(Failure f) override {
     failure = f;
     failed = true;
@@ -95,8 +95,8 @@ struct ProxySide {
     EXPECT_TRUE(ctx.ok());
     if (ctx.ok()) client_tls = std::move(ctx).value();
   }
-  server::Request request(std::string method, std::optional<uint64_t> length) const {
-    server::Request r;
+  http::Request request(std::string method, std::optional<uint64_t> length) const {
+    http::Request r;
     r.method = std::move(method);
     r.authority = "backend.test";
     r.has_body = length.has_value();
@@ -212,7 +212,7 @@ TEST(TlsHttp1Backend, WrongCertificateIsAConnectFailureOnBothPaths) {
   ASSERT_NE(w.sessions->open(w.cluster, w.client_tls.get(), ep, r, "/", &attempt).stream, nullptr);
   ASSERT_TRUE(run_until(w.io, [&] { return attempt.done || attempt.failed; }));
   EXPECT_TRUE(attempt.failed);
-  EXPECT_EQ(attempt.failure, server::BackendEvents::Failure::kConnect);
+  EXPECT_EQ(attempt.failure, http::BackendEvents::Failure::kConnect);
   EXPECT_EQ(attempt.replaced, nullptr);
   EXPECT_EQ(w.sessions->alpn(ep, w.client_tls.get()), H2Sessions::Alpn::kUnknown);
 
@@ -222,7 +222,7 @@ TEST(TlsHttp1Backend, WrongCertificateIsAConnectFailureOnBothPaths) {
   conn->start(&direct, "GET / HTTP/1.1\r\nhost: backend.test\r\n\r\n", false, false, false);
   ASSERT_TRUE(run_until(w.io, [&] { return direct.done || direct.failed; }));
   EXPECT_TRUE(direct.failed);
-  EXPECT_EQ(direct.failure, server::BackendEvents::Failure::kConnect);
+  EXPECT_EQ(direct.failure, http::BackendEvents::Failure::kConnect);
   EXPECT_EQ(backend.requests.load(), 0);
 }
 
@@ -238,7 +238,7 @@ TEST(TlsHttp1Backend, HandshakeCountsAgainstTheConnectTimeout) {
   const auto start = std::chrono::steady_clock::now();
   conn->start(&events, "GET / HTTP/1.1\r\nhost: x\r\n\r\n", false, false, false);
   ASSERT_TRUE(run_until(w.io, [&] { return events.done || events.failed; }));
-  EXPECT_EQ(events.failure, server::BackendEvents::Failure::kConnect);
+  EXPECT_EQ(events.failure, http::BackendEvents::Failure::kConnect);
   EXPECT_LT(std::chrono::steady_clock::now() - start, std::chrono::seconds(3));
 }
 

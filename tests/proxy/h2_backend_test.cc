@@ -11,7 +11,7 @@ namespace archway::backend {
 namespace {
 
 TEST(H2RequestHead, PseudoFieldsFirstConnectionFieldsDropped) {
-  server::Request r;
+  http::Request r;
   r.method = "POST";
   r.authority = "api.test";
   r.headers = {{"host", "api.test"},
@@ -29,20 +29,20 @@ TEST(H2RequestHead, PseudoFieldsFirstConnectionFieldsDropped) {
   EXPECT_EQ(head[1].value, "http");
   EXPECT_EQ(head[2].value, "api.test");
   EXPECT_EQ(head[3].value, "/svc/Call?x=1");
-  EXPECT_EQ(server::find_header(head, "host"), nullptr);
-  EXPECT_EQ(server::find_header(head, "connection"), nullptr);
-  EXPECT_EQ(server::find_header(head, "keep-alive"), nullptr);
-  ASSERT_NE(server::find_header(head, "te"), nullptr);
-  EXPECT_EQ(server::find_header(head, "te")->value, "trailers");
-  ASSERT_NE(server::find_header(head, "content-length"), nullptr);
-  EXPECT_EQ(server::find_header(head, "content-length")->value, "12");
-  EXPECT_NE(server::find_header(head, "x-a"), nullptr);
+  EXPECT_EQ(http::find_header(head, "host"), nullptr);
+  EXPECT_EQ(http::find_header(head, "connection"), nullptr);
+  EXPECT_EQ(http::find_header(head, "keep-alive"), nullptr);
+  ASSERT_NE(http::find_header(head, "te"), nullptr);
+  EXPECT_EQ(http::find_header(head, "te")->value, "trailers");
+  ASSERT_NE(http::find_header(head, "content-length"), nullptr);
+  EXPECT_EQ(http::find_header(head, "content-length")->value, "12");
+  EXPECT_NE(http::find_header(head, "x-a"), nullptr);
 }
 
-struct RecordingEvents : server::BackendEvents {
-  void on_backend_head(server::Response&, bool) override { ++heads; }
+struct RecordingEvents : http::BackendEvents {
+  void on_backend_head(http::Response&, bool) override { ++heads; }
   void on_backend_data(std::string_view, bool) override {}
-  void on_backend_trailers(server::Headers&) override {}
+  void on_backend_trailers(http::Headers&) override {}
   void on_backend_failure(Failure f) override {
     failure = f;
     ++failures;
@@ -69,7 +69,7 @@ TEST(H2Sessions, RefusedConnectionIsAConnectFailure) {
   cluster.protocol = config::ClusterProtocol::kH2c;
   const boost::asio::ip::tcp::endpoint ep(boost::asio::ip::make_address("127.0.0.1"),
                                           closed_port(io));
-  server::Request r;
+  http::Request r;
   r.method = "GET";
   r.authority = "x";
   RecordingEvents events;
@@ -77,7 +77,7 @@ TEST(H2Sessions, RefusedConnectionIsAConnectFailure) {
   ASSERT_NE(opened.stream, nullptr);
   io.run_for(std::chrono::seconds(5));
   EXPECT_EQ(events.failures, 1);
-  EXPECT_EQ(events.failure, server::BackendEvents::Failure::kConnect);
+  EXPECT_EQ(events.failure, http::BackendEvents::Failure::kConnect);
   EXPECT_EQ(events.heads, 0);
 }
 
@@ -86,7 +86,7 @@ TEST(H2Sessions, HttpsWithoutContextIsUnavailable) {
   auto sessions = std::make_shared<H2Sessions>(io);
   config::Cluster cluster;
   cluster.protocol = config::ClusterProtocol::kHttps;
-  server::Request r;
+  http::Request r;
   RecordingEvents events;
   auto opened = sessions->open(cluster, nullptr, {}, r, "/", &events);
   EXPECT_EQ(opened.stream, nullptr);
@@ -100,7 +100,7 @@ TEST(H2Sessions, DetachBeforeConnectDropsTheStream) {
   cluster.protocol = config::ClusterProtocol::kH2c;
   const boost::asio::ip::tcp::endpoint ep(boost::asio::ip::make_address("127.0.0.1"),
                                           closed_port(io));
-  server::Request r;
+  http::Request r;
   r.method = "GET";
   RecordingEvents events;
   auto opened = sessions->open(cluster, nullptr, ep, r, "/", &events);

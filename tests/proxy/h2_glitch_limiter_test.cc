@@ -1,8 +1,8 @@
 #include <gtest/gtest.h>
 
-#include "proxy/http2/glitch_limiter.h"
+#include "proxy/client/h2_glitch_limiter.h"
 
-namespace archway::http2 {
+namespace archway::client {
 namespace {
 
 using namespace std::chrono_literals;
@@ -41,4 +41,4 @@ TEST(GlitchLimiter, WeightsCount) {
 }
 
 }  // namespace
-}  // namespace archway::http2
+}  // namespace archway::client

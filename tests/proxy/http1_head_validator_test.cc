@@ -12,13 +12,13 @@
 namespace archway::http1 {
 namespace {
 
-// Runs a head through the same steps as ClientConnection::parse_head.
+// Runs a head through the same steps as H1Connection::parse_head.
 // Returns "" when accepted, else why it was rejected.
 std::string judge(const std::string& bytes) {
   size_t head_size = 0;
   const HeadError scan = scan_head(bytes, 64 * 1024, head_size);
   if (scan != HeadError::kNone) return to_string(scan);
-  server::Request request;
+  http::Request request;
   RequestParser parser(request, 64 * 1024, 100);
   boost::beast::error_code ec;
   const size_t used = parser.put(boost::asio::buffer(bytes.data(), head_size), ec);
@@ -140,7 +140,7 @@ TEST(HeadValidator, TooLarge) {
 }
 
 TEST(HeadValidator, HopByHopAndConnectionTokensRemoved) {
-  server::Request request;
+  http::Request request;
   RequestParser parser(request, 64 * 1024, 100);
   const std::string head =
       "GET http://a/p?q=1 HTTP/1.1\r\nHost: a\r\nConnection: keep-alive, X-Secret\r\n"
@@ -156,7 +156,7 @@ TEST(HeadValidator, HopByHopAndConnectionTokensRemoved) {
 }
 
 TEST(HeadValidator, TooManyHeaders) {
-  server::Request request;
+  http::Request request;
   RequestParser parser(request, 64 * 1024, 3);
   const std::string head = "GET / HTTP/1.1\r\nHost: a\r\nA: 1\r\nB: 2\r\nC: 3\r\n\r\n";
   boost::beast::error_code ec;

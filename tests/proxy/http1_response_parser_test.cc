@@ -74,7 +74,7 @@ struct Case {
   std::optional<http::error> error;
 };
 
-std::string render(const server::Headers& headers) {
+std::string render(const archway::http::Headers& headers) {
   std::string out;
   for (const auto& h : headers) out += h.name + "=" + h.value + ";";
   return out;
@@ -254,7 +254,7 @@ TEST_P(ResponseParserTable, WholeAndByteByByte) {
   const Case& c = kCases[GetParam()];
   for (size_t step : {size_t{0}, size_t{1}}) {
     SCOPED_TRACE(std::string(c.name) + (step == 0 ? " (whole)" : " (byte by byte)"));
-    server::Response response;
+    archway::http::Response response;
     Collect collect;
     ResponseParser parser(response, &collect, c.head_request);
     const Outcome out = feed(parser, c.bytes, step);
@@ -288,7 +288,7 @@ INSTANTIATE_TEST_SUITE_P(Cases, ResponseParserTable, ::testing::Range(size_t{0},
                          });
 
 TEST(ResponseParser, EofEndsACloseDelimitedBodyOnly) {
-  server::Response response;
+  archway::http::Response response;
   Collect collect;
   ResponseParser until_eof(response, &collect, false);
   feed(until_eof, "HTTP/1.1 200 OK\r\n\r\nabc", 0);
@@ -304,7 +304,7 @@ TEST(ResponseParser, EofEndsACloseDelimitedBodyOnly) {
 }
 
 TEST(ResponseParser, HeadAboveTheLimitIsRefused) {
-  server::Response response;
+  archway::http::Response response;
   Collect collect;
   ResponseParser parser(response, &collect, false);
   std::string head = "HTTP/1.1 200 OK\r\nX: " + std::string(ResponseParser::kMaxHeadBytes, 'a');
@@ -315,7 +315,7 @@ TEST(ResponseParser, HeadAboveTheLimitIsRefused) {
 
 TEST(ResponseParser, ReusesTheResponseOfTheConnection) {
   // A second response on the same Response object has exactly its own fields.
-  server::Response response;
+  archway::http::Response response;
   Collect collect;
   {
     ResponseParser first(response, &collect, false);
@@ -331,7 +331,7 @@ TEST(ResponseParser, ReusesTheResponseOfTheConnection) {
 
 TEST(ResponseParser, StopsAtTheEndOfTheMessage) {
   // Bytes after a complete response are left for the owner (it closes).
-  server::Response response;
+  archway::http::Response response;
   Collect collect;
   ResponseParser parser(response, &collect, false);
   const std::string bytes = "HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nokEXTRA";

@@ -1,10 +1,10 @@
-// RFC 9113 §8.3.1: Host against :authority (proxy/http2/authority_check.h).
+// RFC 9113 §8.3.1: Host against :authority (proxy/client/h2_authority_check.h).
 
 #include <gtest/gtest.h>
 
-#include "proxy/http2/authority_check.h"
+#include "proxy/client/h2_authority_check.h"
 
-namespace archway::http2 {
+namespace archway::client {
 namespace {
 
 struct Case {
@@ -38,4 +38,4 @@ TEST(Http2AuthorityCheck, HostMustNameTheSameAuthorityAsPseudoHeader) {
 }
 
 }  // namespace
-}  // namespace archway::http2
+}  // namespace archway::client

@@ -1,14 +1,14 @@
-// RFC 8441 extended CONNECT → RFC 6455 upgrade (proxy/http2/extended_connect.h).
+// RFC 8441 extended CONNECT → RFC 6455 upgrade (proxy/client/h2_extended_connect.h).
 
 #include <gtest/gtest.h>
 
-#include "proxy/http2/extended_connect.h"
+#include "proxy/client/h2_extended_connect.h"
 
-namespace archway::http2 {
+namespace archway::client {
 namespace {
 
-server::Request connect_request() {
-  server::Request r;
+http::Request connect_request() {
+  http::Request r;
   r.version = 20;
   r.method = "CONNECT";
   r.target = "/chat";
@@ -47,4 +47,4 @@ TEST(Http2ExtendedConnect, RefusesPlainConnectAndOtherProtocols) {
 }
 
 }  // namespace
-}  // namespace archway::http2
+}  // namespace archway::client

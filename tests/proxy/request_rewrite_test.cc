@@ -4,10 +4,14 @@
 
 #include <gtest/gtest.h>
 
-#include "proxy/server/hop_by_hop.h"
-#include "proxy/server/request_rewrite.h"
+#include "proxy/exchange/request_rewrite.h"
+#include "proxy/http/hop_by_hop.h"
 
-namespace archway::server {
+namespace archway::exchange {
+
+using http::find_header;
+using http::is_hop_by_hop;
+using http::Header;
 namespace {
 
 TEST(RequestRewrite, HeaderOps) {
@@ -86,4 +90,4 @@ TEST(HopByHop, ConnectionTokens) {
 }
 
 }  // namespace
-}  // namespace archway::server
+}  // namespace archway::exchange

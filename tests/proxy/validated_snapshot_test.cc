@@ -14,7 +14,7 @@
 #include "proxy/config/snapshot_parser.h"
 #include "proxy/config/validated_snapshot.h"
 #include "proxy/routing/route_table.h"
-#include "proxy/server/table_context.h"
+#include "proxy/exchange/table_context.h"
 #include "tests/proxy/self_signed_cert.h"
 
 namespace archway::config {
@@ -31,7 +31,7 @@ TEST(ValidatedSnapshotTest, RouteCompilerAndSwapAcceptOnlyAValidatedSnapshot) {
   EXPECT_FALSE((std::is_invocable_v<decltype(&RouteTable::compile), const Snapshot&>));
   EXPECT_TRUE((std::is_invocable_v<decltype(&RouteTable::compile), const ValidatedSnapshot&>));
   EXPECT_FALSE(
-      (std::is_invocable_v<decltype(&server::build_table_context), const Snapshot&, uint64_t>));
+      (std::is_invocable_v<decltype(&exchange::build_table_context), const Snapshot&, uint64_t>));
 }
 
 TEST(ValidatedSnapshotTest, RouteTableSharesTheValidatedSnapshotInsteadOfCopyingIt) {
@@ -63,7 +63,7 @@ TEST(ValidatedSnapshotTest, ServerTlsUsesTheCertificateAndKeyValidationParsed) {
   ASSERT_TRUE(parsed.ok()) << parsed.error().to_string();
   const CertificateChain* chain = parsed->server_certificate(0);
   ASSERT_NE(chain, nullptr);
-  auto context = server::build_table_context(*parsed, 1);
+  auto context = exchange::build_table_context(*parsed, 1);
   ASSERT_TRUE(context.ok()) << context.error().to_string();
   ASSERT_NE((*context)->tls, nullptr);
   SSL_CTX* ssl_ctx = (*context)->tls->default_context();

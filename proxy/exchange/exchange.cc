@@ -1,0 +1,423 @@
+#include "proxy/exchange/exchange.h"
+
+#include "proxy/backend/h1_connection.h"
+#include "proxy/backend/h2_sessions.h"
+#include "proxy/backend/pool.h"
+#include "proxy/config/route_timeouts.h"
+#include "proxy/exchange/access_log.h"
+#include "proxy/exchange/request_rewrite.h"
+#include "proxy/metrics/worker_stats.h"
+#include "proxy/routing/path_normalize.h"
+#include "proxy/routing/redirect.h"
+#include "proxy/routing/route_actions.h"
+
+namespace archway::exchange {
+
+namespace asio = boost::asio;
+using http::kHighWatermark;
+
+Exchange::Exchange(ExchangeHost& host, std::shared_ptr<const TableContext> table,
+                   http::ResponseSink& sink)
+    : worker_(host),
+      table_(std::move(table)),
+      sink_(sink),
+      started_(std::chrono::steady_clock::now()) {}
+
+Exchange::~Exchange() {
+  if (worker_.access_log().enabled()) log_access();
+  worker_.deadlines().clear(*this);
+  release_backend(false);
+}
+
+void Exchange::release_backend(bool complete) {
+  if (backend_ != nullptr) {
+    backend_->detach(complete);
+    backend_ = nullptr;
+  }
+  h1_.reset();
+}
+
+void Exchange::start(Request& request) {
+  // The codec's request object outlives the exchange: use it in place, so
+  // its header vector keeps its capacity from one request to the next.
+  request_ = &request;
+  request_complete_ = !request_->has_body;
+  if (request_->malformed != nullptr) {
+    respond_error(400, request_->malformed);
+    return;
+  }
+  if (table_ == nullptr) {
+    respond_error(503, "no configuration");
+    return;
+  }
+  const auto q = request_->target.find('?');
+  const std::string_view raw_path = std::string_view(request_->target).substr(0, q);
+  const std::string_view query = q == std::string::npos
+                                     ? std::string_view{}
+                                     : std::string_view(request_->target).substr(q + 1);
+  if (request_->target == "*") {
+    path_ = "*";
+  } else {
+    auto normalized = routing::normalize_path(raw_path);
+    if (!normalized.ok()) {
+      respond_error(400, "invalid path");
+      return;
+    }
+    path_ = std::move(normalized).value();
+  }
+  const std::string host = routing::normalize_host(request_->authority);
+  auto& fields = worker_.header_fields();  // reused: no allocation per request
+  fields.clear();
+  for (const auto& h : request_->headers) fields.push_back({h.name, h.value});
+  routing::RequestHead head{request_->method, host, path_, query, fields};
+  auto match = table_->table->match(head);
+  if (!match) {
+    respond_error(404, "no route");
+    return;
+  }
+  route_ = match->route;
+  const auto& route = route_->route;
+  if (route.direct_response) {
+    const auto& dr = *route.direct_response;
+    Headers headers{{"content-type", dr.content_type}};
+    apply_header_ops(route.response_headers, headers);
+    respond(dr.status, std::move(headers), dr.body);
+    return;
+  }
+  if (route.redirect) {
+    Headers headers{
+        {"location", routing::redirect_location(
+                         *route.redirect, {request_->scheme, request_->authority, path_, query})}};
+    apply_header_ops(route.response_headers, headers);
+    respond(route.redirect->status_code, std::move(headers), "");
+    return;
+  }
+  // limits.maxRequestBodyBytes: a declared length over it is refused before
+  // anything reaches a backend; a streamed body is counted in on_request_data.
+  const uint64_t max_body = table_->limits().max_request_body_bytes;
+  if (max_body > 0 && request_->content_length && *request_->content_length > max_body) {
+    respond_error(413, "request body too large");
+    return;
+  }
+  forward(*match);
+}
+
+void Exchange::forward(const routing::RouteMatch& match) {
+  const auto& route = route_->route;
+  const config::WeightedBackend* chosen = routing::pick_backend(*route_, worker_.rng()());
+  auto it = chosen ? table_->clusters.find(chosen->cluster) : table_->clusters.end();
+  if (it == table_->clusters.end() || it->second.endpoints.empty()) {
+    respond_error(503, "no healthy endpoint");
+    return;
+  }
+  cluster_ = &it->second;
+  endpoint_ =
+      cluster_->endpoints[worker_.next_endpoint(chosen->cluster, cluster_->endpoints.size())];
+
+  // What the backend receives: rewritten path + query, rewritten host,
+  // header operations, forwarding headers.
+  std::string path = routing::rewrite_path(match, path_);
+  const auto q = request_->target.find('?');
+  if (q != std::string::npos) path.append(request_->target, q, std::string::npos);
+  path_ = std::move(path);
+  if (route.rewrite.hostname) {
+    client_authority_ = std::move(request_->authority);  // the access log shows the client's
+    request_->authority = *route.rewrite.hostname;
+  }
+  apply_header_ops(route.request_headers, request_->headers);
+  add_forwarding_headers(request_->headers, request_->client_ip, request_->scheme, worker_.rng());
+
+  // A route timeout of 0 disables that limit (config/route_timeouts.h).
+  if (auto timeout = config::exchange_timeout(route.timeouts, table_->limits())) {
+    arm_timer(*timeout);
+  }
+  if (!start_backend()) respond_error(502, "backend unavailable");
+}
+
+bool Exchange::start_backend() {
+  const auto& cluster = *cluster_->cluster;
+  const bool https = cluster.protocol == config::ClusterProtocol::kHttps;
+  // HTTPS: HTTP/2 unless this endpoint chose http/1.1 by ALPN
+  // (backend/h2_sessions.h). A WebSocket always takes HTTP/1.1 to the same
+  // endpoints, H2C clusters included (docs/proxy.md: servers of h2c by
+  // prior knowledge serve HTTP/1.1 on the same port; RFC 8441 towards
+  // backends is not implemented).
+  if (!request_->websocket &&
+      (cluster.protocol == config::ClusterProtocol::kH2c ||
+       (https && worker_.h2_sessions().alpn(endpoint_, cluster_->client_tls.get()) !=
+                     backend::H2Sessions::Alpn::kHttp1))) {
+    auto opened = worker_.h2_sessions().open(cluster, cluster_->client_tls.get(), endpoint_,
+                                             *request_, path_, this);
+    if (opened.error == backend::H2Sessions::OpenError::kOverloaded) {
+      respond_error(503, "backend overloaded");
+      return true;
+    }
+    backend_ = opened.stream;
+    return backend_ != nullptr;
+  }
+  // HTTP/1.1: the head is serialised into the worker's scratch string, which
+  // the connection copies into its output buffer (a retry serialises the
+  // same request again): no allocation per request.
+  const bool chunked = request_->has_body && !request_->content_length;
+  {
+    auto& h = worker_.scratch();
+    h.clear();
+    h.append(request_->method).append(" ").append(path_).append(" HTTP/1.1\r\nhost: ");
+    h.append(request_->authority).append("\r\n");
+    for (const auto& f : request_->headers)
+      h.append(f.name).append(": ").append(f.value).append("\r\n");
+    if (request_->content_length) {
+      h.append("content-length: ").append(std::to_string(*request_->content_length)).append("\r\n");
+    } else if (chunked) {
+      h.append("transfer-encoding: chunked\r\n");
+    }
+    if (request_->websocket) h.append("connection: upgrade\r\nupgrade: websocket\r\n");
+    h.append("\r\n");
+  }
+  const auto connect_timeout = cluster.connect_timeout;
+  backend::TlsTarget tls;
+  if (https) {
+    if (!cluster_->client_tls) return false;
+    tls.ctx = cluster_->client_tls.get();
+    if (cluster.tls_server_name) tls.server_name = *cluster.tls_server_name;
+    tls.verify = cluster.tls_verify;
+  }
+  const backend::TlsTarget* target = https ? &tls : nullptr;
+  h1_ = retried_ ? worker_.pool().create(endpoint_, connect_timeout, target)
+                 : worker_.pool().acquire(endpoint_, connect_timeout, target, !resendable());
+  backend_ = h1_.get();
+  h1_->start(this, worker_.scratch(), chunked, request_->method == "HEAD",
+             request_->has_body || request_->websocket);
+  return true;
+}
+
+void Exchange::arm_timer(std::chrono::milliseconds timeout) {
+  // From the start of the exchange (the head was complete then).
+  worker_.deadlines().set(*this, started_ + timeout);
+}
+
+void Exchange::on_deadline() {
+  if (tunnel_) {
+    if (response_complete_ || tunnel_idle_.count() == 0) return;  // 0: no idle limit
+    if (std::chrono::steady_clock::now() - last_activity_ < tunnel_idle_) {
+      arm_tunnel_idle_timer();
+      return;
+    }
+    release_backend(false);
+    sink_.abort_response();  // closes the client connection
+    response_complete_ = true;
+    return;
+  }
+  if (!response_started_) {
+    release_backend(false);
+    respond_error(504, "backend timeout");
+  } else if (!response_complete_) {
+    release_backend(false);
+    sink_.abort_response();
+    response_complete_ = true;
+  }
+}
+
+bool Exchange::on_request_data(std::string_view data, bool end_stream) {
+  if (end_stream) request_complete_ = true;
+  body_bytes_ += data.size();
+  const uint64_t max_body = table_ ? table_->limits().max_request_body_bytes : 0;
+  if (max_body > 0 && body_bytes_ > max_body && !response_complete_) {
+    release_backend(false);
+    if (response_started_) {
+      sink_.abort_response();
+      response_complete_ = true;
+    } else {
+      respond_error(413, "request body too large");
+    }
+    return true;
+  }
+  if (backend_ == nullptr) return true;  // local response: discard the body
+  if (!data.empty()) request_body_sent_ = true;
+  return backend_->send_data(data, end_stream);
+}
+
+void Exchange::on_request_trailers(Headers& trailers) {
+  request_complete_ = true;
+  if (backend_ != nullptr) backend_->send_trailers(trailers);
+}
+
+bool Exchange::on_tunnel_data(std::string_view data) {
+  last_activity_ = std::chrono::steady_clock::now();
+  body_bytes_ += data.size();
+  return h1_ ? h1_->send_raw(data) : true;
+}
+
+void Exchange::arm_tunnel_idle_timer() {
+  // Re-armed from the last activity rather than on every message: a busy
+  // tunnel costs one deadline per idle period, not one per frame.
+  if (tunnel_idle_.count() == 0) {  // no idle limit: the request timeout ends here too
+    worker_.deadlines().clear(*this);
+    return;
+  }
+  worker_.deadlines().set(*this, last_activity_ + tunnel_idle_);
+}
+
+void Exchange::on_client_drained() {
+  if (backend_paused_ && backend_ != nullptr) {
+    backend_paused_ = false;
+    backend_->pause_response(false);
+  }
+}
+
+void Exchange::on_client_gone() {
+  worker_.deadlines().clear(*this);
+  release_backend(false);
+  response_complete_ = true;
+}
+
+void Exchange::on_backend_head(Response& head, bool end_stream) {
+  if (response_started_) return;
+  if (request_->websocket && request_->version == 20 && head.status / 100 == 2) {
+    // An HTTP/2 client reads any 2xx as "tunnel open" (RFC 8441): a backend
+    // that answered the upgrade without switching protocols must not look
+    // like one that did.
+    release_backend(false);
+    worker_.deadlines().clear(*this);
+    respond_error(502, "backend did not upgrade to WebSocket");
+    return;
+  }
+  response_started_ = true;
+  status_ = head.status;
+  if (worker_.access_log().enabled()) upstream_head_ = std::chrono::steady_clock::now();
+  apply_header_ops(route_->route.response_headers, head.headers);
+  if (head.status == 101) {
+    tunnel_ = true;
+    // The request timeout ends with the upgrade; an idle timeout (the
+    // route's timeouts.idle, else limits.idleTimeout) bounds the tunnel.
+    last_activity_ = std::chrono::steady_clock::now();
+    tunnel_idle_ = config::tunnel_idle_timeout(route_->route.timeouts, table_->limits())
+                       .value_or(std::chrono::milliseconds(0));
+    arm_tunnel_idle_timer();
+    sink_.send_response_head(head, false);
+    sink_.start_tunnel();
+    return;
+  }
+  if (end_stream) {
+    sink_.send_response_head(head, true);
+    complete();
+    return;
+  }
+  sink_.send_response_head(head, false);
+}
+
+void Exchange::on_backend_data(std::string_view data, bool end_stream) {
+  if (response_complete_) return;
+  if (tunnel_) last_activity_ = std::chrono::steady_clock::now();
+  bytes_out_ += data.size();
+  sink_.send_response_data(data, end_stream && !tunnel_);
+  if (end_stream && !tunnel_) {
+    complete();
+    return;
+  }
+  if (!backend_paused_ && sink_.response_buffered() >= kHighWatermark && backend_ != nullptr) {
+    backend_paused_ = true;
+    backend_->pause_response(true);
+  }
+}
+
+void Exchange::on_backend_trailers(Headers& trailers) {
+  if (response_complete_) return;
+  sink_.send_response_trailers(trailers);
+  complete();
+}
+
+void Exchange::on_backend_failure(Failure failure) {
+  backend_ = nullptr;
+  const bool reused = h1_ && h1_->reused();
+  h1_.reset();
+  if (response_complete_) return;
+  if (tunnel_) {
+    sink_.abort_response();
+    response_complete_ = true;
+    return;
+  }
+  // A kept-alive connection the backend closed just before we used it:
+  // retried once on a fresh one, for requests that may be sent twice (the
+  // pool checked the connection before any other request, so for those
+  // this is a real race and the backend may have acted: 502).
+  if (!response_started_ && reused && !retried_ && resendable() && !request_body_sent_ &&
+      failure != Failure::kTimeout) {
+    retried_ = true;
+    start_backend();
+    return;
+  }
+  if (response_started_) {
+    sink_.abort_response();
+    response_complete_ = true;
+    return;
+  }
+  worker_.deadlines().clear(*this);
+  switch (failure) {
+    case Failure::kConnect:
+      respond_error(502, "backend connection failed");
+      break;
+    case Failure::kTimeout:
+      respond_error(504, "backend timeout");
+      break;
+    default:
+      respond_error(502, "backend reset");
+      break;
+  }
+}
+
+bool Exchange::resendable() const {
+  const std::string_view m = request_->method;
+  return !request_->has_body && !request_->websocket &&
+         (m == "GET" || m == "HEAD" || m == "OPTIONS" || m == "TRACE" || m == "PUT" ||
+          m == "DELETE");
+}
+
+void Exchange::on_backend_replaced(std::shared_ptr<backend::H1Connection> connection) {
+  h1_ = std::move(connection);
+  backend_ = h1_.get();
+}
+
+void Exchange::on_backend_drained() {
+  if (!request_complete_ || tunnel_) sink_.resume_request_body();
+}
+
+void Exchange::respond(int status, Headers headers, std::string body) {
+  status_ = status;
+  response_started_ = true;
+  Response response;
+  response.status = status;
+  response.headers = std::move(headers);
+  response.content_length = body.size();
+  if (body.empty() || request_->method == "HEAD") {
+    sink_.send_response_head(response, true);
+  } else {
+    bytes_out_ = body.size();
+    sink_.send_response_head(response, false);
+    sink_.send_response_data(body, true);
+  }
+  complete();
+}
+
+void Exchange::respond_error(int status, std::string_view message) {
+  respond(status, Headers{{"content-type", "application/json"}}, error_body(message, status));
+}
+
+void Exchange::complete() {
+  if (response_complete_) return;
+  response_complete_ = true;
+  worker_.deadlines().clear(*this);
+  const double seconds =
+      std::chrono::duration<double>(std::chrono::steady_clock::now() - started_).count();
+  static const std::string kNone;
+  if (route_ != nullptr) {
+    worker_.stats().record(route_, route_->route.route_name, route_->route.rule_name, status_,
+                           seconds);
+  } else {
+    worker_.stats().record(nullptr, kNone, kNone, status_, seconds);
+  }
+  // Only a finished request lets the backend connection be reused.
+  release_backend(request_complete_);
+}
+
+}  // namespace archway::exchange

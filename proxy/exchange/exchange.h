@@ -1,0 +1,123 @@
+#pragma once
+// One request/response exchange: routes the request on the table its
+// connection pinned, runs the route's action (direct response, redirect, or
+// a backend) and relays the response to the client side, with back-pressure
+// in both directions. Owned by the client codec (an HTTP/1 connection or an
+// HTTP/2 stream); worker-thread only.
+//
+// Status mapping (DESIGN.md §4): no route 404, no endpoint 503, connect
+// failure 502, backend timeout 504; bodies are small JSON.
+
+#include <boost/asio/steady_timer.hpp>
+
+#include <chrono>
+#include <memory>
+#include <string>
+
+#include "proxy/exchange/exchange_host.h"
+#include "proxy/exchange/table_context.h"
+#include "proxy/http/message.h"
+#include "proxy/net/deadline.h"
+#include "proxy/net/recycled.h"
+#include "proxy/routing/route_table.h"
+
+namespace archway::backend {
+class H1Connection;
+}
+
+namespace archway::exchange {
+
+// The message vocabulary (http/message.h), used unqualified in this folder.
+using http::BackendEvents;
+using http::BackendStream;
+using http::Headers;
+using http::Request;
+using http::Response;
+using http::ResponseSink;
+
+class Exchange final : public http::BackendEvents,
+                       private net::Deadline,
+                       public net::Recycled<Exchange> {
+ public:
+  Exchange(ExchangeHost& host, std::shared_ptr<const TableContext> table, http::ResponseSink& sink);
+  ~Exchange() override;
+  Exchange(const Exchange&) = delete;
+  Exchange& operator=(const Exchange&) = delete;
+
+  // The request head is complete. `request` belongs to the codec and must
+  // outlive the exchange; the exchange rewrites it in place.
+  void start(Request& request);
+  // Request body from the client. Returns false when the client should stop
+  // sending until ResponseSink::resume_request_body.
+  bool on_request_data(std::string_view data, bool end_stream);
+  void on_request_trailers(Headers& trailers);
+  // Raw bytes from the client after a WebSocket upgrade. Returns false when
+  // the client should stop until ResponseSink::resume_request_body.
+  bool on_tunnel_data(std::string_view data);
+  // The sink's queue fell below the watermark.
+  void on_client_drained();
+  // The client went away (connection closed, stream reset).
+  void on_client_gone();
+
+  [[nodiscard]] bool response_complete() const { return response_complete_; }
+  [[nodiscard]] bool response_started() const { return response_started_; }
+  [[nodiscard]] int status() const { return status_; }
+  // The codec answers for the exchange (HTTP/1 bad body framing: 400); the
+  // access log records that status.
+  void set_local_status(int status) { status_ = status; }
+  // The backend is paused until the client side drains (on_client_drained).
+  [[nodiscard]] bool backend_paused() const { return backend_paused_; }
+
+  // BackendEvents
+  void on_backend_head(Response& head, bool end_stream) override;
+  void on_backend_data(std::string_view data, bool end_stream) override;
+  void on_backend_trailers(Headers& trailers) override;
+  void on_backend_failure(Failure failure) override;
+  void on_backend_drained() override;
+  void on_backend_replaced(std::shared_ptr<backend::H1Connection> connection) override;
+
+ private:
+  void respond(int status, Headers headers, std::string body);
+  void respond_error(int status, std::string_view message);
+  void forward(const routing::RouteMatch& match);
+  bool start_backend();
+  void complete();
+  void arm_timer(std::chrono::milliseconds timeout);
+  void arm_tunnel_idle_timer();
+  void on_deadline() override;  // Deadline: request timeout or tunnel idle
+  void release_backend(bool complete);
+  // Bodyless, with an idempotent method: may be sent again on a fresh
+  // connection after a reused one failed (RFC 9110 §9.2.2).
+  [[nodiscard]] bool resendable() const;
+  void log_access();  // exchange_access_log.cc; from the destructor when the log is on
+
+  ExchangeHost& worker_;                       // the worker running this exchange
+  std::shared_ptr<const TableContext> table_;  // pinned for the whole exchange
+  ResponseSink& sink_;
+  Request* request_ = nullptr;
+  std::string path_;  // normalised, rewritten; what the backend gets
+  const routing::CompiledRoute* route_ = nullptr;
+  const TableContext::ClusterInfo* cluster_ = nullptr;
+  boost::asio::ip::tcp::endpoint endpoint_;
+  std::shared_ptr<backend::H1Connection> h1_;
+  BackendStream* backend_ = nullptr;  // h1_ or an HTTP/2 backend stream
+  std::chrono::milliseconds tunnel_idle_{0};  // 0: no idle limit
+  std::chrono::steady_clock::time_point started_;
+  std::chrono::steady_clock::time_point last_activity_;  // WebSocket tunnel
+  uint64_t body_bytes_ = 0;  // request body so far (limits.maxRequestBodyBytes)
+  uint64_t bytes_out_ = 0;   // response body (or tunnel) bytes towards the client
+  // For the access log: when the backend's head came, the client's
+  // authority before rewrite.hostname.
+  std::chrono::steady_clock::time_point upstream_head_{};
+  std::string client_authority_;
+  int status_ = 0;
+  bool response_started_ = false;
+  bool response_complete_ = false;
+  bool request_complete_ = false;
+  bool request_body_sent_ = false;  // some body already went to the backend
+  bool backend_paused_ = false;
+  bool tunnel_ = false;
+  bool retried_ = false;
+};
+
+}  // namespace archway::exchange

@@ -1,0 +1,33 @@
+#pragma once
+// Pure helpers for the request pipeline: header operations, the
+// forwarding headers and error bodies (path normalisation and rewrites
+// live in routing/). No I/O; unit-tested.
+
+#include <random>
+#include <string>
+#include <string_view>
+
+#include "proxy/config/snapshot.h"
+#include "proxy/http/message.h"
+#include "proxy/routing/route_table.h"
+
+namespace archway::exchange {
+
+using http::Headers;
+using http::Request;
+
+// remove, set (replace all), add (append): the order of
+// routing::apply_header_ops, on the network side's header type.
+void apply_header_ops(const config::HeaderOps& ops, Headers& headers);
+
+// X-Forwarded-For (append), X-Forwarded-Proto (set), X-Request-Id (keep or
+// generate), traceparent (keep a valid one, else generate).
+void add_forwarding_headers(Headers& headers, std::string_view client_ip, std::string_view scheme,
+                            std::mt19937_64& rng);
+
+[[nodiscard]] bool valid_traceparent(std::string_view value);
+
+// The small JSON error body: {"error":"...","status":N}.
+[[nodiscard]] std::string error_body(std::string_view message, int status);
+
+}  // namespace archway::exchange

@@ -1,0 +1,50 @@
+#include "proxy/exchange/table_context.h"
+
+#include <boost/asio/io_context.hpp>
+
+#include "proxy/tls/client_tls.h"
+
+namespace archway::exchange {
+
+Result<std::shared_ptr<const TableContext>> build_table_context(
+    const config::ValidatedSnapshot& snapshot, uint64_t generation) {
+  auto table = routing::RouteTable::compile(snapshot);
+  if (!table.ok()) return table.error();
+  auto ctx = std::make_shared<TableContext>();
+  ctx->table = std::move(table).value();
+  ctx->generation = generation;
+  boost::asio::io_context resolver_io;
+  boost::asio::ip::tcp::resolver resolver(resolver_io);
+  const auto& clusters = ctx->snapshot().clusters;
+  for (size_t i = 0; i < clusters.size(); ++i) {
+    auto& info = ctx->clusters[clusters[i].name];
+    info.cluster = &clusters[i];
+    if (clusters[i].protocol == config::ClusterProtocol::kHttps) {
+      auto ctx_or = tls::make_client_context(clusters[i], snapshot.trust_anchors(i));
+      if (!ctx_or.ok()) return ctx_or.error();
+      info.client_tls = std::move(ctx_or).value();
+    }
+    for (size_t j = 0; j < clusters[i].endpoints.size(); ++j) {
+      const auto& ep = clusters[i].endpoints[j];
+      boost::system::error_code ec;
+      auto addr = boost::asio::ip::make_address(ep.address, ec);
+      if (!ec) {
+        info.endpoints.emplace_back(addr, ep.port);
+        continue;
+      }
+      auto results = resolver.resolve(ep.address, std::to_string(ep.port), ec);
+      if (ec || results.empty()) {
+        return invalid(
+            "clusters[" + std::to_string(i) + "].endpoints[" + std::to_string(j) + "].address",
+            "cannot resolve " + ep.address + ": " + ec.message());
+      }
+      info.endpoints.push_back(results.begin()->endpoint());
+    }
+  }
+  auto tls = tls::ServerTls::create(snapshot);
+  if (!tls.ok()) return tls.error();
+  ctx->tls = std::move(tls).value();
+  return std::shared_ptr<const TableContext>(std::move(ctx));
+}
+
+}  // namespace archway::exchange

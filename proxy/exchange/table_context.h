@@ -1,0 +1,46 @@
+#pragma once
+// Everything a worker derives from one accepted snapshot, compiled once on
+// the control thread and shared read-only by all workers
+// (std::shared_ptr<const TableContext> crosses the swap boundary; STYLE.md
+// habit 11). A request and a connection's TLS handshake pin the context they
+// started with, so a swap never changes them mid-flight.
+
+#include <boost/asio/ip/tcp.hpp>
+
+#include <cstdint>
+#include <memory>
+#include <string>
+#include <unordered_map>
+
+#include "common/result.h"
+#include "proxy/config/snapshot.h"
+#include "proxy/config/validated_snapshot.h"
+#include "proxy/routing/route_table.h"
+#include "proxy/tls/server_tls.h"
+
+namespace archway::exchange {
+
+struct TableContext {
+  std::shared_ptr<const routing::RouteTable> table;
+  uint64_t generation = 0;  // increases by one per accepted snapshot
+  // Clusters by name with endpoints resolved once here (a host name in an
+  // endpoint is looked up at compile, never on a worker).
+  struct ClusterInfo {
+    const config::Cluster* cluster = nullptr;  // points into table->snapshot()
+    std::vector<boost::asio::ip::tcp::endpoint> endpoints;
+    tls::SslCtxPtr client_tls;  // HTTPS clusters: verification and ALPN
+  };
+  std::unordered_map<std::string, ClusterInfo> clusters;
+  // TLS contexts for this table's virtual hosts; null when none has a cert.
+  std::unique_ptr<const tls::ServerTls> tls;
+
+  [[nodiscard]] const config::Snapshot& snapshot() const { return table->snapshot(); }
+  [[nodiscard]] const config::Limits& limits() const { return snapshot().limits; }
+};
+
+// Compiles the route table and builds the TLS contexts from the material
+// validation already parsed. Off the hot path.
+[[nodiscard]] Result<std::shared_ptr<const TableContext>> build_table_context(
+    const config::ValidatedSnapshot& snapshot, uint64_t generation);
+
+}  // namespace archway::exchange
