@@ -17,9 +17,9 @@
 #include <unistd.h>
 
 #include <algorithm>
-#include <ctime>
 #include <cstdio>
 #include <cstdlib>
+#include <ctime>
 #include <fstream>
 #include <random>
 #include <string>
@@ -73,10 +73,16 @@ Route make_route(size_t h, size_t j) {
   Match m;
   const std::string base = "/api/v" + std::to_string(j % 3 + 1) + "/res" + std::to_string(j);
   switch (j % 50) {
-    case 0: case 1: case 2:
+    case 0:
+    case 1:
+    case 2:
       m.path = {PathMatchType::kRegularExpression, "/regex/res" + std::to_string(j) + "/[0-9]+"};
       break;
-    case 3: case 4: case 5: case 6: case 7:
+    case 3:
+    case 4:
+    case 5:
+    case 6:
+    case 7:
       m.path = {PathMatchType::kPathPrefix, base};
       m.headers = {{"x-tenant", archway::config::ValueMatchType::kExact, "t" + std::to_string(j)}};
       break;
@@ -146,11 +152,16 @@ std::vector<Lookup> make_lookups(const Snapshot& s, size_t count) {
         l.path = "/nothing/here/" + n;
         out.push_back(std::move(l));
         continue;
-      default: break;
+      default:
+        break;
     }
     switch (m.path.type) {
-      case PathMatchType::kExact: l.path = m.path.value; break;
-      case PathMatchType::kPathPrefix: l.path = m.path.value + "/deeper/x" + n; break;
+      case PathMatchType::kExact:
+        l.path = m.path.value;
+        break;
+      case PathMatchType::kPathPrefix:
+        l.path = m.path.value + "/deeper/x" + n;
+        break;
       case PathMatchType::kRegularExpression:
         l.path = m.path.value.substr(0, m.path.value.size() - 6) + n;  // strip "[0-9]+"
         break;
@@ -197,7 +208,8 @@ double median_ns_per_match(const RouteTable* table, const std::vector<Lookup>& l
 
 int main(int argc, char** argv) {
   if (argc == 3 && std::string_view(argv[1]) == "--snapshot") {
-    const std::string json = archway::config::to_json(make_snapshot(std::strtoul(argv[2], nullptr, 10)));
+    const std::string json =
+        archway::config::to_json(make_snapshot(std::strtoul(argv[2], nullptr, 10)));
     std::fwrite(json.data(), 1, json.size(), stdout);
     return 0;
   }
@@ -206,8 +218,8 @@ int main(int argc, char** argv) {
   if (sizes.empty()) sizes = {1000, 10000, 100000};
 
   std::printf("%8s %7s %9s %9s %11s %10s %9s %8s %11s %11s %5s\n", "routes", "hosts", "json_KiB",
-              "parse_ms", "validate_ms", "compile_ms", "heap_KiB", "rss_KiB", "match_ns/op", "read_ns/op",
-              "hit%");
+              "parse_ms", "validate_ms", "compile_ms", "heap_KiB", "rss_KiB", "match_ns/op",
+              "read_ns/op", "hit%");
   for (size_t n : sizes) {
     const Snapshot built = make_snapshot(n);
     const std::string json = archway::config::to_json(built);

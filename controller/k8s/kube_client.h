@@ -20,11 +20,11 @@
 namespace archway::controller::k8s {
 
 struct KubeConfig {
-  std::string server;                     // https://host:port
-  std::string ca_pem;                     // empty: system trust
+  std::string server;                           // https://host:port
+  std::string ca_pem;                           // empty: system trust
   std::string client_cert_pem, client_key_pem;  // client certificate auth
-  std::string bearer_token;               // token auth
-  std::string bearer_token_file;          // re-read on 401 (projected SA tokens rotate)
+  std::string bearer_token;                     // token auth
+  std::string bearer_token_file;                // re-read on 401 (projected SA tokens rotate)
   std::string default_namespace = "default";
   bool insecure_skip_tls_verify = false;
 };
@@ -41,7 +41,7 @@ struct HttpResult {
 
 // A watch event as the API server sent it.
 struct WatchEvent {
-  std::string type;      // ADDED | MODIFIED | DELETED | BOOKMARK | ERROR
+  std::string type;  // ADDED | MODIFIED | DELETED | BOOKMARK | ERROR
   nlohmann::json object;
 };
 

@@ -196,8 +196,8 @@ Result<void> validate_route(const Route& route, const std::string& path, RouteCo
       return r;
     }
   }
-  const int actions = (route.backends.empty() ? 0 : 1) + (route.redirect ? 1 : 0) +
-                      (route.direct_response ? 1 : 0);
+  const int actions =
+      (route.backends.empty() ? 0 : 1) + (route.redirect ? 1 : 0) + (route.direct_response ? 1 : 0);
   if (actions != 1) {
     return invalid(path, "must have exactly one of backends, redirect, directResponse");
   }

@@ -91,8 +91,8 @@ Result<void> validate_domains(const VirtualHost& vh, const std::string& path,
     if (auto p = check_domain(domain)) return invalid(field, *p);
     auto [it, inserted] = owners.emplace(domain, vh.name);
     if (!inserted) {
-      return invalid(field, "domain \"" + domain + "\" already used by virtual host \"" +
-                                it->second + "\"");
+      return invalid(
+          field, "domain \"" + domain + "\" already used by virtual host \"" + it->second + "\"");
     }
   }
   return {};

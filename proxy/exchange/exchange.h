@@ -100,7 +100,7 @@ class Exchange final : public http::BackendEvents,
   const TableContext::ClusterInfo* cluster_ = nullptr;
   boost::asio::ip::tcp::endpoint endpoint_;
   std::shared_ptr<backend::H1Connection> h1_;
-  BackendStream* backend_ = nullptr;  // h1_ or an HTTP/2 backend stream
+  BackendStream* backend_ = nullptr;          // h1_ or an HTTP/2 backend stream
   std::chrono::milliseconds tunnel_idle_{0};  // 0: no idle limit
   std::chrono::steady_clock::time_point started_;
   std::chrono::steady_clock::time_point last_activity_;  // WebSocket tunnel

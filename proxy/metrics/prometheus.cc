@@ -52,13 +52,16 @@ std::string render_prometheus(const StatsSnapshot& stats, const ProcessGauges& g
            std::to_string(cumulative) + "\n";
   }
   cumulative += stats.duration_buckets.back();
-  out += "archway_request_duration_seconds_bucket{le=\"+Inf\"} " + std::to_string(cumulative) + "\n";
+  out +=
+      "archway_request_duration_seconds_bucket{le=\"+Inf\"} " + std::to_string(cumulative) + "\n";
   out += "archway_request_duration_seconds_sum " + number(stats.duration_sum) + "\n";
   out += "archway_request_duration_seconds_count " + std::to_string(stats.duration_count) + "\n";
   out += "# HELP archway_connections_active Client connections open now.\n";
   out += "# TYPE archway_connections_active gauge\n";
   out += "archway_connections_active " + std::to_string(stats.connections_active) + "\n";
-  out += "# HELP archway_http2_glitch_goaways_total HTTP/2 connections closed by the glitch limiter.\n";
+  out +=
+      "# HELP archway_http2_glitch_goaways_total HTTP/2 connections closed by the glitch "
+      "limiter.\n";
   out += "# TYPE archway_http2_glitch_goaways_total counter\n";
   out += "archway_http2_glitch_goaways_total " + std::to_string(stats.h2_glitch_goaways) + "\n";
   out +=
@@ -77,10 +80,14 @@ std::string render_prometheus(const StatsSnapshot& stats, const ProcessGauges& g
   out += "# TYPE archway_config_version gauge\n";
   out += "archway_config_version{version=\"" + escape_label(gauges.config_version) + "\"} " +
          number(is_number ? numeric : (gauges.config_version.empty() ? 0 : 1)) + "\n";
-  out += "# HELP archway_config_apply_duration_seconds Time the last accepted snapshot took to apply.\n";
+  out +=
+      "# HELP archway_config_apply_duration_seconds Time the last accepted snapshot took to "
+      "apply.\n";
   out += "# TYPE archway_config_apply_duration_seconds gauge\n";
   out += "archway_config_apply_duration_seconds " + number(gauges.config_apply_seconds) + "\n";
-  out += "# HELP archway_access_log_dropped_total Access-log lines dropped because the queue was full.\n";
+  out +=
+      "# HELP archway_access_log_dropped_total Access-log lines dropped because the queue was "
+      "full.\n";
   out += "# TYPE archway_access_log_dropped_total counter\n";
   out += "archway_access_log_dropped_total " + std::to_string(gauges.access_log_dropped) + "\n";
   out += "# HELP archway_ready 1 when a snapshot is live and the proxy is not draining.\n";

@@ -83,15 +83,13 @@ const std::vector<std::pair<std::string, std::string>>& RequestView::query() {
 
 bool MatchConditions::matches(RequestView& request) const {
   const RequestHead& head = request.head();
-  if (!methods.empty() &&
-      std::find(methods.begin(), methods.end(), head.method) == methods.end()) {
+  if (!methods.empty() && std::find(methods.begin(), methods.end(), head.method) == methods.end()) {
     return false;
   }
   for (const ValueCondition& c : headers) {
-    const bool any = std::any_of(head.headers.begin(), head.headers.end(),
-                                 [&](const HeaderField& f) {
-                                   return f.name == c.name && value_holds(c, f.value);
-                                 });
+    const bool any = std::any_of(
+        head.headers.begin(), head.headers.end(),
+        [&](const HeaderField& f) { return f.name == c.name && value_holds(c, f.value); });
     if (!any) return false;
   }
   if (query.empty()) return true;

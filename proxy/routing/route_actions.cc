@@ -42,8 +42,8 @@ const config::WeightedBackend* pick_backend(const CompiledRoute& route, uint64_t
   const auto point = static_cast<uint32_t>(random % route.total_weight);
   // First backend whose cumulative weight exceeds the point; zero-weight
   // backends have an empty interval and are never chosen.
-  const auto it = std::upper_bound(route.cumulative_weights.begin(),
-                                   route.cumulative_weights.end(), point);
+  const auto it =
+      std::upper_bound(route.cumulative_weights.begin(), route.cumulative_weights.end(), point);
   return &route.route.backends[static_cast<size_t>(it - route.cumulative_weights.begin())];
 }
 

@@ -71,7 +71,7 @@ struct RouteMatch {
   const CompiledRoute* route = nullptr;  // owned by the table; valid while the table is
   // Template captures ({id} → "42") and the matched prefix, for rewrites.
   std::vector<std::pair<std::string, std::string>> captures;
-  std::string_view matched_prefix;        // PathPrefix routes: the part of path matched
+  std::string_view matched_prefix;  // PathPrefix routes: the part of path matched
 };
 
 class RouteTable {

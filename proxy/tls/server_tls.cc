@@ -49,8 +49,8 @@ Result<SslCtxPtr> make_context(const config::CertificateChain& chain, const std:
   SslCtxPtr ctx(SSL_CTX_new(TLS_server_method()));
   if (!ctx) return invalid(field, "SSL_CTX_new: " + openssl_error());
   SSL_CTX_set_min_proto_version(ctx.get(), TLS1_2_VERSION);
-  SSL_CTX_set_options(ctx.get(), SSL_OP_NO_COMPRESSION | SSL_OP_NO_RENEGOTIATION |
-                                     SSL_OP_CIPHER_SERVER_PREFERENCE);
+  SSL_CTX_set_options(
+      ctx.get(), SSL_OP_NO_COMPRESSION | SSL_OP_NO_RENEGOTIATION | SSL_OP_CIPHER_SERVER_PREFERENCE);
   // RFC 9113 §9.2.2: TLS 1.2 cipher suites for h2 must be ECDHE AEAD.
   SSL_CTX_set_cipher_list(ctx.get(), "ECDHE+AESGCM:ECDHE+CHACHA20");
   SSL_CTX_set_mode(ctx.get(), SSL_MODE_RELEASE_BUFFERS);

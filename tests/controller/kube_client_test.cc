@@ -92,7 +92,8 @@ TEST(KubeClient, BadTlsMaterialIsAnErrorOnEveryCall) {
   auto r = client->get("/api");
   ASSERT_FALSE(r.ok());
   EXPECT_EQ(r.error().field, "certificate-authority");
-  auto w = client->watch("/api/v1/pods?watch=1", [](const WatchEvent&) {}, [] { return false; });
+  auto w = client->watch(
+      "/api/v1/pods?watch=1", [](const WatchEvent&) {}, [] { return false; });
   EXPECT_FALSE(w.ok());
 }
 
@@ -103,7 +104,8 @@ TEST(KubeClient, UnreachableServerIsUnavailable) {
   auto r = client->get("/api");
   ASSERT_FALSE(r.ok());
   EXPECT_EQ(r.error().code, Error::Code::kUnavailable);
-  auto w = client->watch("/api/v1/pods?watch=1", [](const WatchEvent&) {}, [] { return false; });
+  auto w = client->watch(
+      "/api/v1/pods?watch=1", [](const WatchEvent&) {}, [] { return false; });
   ASSERT_FALSE(w.ok());
   EXPECT_EQ(w.error().code, Error::Code::kUnavailable);
 }

@@ -42,8 +42,8 @@ void exercise_table(const RouteTable& table, std::string_view input) {
           normal = std::string(path);
         }
         archway::routing::HeaderField header{"x-api-version", input.substr(0, 8)};
-        const archway::routing::RequestHead head{"GET", host, normal, input.substr(0, 16),
-                                                 {&header, 1}};
+        const archway::routing::RequestHead head{
+            "GET", host, normal, input.substr(0, 16), {&header, 1}};
         if (auto m = table.match(head)) {
           (void)archway::routing::rewrite_path(*m, normal);
           (void)archway::routing::pick_backend(*m->route, input.size());

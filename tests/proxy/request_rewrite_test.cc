@@ -10,8 +10,8 @@
 namespace archway::exchange {
 
 using http::find_header;
-using http::is_hop_by_hop;
 using http::Header;
+using http::is_hop_by_hop;
 namespace {
 
 TEST(RequestRewrite, HeaderOps) {

@@ -63,10 +63,14 @@ TEST(RewritePathTest, PrefixReplacement) {
       {"/", "/xyz", "/", "/xyz/"},
   };
   for (const RewriteCase& c : cases) {
-    auto t = compile_yaml("- name: h\n  domains: ['*']\n  routes:\n  - name: r\n"
-                          "    matches: [{path: {type: PathPrefix, value: '" + c.prefix + "'}}]\n"
-                          "    backends: [{cluster: c}]\n"
-                          "    rewrite: {pathPrefix: '" + c.replacement + "'}\n");
+    auto t = compile_yaml(
+        "- name: h\n  domains: ['*']\n  routes:\n  - name: r\n"
+        "    matches: [{path: {type: PathPrefix, value: '" +
+        c.prefix +
+        "'}}]\n"
+        "    backends: [{cluster: c}]\n"
+        "    rewrite: {pathPrefix: '" +
+        c.replacement + "'}\n");
     const Request request{.path = c.request};  // outlives the match's views
     auto m = testing::match(*t, request);
     ASSERT_TRUE(m) << c.request;

@@ -89,17 +89,24 @@ const Case kCases[] = {
     {"listener_address", [](Json& j) { j["listeners"][0]["address"] = "localhost"; },
      "listeners[0].address: invalid IP address \"localhost\""},
     {"listener_duplicate_name",
-     [](Json& j) { j["listeners"].push_back({{"name", "http"}, {"port", 81}}); },
+     [](Json& j) {
+       j["listeners"].push_back({{"name", "http"}, {"port", 81}});
+     },
      "listeners[1].name: duplicate listener name \"http\""},
     {"listener_duplicate_bind",
-     [](Json& j) { j["listeners"].push_back({{"name", "h2"}, {"port", 8080}}); },
+     [](Json& j) {
+       j["listeners"].push_back({{"name", "h2"}, {"port", 8080}});
+     },
      "listeners[1].port: address and port already used by another listener"},
     // Clusters.
     {"cluster_unknown", in_cluster("lb", "rr"), "clusters[0].lb: unknown field"},
     {"cluster_name_missing", [](Json& j) { j["clusters"][0].erase("name"); },
      "clusters[0].name: is required"},
     {"cluster_name_empty", in_cluster("name", ""), "clusters[0].name: must not be empty"},
-    {"cluster_duplicate", [](Json& j) { j["clusters"].push_back({{"name", "c0"}}); },
+    {"cluster_duplicate",
+     [](Json& j) {
+       j["clusters"].push_back({{"name", "c0"}});
+     },
      "clusters[1].name: duplicate cluster name \"c0\""},
     {"cluster_protocol", in_cluster("protocol", "HTTP2"),
      "clusters[0].protocol: must be one of HTTP, H2C, HTTPS"},
@@ -139,7 +146,9 @@ const Case kCases[] = {
     {"vhost_name_empty", [](Json& j) { j["virtualHosts"][0]["name"] = ""; },
      "virtualHosts[0].name: must not be empty"},
     {"vhost_duplicate",
-     [](Json& j) { j["virtualHosts"].push_back({{"name", "api"}, {"domains", {"b.example"}}}); },
+     [](Json& j) {
+       j["virtualHosts"].push_back({{"name", "api"}, {"domains", {"b.example"}}});
+     },
      "virtualHosts[1].name: duplicate virtual host name \"api\""},
     {"domains_empty", [](Json& j) { j["virtualHosts"][0]["domains"] = Json::array(); },
      "virtualHosts[0].domains: must not be empty"},
@@ -161,10 +170,14 @@ const Case kCases[] = {
      },
      "virtualHosts[1].domains[1]: domain \"api.example.com\" already used by virtual host \"api\""},
     {"tls_missing_key",
-     [](Json& j) { j["virtualHosts"][0]["tls"] = {{"certificate", "x"}}; },
+     [](Json& j) {
+       j["virtualHosts"][0]["tls"] = {{"certificate", "x"}};
+     },
      "virtualHosts[0].tls.privateKey: is required"},
     {"tls_bad_certificate",
-     [](Json& j) { j["virtualHosts"][0]["tls"] = {{"certificate", "x"}, {"privateKey", "y"}}; },
+     [](Json& j) {
+       j["virtualHosts"][0]["tls"] = {{"certificate", "x"}, {"privateKey", "y"}};
+     },
      "virtualHosts[0].tls.certificate: invalid PEM certificate"},
     // Routes.
     {"routes_type", [](Json& j) { j["virtualHosts"][0]["routes"] = "r0"; },
@@ -346,11 +359,20 @@ const Case kCases[] = {
     {"policies_unknown", in_route("policies", {{"waf", Json::object()}}),
      "virtualHosts[0].routes[0].policies.waf: unknown policy"},
     // Limits.
-    {"limits_unknown", [](Json& j) { j["limits"] = {{"maxBody", 1}}; },
+    {"limits_unknown",
+     [](Json& j) {
+       j["limits"] = {{"maxBody", 1}};
+     },
      "limits.maxBody: unknown field"},
-    {"limits_zero", [](Json& j) { j["limits"] = {{"maxHeaderBytes", 0}}; },
+    {"limits_zero",
+     [](Json& j) {
+       j["limits"] = {{"maxHeaderBytes", 0}};
+     },
      "limits.maxHeaderBytes: must be between 1 and 4294967295"},
-    {"limits_timeout_zero", [](Json& j) { j["limits"] = {{"idleTimeout", "0s"}}; },
+    {"limits_timeout_zero",
+     [](Json& j) {
+       j["limits"] = {{"idleTimeout", "0s"}};
+     },
      "limits.idleTimeout: must be greater than 0"},
 };
 
@@ -391,12 +413,13 @@ const SyntaxCase kSyntaxCases[] = {
      "error while parsing value - unexpected end of input; expected '[', '{', or a literal"},
     {"json_duplicate_key", false, R"({"version": "1", "version": "2"})",
      "invalid JSON: duplicate key \"version\""},
-    {"json_nesting", false, "{\"version\": \"1\", \"x\": " + std::string(100, '[') +
-     std::string(100, ']') + "}",
+    {"json_nesting", false,
+     "{\"version\": \"1\", \"x\": " + std::string(100, '[') + std::string(100, ']') + "}",
      "invalid JSON: nesting too deep"},
     {"json_infinite", false, R"({"version": "1", "limits": {"maxHeaderBytes": 1e999}})",
      "invalid JSON: [json.exception.out_of_range.406] number overflow parsing '1e999'"},
-    {"yaml_syntax", true, "version: [1\n", "invalid YAML: yaml-cpp: error at line 2, column 1: "
+    {"yaml_syntax", true, "version: [1\n",
+     "invalid YAML: yaml-cpp: error at line 2, column 1: "
      "end of sequence flow not found"},
     {"yaml_duplicate_key", true, "version: a\nversion: b\n",
      "invalid YAML: duplicate key \"version\" at line 2, column 1"},

@@ -56,7 +56,7 @@ TEST_F(SnapshotStoreTest, SaveThenLoadRoundTrips) {
   EXPECT_EQ((**loaded).snapshot(), sample("v2"));
   EXPECT_FALSE(std::filesystem::exists(store.path() + ".tmp"));
   // File is private to the proxy: it holds TLS keys.
-  struct stat st{};
+  struct stat st {};
   ASSERT_EQ(::stat(store.path().c_str(), &st), 0);
   EXPECT_EQ(st.st_mode & 0777, 0600u);
 }

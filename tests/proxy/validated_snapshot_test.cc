@@ -13,8 +13,8 @@
 
 #include "proxy/config/snapshot_parser.h"
 #include "proxy/config/validated_snapshot.h"
-#include "proxy/routing/route_table.h"
 #include "proxy/exchange/table_context.h"
+#include "proxy/routing/route_table.h"
 #include "tests/proxy/self_signed_cert.h"
 
 namespace archway::config {
