@@ -17,7 +17,10 @@
 #        CONNS (wrk/h2load connections, 32), STREAMS (h2 streams per conn, 10),
 #        PROXIES ("archway nginx haproxy nghttpx"), BENCH_OUT (keep results here),
 #        BASELINE_BIN (an older archway-proxy binary: adds a "baseline" proxy, so
-#        a change is measured against the build before it in the same run)
+#        a change is measured against the build before it in the same run).
+#        PROXIES may also name "archway-cors": the same build with a CORS policy
+#        on the route, loaded with an allowed Origin header, so the ratio
+#        archway-cors / archway is what turning CORS on costs.
 set -euo pipefail
 
 root=$(cd "$(dirname "$0")/.." && pwd)
@@ -118,6 +121,14 @@ start_baseline() {
   start_archway_binary "$BASELINE_BIN" "$@"
 }
 
+start_archway-cors() {
+  policies=',"policies":{"cors":{"allowOrigins":["https://app.example.com","https://*.example.org"],"allowMethods":["GET","POST"],"allowHeaders":["x-token"],"exposeHeaders":["x-request-id"],"maxAge":"10m"}}' \
+    start_archway_binary "$archway_bin" "$@"
+}
+# The load for archway-cors carries an allowed Origin, so every response
+# takes the policy's actual-request path.
+declare -A load_header=([archway-cors]="Origin: https://app.example.com")
+
 # start_archway_binary BIN DIR H1PORT: the same snapshot and flags for both builds.
 start_archway_binary() {
   local bin=$1 dir=$2 p1=$3 admin
@@ -125,7 +136,7 @@ start_archway_binary() {
   cat >"$dir/snapshot.json" <<EOF
 {"version":"bench","listeners":[{"name":"http","address":"127.0.0.1","port":$p1,"tls":false}],
  "virtualHosts":[{"name":"bench","domains":["*"],"routes":[{"name":"all","routeName":"bench/all","ruleName":"all",
-   "matches":[{"path":{"type":"PathPrefix","value":"/"}}],"backends":[{"cluster":"backend","weight":1}]}]}],
+   "matches":[{"path":{"type":"PathPrefix","value":"/"}}],"backends":[{"cluster":"backend","weight":1}]${policies:-}}]}],
  "clusters":[{"name":"backend","protocol":"HTTP","endpoints":[{"address":"127.0.0.1","port":$backend_port}]}]}
 EOF
   taskset -c "$proxy_cpu" "$bin" --config "$dir/snapshot.json" --workers 1 \
@@ -234,10 +245,12 @@ results="$work/results.tsv" # proxy proto run rps p50_us p99_us cpu_us_per_req r
 # measure PROXY PROTO PORT RUN PID
 measure() {
   local name=$1 proto=$2 p=$3 run=$4 pid=$5 out t0 t1 reqs rps p50 p99 cpu rss
+  local hdr=()
+  [[ -n "${load_header[$name]:-}" ]] && hdr=(-H "${load_header[$name]}")
   out="$work/$name.$proto.$run.out"
   t0=$(cpu_ticks "$pid")
   if [[ $proto == http1 ]]; then
-    taskset -c "$load_cpu" wrk -t1 -c"$CONNS" -d"${DURATION}s" --latency "http://127.0.0.1:$p/bench" >"$out" 2>&1
+    taskset -c "$load_cpu" wrk -t1 -c"$CONNS" -d"${DURATION}s" --latency "${hdr[@]}" "http://127.0.0.1:$p/bench" >"$out" 2>&1
     t1=$(cpu_ticks "$pid")
     reqs=$(awk '/requests in/ {print $1}' "$out")
     rps=$(awk '/^Requests\/sec:/ {print $2}' "$out")
@@ -245,7 +258,7 @@ measure() {
     p99=$(to_us "$(awk '$1 == "99%" {print $2}' "$out")")
     if grep -q "Non-2xx" "$out"; then echo "bench: $name $proto: non-2xx answers" >&2; reqs=0; fi
   else
-    taskset -c "$load_cpu" h2load -c"$CONNS" -m"$STREAMS" -D"$DURATION" \
+    taskset -c "$load_cpu" h2load -c"$CONNS" -m"$STREAMS" -D"$DURATION" "${hdr[@]}" \
       --log-file="$out.log" "http://127.0.0.1:$p/bench" >"$out" 2>&1 || true
     t1=$(cpu_ticks "$pid")
     reqs=$(awk '/^requests:/ {print $8}' "$out") # succeeded
@@ -279,7 +292,7 @@ for name in $PROXIES; do
   pids+=("$proxy_pid")
   wait_port "$p1" 10 || { echo "bench: $name did not start: $(tail -5 "$dir/log")" >&2; continue; }
   ppid[$name]=$proxy_pid h1port[$name]=$p1 h2port[$name]=$p2
-  [[ $name == archway || $name == baseline || $name == nghttpx ]] && h2port[$name]=$p1 # h2c by prior knowledge on the same port
+  [[ $name == archway || $name == archway-cors || $name == baseline || $name == nghttpx ]] && h2port[$name]=$p1 # h2c by prior knowledge on the same port
   started+=("$name")
 done
 for name in "${started[@]}"; do
@@ -335,6 +348,18 @@ END {
     printf "%-9s %-6s %10.2f %10.2f %10.2f %10.2f %10.2f\n", kp[1], kp[2],
       rps[a] / rps[order[i]], cpu[a] / cpu[order[i]], median("paired", kp[1] SUBSEP kp[2]),
       p99[a] / p99[order[i]], rss[a] / rss[order[i]]
+  }
+  # What a policy costs: the same build with the policy on, over without it.
+  for (i = 1; i <= k; i++) {
+    split(order[i], kp, SUBSEP)
+    if (kp[1] != "archway-cors" || !(("archway" SUBSEP kp[2]) in rps)) continue
+    pr = ""
+    for (r = 1; r <= runs; r++) {
+      if ((("archway", kp[2], r) in cpurun) && (("archway-cors", kp[2], r) in cpurun) && cpurun["archway", kp[2], r] > 0)
+        pr = pr (pr == "" ? "" : " ") cpurun["archway-cors", kp[2], r] / cpurun["archway", kp[2], r]
+    }
+    vals["cors", kp[2]] = pr
+    printf "CORS on / off (%s): CPU/req paired %.3f\n", kp[2], median("cors", kp[2])
   }
 }' "$results"
 echo "bench: raw results in $results (kept only with BENCH_OUT set)" >&2
