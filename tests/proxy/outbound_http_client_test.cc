@@ -3,6 +3,7 @@
 // cancellation. Component tests: real sockets, no mocks.
 #include <gtest/gtest.h>
 
+#include <boost/asio/executor_work_guard.hpp>
 #include <boost/asio/io_context.hpp>
 
 #include <chrono>
@@ -36,6 +37,9 @@ struct WorkerPools final : BackendPools {
 
 struct Worker {
   boost::asio::io_context io;
+  // As a real worker: the loop does not stop when it runs out of work.
+  boost::asio::executor_work_guard<boost::asio::io_context::executor_type> work =
+      boost::asio::make_work_guard(io);
   WorkerPools pools{io};
   HttpClient client{io, pools};
 
