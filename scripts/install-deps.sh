@@ -7,7 +7,7 @@ packages=(
   cmake ninja-build g++ pkg-config ccache clang-format git curl openssl
   libcpprest-dev libnghttp2-dev libssl-dev libyaml-cpp-dev libspdlog-dev
   libgtest-dev libgmock-dev libboost-dev libboost-system-dev
-  libboost-program-options-dev nlohmann-json3-dev libhiredis-dev libre2-dev
+  libboost-program-options-dev nlohmann-json3-dev libhiredis-dev libre2-dev liburiparser-dev
   clang libfuzzer-14-dev libclang-rt-14-dev
   nghttp2-client nghttp2-server wrk redis-server etcd-server procps iproute2
 )

@@ -45,10 +45,18 @@ H2Sessions::Opened H2Sessions::open(const config::Cluster& cluster, SSL_CTX* tls
   if (https && tls == nullptr) return {nullptr, OpenError::kUnavailable};
   H2Session::Settings settings{cluster.connect_timeout, https ? tls : nullptr,
                                cluster.tls_server_name.value_or(""), cluster.tls_verify};
+  return open(settings, endpoint, request, path, events);
+}
+
+H2Sessions::Opened H2Sessions::open(const H2Session::Settings& settings,
+                                    const boost::asio::ip::tcp::endpoint& endpoint,
+                                    const http::Request& request, const std::string& path,
+                                    http::BackendEvents* events) {
   auto session = session_for(endpoint, settings);
   if (!session->can_take()) return {nullptr, OpenError::kOverloaded};
   auto stream = std::make_unique<H2Stream>(
-      events, h2_request_head(request, path, https ? "https" : "http"), request.has_body);
+      events, h2_request_head(request, path, settings.tls != nullptr ? "https" : "http"),
+      request.has_body);
   H2Stream* raw = stream.get();
   if (!session->add(stream)) return {nullptr, OpenError::kUnavailable};
   return {raw, OpenError::kNone};

@@ -56,6 +56,12 @@ class H2Sessions : public std::enable_shared_from_this<H2Sessions> {
                             const boost::asio::ip::tcp::endpoint& endpoint,
                             const http::Request& request, const std::string& path,
                             http::BackendEvents* events);
+  // The same for a caller that is not a cluster (outbound/http_client.h):
+  // its own connect timeout and TLS settings; `settings.tls` null is h2c.
+  [[nodiscard]] Opened open(const H2Session::Settings& settings,
+                            const boost::asio::ip::tcp::endpoint& endpoint,
+                            const http::Request& request, const std::string& path,
+                            http::BackendEvents* events);
   // A stream refused by its session (REFUSED_STREAM, GOAWAY): onto a
   // session that takes streams, a new one if need be.
   void adopt(const H2Session& refusing, std::unique_ptr<H2Stream>& stream);

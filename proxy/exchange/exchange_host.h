@@ -29,6 +29,10 @@ namespace archway::net {
 class Deadlines;
 }
 
+namespace archway::outbound {
+class HttpClient;
+}
+
 namespace archway::exchange {
 
 class AccessLogWriter;
@@ -49,6 +53,9 @@ class ExchangeHost {
   [[nodiscard]] virtual std::vector<routing::HeaderField>& header_fields() = 0;
   // Scratch string for serialising a head that is copied out at once.
   [[nodiscard]] virtual std::string& scratch() = 0;
+  // The worker's outbound HTTP client, for what filters fetch (JWKS,
+  // introspection): outbound/http_client.h. Lives as long as the worker.
+  [[nodiscard]] virtual outbound::HttpClient& http_client() = 0;
 
  protected:
   // Never owned through this interface.

@@ -23,6 +23,7 @@
 #include "proxy/exchange/table_context.h"
 #include "proxy/metrics/worker_stats.h"
 #include "proxy/net/deadline.h"
+#include "proxy/outbound/http_client.h"
 #include "proxy/routing/route_table.h"
 
 namespace archway::backend {
@@ -51,7 +52,7 @@ enum class OnLoopException { kCountAndContinue, kAbort };
 // The worker is the client codecs' and exchanges' host (client/client_host.h,
 // exchange/exchange_host.h): they see only those interfaces. `final`, so
 // calls through a Worker& need no virtual dispatch.
-class Worker final : public client::ClientHost {
+class Worker final : public client::ClientHost, public outbound::BackendPools {
  public:
   explicit Worker(size_t index,
                   OnLoopException on_loop_exception = OnLoopException::kCountAndContinue);
@@ -82,7 +83,7 @@ class Worker final : public client::ClientHost {
   }
   void add_connection(client::Connection* c) override;
   void remove_connection(client::Connection* c) override;
-  // ExchangeHost
+  // ExchangeHost (pool() and h2_sessions() are also outbound::BackendPools)
   [[nodiscard]] backend::Pool& pool() override { return *pool_; }
   [[nodiscard]] backend::H2Sessions& h2_sessions() override { return *h2_sessions_; }
   [[nodiscard]] net::Deadlines& deadlines() override { return deadlines_; }
@@ -95,6 +96,7 @@ class Worker final : public client::ClientHost {
     return header_fields_;
   }
   [[nodiscard]] std::string& scratch() override { return scratch_; }
+  [[nodiscard]] outbound::HttpClient& http_client() override { return http_client_; }
 
   [[nodiscard]] size_t index() const { return index_; }
   [[nodiscard]] bool draining() const { return draining_; }
@@ -130,6 +132,9 @@ class Worker final : public client::ClientHost {
   // was retired by a swap (then they close instead of returning).
   std::shared_ptr<backend::Pool> pool_;
   std::shared_ptr<backend::H2Sessions> h2_sessions_;
+  // After the pools it reaches through this worker; destroyed before them,
+  // and after the pending handlers (~Worker) whose exchanges hold fetches.
+  outbound::HttpClient http_client_{io_, *this};
   std::mt19937_64 rng_;
   std::vector<routing::HeaderField> header_fields_;
   std::string scratch_;
