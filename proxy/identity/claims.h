@@ -17,8 +17,9 @@ namespace archway::identity {
 // exp: refused once now >= exp + skew. nbf: refused while now + skew < nbf.
 // iat: refused while now + skew < iat (issued in the future). NumericDates
 // may be fractional (floored) and must lie within ±2^62 s: an exp outside
-// that, or not a number, is missing_exp; such an nbf or iat, malformed. Scopes: scope (a space-separated string) and scp (an array of
-// strings, or a space-separated string as some issuers send) together.
+// that, or not a number, is missing_exp; such an nbf or iat, malformed.
+// Scopes: scope (a space-separated string) and scp (an array of strings, or
+// a space-separated string as some issuers send) together.
 [[nodiscard]] JwtResult<VerifiedToken> check_claims(nlohmann::json claims, const JwtPolicy& policy,
                                                     std::chrono::sys_seconds now);
 
