@@ -1,5 +1,5 @@
 // What a push outcome turns into: APIRoute conditions and Warning Events
-// (controller/app/route_conditions.h), and the debounce trigger and flags
+// (controller/status/route_conditions.h), and the debounce trigger and flags
 // the push loop runs on.
 #include <gtest/gtest.h>
 
@@ -8,13 +8,16 @@
 #include "controller/app/acked_generations.h"
 #include "controller/app/flags.h"
 #include "controller/app/load_balancer.h"
-#include "controller/app/route_conditions.h"
 #include "controller/app/trigger.h"
+#include "controller/status/route_conditions.h"
 
 namespace archway::controller::app {
 namespace {
 
 using namespace std::chrono_literals;
+using status::PushOutcome;
+using status::route_status;
+using status::warning_events;
 using State = PushOutcome::State;
 
 compile::ObjectVerdict verdict() {

@@ -10,7 +10,7 @@
 #include "controller/compile/compile.h"
 #include "controller/status/status_writer.h"
 
-namespace archway::controller::app {
+namespace archway::controller::status {
 
 // What the proxy said about the latest snapshot pushed.
 struct PushOutcome {
@@ -26,17 +26,16 @@ struct PushOutcome {
 // generation serves instead, Rejected with the proxy's message when the
 // latest snapshot was NACKed, Pending before an answer or while the proxy
 // is unreachable.
-[[nodiscard]] status::RouteStatus route_status(const compile::ObjectVerdict& verdict,
-                                               const PushOutcome& push, bool programmed);
+[[nodiscard]] RouteStatus route_status(const compile::ObjectVerdict& verdict,
+                                       const PushOutcome& push, bool programmed);
 
 // Warning Events for what a person must fix (one per problem).
-[[nodiscard]] std::vector<status::EventSpec> warning_events(const compile::ObjectVerdict& verdict,
-                                                            const PushOutcome& push,
-                                                            bool programmed);
+[[nodiscard]] std::vector<EventSpec> warning_events(const compile::ObjectVerdict& verdict,
+                                                    const PushOutcome& push, bool programmed);
 
 // The Normal `Programmed` Event: `verdict`'s current generation is served
 // (sent once per generation, when the leader records it as last good).
-[[nodiscard]] status::EventSpec programmed_event(const std::string& kind, const ObjectKey& key,
-                                                 const std::string& uid, int64_t generation);
+[[nodiscard]] EventSpec programmed_event(const std::string& kind, const ObjectKey& key,
+                                         const std::string& uid, int64_t generation);
 
-}  // namespace archway::controller::app
+}  // namespace archway::controller::status

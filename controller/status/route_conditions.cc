@@ -1,10 +1,10 @@
-#include "controller/app/route_conditions.h"
+#include "controller/status/route_conditions.h"
 
-namespace archway::controller::app {
+namespace archway::controller::status {
 namespace {
 
-status::Condition programmed(const compile::ObjectVerdict& v, const PushOutcome& push,
-                             bool generation_acked) {
+Condition programmed(const compile::ObjectVerdict& v, const PushOutcome& push,
+                     bool generation_acked) {
   using State = PushOutcome::State;
   if (generation_acked) {
     return {"Programmed", true, "Programmed",
@@ -29,9 +29,9 @@ status::Condition programmed(const compile::ObjectVerdict& v, const PushOutcome&
           push.message.empty() ? "waiting for the proxy" : push.message};
 }
 
-status::EventSpec event_on(const std::string& kind, const ObjectKey& key, const std::string& uid,
-                           const char* type, const std::string& reason, const std::string& note) {
-  status::EventSpec e;
+EventSpec event_on(const std::string& kind, const ObjectKey& key, const std::string& uid,
+                   const char* type, const std::string& reason, const std::string& note) {
+  EventSpec e;
   e.kind = kind;
   e.api_version = kind == "Ingress" ? "networking.k8s.io/v1" : "archway.dev/v1alpha1";
   e.key = key;
@@ -44,15 +44,15 @@ status::EventSpec event_on(const std::string& kind, const ObjectKey& key, const 
 
 }  // namespace
 
-status::RouteStatus route_status(const compile::ObjectVerdict& v, const PushOutcome& push,
-                                 bool generation_acked) {
-  status::RouteStatus s;
+RouteStatus route_status(const compile::ObjectVerdict& v, const PushOutcome& push,
+                         bool generation_acked) {
+  RouteStatus s;
   s.key = v.key;
   s.observed_generation = v.generation;
   s.conditions.push_back({"Accepted", v.accepted, v.accepted_reason, v.accepted_message});
   s.conditions.push_back({"ResolvedRefs", v.resolved_refs, v.resolved_reason, v.resolved_message});
   s.conditions.push_back(programmed(v, push, generation_acked));
-  status::Condition ready{"Ready", true, "Ready", "the route is accepted, resolved and programmed"};
+  Condition ready{"Ready", true, "Ready", "the route is accepted, resolved and programmed"};
   for (const auto& c : s.conditions) {
     if (!c.status) {
       ready = {"Ready", false, c.reason, c.type + ": " + c.message};
@@ -63,9 +63,9 @@ status::RouteStatus route_status(const compile::ObjectVerdict& v, const PushOutc
   return s;
 }
 
-std::vector<status::EventSpec> warning_events(const compile::ObjectVerdict& v,
-                                              const PushOutcome& push, bool generation_acked) {
-  std::vector<status::EventSpec> events;
+std::vector<EventSpec> warning_events(const compile::ObjectVerdict& v, const PushOutcome& push,
+                                      bool generation_acked) {
+  std::vector<EventSpec> events;
   auto add = [&](const std::string& reason, std::string note) {
     events.push_back(event_on(v.kind, v.key, v.uid, "Warning", reason, std::move(note)));
   };
@@ -86,10 +86,10 @@ std::vector<status::EventSpec> warning_events(const compile::ObjectVerdict& v,
   return events;
 }
 
-status::EventSpec programmed_event(const std::string& kind, const ObjectKey& key,
-                                   const std::string& uid, int64_t generation) {
+EventSpec programmed_event(const std::string& kind, const ObjectKey& key, const std::string& uid,
+                           int64_t generation) {
   return event_on(kind, key, uid, "Normal", "Programmed",
                   "generation " + std::to_string(generation) + " is served by the proxy");
 }
 
-}  // namespace archway::controller::app
+}  // namespace archway::controller::status
