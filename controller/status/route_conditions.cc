@@ -3,6 +3,8 @@
 namespace archway::controller::status {
 namespace {
 
+std::string spelled(compile::Reason reason) { return std::string(compile::reason_name(reason)); }
+
 Condition programmed(const compile::ObjectVerdict& v, const PushOutcome& push,
                      bool generation_acked) {
   using State = PushOutcome::State;
@@ -49,8 +51,9 @@ RouteStatus route_status(const compile::ObjectVerdict& v, const PushOutcome& pus
   RouteStatus s;
   s.key = v.key;
   s.observed_generation = v.generation;
-  s.conditions.push_back({"Accepted", v.accepted, v.accepted_reason, v.accepted_message});
-  s.conditions.push_back({"ResolvedRefs", v.resolved_refs, v.resolved_reason, v.resolved_message});
+  s.conditions.push_back({"Accepted", v.accepted, spelled(v.accepted_reason), v.accepted_message});
+  s.conditions.push_back(
+      {"ResolvedRefs", v.resolved_refs, spelled(v.resolved_reason), v.resolved_message});
   s.conditions.push_back(programmed(v, push, generation_acked));
   Condition ready{"Ready", true, "Ready", "the route is accepted, resolved and programmed"};
   for (const auto& c : s.conditions) {
@@ -72,13 +75,13 @@ std::vector<EventSpec> warning_events(const compile::ObjectVerdict& v, const Pus
   if (!v.accepted) {
     // Ingress has no conditions: the Event is where a person learns that
     // an older generation keeps serving.
-    add(v.accepted_reason, v.stale_generation_serving
-                               ? v.accepted_message + " (generation " +
-                                     std::to_string(v.served_generation) +
-                                     ", the last accepted one, keeps serving)"
-                               : v.accepted_message);
+    add(spelled(v.accepted_reason), v.stale_generation_serving
+                                        ? v.accepted_message + " (generation " +
+                                              std::to_string(v.served_generation) +
+                                              ", the last accepted one, keeps serving)"
+                                        : v.accepted_message);
   }
-  if (!v.resolved_refs) add(v.resolved_reason, v.resolved_message);
+  if (!v.resolved_refs) add(spelled(v.resolved_reason), v.resolved_message);
   if (push.state == PushOutcome::State::kNacked && !generation_acked &&
       (v.accepted || v.stale_generation_serving)) {
     add("Rejected", "the proxy rejected the snapshot: " + push.message);

@@ -1,7 +1,8 @@
 #pragma once
 // Verdict + the proxy's answer → APIRoute conditions and Warning Events
 // (DESIGN.md §2 status). Pure, so every reason is unit-tested without a
-// cluster.
+// cluster. The compile's reasons are spelled by compile::reason_name(); the
+// Programmed and Ready reasons are decided here.
 
 #include <optional>
 #include <string>

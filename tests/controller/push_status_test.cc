@@ -49,13 +49,13 @@ struct Case {
 TEST(RouteConditions, EveryReason) {
   auto rejected = verdict();
   rejected.accepted = false;
-  rejected.accepted_reason = "InvalidRegex";
+  rejected.accepted_reason = compile::Reason::kInvalidRegex;
   rejected.accepted_message = "spec.rules[0]...";
   auto stale = rejected;
   stale.stale_generation_serving = true;
   auto unresolved = verdict();
   unresolved.resolved_refs = false;
-  unresolved.resolved_reason = "BackendNotFound";
+  unresolved.resolved_reason = compile::Reason::kBackendNotFound;
   unresolved.resolved_message = "Service ns/x not found";
   const std::vector<Case> cases = {
       {"ready",
@@ -162,7 +162,7 @@ TEST(AckedGenerations, ProgrammedOnlyForTheGenerationAProxyACKed) {
 TEST(RouteConditions, StaleGenerationIsOnProgrammedAndTheEventSaysWhatServes) {
   auto v = served(6, 4).verdicts[0];
   v.accepted = false;
-  v.accepted_reason = "InvalidRegex";
+  v.accepted_reason = compile::Reason::kInvalidRegex;
   v.accepted_message = "spec.rules[0]: bad";
   v.kind = "Ingress";
   const auto s = route_status(v, {State::kAcked, {}}, false);
