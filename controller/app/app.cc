@@ -9,11 +9,11 @@
 #include "common/signals.h"
 #include "controller/app/health_server.h"
 #include "controller/app/reconciler.h"
-#include "controller/app/status_publisher.h"
 #include "controller/app/trigger.h"
 #include "controller/informer/informer_set.h"
 #include "controller/k8s/kube_client.h"
 #include "controller/leader/leader_elector.h"
+#include "controller/status/status_publisher.h"
 #include "controller/status/status_writer.h"
 
 namespace archway::controller::app {
@@ -50,7 +50,7 @@ int run(const AppOptions& options) {
 
   std::atomic<bool> leading{false};
   Trigger trigger(options.debounce);
-  auto publisher = std::make_unique<StatusPublisher>(*writer);
+  auto publisher = std::make_unique<status::StatusPublisher>(*writer);
   Reconciler reconciler(options, *informers, *publisher, [&] { return leading.load(); });
   std::thread worker([&] { reconciler.run(trigger); });
   std::unique_ptr<HealthServer> health;

@@ -28,7 +28,7 @@ std::string start_stamp() {
 }  // namespace
 
 Reconciler::Reconciler(AppOptions options, informer::InformerSet& informers,
-                       StatusPublisher& publisher, std::function<bool()> is_leader)
+                       status::StatusPublisher& publisher, std::function<bool()> is_leader)
     : options_(std::move(options)),
       informers_(informers),
       publisher_(publisher),
@@ -73,7 +73,7 @@ Reconciler::CycleResult Reconciler::cycle() {
 
   CycleResult out;
   const bool unchanged = content == pushed_content_ &&
-                         outcome_.state == PushOutcome::State::kAcked &&
+                         outcome_.state == status::PushOutcome::State::kAcked &&
                          compiled - pushed_at_ < kResync;
   if (unchanged) {
     // The live snapshot is this one: it holds these generations too (a spec
@@ -91,10 +91,10 @@ Reconciler::CycleResult Reconciler::cycle() {
       out.ok = false;
       // Whatever was ACKed before stays live (acked_ still says which
       // generations); what this snapshot adds is pending.
-      outcome_ = {PushOutcome::State::kPending,
+      outcome_ = {status::PushOutcome::State::kPending,
                   "the proxy is unreachable: " + reply.error().message};
     } else if (reply->ack) {
-      outcome_ = {PushOutcome::State::kAcked, {}};
+      outcome_ = {status::PushOutcome::State::kAcked, {}};
       programmed_ = true;
       pushed_content_ = content;
       pushed_at_ = std::chrono::steady_clock::now();
@@ -107,7 +107,7 @@ Reconciler::CycleResult Reconciler::cycle() {
           std::chrono::duration_cast<std::chrono::milliseconds>(compiled - started).count(),
           std::chrono::duration_cast<std::chrono::milliseconds>(pushed_at_ - compiled).count());
     } else {
-      outcome_ = {PushOutcome::State::kNacked, reply->message};
+      outcome_ = {status::PushOutcome::State::kNacked, reply->message};
       pushed_at_ = std::chrono::steady_clock::now();
       spdlog::error("proxy NACKed snapshot {} (version {} stays live): {}", result.snapshot.version,
                     reply->version, reply->message);
@@ -117,16 +117,17 @@ Reconciler::CycleResult Reconciler::cycle() {
   return out;
 }
 
-StatusBatch Reconciler::status_batch(const compile::CompileResult& result,
-                                     const ClusterState& state,
-                                     const compile::LastGoodObjects& last_good) const {
-  StatusBatch batch;
+status::StatusBatch Reconciler::status_batch(const compile::CompileResult& result,
+                                             const ClusterState& state,
+                                             const compile::LastGoodObjects& last_good) const {
+  status::StatusBatch batch;
   const auto addresses = publish_addresses(options_, state);
   for (const auto& v : result.verdicts) {
     const bool programmed = acked_.holds(v);
-    for (auto& e : warning_events(v, outcome_, programmed)) batch.events.push_back(std::move(e));
+    for (auto& e : status::warning_events(v, outcome_, programmed))
+      batch.events.push_back(std::move(e));
     if (v.kind == "APIRoute") {
-      batch.routes.push_back(route_status(v, outcome_, programmed));
+      batch.routes.push_back(status::route_status(v, outcome_, programmed));
     } else if (v.kind == "Ingress" && v.served_generation > 0 && !addresses.empty()) {
       batch.ingress_addresses[v.key] = addresses;
     }

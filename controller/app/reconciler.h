@@ -12,19 +12,19 @@
 #include "controller/app/acked_generations.h"
 #include "controller/app/last_good.h"
 #include "controller/app/options.h"
-#include "controller/app/route_conditions.h"
-#include "controller/app/status_publisher.h"
 #include "controller/app/trigger.h"
 #include "controller/compile/compile.h"
 #include "controller/informer/informer_set.h"
+#include "controller/status/route_conditions.h"
+#include "controller/status/status_publisher.h"
 
 namespace archway::controller::app {
 
 class Reconciler {
  public:
   // All references outlive the reconciler. `is_leader` is thread-safe.
-  Reconciler(AppOptions options, informer::InformerSet& informers, StatusPublisher& publisher,
-             std::function<bool()> is_leader);
+  Reconciler(AppOptions options, informer::InformerSet& informers,
+             status::StatusPublisher& publisher, std::function<bool()> is_leader);
 
   // Loops until trigger.stop().
   void run(Trigger& trigger);
@@ -39,18 +39,18 @@ class Reconciler {
   };
   // One compile + push (+ status).
   CycleResult cycle();
-  StatusBatch status_batch(const compile::CompileResult& result, const ClusterState& state,
-                           const compile::LastGoodObjects& last_good) const;
+  status::StatusBatch status_batch(const compile::CompileResult& result, const ClusterState& state,
+                                   const compile::LastGoodObjects& last_good) const;
 
   const AppOptions options_;
   informer::InformerSet& informers_;
-  StatusPublisher& publisher_;
+  status::StatusPublisher& publisher_;
   std::function<bool()> is_leader_;
   LastGood last_good_;          // generations to fall back on (DESIGN.md §1)
   AckedGenerations acked_;      // the generations the live snapshot holds
   std::string pushed_content_;  // last ACKed snapshot without its version
   std::chrono::steady_clock::time_point pushed_at_{};
-  PushOutcome outcome_;  // the proxy's answer to the latest push
+  status::PushOutcome outcome_;  // the proxy's answer to the latest push
   std::atomic<bool> programmed_{false};
   uint64_t sequence_ = 0;
   const std::string version_prefix_;  // start time: versions never repeat across restarts

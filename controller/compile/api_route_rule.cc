@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <iterator>
+#include <optional>
 #include <set>
 #include <utility>
 
@@ -26,19 +27,21 @@ bool is_policy(std::string_view key) {
          std::end(config::kPolicyNames);
 }
 
-// Parsing state for one rule: the first rejection wins.
+// Parsing state for one rule: the first rejection wins. Every step that
+// returns false has set `rejection` through reject().
 struct RuleParser {
   const std::string& field;
-  RuleOutcome& out;
+  TranslatedRule& out;
   const AddressMap& address_map;
   // Capture names per match: rewrite.fullPath may only use a name that every
   // match captures (the proxy enforces the same; a non-Template match
   // captures nothing).
   std::vector<std::set<std::string>> captures;
   bool all_prefix = true;
+  std::optional<Problem> rejection;
 
-  bool reject(std::string reason, std::string message) {
-    if (out.rejected.reason.empty()) out.rejected = {std::move(reason), std::move(message)};
+  bool reject(Reason reason, std::string message) {
+    if (!rejection) rejection = Problem{reason, std::move(message)};
     return false;
   }
 
@@ -46,19 +49,19 @@ struct RuleParser {
     v.name = str(j, "name");
     const std::string type = str(j, "type", "Exact");
     v.value = str(j, "value");
-    if (v.name.empty()) return reject("InvalidValue", at + ".name: must not be empty");
+    if (v.name.empty()) return reject(Reason::kInvalidValue, at + ".name: must not be empty");
     if (type == "Exact") {
       v.type = config::ValueMatchType::kExact;
     } else if (type == "RegularExpression") {
       v.type = config::ValueMatchType::kRegularExpression;
       if (auto err = config::check_regex(v.value)) {
-        return reject("InvalidRegex",
+        return reject(Reason::kInvalidRegex,
                       at + ".value: invalid regular expression \"" + v.value + "\": " + *err);
       }
     } else if (type == "Present") {
       v.type = config::ValueMatchType::kPresent;
     } else {
-      return reject("UnsupportedValue", at + ".type: unsupported value \"" + type + "\"");
+      return reject(Reason::kUnsupportedValue, at + ".type: unsupported value \"" + type + "\"");
     }
     return true;
   }
@@ -70,13 +73,13 @@ struct RuleParser {
       p.type = config::PathMatchType::kRegularExpression;
       all_prefix = false;
       if (auto err = config::check_regex(p.value)) {
-        return reject("InvalidRegex",
+        return reject(Reason::kInvalidRegex,
                       at + ".value: invalid regular expression \"" + p.value + "\": " + *err);
       }
       return true;
     }
     if (p.value.empty() || p.value[0] != '/') {
-      return reject("InvalidValue", at + ".value: \"" + p.value + "\" must start with '/'");
+      return reject(Reason::kInvalidValue, at + ".value: \"" + p.value + "\" must start with '/'");
     }
     if (type == "Exact") {
       p.type = config::PathMatchType::kExact;
@@ -90,14 +93,14 @@ struct RuleParser {
       all_prefix = false;
       auto segments = config::parse_path_template(p.value);
       if (!segments.ok()) {
-        return reject("InvalidTemplate", at + ".value: invalid template \"" + p.value +
-                                             "\": " + segments.error().message);
+        return reject(Reason::kInvalidTemplate, at + ".value: invalid template \"" + p.value +
+                                                    "\": " + segments.error().message);
       }
       for (const config::TemplateSegment& segment : *segments) {
         if (segment.capture) captures.back().insert(segment.text);
       }
     } else {
-      return reject("UnsupportedValue", at + ".type: unsupported value \"" + type + "\"");
+      return reject(Reason::kUnsupportedValue, at + ".type: unsupported value \"" + type + "\"");
     }
     return true;
   }
@@ -142,12 +145,12 @@ struct RuleParser {
       for (const Json& h : array(j, verb)) {
         config::HeaderValue hv{str(h, "name"), str(h, "value")};
         if (hv.name.empty() || hv.name.find_first_of(" :\r\n\t") != std::string::npos) {
-          return reject("InvalidValue",
+          return reject(Reason::kInvalidValue,
                         at + "." + verb + ": invalid header name \"" + hv.name + "\"");
         }
         if (hv.value.find_first_of("\r\n") != std::string::npos) {
-          return reject("InvalidValue", at + "." + verb + ": header value of \"" + hv.name +
-                                            "\" contains a line break");
+          return reject(Reason::kInvalidValue, at + "." + verb + ": header value of \"" + hv.name +
+                                                   "\" contains a line break");
         }
         (std::string(verb) == "set" ? ops.set : ops.add).push_back(std::move(hv));
       }
@@ -163,7 +166,8 @@ struct RuleParser {
     if (v == nullptr) return true;
     auto parsed = config::parse_duration(v->is_string() ? v->get<std::string>() : v->dump());
     if (!parsed.ok()) {
-      return reject("InvalidValue", field + ".timeouts." + key + ": " + parsed.error().message);
+      return reject(Reason::kInvalidValue,
+                    field + ".timeouts." + key + ": " + parsed.error().message);
     }
     out_value = *parsed;
     return true;
@@ -181,14 +185,15 @@ struct RuleParser {
       } else if (protocol == "HTTPS") {
         ref.protocol = config::ClusterProtocol::kHttps;
       } else if (protocol != "HTTP") {
-        return reject("UnsupportedValue", at + ".protocol: unsupported value \"" + protocol + "\"");
+        return reject(Reason::kUnsupportedValue,
+                      at + ".protocol: unsupported value \"" + protocol + "\"");
       }
       if (ref.service.empty() || !ref.port_number) {
-        return reject("InvalidValue", at + ": name and port are required");
+        return reject(Reason::kInvalidValue, at + ": name and port are required");
       }
       auto weight = integer(list[i], "weight").value_or(1);
       if (weight < 0 || weight > 1000000) {
-        return reject("InvalidValue", at + ".weight: must be between 0 and 1000000");
+        return reject(Reason::kInvalidValue, at + ".weight: must be between 0 and 1000000");
       }
       ResolvedBackend resolved = resolve_backend(state, ref, address_map);
       if (resolved.problem) {
@@ -208,7 +213,7 @@ struct RuleParser {
     const int actions =
         (array(rule, "backends").empty() ? 0 : 1) + (redirect ? 1 : 0) + (direct ? 1 : 0);
     if (actions != 1) {
-      return reject("InvalidValue",
+      return reject(Reason::kInvalidValue,
                     field + ": exactly one of backends, redirect or directResponse is required");
     }
     if (redirect != nullptr) {
@@ -219,7 +224,7 @@ struct RuleParser {
       if (auto port = integer(*redirect, "port")) r.port = static_cast<uint16_t>(*port);
       const auto code = integer(*redirect, "statusCode").value_or(302);
       if (code != 301 && code != 302 && code != 303 && code != 307 && code != 308) {
-        return reject("InvalidValue",
+        return reject(Reason::kInvalidValue,
                       field + ".redirect.statusCode: must be 301, 302, 303, 307 or 308");
       }
       r.status_code = static_cast<uint16_t>(code);
@@ -230,7 +235,7 @@ struct RuleParser {
       config::DirectResponse d;
       const auto status = integer(*direct, "status").value_or(200);
       if (status < 100 || status > 599) {
-        return reject("InvalidValue", field + ".directResponse.status: must be 100..599");
+        return reject(Reason::kInvalidValue, field + ".directResponse.status: must be 100..599");
       }
       d.status = static_cast<uint16_t>(status);
       d.body = str(*direct, "body");
@@ -246,7 +251,7 @@ struct RuleParser {
     if (rw == nullptr) return true;
     if (auto prefix = str(*rw, "pathPrefix"); member(*rw, "pathPrefix")) {
       if (!all_prefix) {
-        return reject("InvalidValue",
+        return reject(Reason::kInvalidValue,
                       field + ".rewrite.pathPrefix: needs every match to be a PathPrefix match");
       }
       route.rewrite.path_prefix = prefix;
@@ -255,13 +260,14 @@ struct RuleParser {
       const std::string text = full->get<std::string>();
       auto used = config::template_references(text);
       if (!used.ok()) {
-        return reject("InvalidTemplate", field + ".rewrite.fullPath: " + used.error().message);
+        return reject(Reason::kInvalidTemplate,
+                      field + ".rewrite.fullPath: " + used.error().message);
       }
       for (const auto& name : *used) {
         for (const auto& names : captures) {
           if (!names.count(name)) {
-            return reject("InvalidTemplate", field + ".rewrite.fullPath: {" + name +
-                                                 "} is not captured by every match");
+            return reject(Reason::kInvalidTemplate, field + ".rewrite.fullPath: {" + name +
+                                                        "} is not captured by every match");
           }
         }
       }
@@ -291,10 +297,12 @@ Json merge_defaults(const Json& defaults, const Json& rule) {
   return merged;
 }
 
-RuleOutcome translate_rule(const Json& rule, const std::string& field, const ObjectKey& route_key,
-                           const ClusterState& state, const AddressMap& address_map) {
-  RuleOutcome out;
-  RuleParser p{field, out, address_map, {}, true};
+Result<TranslatedRule, Problem> translate_rule(const Json& rule, const std::string& field,
+                                               const ObjectKey& route_key,
+                                               const ClusterState& state,
+                                               const AddressMap& address_map) {
+  TranslatedRule out;
+  RuleParser p{field, out, address_map, {}, true, {}};
   p.captures.reserve(array(rule, "matches").size());
   config::Route& route = out.route;
   if (!p.matches(rule, route) || !p.action(rule, route_key, state, route) ||
@@ -303,24 +311,24 @@ RuleOutcome translate_rule(const Json& rule, const std::string& field, const Obj
                     route.request_headers) ||
       !p.header_ops(object(rule, "responseHeaders"), field + ".responseHeaders",
                     route.response_headers)) {
-    return out;
+    return *std::move(p.rejection);
   }
   const Json& timeouts = object(rule, "timeouts");
   if (!p.duration(timeouts, "request", route.timeouts.request) ||
       !p.duration(timeouts, "backendRequest", route.timeouts.backend_request) ||
       !p.duration(timeouts, "idle", route.timeouts.idle)) {
-    return out;
+    return *std::move(p.rejection);
   }
   // Fail closed on auth: a rule that asks for authentication must never serve
   // unauthenticated traffic, so until the proxy enforces auth such a rule is
   // rejected rather than passed through with a note like the other policies.
   if (const Json* auth = member(rule, "auth");
       auth && auth->is_object() && !auth->empty() && !enforced("auth")) {
-    p.reject("PolicyNotEnforced",
+    p.reject(Reason::kPolicyNotEnforced,
              field +
                  ".auth: authentication is not enforced by this proxy version yet; the "
                  "rule is not served rather than served without authentication");
-    return out;
+    return *std::move(p.rejection);
   }
   for (const std::string_view key : config::kPolicyNames) {
     if (const Json* policy = member(rule, key)) {
@@ -328,7 +336,6 @@ RuleOutcome translate_rule(const Json& rule, const std::string& field, const Obj
       if (!enforced(key)) out.unenforced.push_back(field + "." + std::string(key));
     }
   }
-  out.ok = true;
   return out;
 }
 

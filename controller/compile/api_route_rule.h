@@ -14,20 +14,20 @@
 
 namespace archway::controller::compile {
 
-struct RuleOutcome {
-  bool ok = false;
+// An accepted rule and what it brings along.
+struct TranslatedRule {
   config::Route route;
   std::vector<config::Cluster> clusters;  // the backends' clusters
-  std::vector<Problem> unresolved;        // dangling Service references
+  std::vector<Problem> unresolved;        // dangling Service references (ResolvedRefs=False)
   std::vector<std::string> unenforced;    // policy fields the proxy does not enforce yet
-  Problem rejected;                       // when !ok: Accepted=False
 };
 
 // `rule` already has the route's `defaults` merged in; `field` is its path in
-// the object ("spec.rules[2]") for messages.
-[[nodiscard]] RuleOutcome translate_rule(const nlohmann::json& rule, const std::string& field,
-                                         const ObjectKey& route_key, const ClusterState& state,
-                                         const std::map<std::string, std::string>& address_map);
+// the object ("spec.rules[2]") for messages. A rejection (Accepted=False) is
+// the first problem found.
+[[nodiscard]] Result<TranslatedRule, Problem> translate_rule(
+    const nlohmann::json& rule, const std::string& field, const ObjectKey& route_key,
+    const ClusterState& state, const std::map<std::string, std::string>& address_map);
 
 // Deep merge: `rule` wins on every leaf, objects merge, arrays replace.
 [[nodiscard]] nlohmann::json merge_defaults(const nlohmann::json& defaults,

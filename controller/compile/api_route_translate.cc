@@ -16,16 +16,13 @@ void fill_identity(const Json& obj, const char* kind, TranslatedObject& out) {
   out.creation_timestamp = str(meta, "creationTimestamp");
 }
 
-TranslateOutcome translate_api_route(const Json& route, const ClusterState& state,
-                                     const AddressMap& address_map) {
-  TranslateOutcome out;
-  TranslatedObject& obj = out.object;
+Result<TranslatedObject, Problem> translate_api_route(const Json& route, const ClusterState& state,
+                                                      const AddressMap& address_map) {
+  TranslatedObject obj;
   fill_identity(route, "APIRoute", obj);
   const Json& spec = object(route, "spec");
-  auto reject = [&](std::string reason, std::string message) {
-    out.ok = false;
-    out.rejected = {std::move(reason), std::move(message)};
-    return out;
+  auto reject = [](Reason reason, std::string message) {
+    return Problem{reason, std::move(message)};
   };
 
   std::set<std::string> hosts;  // sorted, unique
@@ -34,14 +31,15 @@ TranslateOutcome translate_api_route(const Json& route, const ClusterState& stat
     const std::string host = hostnames[i].is_string() ? lower(hostnames[i].get<std::string>()) : "";
     // The proxy's own rule for a virtual host domain (config::check_domain).
     if (auto err = config::check_domain(host)) {
-      return reject("InvalidValue", "spec.hostnames[" + std::to_string(i) + "]: " + *err);
+      return reject(Reason::kInvalidValue, "spec.hostnames[" + std::to_string(i) + "]: " + *err);
     }
     hosts.insert(host);
   }
   if (hosts.empty()) hosts.insert("*");
 
   const Json& rules = array(spec, "rules");
-  if (rules.empty()) return reject("InvalidValue", "spec.rules: at least one rule is required");
+  if (rules.empty())
+    return reject(Reason::kInvalidValue, "spec.rules: at least one rule is required");
   const Json& defaults = object(spec, "defaults");
   const std::string route_name = obj.key.ns + "/" + obj.key.name;
   std::set<std::string> rule_names;
@@ -49,11 +47,12 @@ TranslateOutcome translate_api_route(const Json& route, const ClusterState& stat
     const std::string field = "spec.rules[" + std::to_string(i) + "]";
     const std::string rule_name = str(rules[i], "name", "rule-" + std::to_string(i));
     if (!rule_names.insert(rule_name).second) {
-      return reject("InvalidValue", field + ".name: \"" + rule_name + "\" is used twice");
+      return reject(Reason::kInvalidValue, field + ".name: \"" + rule_name + "\" is used twice");
     }
-    RuleOutcome rule =
+    auto translated =
         translate_rule(merge_defaults(defaults, rules[i]), field, obj.key, state, address_map);
-    if (!rule.ok) return reject(rule.rejected.reason, rule.rejected.message);
+    if (!translated.ok()) return translated.error();
+    TranslatedRule& rule = *translated;
     rule.route.name = route_name + "/" + rule_name;
     rule.route.route_name = route_name;
     rule.route.rule_name = rule_name;
@@ -64,16 +63,14 @@ TranslateOutcome translate_api_route(const Json& route, const ClusterState& stat
   }
 
   if (const std::string secret = str(object(spec, "tls"), "secretName"); !secret.empty()) {
-    SecretOutcome tls = load_tls_secret(state, obj.key.ns, secret);
-    if (tls.ok) {
-      for (const auto& host : hosts) obj.tls_by_host.emplace(host, tls.certificate);
+    auto tls = load_tls_secret(state, obj.key.ns, secret);
+    if (tls.ok()) {
+      for (const auto& host : hosts) obj.tls_by_host.emplace(host, *tls);
     } else {
-      tls.problem.message = "spec.tls.secretName: " + tls.problem.message;
-      obj.unresolved.push_back(std::move(tls.problem));
+      obj.unresolved.push_back({tls.error().reason, "spec.tls.secretName: " + tls.error().message});
     }
   }
-  out.ok = true;
-  return out;
+  return obj;
 }
 
 }  // namespace archway::controller::compile

@@ -88,19 +88,20 @@ ResolvedBackend resolve_backend(const ClusterState& state, const BackendRef& ref
   const std::string svc_name = ref.ns + "/" + ref.service;
   auto svc = state.services.find(ObjectKey{ref.ns, ref.service});
   if (svc == state.services.end()) {
-    out.problem = Problem{"BackendNotFound", "Service " + svc_name + " not found"};
+    out.problem = Problem{Reason::kBackendNotFound, "Service " + svc_name + " not found"};
     return out;
   }
   const Json& spec = object(svc->second, "spec");
   if (str(spec, "type") == "ExternalName") {
     out.problem =
-        Problem{"UnsupportedValue",
+        Problem{Reason::kUnsupportedValue,
                 "Service " + svc_name + " is of type ExternalName, which is not supported"};
     return out;
   }
   const Json* port = find_service_port(svc->second, ref);
   if (port == nullptr) {
-    out.problem = Problem{"BackendNotFound", "Service " + svc_name + " has no port " + wanted_port};
+    out.problem =
+        Problem{Reason::kBackendNotFound, "Service " + svc_name + " has no port " + wanted_port};
     return out;
   }
   // Ingress may name the port; the cluster is keyed by number so both

@@ -20,7 +20,8 @@ struct Work {
   const Json* last_good = nullptr;               // an older generation that may serve instead
 };
 
-using TranslateFn = TranslateOutcome (*)(const Json&, const ClusterState&, const AddressMap&);
+using TranslateFn = Result<TranslatedObject, Problem> (*)(const Json&, const ClusterState&,
+                                                          const AddressMap&);
 
 ObjectVerdict verdict_for(const Json& obj, const char* kind, const ObjectKey& key) {
   ObjectVerdict v;
@@ -83,23 +84,23 @@ Work translate_one(const Json& obj, const char* kind, const ObjectKey& key, Tran
                    const CompileOptions& options) {
   Work w{verdict_for(obj, kind, key), nullptr, nullptr};
   w.last_good = last_good_for(w.verdict, last_good);
-  TranslateOutcome t = translate(obj, state, options.endpoint_address_map);
-  if (t.ok) {
+  auto t = translate(obj, state, options.endpoint_address_map);
+  if (t.ok()) {
     w.verdict.served_generation = w.verdict.generation;
   } else {
-    reject(w.verdict, t.rejected);
+    reject(w.verdict, t.error());
     if (w.last_good != nullptr) {
-      TranslateOutcome old = translate(*w.last_good, state, options.endpoint_address_map);
-      if (old.ok) {
+      auto old = translate(*w.last_good, state, options.endpoint_address_map);
+      if (old.ok()) {
         w.verdict.stale_generation_serving = true;
         w.verdict.served_generation = generation_of(*w.last_good);
         t = std::move(old);
       }
     }
   }
-  if (t.ok) {
-    describe(w.verdict, t.object);
-    w.translated = std::make_unique<TranslatedObject>(std::move(t.object));
+  if (t.ok()) {
+    describe(w.verdict, *t);
+    w.translated = std::make_unique<TranslatedObject>(std::move(t).value());
   }
   return w;
 }
@@ -109,18 +110,18 @@ Work translate_one(const Json& obj, const char* kind, const ObjectKey& key, Tran
 CompileResult assemble_result(const std::vector<Work>& work, const CompileOptions& options) {
   std::vector<Contender> contenders;
   for (const auto& w : work) {
-    if (w.translated) contenders.push_back(Contender{w.translated.get(), false, {}});
+    if (w.translated) contenders.push_back(Contender{w.translated.get(), {}});
   }
   Assembly assembly = assemble(contenders);
   CompileResult result;
   for (const auto& w : work) {
     ObjectVerdict v = w.verdict;
     for (const auto& c : contenders) {
-      if (!c.conflicted || c.object != w.translated.get()) continue;
+      if (!c.conflict || c.object != w.translated.get()) continue;
       // A stale generation that now conflicts serves nothing either.
       v.stale_generation_serving = false;
       v.served_generation = 0;
-      if (v.accepted) reject(v, Problem{"Conflicted", c.conflict_message});
+      if (v.accepted) reject(v, *c.conflict);
     }
     result.verdicts.push_back(std::move(v));
   }
@@ -144,18 +145,19 @@ Result<void> run_check(config::Snapshot& s, const SnapshotCheck& check) {
   return checked;
 }
 
-// What the proxy's validator says about one object's output on its own;
-// nullopt when it accepts it.
-std::optional<std::string> refusal(const TranslatedObject& t, const CompileOptions& options,
-                                   const SnapshotCheck& check) {
-  std::vector<Contender> alone{Contender{&t, false, {}}};
+// What the proxy's validator says about one object's output on its own:
+// nothing, or InvalidForProxy with its message.
+Result<void, Problem> proxy_accepts(const TranslatedObject& t, const CompileOptions& options,
+                                    const SnapshotCheck& check) {
+  std::vector<Contender> alone{Contender{&t, {}}};
   Assembly assembly = assemble(alone);
   config::Snapshot s = base_snapshot(options);
   s.virtual_hosts = std::move(assembly.virtual_hosts);
   s.clusters = std::move(assembly.clusters);
   auto checked = run_check(s, check);
-  if (checked.ok()) return std::nullopt;
-  return describe_refusal(s, checked.error());
+  if (checked.ok()) return {};
+  return Problem{Reason::kInvalidForProxy,
+                 "the proxy refuses this object's output: " + describe_refusal(s, checked.error())};
 }
 
 // The guard (proxy_check.h): leaves out each object whose own output the
@@ -166,29 +168,26 @@ void leave_out_refused(std::vector<Work>& work, const ClusterState& state,
                        const CompileOptions& options, const SnapshotCheck& check) {
   for (auto& w : work) {
     if (!w.translated) continue;
-    auto why = refusal(*w.translated, options, check);
-    if (!why) continue;
+    auto accepted = proxy_accepts(*w.translated, options, check);
+    if (accepted.ok()) continue;
     const bool was_stale = w.verdict.stale_generation_serving;
-    if (!was_stale) {
-      reject(w.verdict,
-             Problem{"InvalidForProxy", "the proxy refuses this object's output: " + *why});
-    }
+    if (!was_stale) reject(w.verdict, accepted.error());
     w.translated.reset();
     w.verdict.stale_generation_serving = false;
     w.verdict.served_generation = 0;
     if (was_stale || w.last_good == nullptr) continue;
     const TranslateFn translate =
         w.verdict.kind == "Ingress" ? translate_ingress : translate_api_route;
-    TranslateOutcome old = translate(*w.last_good, state, options.endpoint_address_map);
-    if (old.ok && !refusal(old.object, options, check)) {
+    auto old = translate(*w.last_good, state, options.endpoint_address_map);
+    if (old.ok() && proxy_accepts(*old, options, check).ok()) {
       w.verdict.stale_generation_serving = true;
       w.verdict.served_generation = generation_of(*w.last_good);
       // References as the generation that serves has them.
       w.verdict.resolved_refs = true;
-      w.verdict.resolved_reason = "ResolvedRefs";
+      w.verdict.resolved_reason = Reason::kResolvedRefs;
       w.verdict.resolved_message.clear();
-      describe(w.verdict, old.object);
-      w.translated = std::make_unique<TranslatedObject>(std::move(old.object));
+      describe(w.verdict, *old);
+      w.translated = std::make_unique<TranslatedObject>(std::move(old).value());
     }
   }
 }

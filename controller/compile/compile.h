@@ -10,6 +10,7 @@
 #include <vector>
 
 #include "controller/compile/proxy_check.h"
+#include "controller/compile/reason.h"
 #include "controller/model/cluster_state.h"
 #include "proxy/config/snapshot.h"
 
@@ -48,11 +49,12 @@ struct ObjectVerdict {
   ObjectKey key;
   std::string uid;
   int64_t generation = 0;
-  bool accepted = true;                      // left out of the snapshot when false
-  std::string accepted_reason = "Accepted";  // e.g. InvalidRegex, Conflicted, UnsupportedValue
+  // Status spells the reasons with reason_name() (reason.h).
+  bool accepted = true;                        // left out of the snapshot when false
+  Reason accepted_reason = Reason::kAccepted;  // e.g. kInvalidRegex, kConflicted
   std::string accepted_message;
   bool resolved_refs = true;
-  std::string resolved_reason = "ResolvedRefs";  // e.g. BackendNotFound, SecretNotFound
+  Reason resolved_reason = Reason::kResolvedRefs;  // e.g. kBackendNotFound, kSecretNotFound
   std::string resolved_message;
   bool stale_generation_serving = false;  // an older generation is still in the snapshot
   // The generation whose output is in the snapshot: `generation`, an older

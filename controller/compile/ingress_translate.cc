@@ -1,3 +1,4 @@
+#include <optional>
 #include <set>
 #include <utility>
 
@@ -10,42 +11,45 @@
 namespace archway::controller::compile {
 namespace {
 
+// Parsing state for one Ingress: the first rejection wins. Every step that
+// returns false has set `rejection` through reject().
 struct IngressParser {
   const ClusterState& state;
   const AddressMap& address_map;
-  TranslateOutcome& out;
+  TranslatedObject& obj;
+  std::optional<Problem> rejection;
 
-  bool reject(std::string reason, std::string message) {
-    out.ok = false;
-    out.rejected = {std::move(reason), std::move(message)};
+  bool reject(Reason reason, std::string message) {
+    if (!rejection) rejection = Problem{reason, std::move(message)};
     return false;
   }
 
   // networking.k8s.io/v1 IngressBackend → a cluster name.
   bool backend(const Json& j, const std::string& at, std::string& cluster_name) {
     if (member(j, "resource") != nullptr) {
-      return reject("UnsupportedValue", at + ".resource: resource backends are not supported");
+      return reject(Reason::kUnsupportedValue,
+                    at + ".resource: resource backends are not supported");
     }
     const Json& service = object(j, "service");
     const Json& port = object(service, "port");
-    BackendRef ref{out.object.key.ns, str(service, "name"), integer(port, "number"),
-                   str(port, "name"), config::ClusterProtocol::kHttp1};
+    BackendRef ref{obj.key.ns, str(service, "name"), integer(port, "number"), str(port, "name"),
+                   config::ClusterProtocol::kHttp1};
     if (ref.service.empty() || (!ref.port_number && ref.port_name.empty())) {
-      return reject("InvalidValue", at + ".service: name and port are required");
+      return reject(Reason::kInvalidValue, at + ".service: name and port are required");
     }
     ResolvedBackend resolved = resolve_backend(state, ref, address_map);
     if (resolved.problem) {
       resolved.problem->message = at + ": " + resolved.problem->message;
-      out.object.unresolved.push_back(*resolved.problem);
+      obj.unresolved.push_back(*resolved.problem);
     }
     cluster_name = resolved.cluster.name;
-    out.object.clusters.emplace(resolved.cluster.name, std::move(resolved.cluster));
+    obj.clusters.emplace(resolved.cluster.name, std::move(resolved.cluster));
     return true;
   }
 
   config::Route make_route(const std::string& rule_name, const std::string& cluster,
                            config::PathMatch path) {
-    const std::string route_name = out.object.key.ns + "/" + out.object.key.name;
+    const std::string route_name = obj.key.ns + "/" + obj.key.name;
     config::Route route;
     route.name = route_name + "/" + rule_name;
     route.route_name = route_name;
@@ -59,7 +63,8 @@ struct IngressParser {
     const std::string type = str(j, "pathType", "Prefix");
     match.value = str(j, "path", "/");
     if (match.value.empty() || match.value[0] != '/') {
-      return reject("InvalidValue", at + ".path: \"" + match.value + "\" must start with '/'");
+      return reject(Reason::kInvalidValue,
+                    at + ".path: \"" + match.value + "\" must start with '/'");
     }
     if (type == "Exact") {
       match.type = config::PathMatchType::kExact;
@@ -68,7 +73,8 @@ struct IngressParser {
       match.type = config::PathMatchType::kPathPrefix;
       while (match.value.size() > 1 && match.value.back() == '/') match.value.pop_back();
     } else {
-      return reject("UnsupportedValue", at + ".pathType: unsupported value \"" + type + "\"");
+      return reject(Reason::kUnsupportedValue,
+                    at + ".pathType: unsupported value \"" + type + "\"");
     }
     return true;
   }
@@ -76,13 +82,12 @@ struct IngressParser {
 
 }  // namespace
 
-TranslateOutcome translate_ingress(const Json& ingress, const ClusterState& state,
-                                   const AddressMap& address_map) {
-  TranslateOutcome out;
-  TranslatedObject& obj = out.object;
+Result<TranslatedObject, Problem> translate_ingress(const Json& ingress, const ClusterState& state,
+                                                    const AddressMap& address_map) {
+  TranslatedObject obj;
   fill_identity(ingress, "Ingress", obj);
   const Json& spec = object(ingress, "spec");
-  IngressParser p{state, address_map, out};
+  IngressParser p{state, address_map, obj, {}};
 
   std::set<std::string> hosts;
   const Json& rules = array(spec, "rules");
@@ -92,8 +97,8 @@ TranslateOutcome translate_ingress(const Json& ingress, const ClusterState& stat
     if (host.empty()) host = "*";
     // The proxy's own rule for a virtual host domain (config::check_domain).
     if (auto err = config::check_domain(host)) {
-      p.reject("InvalidValue", at + ".host: " + *err);
-      return out;
+      p.reject(Reason::kInvalidValue, at + ".host: " + *err);
+      return *std::move(p.rejection);
     }
     hosts.insert(host);
     const Json& paths = array(object(rules[i], "http"), "paths");
@@ -103,7 +108,7 @@ TranslateOutcome translate_ingress(const Json& ingress, const ClusterState& stat
       std::string cluster;
       if (!p.path(paths[j], path_at, match) ||
           !p.backend(object(paths[j], "backend"), path_at + ".backend", cluster)) {
-        return out;
+        return *std::move(p.rejection);
       }
       const std::string rule_name = "rule-" + std::to_string(i) + "-path-" + std::to_string(j);
       config::Route route = p.make_route(rule_name, cluster, std::move(match));
@@ -114,7 +119,7 @@ TranslateOutcome translate_ingress(const Json& ingress, const ClusterState& stat
 
   if (const Json* fallback = member(spec, "defaultBackend")) {
     std::string cluster;
-    if (!p.backend(*fallback, "spec.defaultBackend", cluster)) return out;
+    if (!p.backend(*fallback, "spec.defaultBackend", cluster)) return *std::move(p.rejection);
     const config::Route route = p.make_route("default-backend", cluster, config::PathMatch{});
     // "*" claims the any-host catch-all (a conflict with another default
     // backend); the Ingress's own hosts get it only where they lack "/".
@@ -127,8 +132,7 @@ TranslateOutcome translate_ingress(const Json& ingress, const ClusterState& stat
     }
   }
   if (obj.routes.empty()) {
-    p.reject("InvalidValue", "spec: neither rules with paths nor a defaultBackend");
-    return out;
+    return Problem{Reason::kInvalidValue, "spec: neither rules with paths nor a defaultBackend"};
   }
 
   const Json& tls = array(spec, "tls");
@@ -136,10 +140,10 @@ TranslateOutcome translate_ingress(const Json& ingress, const ClusterState& stat
     const std::string at = "spec.tls[" + std::to_string(i) + "]";
     const std::string secret = str(tls[i], "secretName");
     if (secret.empty()) continue;  // SNI-only entry: nothing to load
-    SecretOutcome loaded = load_tls_secret(state, obj.key.ns, secret);
-    if (!loaded.ok) {
-      loaded.problem.message = at + ".secretName: " + loaded.problem.message;
-      obj.unresolved.push_back(std::move(loaded.problem));
+    auto loaded = load_tls_secret(state, obj.key.ns, secret);
+    if (!loaded.ok()) {
+      obj.unresolved.push_back(
+          {loaded.error().reason, at + ".secretName: " + loaded.error().message});
       continue;
     }
     std::vector<std::string> tls_hosts;
@@ -147,10 +151,9 @@ TranslateOutcome translate_ingress(const Json& ingress, const ClusterState& stat
       if (h.is_string()) tls_hosts.push_back(lower(h.get<std::string>()));
     }
     if (tls_hosts.empty()) tls_hosts.push_back("*");  // no hosts: the default certificate
-    for (const auto& host : tls_hosts) obj.tls_by_host.emplace(host, loaded.certificate);
+    for (const auto& host : tls_hosts) obj.tls_by_host.emplace(host, *loaded);
   }
-  out.ok = true;
-  return out;
+  return obj;
 }
 
 }  // namespace archway::controller::compile

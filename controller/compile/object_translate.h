@@ -10,13 +10,15 @@
 
 namespace archway::controller::compile {
 
-[[nodiscard]] TranslateOutcome translate_api_route(const nlohmann::json& route,
-                                                   const ClusterState& state,
-                                                   const AddressMap& address_map);
+// Either the translated object or the problem that keeps it out of the
+// snapshot (Accepted=False).
+[[nodiscard]] Result<TranslatedObject, Problem> translate_api_route(const nlohmann::json& route,
+                                                                    const ClusterState& state,
+                                                                    const AddressMap& address_map);
 
-[[nodiscard]] TranslateOutcome translate_ingress(const nlohmann::json& ingress,
-                                                 const ClusterState& state,
-                                                 const AddressMap& address_map);
+[[nodiscard]] Result<TranslatedObject, Problem> translate_ingress(const nlohmann::json& ingress,
+                                                                  const ClusterState& state,
+                                                                  const AddressMap& address_map);
 
 // Shared by both: the object's identity fields.
 void fill_identity(const nlohmann::json& obj, const char* kind, TranslatedObject& out);

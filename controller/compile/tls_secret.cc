@@ -16,41 +16,34 @@ std::string secret_key_name(const Error& error) {
 
 }  // namespace
 
-SecretOutcome load_tls_secret(const ClusterState& state, const std::string& ns,
-                              const std::string& name) {
-  SecretOutcome out;
+Result<config::TlsCertificate, Problem> load_tls_secret(const ClusterState& state,
+                                                        const std::string& ns,
+                                                        const std::string& name) {
   const std::string full = ns + "/" + name;
   auto it = state.secrets.find(ObjectKey{ns, name});
   if (it == state.secrets.end()) {
-    out.problem = {"SecretNotFound", "Secret " + full + " not found"};
-    return out;
+    return Problem{Reason::kSecretNotFound, "Secret " + full + " not found"};
   }
   const Json& secret = it->second;
   if (str(secret, "type") != "kubernetes.io/tls") {
-    out.problem = {"InvalidSecret", "Secret " + full + " is not of type kubernetes.io/tls"};
-    return out;
+    return Problem{Reason::kInvalidSecret, "Secret " + full + " is not of type kubernetes.io/tls"};
   }
   const Json& data = object(secret, "data");
   const std::string crt_b64 = str(data, "tls.crt");
   const std::string key_b64 = str(data, "tls.key");
   if (crt_b64.empty() || key_b64.empty()) {
-    out.problem = {"InvalidSecret", "Secret " + full + " lacks tls.crt or tls.key"};
-    return out;
+    return Problem{Reason::kInvalidSecret, "Secret " + full + " lacks tls.crt or tls.key"};
   }
   auto crt = base64_decode(crt_b64);
   auto key = base64_decode(key_b64);
   if (!crt || !key) {
-    out.problem = {"InvalidSecret", "Secret " + full + " holds invalid base64"};
-    return out;
+    return Problem{Reason::kInvalidSecret, "Secret " + full + " holds invalid base64"};
   }
   // The proxy's own check, so a Secret accepted here is never NACKed there.
   if (auto pair = config::parse_certificate_and_key(*crt, *key); !pair.ok()) {
-    out.problem = {"InvalidSecret", "Secret " + full + ": " + secret_key_name(pair.error())};
-    return out;
+    return Problem{Reason::kInvalidSecret, "Secret " + full + ": " + secret_key_name(pair.error())};
   }
-  out.ok = true;
-  out.certificate = {*std::move(crt), *std::move(key)};
-  return out;
+  return config::TlsCertificate{*std::move(crt), *std::move(key)};
 }
 
 }  // namespace archway::controller::compile

@@ -13,15 +13,11 @@
 
 namespace archway::controller::compile {
 
-// Problem reasons: SecretNotFound (absent), InvalidSecret (wrong type, missing
-// keys, bad base64 or PEM, key does not match).
-struct SecretOutcome {
-  bool ok = false;
-  config::TlsCertificate certificate;
-  Problem problem;
-};
-
-[[nodiscard]] SecretOutcome load_tls_secret(const ClusterState& state, const std::string& ns,
-                                            const std::string& name);
+// The certificate and key, or a problem (ResolvedRefs=False): SecretNotFound
+// (absent), InvalidSecret (wrong type, missing keys, bad base64 or PEM, key
+// does not match).
+[[nodiscard]] Result<config::TlsCertificate, Problem> load_tls_secret(const ClusterState& state,
+                                                                      const std::string& ns,
+                                                                      const std::string& name);
 
 }  // namespace archway::controller::compile

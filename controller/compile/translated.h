@@ -8,6 +8,8 @@
 #include <string>
 #include <vector>
 
+#include "common/result.h"
+#include "controller/compile/reason.h"
 #include "controller/model/cluster_state.h"
 #include "proxy/config/snapshot.h"
 
@@ -23,9 +25,10 @@ struct HostRoute {
 };
 
 // A problem that keeps the object out of the snapshot (Accepted=False) or
-// leaves a reference dangling (ResolvedRefs=False).
+// leaves a reference dangling (ResolvedRefs=False). A compile step that can
+// reject returns Result<T, Problem>: its output, or the first problem found.
 struct Problem {
-  std::string reason;   // CamelCase
+  Reason reason = Reason::kInvalidValue;
   std::string message;  // names the field and the value a person must fix
 };
 
@@ -38,13 +41,6 @@ struct TranslatedObject {
   std::map<std::string, config::Cluster> clusters;  // by Cluster::name
   std::vector<Problem> unresolved;                  // ResolvedRefs=False when non-empty
   std::vector<std::string> notes;                   // e.g. policies not enforced yet
-};
-
-// Either the translated object or the reason it is not accepted.
-struct TranslateOutcome {
-  bool ok = false;
-  TranslatedObject object;
-  Problem rejected;  // when !ok
 };
 
 }  // namespace archway::controller::compile

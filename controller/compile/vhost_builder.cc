@@ -87,10 +87,10 @@ Assembly assemble(std::vector<Contender>& contenders) {
       if (lost_to != nullptr) break;
     }
     if (lost_to != nullptr) {
-      c.conflicted = true;
-      c.conflict_message = "host \"" + lost_to->host + "\" path " + lost_to->path +
-                           " is already routed by " + describe(*lost_to->owner) +
-                           ", which is older and wins";
+      c.conflict =
+          Problem{Reason::kConflicted, "host \"" + lost_to->host + "\" path " + lost_to->path +
+                                           " is already routed by " + describe(*lost_to->owner) +
+                                           ", which is older and wins"};
       continue;
     }
     for (const auto& hr : c.object->routes) {
@@ -117,7 +117,7 @@ Assembly assemble(std::vector<Contender>& contenders) {
     vh.routes.push_back(std::move(route));
   };
   for (const auto& c : contenders) {
-    if (c.conflicted) continue;
+    if (c.conflict) continue;
     for (const auto& hr : c.object->routes) {
       if (!hr.fallback) add_route(hr.host, hr.route);
     }
@@ -129,7 +129,7 @@ Assembly assemble(std::vector<Contender>& contenders) {
   }
   // Fallbacks last, so they only fill hosts that lack a catch-all.
   for (const auto& c : contenders) {
-    if (c.conflicted) continue;
+    if (c.conflict) continue;
     for (const auto& hr : c.object->routes) {
       if (!hr.fallback) continue;
       const auto& routes = hosts[hr.host].routes;

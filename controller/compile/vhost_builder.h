@@ -5,6 +5,7 @@
 // objects: the older one (metadata.creationTimestamp, then namespace/name)
 // wins and the other is left out with Accepted=False reason=Conflicted.
 
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -15,8 +16,8 @@ namespace archway::controller::compile {
 
 struct Contender {
   const TranslatedObject* object = nullptr;  // not owned
-  bool conflicted = false;                   // set by assemble()
-  std::string conflict_message;              // names the winner
+  // Set by assemble() when an older object wins: Conflicted, naming it.
+  std::optional<Problem> conflict;
 };
 
 struct Assembly {

@@ -91,10 +91,10 @@ inline Json verdict_json(const compile::ObjectVerdict& v) {
               {"key", v.key.to_string()},
               {"generation", v.generation},
               {"accepted", v.accepted},
-              {"acceptedReason", v.accepted_reason},
+              {"acceptedReason", compile::reason_name(v.accepted_reason)},
               {"acceptedMessage", v.accepted_message},
               {"resolvedRefs", v.resolved_refs},
-              {"resolvedReason", v.resolved_reason},
+              {"resolvedReason", compile::reason_name(v.resolved_reason)},
               {"resolvedMessage", v.resolved_message},
               {"staleGenerationServing", v.stale_generation_serving}};
 }

@@ -1,5 +1,5 @@
 // What a push outcome turns into: APIRoute conditions and Warning Events
-// (controller/app/route_conditions.h), and the debounce trigger and flags
+// (controller/status/route_conditions.h), and the debounce trigger and flags
 // the push loop runs on.
 #include <gtest/gtest.h>
 
@@ -8,13 +8,16 @@
 #include "controller/app/acked_generations.h"
 #include "controller/app/flags.h"
 #include "controller/app/load_balancer.h"
-#include "controller/app/route_conditions.h"
 #include "controller/app/trigger.h"
+#include "controller/status/route_conditions.h"
 
 namespace archway::controller::app {
 namespace {
 
 using namespace std::chrono_literals;
+using status::PushOutcome;
+using status::route_status;
+using status::warning_events;
 using State = PushOutcome::State;
 
 compile::ObjectVerdict verdict() {
@@ -46,13 +49,13 @@ struct Case {
 TEST(RouteConditions, EveryReason) {
   auto rejected = verdict();
   rejected.accepted = false;
-  rejected.accepted_reason = "InvalidRegex";
+  rejected.accepted_reason = compile::Reason::kInvalidRegex;
   rejected.accepted_message = "spec.rules[0]...";
   auto stale = rejected;
   stale.stale_generation_serving = true;
   auto unresolved = verdict();
   unresolved.resolved_refs = false;
-  unresolved.resolved_reason = "BackendNotFound";
+  unresolved.resolved_reason = compile::Reason::kBackendNotFound;
   unresolved.resolved_message = "Service ns/x not found";
   const std::vector<Case> cases = {
       {"ready",
@@ -159,7 +162,7 @@ TEST(AckedGenerations, ProgrammedOnlyForTheGenerationAProxyACKed) {
 TEST(RouteConditions, StaleGenerationIsOnProgrammedAndTheEventSaysWhatServes) {
   auto v = served(6, 4).verdicts[0];
   v.accepted = false;
-  v.accepted_reason = "InvalidRegex";
+  v.accepted_reason = compile::Reason::kInvalidRegex;
   v.accepted_message = "spec.rules[0]: bad";
   v.kind = "Ingress";
   const auto s = route_status(v, {State::kAcked, {}}, false);

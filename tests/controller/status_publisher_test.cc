@@ -9,9 +9,9 @@
 #include <mutex>
 #include <thread>
 
-#include "controller/app/status_publisher.h"
+#include "controller/status/status_publisher.h"
 
-namespace archway::controller::app {
+namespace archway::controller::status {
 namespace {
 
 using namespace std::chrono_literals;
@@ -87,4 +87,4 @@ TEST(StatusPublisher, ALastGoodWriteBringsTheNormalProgrammedEvent) {
 }
 
 }  // namespace
-}  // namespace archway::controller::app
+}  // namespace archway::controller::status

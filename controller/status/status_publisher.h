@@ -15,21 +15,21 @@
 
 #include "controller/status/status_writer.h"
 
-namespace archway::controller::app {
+namespace archway::controller::status {
 
 struct StatusBatch {
-  std::vector<status::RouteStatus> routes;
+  std::vector<RouteStatus> routes;
   std::map<ObjectKey, std::vector<std::string>> ingress_addresses;
-  std::vector<status::EventSpec> events;
+  std::vector<EventSpec> events;
   // Objects whose current generation a proxy ACKed and whose last-good
   // annotation lags; each one written also gets the Normal `Programmed`
   // Event (once per generation, whichever replica leads).
-  std::vector<status::LastGoodAnnotation> last_good;
+  std::vector<LastGoodAnnotation> last_good;
 };
 
 class StatusPublisher {
  public:
-  explicit StatusPublisher(status::StatusWriter& writer);  // writer outlives this
+  explicit StatusPublisher(StatusWriter& writer);  // writer outlives this
   ~StatusPublisher();
   StatusPublisher(const StatusPublisher&) = delete;
   StatusPublisher& operator=(const StatusPublisher&) = delete;
@@ -42,9 +42,9 @@ class StatusPublisher {
  private:
   void loop();
   void write(const StatusBatch& batch);
-  void emit(const status::EventSpec& event);
+  void emit(const EventSpec& event);
 
-  status::StatusWriter& writer_;
+  StatusWriter& writer_;
   std::mutex mu_;
   std::condition_variable cv_;
   bool pending_ = false;
@@ -57,4 +57,4 @@ class StatusPublisher {
   std::thread thread_;
 };
 
-}  // namespace archway::controller::app
+}  // namespace archway::controller::status

@@ -1,7 +1,8 @@
 #pragma once
 // Verdict + the proxy's answer → APIRoute conditions and Warning Events
 // (DESIGN.md §2 status). Pure, so every reason is unit-tested without a
-// cluster.
+// cluster. The compile's reasons are spelled by compile::reason_name(); the
+// Programmed and Ready reasons are decided here.
 
 #include <optional>
 #include <string>
@@ -10,7 +11,7 @@
 #include "controller/compile/compile.h"
 #include "controller/status/status_writer.h"
 
-namespace archway::controller::app {
+namespace archway::controller::status {
 
 // What the proxy said about the latest snapshot pushed.
 struct PushOutcome {
@@ -26,17 +27,16 @@ struct PushOutcome {
 // generation serves instead, Rejected with the proxy's message when the
 // latest snapshot was NACKed, Pending before an answer or while the proxy
 // is unreachable.
-[[nodiscard]] status::RouteStatus route_status(const compile::ObjectVerdict& verdict,
-                                               const PushOutcome& push, bool programmed);
+[[nodiscard]] RouteStatus route_status(const compile::ObjectVerdict& verdict,
+                                       const PushOutcome& push, bool programmed);
 
 // Warning Events for what a person must fix (one per problem).
-[[nodiscard]] std::vector<status::EventSpec> warning_events(const compile::ObjectVerdict& verdict,
-                                                            const PushOutcome& push,
-                                                            bool programmed);
+[[nodiscard]] std::vector<EventSpec> warning_events(const compile::ObjectVerdict& verdict,
+                                                    const PushOutcome& push, bool programmed);
 
 // The Normal `Programmed` Event: `verdict`'s current generation is served
 // (sent once per generation, when the leader records it as last good).
-[[nodiscard]] status::EventSpec programmed_event(const std::string& kind, const ObjectKey& key,
-                                                 const std::string& uid, int64_t generation);
+[[nodiscard]] EventSpec programmed_event(const std::string& kind, const ObjectKey& key,
+                                         const std::string& uid, int64_t generation);
 
-}  // namespace archway::controller::app
+}  // namespace archway::controller::status

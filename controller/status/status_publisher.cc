@@ -1,15 +1,15 @@
-#include "controller/app/status_publisher.h"
+#include "controller/status/status_publisher.h"
 
 #include <spdlog/spdlog.h>
 
 #include <set>
 
-#include "controller/app/route_conditions.h"
+#include "controller/status/route_conditions.h"
 
-namespace archway::controller::app {
+namespace archway::controller::status {
 namespace {
 
-std::string fingerprint(const status::RouteStatus& s) {
+std::string fingerprint(const RouteStatus& s) {
   std::string out = std::to_string(s.observed_generation);
   for (const auto& c : s.conditions) {
     out +=
@@ -20,7 +20,7 @@ std::string fingerprint(const status::RouteStatus& s) {
 
 }  // namespace
 
-StatusPublisher::StatusPublisher(status::StatusWriter& writer)
+StatusPublisher::StatusPublisher(StatusWriter& writer)
     : writer_(writer), thread_([this] { loop(); }) {}
 
 StatusPublisher::~StatusPublisher() {
@@ -107,11 +107,11 @@ void StatusPublisher::write(const StatusBatch& batch) {
   for (const auto& event : batch.events) emit(event);
 }
 
-void StatusPublisher::emit(const status::EventSpec& event) {
+void StatusPublisher::emit(const EventSpec& event) {
   if (auto emitted = writer_.emit_event(event); !emitted.ok()) {
     spdlog::warn("event on {} {}: {}", event.kind, event.key.to_string(),
                  emitted.error().to_string());
   }
 }
 
-}  // namespace archway::controller::app
+}  // namespace archway::controller::status

@@ -1,10 +1,12 @@
-#include "controller/app/route_conditions.h"
+#include "controller/status/route_conditions.h"
 
-namespace archway::controller::app {
+namespace archway::controller::status {
 namespace {
 
-status::Condition programmed(const compile::ObjectVerdict& v, const PushOutcome& push,
-                             bool generation_acked) {
+std::string spelled(compile::Reason reason) { return std::string(compile::reason_name(reason)); }
+
+Condition programmed(const compile::ObjectVerdict& v, const PushOutcome& push,
+                     bool generation_acked) {
   using State = PushOutcome::State;
   if (generation_acked) {
     return {"Programmed", true, "Programmed",
@@ -29,9 +31,9 @@ status::Condition programmed(const compile::ObjectVerdict& v, const PushOutcome&
           push.message.empty() ? "waiting for the proxy" : push.message};
 }
 
-status::EventSpec event_on(const std::string& kind, const ObjectKey& key, const std::string& uid,
-                           const char* type, const std::string& reason, const std::string& note) {
-  status::EventSpec e;
+EventSpec event_on(const std::string& kind, const ObjectKey& key, const std::string& uid,
+                   const char* type, const std::string& reason, const std::string& note) {
+  EventSpec e;
   e.kind = kind;
   e.api_version = kind == "Ingress" ? "networking.k8s.io/v1" : "archway.dev/v1alpha1";
   e.key = key;
@@ -44,15 +46,16 @@ status::EventSpec event_on(const std::string& kind, const ObjectKey& key, const 
 
 }  // namespace
 
-status::RouteStatus route_status(const compile::ObjectVerdict& v, const PushOutcome& push,
-                                 bool generation_acked) {
-  status::RouteStatus s;
+RouteStatus route_status(const compile::ObjectVerdict& v, const PushOutcome& push,
+                         bool generation_acked) {
+  RouteStatus s;
   s.key = v.key;
   s.observed_generation = v.generation;
-  s.conditions.push_back({"Accepted", v.accepted, v.accepted_reason, v.accepted_message});
-  s.conditions.push_back({"ResolvedRefs", v.resolved_refs, v.resolved_reason, v.resolved_message});
+  s.conditions.push_back({"Accepted", v.accepted, spelled(v.accepted_reason), v.accepted_message});
+  s.conditions.push_back(
+      {"ResolvedRefs", v.resolved_refs, spelled(v.resolved_reason), v.resolved_message});
   s.conditions.push_back(programmed(v, push, generation_acked));
-  status::Condition ready{"Ready", true, "Ready", "the route is accepted, resolved and programmed"};
+  Condition ready{"Ready", true, "Ready", "the route is accepted, resolved and programmed"};
   for (const auto& c : s.conditions) {
     if (!c.status) {
       ready = {"Ready", false, c.reason, c.type + ": " + c.message};
@@ -63,22 +66,22 @@ status::RouteStatus route_status(const compile::ObjectVerdict& v, const PushOutc
   return s;
 }
 
-std::vector<status::EventSpec> warning_events(const compile::ObjectVerdict& v,
-                                              const PushOutcome& push, bool generation_acked) {
-  std::vector<status::EventSpec> events;
+std::vector<EventSpec> warning_events(const compile::ObjectVerdict& v, const PushOutcome& push,
+                                      bool generation_acked) {
+  std::vector<EventSpec> events;
   auto add = [&](const std::string& reason, std::string note) {
     events.push_back(event_on(v.kind, v.key, v.uid, "Warning", reason, std::move(note)));
   };
   if (!v.accepted) {
     // Ingress has no conditions: the Event is where a person learns that
     // an older generation keeps serving.
-    add(v.accepted_reason, v.stale_generation_serving
-                               ? v.accepted_message + " (generation " +
-                                     std::to_string(v.served_generation) +
-                                     ", the last accepted one, keeps serving)"
-                               : v.accepted_message);
+    add(spelled(v.accepted_reason), v.stale_generation_serving
+                                        ? v.accepted_message + " (generation " +
+                                              std::to_string(v.served_generation) +
+                                              ", the last accepted one, keeps serving)"
+                                        : v.accepted_message);
   }
-  if (!v.resolved_refs) add(v.resolved_reason, v.resolved_message);
+  if (!v.resolved_refs) add(spelled(v.resolved_reason), v.resolved_message);
   if (push.state == PushOutcome::State::kNacked && !generation_acked &&
       (v.accepted || v.stale_generation_serving)) {
     add("Rejected", "the proxy rejected the snapshot: " + push.message);
@@ -86,10 +89,10 @@ std::vector<status::EventSpec> warning_events(const compile::ObjectVerdict& v,
   return events;
 }
 
-status::EventSpec programmed_event(const std::string& kind, const ObjectKey& key,
-                                   const std::string& uid, int64_t generation) {
+EventSpec programmed_event(const std::string& kind, const ObjectKey& key, const std::string& uid,
+                           int64_t generation) {
   return event_on(kind, key, uid, "Normal", "Programmed",
                   "generation " + std::to_string(generation) + " is served by the proxy");
 }
 
-}  // namespace archway::controller::app
+}  // namespace archway::controller::status
