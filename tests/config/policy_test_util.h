@@ -2,6 +2,7 @@
 // Table-driven checks shared by the policy codec tests: decode + validate a
 // policy from JSON under a fixed path, and round-trip it through to_json.
 
+#include <ostream>
 #include <string>
 
 #include <gtest/gtest.h>
@@ -16,6 +17,9 @@ struct PolicyCase {
   const char* json;
   const char* error;
 };
+
+// Failures print the case's name, not its bytes.
+inline void PrintTo(const PolicyCase& c, std::ostream* os) { *os << c.name; }
 
 inline std::string case_name(const ::testing::TestParamInfo<PolicyCase>& info) {
   return info.param.name;
