@@ -10,13 +10,14 @@
 #include "controller/compile/json_access.h"
 #include "proxy/config/field_checks.h"
 #include "proxy/config/path_template.h"
+#include "proxy/config/policies/codec.h"
 #include "proxy/config/snapshot_names.h"
 #include "proxy/config/snapshot_parser.h"
 
 namespace archway::controller::compile {
 namespace {
 
-// Policies the snapshot carries as JSON (snapshot.h Route::policies), named
+// Policies the snapshot carries typed (snapshot.h Route::policies), named
 // by config::kPolicyNames. The proxy enforces none of them yet; saying so
 // keeps the condition message honest.
 // None yet: when the proxy enforces a policy, return true for its key here.
@@ -276,6 +277,28 @@ struct RuleParser {
     if (auto host = str(*rw, "hostname"); !host.empty()) route.rewrite.hostname = lower(host);
     return true;
   }
+
+  // The policies the proxy carries typed, decoded and checked by the proxy's
+  // own decoders (config/policies/codec.h), so the controller and the proxy
+  // accept the same thing. The CRD's schema and CEL rules catch most
+  // mistakes first; this is the backstop, naming spec.rules[i].<policy>.<field>.
+  template <typename Policy>
+  bool typed_policy(const Json& rule, std::string_view key, std::optional<Policy>& out_policy) {
+    const Json* json = member(rule, key);
+    if (json == nullptr) return true;
+    auto parsed = config::parse_policy<Policy>(*json, field + "." + std::string(key));
+    if (!parsed.ok()) return reject(Reason::kInvalidValue, parsed.error().to_string());
+    out_policy = std::move(*parsed);
+    return true;
+  }
+
+  bool typed_policies(const Json& rule, config::RoutePolicies& policies) {
+    return typed_policy(rule, "cors", policies.cors) &&
+           typed_policy(rule, "retries", policies.retries) &&
+           typed_policy(rule, "circuitBreaker", policies.circuit_breaker) &&
+           typed_policy(rule, "rateLimit", policies.rate_limit) &&
+           typed_policy(rule, "cache", policies.cache);
+  }
 };
 
 }  // namespace
@@ -305,6 +328,16 @@ Result<TranslatedRule, Problem> translate_rule(const Json& rule, const std::stri
   RuleParser p{field, out, address_map, {}, true, {}};
   p.captures.reserve(array(rule, "matches").size());
   config::Route& route = out.route;
+  // aggregate is the rule's action (instead of backends), so it is judged
+  // before the action: until the proxy enforces it the rule is not served,
+  // and says so rather than "exactly one of backends, ...".
+  if (member(rule, "aggregate") != nullptr && !enforced("aggregate")) {
+    p.reject(Reason::kPolicyNotEnforced,
+             field +
+                 ".aggregate: aggregation is not enforced by this proxy version yet; the rule "
+                 "is not served");
+    return *std::move(p.rejection);
+  }
   if (!p.matches(rule, route) || !p.action(rule, route_key, state, route) ||
       !p.rewrite(rule, route) ||
       !p.header_ops(object(rule, "requestHeaders"), field + ".requestHeaders",
@@ -330,10 +363,10 @@ Result<TranslatedRule, Problem> translate_rule(const Json& rule, const std::stri
                  "rule is not served rather than served without authentication");
     return *std::move(p.rejection);
   }
+  if (!p.typed_policies(rule, route.policies)) return *std::move(p.rejection);
   for (const std::string_view key : config::kPolicyNames) {
-    if (const Json* policy = member(rule, key)) {
-      route.policies[std::string(key)] = *policy;
-      if (!enforced(key)) out.unenforced.push_back(field + "." + std::string(key));
+    if (member(rule, key) && !enforced(key)) {
+      out.unenforced.push_back(field + "." + std::string(key));
     }
   }
   return out;

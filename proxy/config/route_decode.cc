@@ -1,8 +1,7 @@
 // The route part of the snapshot decoder: matches, actions, rewrites,
-// header operations, timeouts and the policy bag.
+// header operations, timeouts and the typed policies (policies/codec.h).
 
-#include <algorithm>
-
+#include "proxy/config/policies/codec.h"
 #include "proxy/config/snapshot_decode.h"
 #include "proxy/config/snapshot_names.h"
 
@@ -57,21 +56,6 @@ void decode_redirect(Decoder& d, const Json& json, const std::string& path, Redi
   r.get("statusCode", out.status_code, 0, 65535);
 }
 
-void decode_policies(Decoder& d, const Json& json, const std::string& path, Json& out) {
-  if (!json.is_object()) {
-    d.fail(path, "expected object");
-    return;
-  }
-  for (const auto& [key, value] : json.items()) {
-    if (std::find(std::begin(kPolicyNames), std::end(kPolicyNames), key) ==
-        std::end(kPolicyNames)) {
-      d.fail(join_field(path, key), "unknown policy");
-      return;
-    }
-  }
-  out = json;
-}
-
 }  // namespace
 
 void decode_route(Decoder& d, const Json& json, const std::string& path, Route& out) {
@@ -121,7 +105,7 @@ void decode_route(Decoder& d, const Json& json, const std::string& path, Route& 
     t.get_duration("idle", out.timeouts.idle);
   }
   if (const Json* policies = r.child("policies")) {
-    decode_policies(d, *policies, r.field("policies"), out.policies);
+    decode(d, *policies, r.field("policies"), out.policies);
   }
 }
 

@@ -8,6 +8,7 @@
 #include "proxy/config/field_checks.h"
 #include "proxy/config/json_decoder.h"
 #include "proxy/config/path_template.h"
+#include "proxy/config/policies/codec.h"
 #include "proxy/config/snapshot_names.h"
 #include "proxy/config/snapshot_validate.h"
 
@@ -173,17 +174,6 @@ Result<void> validate_timeouts(const Timeouts& t, const std::string& path) {
   return {};
 }
 
-Result<void> validate_policies(const nlohmann::json& policies, const std::string& path) {
-  if (!policies.is_object()) return invalid(path, "expected object");
-  for (const auto& [key, value] : policies.items()) {
-    if (std::find(std::begin(kPolicyNames), std::end(kPolicyNames), key) ==
-        std::end(kPolicyNames)) {
-      return invalid(join_field(path, key), "unknown policy");
-    }
-  }
-  return {};
-}
-
 }  // namespace
 
 Result<void> validate_route(const Route& route, const std::string& path, RouteContext& context) {
@@ -198,7 +188,13 @@ Result<void> validate_route(const Route& route, const std::string& path, RouteCo
   }
   const int actions =
       (route.backends.empty() ? 0 : 1) + (route.redirect ? 1 : 0) + (route.direct_response ? 1 : 0);
-  if (actions != 1) {
+  if (route.policies.aggregate) {
+    if (actions != 0) {
+      return invalid(
+          path + ".policies.aggregate",
+          "is the route's action; backends, redirect and directResponse must not be set");
+    }
+  } else if (actions != 1) {
     return invalid(path, "must have exactly one of backends, redirect, directResponse");
   }
   if (!route.backends.empty()) {
@@ -224,7 +220,9 @@ Result<void> validate_route(const Route& route, const std::string& path, RouteCo
     return r;
   }
   if (auto r = validate_timeouts(route.timeouts, path + ".timeouts"); !r.ok()) return r;
-  return validate_policies(route.policies, path + ".policies");
+  const std::string policies = path + ".policies";
+  if (auto r = validate(route.policies, policies, *context.clusters); !r.ok()) return r;
+  return check_enforced(route.policies, policies);
 }
 
 }  // namespace archway::config

@@ -18,7 +18,7 @@
 #include <string>
 #include <vector>
 
-#include <nlohmann/json.hpp>
+#include "proxy/config/policies/route_policies.h"
 
 namespace archway::config {
 
@@ -129,7 +129,7 @@ struct Route {
   std::string route_name;  // the `route` metrics label ("namespace/name")
   std::string rule_name;   // the `rule` metrics label
   std::vector<Match> matches;
-  // Exactly one action.
+  // Exactly one action (or policies.aggregate).
   std::vector<WeightedBackend> backends;
   std::optional<Redirect> redirect;
   std::optional<DirectResponse> direct_response;
@@ -137,9 +137,9 @@ struct Route {
   HeaderOps request_headers;
   HeaderOps response_headers;
   Timeouts timeouts;
-  // Policies (auth, rateLimit, cache, cors, retries, circuitBreaker, aggregate)
-  // are carried as parsed JSON until each policy lands; an unknown key is an error.
-  nlohmann::json policies = nlohmann::json::object();
+  // Typed policies (policies/route_policies.h); an absent one is off.
+  // policies.aggregate, when set, is the route's action instead of the three above.
+  RoutePolicies policies;
   // Ingress semantics for a wildcard host: when the virtual host was chosen
   // by a "*.suffix" domain, this route matches only if "*" stood for exactly
   // one label ("*.foo.com" serves "a.foo.com", not "a.b.foo.com"). APIRoute

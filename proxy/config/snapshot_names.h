@@ -17,7 +17,8 @@ namespace archway::config {
 [[nodiscard]] std::optional<ValueMatchType> value_match_type(std::string_view name);
 [[nodiscard]] std::optional<ClusterProtocol> cluster_protocol(std::string_view name);
 
-// The policy keys a route may carry (until each policy has its own schema).
+// The policy keys a route may carry (policies/route_policies.h has one typed
+// member per key).
 // The one list: the proxy's decoder and the controller's APIRoute translation
 // both read it (the controller reports unenforced policies in this order).
 inline constexpr std::string_view kPolicyNames[] = {

@@ -3,6 +3,7 @@
 // std::map) and no whitespace, so equal snapshots give byte-identical text
 // and the hash in GET /config is stable.
 
+#include "proxy/config/policies/codec.h"
 #include "proxy/config/snapshot_names.h"
 #include "proxy/config/snapshot_parser.h"
 
@@ -79,7 +80,7 @@ Json route(const Route& r) {
   set_duration(timeouts, "backendRequest", r.timeouts.backend_request);
   set_duration(timeouts, "idle", r.timeouts.idle);
   out["timeouts"] = std::move(timeouts);
-  out["policies"] = r.policies;
+  out["policies"] = to_json(r.policies);
   if (r.single_label_wildcard) out["singleLabelWildcard"] = true;  // absent = false
   return out;
 }

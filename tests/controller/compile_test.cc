@@ -379,7 +379,8 @@ TEST(CompileApiRoute, DefaultsMergeAndPoliciesPassThrough) {
   const auto& rt = find_host(r, "*")->routes.at(0);
   EXPECT_EQ(rt.timeouts.request, config::Duration(2000));  // the rule wins
   EXPECT_EQ(rt.timeouts.idle, config::Duration(60000));    // the default fills in
-  EXPECT_EQ(rt.policies.at("cors").at("allowOrigins").at(0), "*");
+  ASSERT_TRUE(rt.policies.cors.has_value());
+  EXPECT_EQ(rt.policies.cors->allow_origins.at(0), "*");
   const auto* v = find_verdict(r, "APIRoute", "r");
   EXPECT_TRUE(v->accepted);
   EXPECT_NE(v->accepted_message.find("spec.rules[0].cors"), std::string::npos)
@@ -422,6 +423,63 @@ TEST(CompileApiRoute, AuthFailsClosedUntilEnforced) {
       EXPECT_NE(find_host(r, "*"), nullptr) << c.name;
     }
   }
+}
+
+// aggregate is not served until the proxy enforces it: the rule says why
+// (PolicyNotEnforced), rather than "exactly one of backends, ...".
+TEST(CompileApiRoute, AggregateIsPolicyNotEnforced) {
+  const auto r = run(kApp + route("r", "2026-01-01T00:00:00Z",
+                                  "{rules: [{aggregate: {parts: [{name: order, backend: {name: "
+                                  "app, port: 80}, path: /orders}]}}]}"));
+  const auto* v = find_verdict(r, "APIRoute", "r");
+  ASSERT_NE(v, nullptr);
+  EXPECT_FALSE(v->accepted);
+  EXPECT_EQ(reason_name(v->accepted_reason), "PolicyNotEnforced");
+  EXPECT_NE(v->accepted_message.find("spec.rules[0].aggregate"), std::string::npos)
+      << v->accepted_message;
+  EXPECT_EQ(find_host(r, "*"), nullptr);  // nothing served
+}
+
+// The controller decodes policies with the proxy's decoders: what the CRD's
+// CEL would catch is still caught (InvalidValue), naming the rule's field.
+TEST(CompileApiRoute, TypedPolicyErrorsAreInvalidValueNamingTheField) {
+  struct Case {
+    const char* spec;
+    const char* message;
+  };
+  const Case cases[] = {
+      {"{rules: [{cors: {allowOrigins: ['*'], allowCredentials: true}, backends: [{name: app, "
+       "port: 80}]}]}",
+       "spec.rules[0].cors.allowCredentials: allowCredentials cannot be used with the '*' origin"},
+      {"{rules: [{name: a, backends: [{name: app, port: 80}]}, {rateLimit: {requests: 1, "
+       "period: 1m, header: X-Tenant}, backends: [{name: app, port: 80}]}]}",
+       "spec.rules[1].rateLimit.header: header is only allowed when key is Header"},
+      {"{defaults: {retries: {attempts: 1, backoff: {base: 1s, max: 10ms}}}, rules: [{backends: "
+       "[{name: app, port: 80}]}]}",
+       "spec.rules[0].retries.backoff.base: base must not be longer than max"},
+      {"{rules: [{cache: {ttl: 0s}, backends: [{name: app, port: 80}]}]}",
+       "spec.rules[0].cache.ttl: ttl must be longer than 0s"},
+      {"{rules: [{circuitBreaker: {maxConnection: 1}, backends: [{name: app, port: 80}]}]}",
+       "spec.rules[0].circuitBreaker.maxConnection: unknown field"},
+  };
+  for (const auto& c : cases) {
+    const auto r = run(kApp + route("r", "2026-01-01T00:00:00Z", c.spec));
+    const auto* v = find_verdict(r, "APIRoute", "r");
+    ASSERT_NE(v, nullptr) << c.spec;
+    EXPECT_FALSE(v->accepted) << c.spec;
+    EXPECT_EQ(reason_name(v->accepted_reason), "InvalidValue") << c.spec;
+    EXPECT_NE(v->accepted_message.find(c.message), std::string::npos) << v->accepted_message;
+  }
+}
+
+TEST(CompileApiRoute, RetriesOnAliasCompilesToOneTypedList) {
+  const auto r = run(kApp + route("r", "2026-01-01T00:00:00Z",
+                                  "{rules: [{retries: {attempts: 2, 'on': [reset]}, backends: "
+                                  "[{name: app, port: 80}]}]}"));
+  const auto& rt = find_host(r, "*")->routes.at(0);
+  ASSERT_TRUE(rt.policies.retries.has_value());
+  EXPECT_EQ(rt.policies.retries->retry_on, std::vector<config::RetryOn>{config::RetryOn::kReset});
+  EXPECT_EQ(rt.policies.retries->attempts, 2u);
 }
 
 TEST(CompileConflicts, OlderWinsAcrossKindsAndNames) {

@@ -57,7 +57,8 @@ TEST(SnapshotParserTest, DecodesEveryField) {
   EXPECT_EQ(get.timeouts.request, Duration(15000));
   EXPECT_EQ(get.timeouts.backend_request, Duration(1500));
   EXPECT_EQ(get.timeouts.idle, Duration(5400000));
-  EXPECT_EQ(get.policies["rateLimit"]["requests"], 60);
+  ASSERT_TRUE(get.policies.rate_limit.has_value());
+  EXPECT_EQ(get.policies.rate_limit->requests, 60u);
   const Route& list = s.virtual_hosts[0].routes[1];
   EXPECT_EQ(list.backends[0].weight, 1u);  // default
   EXPECT_EQ(list.matches[1].path.type, PathMatchType::kRegularExpression);

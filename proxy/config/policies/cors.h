@@ -1,6 +1,6 @@
 #pragma once
 // The `cors` policy as the snapshot carries it (docs/snapshot.md "cors").
-// Plain values; config/policies/cors_decode.cc fills and checks them, so a
+// Plain values; config/policies/cors.cc (codec.h) fills and checks them, so a
 // filter may assume what the comments below promise.
 
 #include <chrono>
@@ -21,8 +21,8 @@ struct Cors {
   std::vector<std::string> allow_methods;
   // Header names in lower case, or the single entry "*".
   std::vector<std::string> allow_headers;
-  std::vector<std::string> expose_headers;  // header names in lower case
-  bool allow_credentials = false;           // never together with the "*" origin
+  std::vector<std::string> expose_headers;           // header names in lower case
+  bool allow_credentials = false;                    // never together with the "*" origin
   std::optional<std::chrono::milliseconds> max_age;  // preflight cache; absent: not sent
 
   bool operator==(const Cors&) const = default;

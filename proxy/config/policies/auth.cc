@@ -1,0 +1,226 @@
+// auth: the snapshot form of the APIRoute field (docs/snapshot.md "auth").
+// Where the CRD names Secrets, the snapshot carries what the controller read
+// from them: the JWKS JSON, the introspection client's credentials, and
+// SHA-256 digests of API keys (never the keys).
+
+#include <algorithm>
+
+#include "proxy/config/policies/codec.h"
+#include "proxy/config/policies/policy_checks.h"
+#include "proxy/config/snapshot_parser.h"
+
+namespace archway::config {
+namespace {
+
+void decode_jwt(Decoder& d, const Json& json, const std::string& path, JwtAuth& out) {
+  ObjectReader r(
+      d, json, path,
+      {"issuer", "audiences", "jwksUri", "jwks", "requiredScopes", "forwardClaims", "clockSkew"});
+  r.get("issuer", out.issuer, /*required=*/true);
+  if (r.ok() && r.child("audiences") == nullptr) d.fail(r.field("audiences"), "is required");
+  r.get_strings("audiences", out.audiences);
+  r.get("jwksUri", out.jwks_uri);
+  r.get("jwks", out.jwks);
+  r.get_strings("requiredScopes", out.required_scopes);
+  r.each("forwardClaims", [&](const Json& element, const std::string& p) {
+    ObjectReader c(d, element, p, {"claim", "header"});
+    ForwardClaim& claim = out.forward_claims.emplace_back();
+    c.get("claim", claim.claim, /*required=*/true);
+    c.get("header", claim.header, /*required=*/true);
+    claim.header = ascii_lower(claim.header);
+  });
+  r.get_duration("clockSkew", out.clock_skew);
+}
+
+void decode_introspection(Decoder& d, const Json& json, const std::string& path,
+                          OAuth2Introspection& out) {
+  ObjectReader r(d, json, path,
+                 {"endpoint", "clientId", "clientSecret", "requiredScopes", "cacheTtl"});
+  r.get("endpoint", out.endpoint, /*required=*/true);
+  r.get("clientId", out.client_id, /*required=*/true);
+  r.get("clientSecret", out.client_secret, /*required=*/true);
+  r.get_strings("requiredScopes", out.required_scopes);
+  r.get_duration("cacheTtl", out.cache_ttl);
+}
+
+void decode_api_key(Decoder& d, const Json& json, const std::string& path, ApiKeyAuth& out) {
+  ObjectReader r(d, json, path, {"header", "keys"});
+  r.get("header", out.header);
+  out.header = ascii_lower(out.header);
+  if (r.ok() && r.child("keys") == nullptr) d.fail(r.field("keys"), "is required");
+  r.each("keys", [&](const Json& element, const std::string& p) {
+    ObjectReader k(d, element, p, {"id", "sha256"});
+    ApiKeyDigest& key = out.keys.emplace_back();
+    k.get("id", key.id, /*required=*/true);
+    k.get("sha256", key.sha256, /*required=*/true);
+    key.sha256 = ascii_lower(key.sha256);
+  });
+}
+
+// The CRD's scope pattern: visible ASCII except '"' and '\'.
+Result<void> validate_scopes(const std::vector<std::string>& scopes, const std::string& path) {
+  if (auto r = check_count(scopes.size(), path, 0, 32); !r.ok()) return r;
+  for (size_t i = 0; i < scopes.size(); ++i) {
+    const std::string& scope = scopes[i];
+    const bool ok = !scope.empty() && scope.size() <= 256 &&
+                    std::all_of(scope.begin(), scope.end(), [](char c) {
+                      return c >= 0x21 && c <= 0x7e && c != '"' && c != '\\';
+                    });
+    if (!ok) {
+      return invalid(index_field(path, i),
+                     "must be 1 to 256 visible ASCII characters other than '\"' and '\\'");
+    }
+  }
+  return check_distinct(scopes, path);
+}
+
+Result<void> validate_jwks(const std::string& jwks, const std::string& path) {
+  const Json parsed = Json::parse(jwks, nullptr, /*allow_exceptions=*/false);
+  if (parsed.is_discarded() || !parsed.is_object()) {
+    return invalid(path, "must be a JSON Web Key Set (a JSON object)");
+  }
+  const auto keys = parsed.find("keys");
+  if (keys == parsed.end() || !keys->is_array() || keys->empty()) {
+    return invalid(path, "must hold a non-empty \"keys\" array");
+  }
+  return {};
+}
+
+Result<void> validate_jwt(const JwtAuth& jwt, const std::string& path) {
+  if (auto r = check_text(jwt.issuer, path + ".issuer", 2048); !r.ok()) return r;
+  const std::string audiences = path + ".audiences";
+  if (auto r = check_count(jwt.audiences.size(), audiences, 1, 16); !r.ok()) return r;
+  for (size_t i = 0; i < jwt.audiences.size(); ++i) {
+    if (auto r = check_text(jwt.audiences[i], index_field(audiences, i), 2048); !r.ok()) return r;
+  }
+  if (auto r = check_distinct(jwt.audiences, audiences); !r.ok()) return r;
+  if (jwt.jwks_uri.has_value() == jwt.jwks.has_value()) {
+    return invalid(path, "exactly one of jwksUri and jwks must be set");
+  }
+  if (jwt.jwks_uri) {
+    if (auto r = check_url(*jwt.jwks_uri, path + ".jwksUri"); !r.ok()) return r;
+  }
+  if (jwt.jwks) {
+    if (auto r = validate_jwks(*jwt.jwks, path + ".jwks"); !r.ok()) return r;
+  }
+  if (auto r = validate_scopes(jwt.required_scopes, path + ".requiredScopes"); !r.ok()) return r;
+  const std::string claims = path + ".forwardClaims";
+  if (auto r = check_count(jwt.forward_claims.size(), claims, 0, 16); !r.ok()) return r;
+  std::vector<std::string> headers;
+  for (size_t i = 0; i < jwt.forward_claims.size(); ++i) {
+    const ForwardClaim& claim = jwt.forward_claims[i];
+    const std::string at = index_field(claims, i);
+    if (auto r = check_text(claim.claim, at + ".claim", 256); !r.ok()) return r;
+    if (auto r = check_lower_header_name(claim.header, at + ".header"); !r.ok()) return r;
+    if (std::find(headers.begin(), headers.end(), claim.header) != headers.end()) {
+      return invalid(at + ".header", "duplicate header \"" + claim.header + "\"");
+    }
+    headers.push_back(claim.header);
+  }
+  if (jwt.clock_skew.count() < 0) return invalid(path + ".clockSkew", "must not be negative");
+  return {};
+}
+
+Result<void> validate_introspection(const OAuth2Introspection& o, const std::string& path) {
+  if (auto r = check_url(o.endpoint, path + ".endpoint"); !r.ok()) return r;
+  if (auto r = check_text(o.client_id, path + ".clientId", 1024); !r.ok()) return r;
+  if (auto r = check_text(o.client_secret, path + ".clientSecret", 4096); !r.ok()) return r;
+  if (auto r = validate_scopes(o.required_scopes, path + ".requiredScopes"); !r.ok()) return r;
+  if (o.cache_ttl.count() < 0) return invalid(path + ".cacheTtl", "must not be negative");
+  return {};
+}
+
+bool is_lower_hex(char c) { return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'f'); }
+// A Secret's data key: what the key id comes from.
+bool is_key_id_char(char c) {
+  return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '-' ||
+         c == '.' || c == '_';
+}
+
+Result<void> validate_api_key(const ApiKeyAuth& a, const std::string& path) {
+  if (auto r = check_lower_header_name(a.header, path + ".header"); !r.ok()) return r;
+  const std::string keys = path + ".keys";
+  if (auto r = check_count(a.keys.size(), keys, 1, 10000); !r.ok()) return r;
+  std::vector<std::string> ids;
+  std::vector<std::string> digests;
+  for (size_t i = 0; i < a.keys.size(); ++i) {
+    const ApiKeyDigest& key = a.keys[i];
+    const std::string at = index_field(keys, i);
+    if (key.id.empty() || key.id.size() > 253 ||
+        !std::all_of(key.id.begin(), key.id.end(), is_key_id_char)) {
+      return invalid(at + ".id", "must be 1 to 253 letters, digits, '-', '.' or '_'");
+    }
+    if (key.sha256.size() != 64 ||
+        !std::all_of(key.sha256.begin(), key.sha256.end(), is_lower_hex)) {
+      return invalid(at + ".sha256", "must be a SHA-256 digest in hex (64 characters)");
+    }
+    ids.push_back(key.id);
+    digests.push_back(key.sha256);
+  }
+  if (auto r = check_distinct(ids, keys); !r.ok()) {
+    return invalid(r.error().field + ".id", r.error().message);
+  }
+  if (auto r = check_distinct(digests, keys); !r.ok()) {
+    return invalid(r.error().field + ".sha256", "the same key is listed twice");
+  }
+  return {};
+}
+
+}  // namespace
+
+void decode(Decoder& d, const Json& json, const std::string& path, Auth& out) {
+  ObjectReader r(d, json, path, {"jwt", "oauth2Introspection", "apiKey"});
+  if (const Json* jwt = r.child("jwt")) decode_jwt(d, *jwt, r.field("jwt"), out.jwt.emplace());
+  if (const Json* o = r.child("oauth2Introspection")) {
+    decode_introspection(d, *o, r.field("oauth2Introspection"), out.oauth2_introspection.emplace());
+  }
+  if (const Json* key = r.child("apiKey")) {
+    decode_api_key(d, *key, r.field("apiKey"), out.api_key.emplace());
+  }
+}
+
+Result<void> validate(const Auth& auth, const std::string& path) {
+  const int methods =
+      (auth.jwt ? 1 : 0) + (auth.oauth2_introspection ? 1 : 0) + (auth.api_key ? 1 : 0);
+  if (methods != 1) {
+    return invalid(path, "exactly one of jwt, oauth2Introspection and apiKey must be set");
+  }
+  if (auth.jwt) return validate_jwt(*auth.jwt, path + ".jwt");
+  if (auth.oauth2_introspection) {
+    return validate_introspection(*auth.oauth2_introspection, path + ".oauth2Introspection");
+  }
+  return validate_api_key(*auth.api_key, path + ".apiKey");
+}
+
+Json to_json(const Auth& auth) {
+  Json out = Json::object();
+  if (const auto& jwt = auth.jwt) {
+    Json claims = Json::array();
+    for (const ForwardClaim& c : jwt->forward_claims) {
+      claims.push_back({{"claim", c.claim}, {"header", c.header}});
+    }
+    Json j = {{"issuer", jwt->issuer},
+              {"audiences", jwt->audiences},
+              {"requiredScopes", jwt->required_scopes},
+              {"forwardClaims", std::move(claims)},
+              {"clockSkew", format_duration(jwt->clock_skew)}};
+    if (jwt->jwks_uri) j["jwksUri"] = *jwt->jwks_uri;
+    if (jwt->jwks) j["jwks"] = *jwt->jwks;
+    out["jwt"] = std::move(j);
+  }
+  if (const auto& o = auth.oauth2_introspection) {
+    out["oauth2Introspection"] = {{"endpoint", o->endpoint},
+                                  {"clientId", o->client_id},
+                                  {"clientSecret", o->client_secret},
+                                  {"requiredScopes", o->required_scopes},
+                                  {"cacheTtl", format_duration(o->cache_ttl)}};
+  }
+  if (const auto& a = auth.api_key) {
+    Json keys = Json::array();
+    for (const ApiKeyDigest& k : a->keys) keys.push_back({{"id", k.id}, {"sha256", k.sha256}});
+    out["apiKey"] = {{"header", a->header}, {"keys", std::move(keys)}};
+  }
+  return out;
+}
+
+}  // namespace archway::config

@@ -1,0 +1,67 @@
+#pragma once
+// The `auth` policy as the snapshot carries it (docs/snapshot.md "auth").
+// Unlike the APIRoute field, it references nothing: the controller resolves
+// Secrets into the key set, client credentials and key digests, so the
+// snapshot stays self-contained (DESIGN.md §1). Exactly one method is set.
+
+#include <chrono>
+#include <optional>
+#include <string>
+#include <vector>
+
+namespace archway::config {
+
+struct ForwardClaim {
+  std::string claim;   // top-level claim name
+  std::string header;  // request header set from it, lower case
+
+  bool operator==(const ForwardClaim&) const = default;
+};
+
+struct JwtAuth {
+  std::string issuer;                  // compared byte for byte with `iss`
+  std::vector<std::string> audiences;  // at least one; `aud` must name one
+  // Exactly one: a URL the proxy fetches, or the JSON Web Key Set itself
+  // (JSON text, as the controller read it from a Secret).
+  std::optional<std::string> jwks_uri;
+  std::optional<std::string> jwks;
+  std::vector<std::string> required_scopes;
+  std::vector<ForwardClaim> forward_claims;
+  std::chrono::milliseconds clock_skew{30000};
+
+  bool operator==(const JwtAuth&) const = default;
+};
+
+struct OAuth2Introspection {
+  std::string endpoint;  // RFC 7662 endpoint URL
+  std::string client_id;
+  std::string client_secret;
+  std::vector<std::string> required_scopes;
+  std::chrono::milliseconds cache_ttl{30000};
+
+  bool operator==(const OAuth2Introspection&) const = default;
+};
+
+struct ApiKeyDigest {
+  std::string id;      // the key id (rate-limit key, logs, metrics)
+  std::string sha256;  // lower-case hex SHA-256 of the key; never the key itself
+
+  bool operator==(const ApiKeyDigest&) const = default;
+};
+
+struct ApiKeyAuth {
+  std::string header = "x-api-key";  // lower case
+  std::vector<ApiKeyDigest> keys;    // at least one, ids distinct
+
+  bool operator==(const ApiKeyAuth&) const = default;
+};
+
+struct Auth {
+  std::optional<JwtAuth> jwt;
+  std::optional<OAuth2Introspection> oauth2_introspection;
+  std::optional<ApiKeyAuth> api_key;
+
+  bool operator==(const Auth&) const = default;
+};
+
+}  // namespace archway::config

@@ -1,0 +1,40 @@
+// Which policies this proxy version enforces, and the refusal of a route
+// that needs one it does not. Policies that are safe to skip (cors, retries,
+// circuitBreaker, rateLimit, cache) are accepted and carried; the controller
+// reports them as not enforced. auth is never skipped: a route that asks for
+// authentication must not be served without it. aggregate is the route's
+// action, so without it there is nothing to answer with.
+
+#include <algorithm>
+#include <array>
+
+#include "proxy/config/policies/codec.h"
+
+namespace archway::config {
+namespace {
+
+// The one list to change when a policy's filter lands (issue 13: "auth").
+constexpr std::array<std::string_view, 0> kEnforcedPolicies = {};
+
+}  // namespace
+
+bool enforced_by_this_proxy(std::string_view policy) {
+  return std::find(kEnforcedPolicies.begin(), kEnforcedPolicies.end(), policy) !=
+         kEnforcedPolicies.end();
+}
+
+Result<void> check_enforced(const RoutePolicies& policies, const std::string& path) {
+  if (policies.auth && !enforced_by_this_proxy("auth")) {
+    return invalid(path + ".auth",
+                   "not enforced by this proxy version; refused rather than served without "
+                   "authentication");
+  }
+  if (policies.aggregate && !enforced_by_this_proxy("aggregate")) {
+    return invalid(path + ".aggregate",
+                   "not enforced by this proxy version; refused rather than answered without "
+                   "the composed response");
+  }
+  return {};
+}
+
+}  // namespace archway::config

@@ -1,0 +1,30 @@
+#pragma once
+// The policies of one route, each typed (docs/snapshot.md "Policies"). An
+// absent policy is off. Included by snapshot.h, so nothing here knows JSON:
+// codec.h holds the decoders, validators and to_json.
+
+#include <optional>
+
+#include "proxy/config/policies/aggregate.h"
+#include "proxy/config/policies/auth.h"
+#include "proxy/config/policies/cache.h"
+#include "proxy/config/policies/circuit_breaker.h"
+#include "proxy/config/policies/cors.h"
+#include "proxy/config/policies/rate_limit.h"
+#include "proxy/config/policies/retries.h"
+
+namespace archway::config {
+
+struct RoutePolicies {
+  std::optional<Retries> retries;
+  std::optional<CircuitBreaker> circuit_breaker;
+  std::optional<Auth> auth;
+  std::optional<RateLimit> rate_limit;
+  std::optional<Cache> cache;
+  std::optional<Cors> cors;
+  std::optional<Aggregate> aggregate;
+
+  bool operator==(const RoutePolicies&) const = default;
+};
+
+}  // namespace archway::config
