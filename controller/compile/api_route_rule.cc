@@ -18,10 +18,9 @@ namespace archway::controller::compile {
 namespace {
 
 // Policies the snapshot carries typed (snapshot.h Route::policies), named
-// by config::kPolicyNames. The proxy enforces none of them yet; saying so
-// keeps the condition message honest.
-// None yet: when the proxy enforces a policy, return true for its key here.
-bool enforced(std::string_view /*key*/) { return false; }
+// by config::kPolicyNames. The proxy's own list says which it enforces;
+// naming the others keeps the condition message honest.
+bool enforced(std::string_view key) { return config::enforced_by_this_proxy(key); }
 
 bool is_policy(std::string_view key) {
   return std::find(std::begin(config::kPolicyNames), std::end(config::kPolicyNames), key) !=

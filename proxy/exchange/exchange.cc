@@ -6,9 +6,9 @@
 #include "proxy/config/route_timeouts.h"
 #include "proxy/exchange/access_log.h"
 #include "proxy/exchange/request_rewrite.h"
+#include "proxy/exchange/route_request.h"
 #include "proxy/metrics/worker_stats.h"
 #include "proxy/routing/path_normalize.h"
-#include "proxy/routing/redirect.h"
 #include "proxy/routing/route_actions.h"
 
 namespace archway::exchange {
@@ -70,28 +70,44 @@ void Exchange::start(Request& request) {
   fields.clear();
   for (const auto& h : request_->headers) fields.push_back({h.name, h.value});
   routing::RequestHead head{request_->method, host, path_, query, fields};
-  auto match = table_->table->match(head);
+  auto match = route_request(*table_, head, request_->headers);
   if (!match) {
     respond_error(404, "no route");
     return;
   }
   route_ = match->route;
-  const auto& route = route_->route;
-  if (route.direct_response) {
-    const auto& dr = *route.direct_response;
-    Headers headers{{"content-type", dr.content_type}};
-    apply_header_ops(route.response_headers, headers);
-    respond(dr.status, std::move(headers), dr.body);
+  match_ = std::move(match);
+  query_ = query;
+  // Armed before the chain, so a filter that suspends is bounded by the
+  // request timeout too (504 when it fires).
+  if (auto timeout = config::exchange_timeout(route_->route.timeouts, table_->limits())) {
+    arm_timer(*timeout);
+  }
+  const filters::CompiledChain& chain = table_->chain(*route_);
+  if (chain.empty()) {
+    on_chain_continue();
     return;
   }
-  if (route.redirect) {
-    Headers headers{
-        {"location", routing::redirect_location(
-                         *route.redirect, {request_->scheme, request_->authority, path_, query})}};
-    apply_header_ops(route.response_headers, headers);
-    respond(route.redirect->status_code, std::move(headers), "");
-    return;
+  filter_ctx_.emplace(*request_, *match_, path_, query_, client_authority_, worker_.stats());
+  chain_.emplace(static_cast<filters::ChainOwner&>(*this));
+  chain_->start(chain, *filter_ctx_);
+}
+
+void Exchange::on_chain_local_reply(filters::LocalReply reply) {
+  if (body_held_) {
+    // The chain held the client's body; let it finish, to be discarded.
+    body_held_ = false;
+    held_body_.clear();
+    sink_.resume_request_body();
   }
+  respond(reply.status, std::move(reply.headers), std::move(reply.body));
+}
+
+void Exchange::cancel_chain() {
+  if (chain_) chain_->cancel();
+}
+
+void Exchange::on_chain_continue() {
   // limits.maxRequestBodyBytes: a declared length over it is refused before
   // anything reaches a backend; a streamed body is counted in on_request_data.
   const uint64_t max_body = table_->limits().max_request_body_bytes;
@@ -99,11 +115,10 @@ void Exchange::start(Request& request) {
     respond_error(413, "request body too large");
     return;
   }
-  forward(*match);
+  forward();
 }
 
-void Exchange::forward(const routing::RouteMatch& match) {
-  const auto& route = route_->route;
+void Exchange::forward() {
   const config::WeightedBackend* chosen = routing::pick_backend(*route_, worker_.rng()());
   auto it = chosen ? table_->clusters.find(chosen->cluster) : table_->clusters.end();
   if (it == table_->clusters.end() || it->second.endpoints.empty()) {
@@ -114,24 +129,30 @@ void Exchange::forward(const routing::RouteMatch& match) {
   endpoint_ =
       cluster_->endpoints[worker_.next_endpoint(chosen->cluster, cluster_->endpoints.size())];
 
-  // What the backend receives: rewritten path + query, rewritten host,
-  // header operations, forwarding headers.
-  std::string path = routing::rewrite_path(match, path_);
+  // What the backend receives: the path (rewritten by the chain's request
+  // transformation, if any) + query, and the forwarding headers.
   const auto q = request_->target.find('?');
-  if (q != std::string::npos) path.append(request_->target, q, std::string::npos);
-  path_ = std::move(path);
-  if (route.rewrite.hostname) {
-    client_authority_ = std::move(request_->authority);  // the access log shows the client's
-    request_->authority = *route.rewrite.hostname;
-  }
-  apply_header_ops(route.request_headers, request_->headers);
+  if (q != std::string::npos) path_.append(request_->target, q, std::string::npos);
   add_forwarding_headers(request_->headers, request_->client_ip, request_->scheme, worker_.rng());
 
-  // A route timeout of 0 disables that limit (config/route_timeouts.h).
-  if (auto timeout = config::exchange_timeout(route.timeouts, table_->limits())) {
-    arm_timer(*timeout);
+  if (!start_backend()) {
+    respond_error(502, "backend unavailable");
+    return;
   }
-  if (!start_backend()) respond_error(502, "backend unavailable");
+  if (body_held_) send_held_body();
+}
+
+void Exchange::send_held_body() {
+  body_held_ = false;
+  if (backend_ == nullptr) return;
+  if (!held_body_.empty() || held_end_) {
+    request_body_sent_ = request_body_sent_ || !held_body_.empty();
+    const bool more = backend_->send_data(held_body_, held_end_);
+    held_body_.clear();
+    if (!more) return;  // on_backend_drained resumes the client
+  }
+  if (!held_trailers_.empty() && backend_ != nullptr) backend_->send_trailers(held_trailers_);
+  if (!request_complete_) sink_.resume_request_body();
 }
 
 bool Exchange::start_backend() {
@@ -210,6 +231,7 @@ void Exchange::on_deadline() {
   }
   if (!response_started_) {
     release_backend(false);
+    cancel_chain();  // a suspended filter gives up what it waits on
     respond_error(504, "backend timeout");
   } else if (!response_complete_) {
     release_backend(false);
@@ -232,14 +254,26 @@ bool Exchange::on_request_data(std::string_view data, bool end_stream) {
     }
     return true;
   }
-  if (backend_ == nullptr) return true;  // local response: discard the body
+  if (backend_ == nullptr) {
+    if (!chain_ || !chain_->suspended()) return true;  // local response: discard the body
+    // The chain decides later: keep what came, and stop the client.
+    body_held_ = true;
+    held_body_.append(data);
+    held_end_ = end_stream;
+    return false;
+  }
   if (!data.empty()) request_body_sent_ = true;
   return backend_->send_data(data, end_stream);
 }
 
 void Exchange::on_request_trailers(Headers& trailers) {
   request_complete_ = true;
-  if (backend_ != nullptr) backend_->send_trailers(trailers);
+  if (backend_ != nullptr) {
+    backend_->send_trailers(trailers);
+  } else if (chain_ && chain_->suspended()) {
+    body_held_ = true;
+    held_trailers_ = trailers;
+  }
 }
 
 bool Exchange::on_tunnel_data(std::string_view data) {
@@ -267,6 +301,7 @@ void Exchange::on_client_drained() {
 
 void Exchange::on_client_gone() {
   worker_.deadlines().clear(*this);
+  cancel_chain();
   release_backend(false);
   response_complete_ = true;
 }
@@ -285,7 +320,7 @@ void Exchange::on_backend_head(Response& head, bool end_stream) {
   response_started_ = true;
   status_ = head.status;
   if (worker_.access_log().enabled()) upstream_head_ = std::chrono::steady_clock::now();
-  apply_header_ops(route_->route.response_headers, head.headers);
+  if (chain_) chain_->on_response_head(head);
   if (head.status == 101) {
     tunnel_ = true;
     // The request timeout ends with the upgrade; an idle timeout (the
@@ -389,6 +424,7 @@ void Exchange::respond(int status, Headers headers, std::string body) {
   response.status = status;
   response.headers = std::move(headers);
   response.content_length = body.size();
+  if (chain_) chain_->on_response_head(response);
   if (body.empty() || request_->method == "HEAD") {
     sink_.send_response_head(response, true);
   } else {

@@ -1,8 +1,10 @@
 #pragma once
 // One request/response exchange: routes the request on the table its
-// connection pinned, runs the route's action (direct response, redirect, or
-// a backend) and relays the response to the client side, with back-pressure
-// in both directions. Owned by the client codec (an HTTP/1 connection or an
+// connection pinned, runs the route's filter chain (policies, request
+// transformation, or the route's local answer: redirect, direct response;
+// docs/policies.md), then a backend, and relays the response to the client
+// side through the chain's response hooks, with back-pressure in both
+// directions. Owned by the client codec (an HTTP/1 connection or an
 // HTTP/2 stream); worker-thread only.
 //
 // Status mapping (DESIGN.md §4): no route 404, no endpoint 503, connect
@@ -12,10 +14,12 @@
 
 #include <chrono>
 #include <memory>
+#include <optional>
 #include <string>
 
 #include "proxy/exchange/exchange_host.h"
 #include "proxy/exchange/table_context.h"
+#include "proxy/filters/filter_chain.h"
 #include "proxy/http/message.h"
 #include "proxy/net/deadline.h"
 #include "proxy/net/recycled.h"
@@ -36,6 +40,7 @@ using http::Response;
 using http::ResponseSink;
 
 class Exchange final : public http::BackendEvents,
+                       private filters::ChainOwner,
                        private net::Deadline,
                        public net::Recycled<Exchange> {
  public:
@@ -77,9 +82,14 @@ class Exchange final : public http::BackendEvents,
   void on_backend_replaced(std::shared_ptr<backend::H1Connection> connection) override;
 
  private:
+  // ChainOwner
+  void on_chain_continue() override;
+  void on_chain_local_reply(filters::LocalReply reply) override;
+  void cancel_chain();
   void respond(int status, Headers headers, std::string body);
   void respond_error(int status, std::string_view message);
-  void forward(const routing::RouteMatch& match);
+  void forward();
+  void send_held_body();
   bool start_backend();
   void complete();
   void arm_timer(std::chrono::milliseconds timeout);
@@ -95,8 +105,10 @@ class Exchange final : public http::BackendEvents,
   std::shared_ptr<const TableContext> table_;  // pinned for the whole exchange
   ResponseSink& sink_;
   Request* request_ = nullptr;
-  std::string path_;  // normalised, rewritten; what the backend gets
+  std::string path_;        // normalised, rewritten; what the backend gets
+  std::string_view query_;  // in request_->target, after '?'
   const routing::CompiledRoute* route_ = nullptr;
+  std::optional<routing::RouteMatch> match_;  // route_'s match: captures for rewrites
   const TableContext::ClusterInfo* cluster_ = nullptr;
   boost::asio::ip::tcp::endpoint endpoint_;
   std::shared_ptr<backend::H1Connection> h1_;
@@ -110,6 +122,17 @@ class Exchange final : public http::BackendEvents,
   // authority before rewrite.hostname.
   std::chrono::steady_clock::time_point upstream_head_{};
   std::string client_authority_;
+  // The route's filters; constructed only for a route that has some. The
+  // context before the chain: the chain is destroyed (cancelling a
+  // suspended filter) while what it points at still lives.
+  std::optional<filters::FilterContext> filter_ctx_;
+  std::optional<filters::FilterChain> chain_;
+  // Request body that came while the chain was suspended, sent once the
+  // backend is chosen (bounded: the client is told to stop sending).
+  std::string held_body_;
+  Headers held_trailers_;
+  bool held_end_ = false;
+  bool body_held_ = false;
   int status_ = 0;
   bool response_started_ = false;
   bool response_complete_ = false;

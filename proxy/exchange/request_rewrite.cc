@@ -39,27 +39,6 @@ char* put_hex(char* out, uint64_t v, int digits) {
 
 }  // namespace
 
-void apply_header_ops(const config::HeaderOps& ops, Headers& headers) {
-  const auto erase_named = [&headers](const std::string& name) {
-    std::erase_if(headers, [&](const Header& h) { return h.name == name; });
-  };
-  for (std::string name : ops.remove) {
-    lowercase(name);
-    erase_named(name);
-  }
-  for (const config::HeaderValue& set : ops.set) {
-    std::string name = set.name;
-    lowercase(name);
-    erase_named(name);
-    headers.push_back({std::move(name), set.value});
-  }
-  for (const config::HeaderValue& add : ops.add) {
-    std::string name = add.name;
-    lowercase(name);
-    headers.push_back({std::move(name), add.value});
-  }
-}
-
 bool valid_traceparent(std::string_view v) {
   // version "-" trace-id(32) "-" parent-id(16) "-" flags(2), lowercase hex;
   // all-zero ids and version ff are invalid (W3C Trace Context §3.2).
@@ -126,16 +105,6 @@ void add_forwarding_headers(Headers& headers, std::string_view client_ip, std::s
     std::memcpy(p, "-01", 3);
     headers.push_back({"traceparent", std::string(tp, sizeof tp)});
   }
-}
-
-std::string error_body(std::string_view message, int status) {
-  std::string out = "{\"error\":\"";
-  for (char c : message) {
-    if (c == '"' || c == '\\') out += '\\';
-    if (static_cast<unsigned char>(c) >= 0x20) out += c;
-  }
-  out += "\",\"status\":" + std::to_string(status) + "}";
-  return out;
 }
 
 }  // namespace archway::exchange

@@ -8,6 +8,8 @@
 #include <string_view>
 
 #include "proxy/config/snapshot.h"
+#include "proxy/filters/header_ops.h"
+#include "proxy/http/error_body.h"
 #include "proxy/http/message.h"
 #include "proxy/routing/route_table.h"
 
@@ -16,9 +18,9 @@ namespace archway::exchange {
 using http::Headers;
 using http::Request;
 
-// remove, set (replace all), add (append): the order of
-// routing::apply_header_ops, on the network side's header type.
-void apply_header_ops(const config::HeaderOps& ops, Headers& headers);
+// Header operations moved to the filters that apply them; the name stays
+// here for the exchange's callers and tests.
+using filters::apply_header_ops;
 
 // X-Forwarded-For (append), X-Forwarded-Proto (set), X-Request-Id (keep or
 // generate), traceparent (keep a valid one, else generate).
@@ -27,7 +29,7 @@ void add_forwarding_headers(Headers& headers, std::string_view client_ip, std::s
 
 [[nodiscard]] bool valid_traceparent(std::string_view value);
 
-// The small JSON error body: {"error":"...","status":N}.
-[[nodiscard]] std::string error_body(std::string_view message, int status);
+// The small JSON error body: {"error":"...","status":N} (http/error_body.h).
+using http::error_body;
 
 }  // namespace archway::exchange

@@ -2,6 +2,7 @@
 
 #include <boost/asio/io_context.hpp>
 
+#include "proxy/filters/registry.h"
 #include "proxy/tls/client_tls.h"
 
 namespace archway::exchange {
@@ -13,6 +14,11 @@ Result<std::shared_ptr<const TableContext>> build_table_context(
   auto ctx = std::make_shared<TableContext>();
   ctx->table = std::move(table).value();
   ctx->generation = generation;
+  // Compiled once here, for startup and every swap alike.
+  ctx->chains.reserve(ctx->table->routes().size());
+  for (const routing::CompiledRoute& route : ctx->table->routes()) {
+    ctx->chains.push_back(filters::compile_chain(route.route));
+  }
   boost::asio::io_context resolver_io;
   boost::asio::ip::tcp::resolver resolver(resolver_io);
   const auto& clusters = ctx->snapshot().clusters;

@@ -11,10 +11,12 @@
 #include <memory>
 #include <string>
 #include <unordered_map>
+#include <vector>
 
 #include "common/result.h"
 #include "proxy/config/snapshot.h"
 #include "proxy/config/validated_snapshot.h"
+#include "proxy/filters/filter_chain.h"
 #include "proxy/routing/route_table.h"
 #include "proxy/tls/server_tls.h"
 
@@ -31,11 +33,17 @@ struct TableContext {
     tls::SslCtxPtr client_tls;  // HTTPS clusters: verification and ALPN
   };
   std::unordered_map<std::string, ClusterInfo> clusters;
+  // Each route's filter chain, by CompiledRoute::index (an index, not a
+  // hash: found in O(1) per request). An empty chain is skipped.
+  std::vector<filters::CompiledChain> chains;
   // TLS contexts for this table's virtual hosts; null when none has a cert.
   std::unique_ptr<const tls::ServerTls> tls;
 
   [[nodiscard]] const config::Snapshot& snapshot() const { return table->snapshot(); }
   [[nodiscard]] const config::Limits& limits() const { return snapshot().limits; }
+  [[nodiscard]] const filters::CompiledChain& chain(const routing::CompiledRoute& route) const {
+    return chains[route.index];
+  }
 };
 
 // Compiles the route table and builds the TLS contexts from the material

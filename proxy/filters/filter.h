@@ -1,24 +1,33 @@
 #pragma once
-// The policy interface (DESIGN.md §1, docs/layout.md). A policy is two
+// The policy interface (DESIGN.md §1, docs/policies.md). A policy is two
 // objects, after Envoy's filters:
 //   - a FilterConfig, compiled once per snapshot from the route's typed
 //     policy and shared read-only by every worker (state shared across
 //     workers — counters, caches, keys — hangs off it, never globals);
-//   - an ExchangeFilter, made by the config for one exchange, small, on the
-//     exchange's worker only.
+//   - an ExchangeFilter, made by the config for one exchange, on the
+//     exchange's worker only. A policy with nothing of its own to keep per
+//     exchange derives from StatelessFilter: its config is its filter, so an
+//     exchange costs it no allocation.
 // The request-phase call continues, answers locally, or suspends; a
 // suspended filter resumes the chain later, from the worker's loop, through
-// the Resume handle it was given.
+// the Resume handle FilterContext::suspend gave it. The response-phase call
+// sees every response head (the backend's or a local answer) of an exchange
+// whose request phase reached the filter.
 
+#include <cstdint>
 #include <memory>
 #include <string>
+#include <string_view>
 
 #include "proxy/http/message.h"
+#include "proxy/metrics/worker_stats.h"
+#include "proxy/routing/route_table.h"
 
 namespace archway::filters {
 
 // An answer the chain gives itself, without a backend. Errors carry the
-// small JSON body of DESIGN.md §4 ({"error": "...", "status": N}).
+// small JSON body of DESIGN.md §4 ({"error": "...", "status": N};
+// http/error_body.h) with content-type application/json.
 struct LocalReply {
   int status = 0;
   http::Headers headers;
@@ -29,7 +38,7 @@ struct LocalReply {
 enum class FilterStatus {
   kContinue,    // next filter (or the backend once the chain ends)
   kLocalReply,  // stop: answer with the reply set through the out-parameter
-  kSuspend,     // stop until the filter calls its Resume handle
+  kSuspend,     // stop until the filter calls the Resume from FilterContext::suspend
 };
 
 class FilterChain;
@@ -51,24 +60,100 @@ class Resume {
   std::weak_ptr<FilterChain*> chain_;
 };
 
+// What a filter sees of its exchange. Owned by the exchange, which keeps
+// every referenced object alive until the exchange ends; worker-thread only.
+class FilterContext {
+ public:
+  FilterContext(http::Request& request, const routing::RouteMatch& match, std::string& path,
+                std::string_view query, std::string& client_authority, metrics::WorkerStats& stats)
+      : request(request),
+        match(match),
+        path(path),
+        query(query),
+        client_authority(client_authority),
+        stats_(stats) {}
+  FilterContext(const FilterContext&) = delete;
+  FilterContext& operator=(const FilterContext&) = delete;
+
+  http::Request& request;            // the client's head; filters may edit it in place
+  const routing::RouteMatch& match;  // the route the exchange runs (captures for rewrites)
+  // The normalised path the route matched, without the query: what the
+  // backend gets once the chain is done (request transformation rewrites it).
+  std::string& path;
+  std::string_view query;  // after '?', without it
+  // The client's authority when a filter replaced request.authority (the
+  // access log shows the client's); empty otherwise.
+  std::string& client_authority;
+
+  // Counts a per-route policy event in the worker's stats.
+  void count(metrics::PolicyCounter counter) {
+    const routing::CompiledRoute& route = *match.route;
+    stats_.count_policy(&route, route.route.route_name, route.route.rule_name, counter);
+  }
+
+  // For the filter about to return kSuspend: the handle that resumes the
+  // chain. The only allocation of the chain, made only here.
+  [[nodiscard]] Resume suspend();
+
+  // One word of per-exchange state for the running filter, zero when the
+  // exchange starts: what a StatelessFilter remembers between its request
+  // and response calls.
+  [[nodiscard]] uintptr_t& state();
+
+ private:
+  friend class FilterChain;
+  metrics::WorkerStats& stats_;
+  FilterChain* chain_ = nullptr;  // set by the chain that runs this context
+  size_t slot_ = 0;               // the filter being called
+};
+
 class ExchangeFilter {
  public:
   virtual ~ExchangeFilter() = default;
   // The request head is complete. On kLocalReply the filter fills `reply`;
-  // on kSuspend it keeps `resume` (and whatever it waits on).
-  [[nodiscard]] virtual FilterStatus on_request(http::Request& request, LocalReply& reply,
-                                                Resume resume) = 0;
+  // on kSuspend it keeps ctx.suspend()'s handle (and whatever it waits on).
+  [[nodiscard]] virtual FilterStatus on_request(FilterContext& ctx, LocalReply& reply) = 0;
+  // A response head goes to the client: the backend's, or a local answer
+  // given after this filter's request phase ran (by a later filter or by
+  // the exchange: 502, 503, 504). Called in reverse chain order.
+  virtual void on_response_head(FilterContext& /*ctx*/, http::Response& /*response*/) {}
   // The exchange ends while this filter is suspended (client gone, timeout,
   // snapshot swap): release what is in flight. The Resume handle is already
   // inert when this runs.
   virtual void on_cancel() {}
 };
 
+// Owns the filter unless it is a StatelessFilter shared by every exchange.
+struct FilterDeleter {
+  bool owned = true;
+  void operator()(ExchangeFilter* filter) const {
+    if (owned) delete filter;
+  }
+};
+using FilterPtr = std::unique_ptr<ExchangeFilter, FilterDeleter>;
+
 class FilterConfig {
  public:
   virtual ~FilterConfig() = default;
-  // One per exchange; worker thread.
-  [[nodiscard]] virtual std::unique_ptr<ExchangeFilter> create() const = 0;
+  // The filter for one exchange; worker thread.
+  [[nodiscard]] virtual FilterPtr create() const = 0;
+  // Whether the hooks do anything: the chain makes no call to a hook a
+  // filter does not have (a route whose filters only edit responses pays
+  // no request-phase call).
+  [[nodiscard]] virtual bool has_request_hook() const { return true; }
+  [[nodiscard]] virtual bool has_response_hook() const { return false; }
+};
+
+// A policy whose hooks read only their config and FilterContext (its
+// per-exchange word included): one object serves every exchange on every
+// worker, so its hooks must not modify it.
+class StatelessFilter : public FilterConfig, public ExchangeFilter {
+ public:
+  [[nodiscard]] FilterPtr create() const final {
+    // The hooks are not const only because ExchangeFilter's are not; this
+    // class's contract is that they change nothing.
+    return FilterPtr(const_cast<StatelessFilter*>(this), FilterDeleter{.owned = false});
+  }
 };
 
 }  // namespace archway::filters

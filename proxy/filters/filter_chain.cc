@@ -1,5 +1,7 @@
 #include "proxy/filters/filter_chain.h"
 
+#include <algorithm>
+
 namespace archway::filters {
 
 void Resume::operator()(FilterStatus status, LocalReply reply) {
@@ -9,38 +11,55 @@ void Resume::operator()(FilterStatus status, LocalReply reply) {
   (*chain)->resume(status, std::move(reply));
 }
 
-FilterChain::FilterChain(const std::vector<std::unique_ptr<const FilterConfig>>& configs,
-                         ChainOwner& owner)
-    : owner_(owner) {
-  filters_.reserve(configs.size());
-  for (const auto& config : configs) filters_.push_back(config->create());
+Resume FilterContext::suspend() { return chain_->make_resume(); }
+
+uintptr_t& FilterContext::state() { return chain_->slots_[slot_].state; }
+
+Resume FilterChain::make_resume() {
+  alive_ = std::make_shared<FilterChain*>(this);
+  return Resume(alive_);
 }
 
-FilterChain::~FilterChain() { cancel(); }
-
-void FilterChain::start(http::Request& request) {
-  request_ = &request;
+void FilterChain::start(const CompiledChain& chain, FilterContext& ctx) {
+  ctx_ = &ctx;
+  ctx.chain_ = this;
+  count_ = std::min(chain.filters.size(), slots_.size());
+  for (size_t i = 0; i < count_; ++i) {
+    slots_[i].config = chain.filters[i].get();
+    slots_[i].filter = chain.filters[i]->create();
+  }
   next_ = 0;
   run();
 }
 
 void FilterChain::run() {
-  while (next_ < filters_.size()) {
-    ExchangeFilter& filter = *filters_[next_];
+  while (next_ < count_) {
+    Slot& slot = slots_[next_];
+    ran_ = next_ + 1;
+    if (!slot.config->has_request_hook()) {
+      ++next_;
+      continue;
+    }
     LocalReply reply;
-    alive_ = std::make_shared<FilterChain*>(this);
-    const FilterStatus status = filter.on_request(*request_, reply, Resume(alive_));
-    switch (status) {
+    ctx_->slot_ = next_;
+    switch (slot.filter->on_request(*ctx_, reply)) {
       case FilterStatus::kContinue:
-        alive_.reset();
+        if (alive_ != nullptr) alive_.reset();  // a handle taken, then not used
         ++next_;
         continue;
       case FilterStatus::kLocalReply:
-        alive_.reset();
-        next_ = filters_.size();
-        owner_.on_chain_local_reply(std::move(reply));
+        if (alive_ != nullptr) alive_.reset();
+        local_reply(std::move(reply));
         return;
       case FilterStatus::kSuspend:
+        if (alive_ == nullptr) {
+          // A bug in the filter: nothing could ever resume the chain.
+          local_reply(
+              LocalReply{.status = 500,
+                         .headers = {{"content-type", "application/json"}},
+                         .body = R"({"error":"filter suspended without resume","status":500})"});
+          return;
+        }
         suspended_ = true;
         return;
     }
@@ -48,13 +67,20 @@ void FilterChain::run() {
   owner_.on_chain_continue();
 }
 
+void FilterChain::local_reply(LocalReply reply) {
+  // The answering filter built its reply whole: only the filters before it
+  // see the response head.
+  ran_ = next_;
+  next_ = count_;
+  owner_.on_chain_local_reply(std::move(reply));
+}
+
 void FilterChain::resume(FilterStatus status, LocalReply reply) {
   if (!suspended_) return;
   suspended_ = false;
   alive_.reset();
   if (status == FilterStatus::kLocalReply) {
-    next_ = filters_.size();
-    owner_.on_chain_local_reply(std::move(reply));
+    local_reply(std::move(reply));
     return;
   }
   // kSuspend again is not a decision; treat it as continue.
@@ -62,11 +88,21 @@ void FilterChain::resume(FilterStatus status, LocalReply reply) {
   run();
 }
 
+void FilterChain::on_response_head(http::Response& response) {
+  for (size_t i = ran_; i-- > 0;) {
+    Slot& slot = slots_[i];
+    if (!slot.config->has_response_hook()) continue;
+    ctx_->slot_ = i;
+    slot.filter->on_response_head(*ctx_, response);
+  }
+}
+
 void FilterChain::cancel() {
   if (!suspended_) return;
   suspended_ = false;
   alive_.reset();  // the suspended filter's Resume is inert from here
-  filters_[next_]->on_cancel();
+  ran_ = next_;    // it never finished its request phase
+  slots_[next_].filter->on_cancel();
 }
 
 }  // namespace archway::filters

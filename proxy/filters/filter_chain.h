@@ -1,21 +1,42 @@
 #pragma once
-// One exchange's run through its route's filters, in the order the route's
-// compiled chain lists them (DESIGN.md §1: CORS → authentication → rate
-// limit → cache lookup → request transformation). Owned by the exchange;
-// worker-thread only.
+// A route's compiled filters (CompiledChain, built once per snapshot by the
+// registry) and one exchange's run through them (FilterChain), in the order
+// of DESIGN.md §1: CORS → authentication → rate limit → cache lookup →
+// request transformation → [backend] → response transformation → cache
+// store → log/metrics (docs/policies.md).
 //
 // The chain tells its owner how the request phase ended: every filter
-// continued (go to the backend), or one answered locally. A suspended
-// chain holds only its filters; destroying it (the exchange is cancelled)
-// calls on_cancel on the suspended filter and makes its Resume inert, so a
-// late completion finds nothing to touch.
+// continued (go to the backend), or one answered locally. Response heads
+// then pass, in reverse order, through the filters whose request phase ran
+// before the answer was decided. A suspended chain holds only its filters;
+// cancelling it (the exchange ends) calls on_cancel on the suspended filter
+// and makes its Resume inert, so a late completion finds nothing to touch.
 
+#include <array>
+#include <cstddef>
+#include <cstdint>
 #include <memory>
 #include <vector>
 
 #include "proxy/filters/filter.h"
 
 namespace archway::filters {
+
+// The most filters one route can have: one per policy in the registry's
+// list (registry.cc checks it). Fixed so the chain's storage lives inside
+// the exchange and a request allocates nothing for it.
+inline constexpr size_t kMaxFiltersPerRoute = 12;
+
+// One route's filters, in chain order. Immutable; owned by the table
+// context the exchange pins.
+struct CompiledChain {
+  std::vector<std::unique_ptr<const FilterConfig>> filters;
+  // A CORS policy is on: a preflight is routed with the method it names
+  // (Access-Control-Request-Method), as the real request will be.
+  bool routes_preflight_by_requested_method = false;
+
+  [[nodiscard]] bool empty() const { return filters.empty(); }
+};
 
 // The exchange's side of the chain.
 class ChainOwner {
@@ -30,31 +51,49 @@ class ChainOwner {
 
 class FilterChain {
  public:
-  // `configs` are the route's compiled filters, in order; they outlive the
-  // chain (the exchange pins the table that owns them).
-  FilterChain(const std::vector<std::unique_ptr<const FilterConfig>>& configs, ChainOwner& owner);
-  ~FilterChain();
+  explicit FilterChain(ChainOwner& owner) : owner_(owner) {}
+  ~FilterChain() { cancel(); }
   FilterChain(const FilterChain&) = delete;
   FilterChain& operator=(const FilterChain&) = delete;
 
-  // Runs the request phase from the first filter. `request` outlives the
-  // chain (it belongs to the codec).
-  void start(http::Request& request);
+  // Runs the request phase from the first filter. `chain` and `ctx` outlive
+  // this object's use of them (the exchange pins the table that owns the
+  // chain and owns the context). Called once per exchange.
+  void start(const CompiledChain& chain, FilterContext& ctx);
+  // A response head goes to the client: the response hooks of the filters
+  // that ran, last first. Nothing to do before start or for an empty chain.
+  void on_response_head(http::Response& response);
+  // The exchange ends (client gone, timeout): a suspended filter is
+  // cancelled and its Resume made inert; no hook is called after this
+  // except on_response_head for filters that had finished their request phase.
+  void cancel();
+
   [[nodiscard]] bool suspended() const { return suspended_; }
 
  private:
   friend class Resume;
+  friend class FilterContext;
+  struct Slot {
+    FilterPtr filter;
+    const FilterConfig* config = nullptr;
+    uintptr_t state = 0;  // FilterContext::state
+  };
+
   void run();
   void resume(FilterStatus status, LocalReply reply);
-  void cancel();
+  void local_reply(LocalReply reply);
+  Resume make_resume();
 
   ChainOwner& owner_;
-  std::vector<std::unique_ptr<ExchangeFilter>> filters_;
-  http::Request* request_ = nullptr;
-  size_t next_ = 0;
+  FilterContext* ctx_ = nullptr;
+  std::array<Slot, kMaxFiltersPerRoute> slots_{};
+  size_t count_ = 0;
+  size_t next_ = 0;  // the filter to call (or the suspended one)
+  size_t ran_ = 0;   // filters [0, ran_) get response hooks
   bool suspended_ = false;
-  // What Resume handles point at; reset when the chain resumes or dies, so a
-  // handle outliving either is inert.
+  // What Resume handles point at: made only when a filter suspends, reset
+  // when the chain resumes or is cancelled, so a handle outliving either is
+  // inert.
   std::shared_ptr<FilterChain*> alive_;
 };
 

@@ -41,6 +41,19 @@ std::string render_prometheus(const StatsSnapshot& stats, const ProcessGauges& g
            escape_label(rule) + "\",code=\"" + std::to_string(code) + "\"} " +
            std::to_string(count) + "\n";
   }
+  // Policy counters: every family is written (HELP and TYPE) even before
+  // its first event, so a dashboard finds the name.
+  for (size_t c = 0; c < kPolicyCounterNames.size(); ++c) {
+    const std::string name = kPolicyCounterNames[c];
+    out += "# HELP " + name + " Policy events, by route and rule.\n";
+    out += "# TYPE " + name + " counter\n";
+    for (const auto& [key, count] : stats.policy_events) {
+      const auto& [route, rule, counter] = key;
+      if (counter != static_cast<int>(c)) continue;
+      out += name + "{route=\"" + escape_label(route) + "\",rule=\"" + escape_label(rule) + "\"} " +
+             std::to_string(count) + "\n";
+    }
+  }
   out += "# HELP archway_request_duration_seconds Time from request head to response end.\n";
   out += "# TYPE archway_request_duration_seconds histogram\n";
   uint64_t cumulative = 0;

@@ -4,6 +4,7 @@ namespace archway::metrics {
 
 void StatsSnapshot::merge(const StatsSnapshot& other) {
   for (const auto& [key, count] : other.requests) requests[key] += count;
+  for (const auto& [key, count] : other.policy_events) policy_events[key] += count;
   for (size_t i = 0; i < duration_buckets.size(); ++i) {
     duration_buckets[i] += other.duration_buckets[i];
   }
@@ -26,12 +27,23 @@ void WorkerStats::record(const void* route_key, const std::string& route, const 
   ++count_;
 }
 
+void WorkerStats::count_policy(const void* route_key, const std::string& route,
+                               const std::string& rule, PolicyCounter counter) {
+  ++live_policy_[{route_key, static_cast<int>(counter)}];
+  if (!labels_.contains(route_key)) labels_.emplace(route_key, Labels{route, rule});
+}
+
 void WorkerStats::fold() {
   for (const auto& [key, count] : live_) {
     const auto& labels = labels_.at(key.first);
     folded_[{labels.route, labels.rule, key.second}] += count;
   }
+  for (const auto& [key, count] : live_policy_) {
+    const auto& labels = labels_.at(key.first);
+    folded_policy_[{labels.route, labels.rule, key.second}] += count;
+  }
   live_.clear();
+  live_policy_.clear();
   labels_.clear();
 }
 
@@ -41,6 +53,11 @@ StatsSnapshot WorkerStats::snapshot() const {
   for (const auto& [key, count] : live_) {
     const auto& labels = labels_.at(key.first);
     out.requests[{labels.route, labels.rule, key.second}] += count;
+  }
+  out.policy_events = folded_policy_;
+  for (const auto& [key, count] : live_policy_) {
+    const auto& labels = labels_.at(key.first);
+    out.policy_events[{labels.route, labels.rule, key.second}] += count;
   }
   out.duration_buckets = buckets_;
   out.duration_sum = sum_;

@@ -22,9 +22,18 @@ namespace archway::metrics {
 inline constexpr std::array<double, 12> kDurationBuckets = {
     0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 5.0};
 
+// Per-route events counted by policies (proxy/filters/), each rendered as
+// its own counter family with route and rule labels.
+enum class PolicyCounter : uint8_t { kCorsDenied };
+inline constexpr std::array<const char*, 1> kPolicyCounterNames = {
+    "archway_cors_denied_total",  // a request or preflight from an origin the CORS policy refuses
+};
+
 struct StatsSnapshot {
   // (route, rule, code) → count
   std::map<std::tuple<std::string, std::string, int>, uint64_t> requests;
+  // (route, rule, PolicyCounter) → count
+  std::map<std::tuple<std::string, std::string, int>, uint64_t> policy_events;
   std::array<uint64_t, kDurationBuckets.size() + 1> duration_buckets{};  // last: +Inf
   double duration_sum = 0;
   uint64_t duration_count = 0;
@@ -41,6 +50,9 @@ class WorkerStats {
   // route); labels are only read the first time a key is seen.
   void record(const void* route_key, const std::string& route, const std::string& rule, int code,
               double seconds);
+  // A policy event on a route; keyed and folded like record().
+  void count_policy(const void* route_key, const std::string& route, const std::string& rule,
+                    PolicyCounter counter);
   void fold();
   [[nodiscard]] StatsSnapshot snapshot() const;
 
@@ -62,6 +74,8 @@ class WorkerStats {
   std::unordered_map<std::pair<const void*, int>, uint64_t, KeyHash> live_;
   std::unordered_map<const void*, Labels> labels_;
   std::map<std::tuple<std::string, std::string, int>, uint64_t> folded_;
+  std::unordered_map<std::pair<const void*, int>, uint64_t, KeyHash> live_policy_;
+  std::map<std::tuple<std::string, std::string, int>, uint64_t> folded_policy_;
   std::array<uint64_t, kDurationBuckets.size() + 1> buckets_{};
   double sum_ = 0;
   uint64_t count_ = 0;

@@ -200,7 +200,8 @@ Result<std::shared_ptr<const RouteTable>> RouteTable::compile(
     const config::VirtualHost& vh = snapshot.virtual_hosts[v];
     const auto first_route = static_cast<uint32_t>(impl->routes.size());
     for (const config::Route& route : vh.routes) {
-      impl->routes.push_back(CompiledRoute{.route = route, .virtual_host_index = v});
+      impl->routes.push_back(
+          CompiledRoute{.route = route, .virtual_host_index = v, .index = impl->routes.size()});
       CompiledRoute& compiled = impl->routes.back();
       compiled.cumulative_weights.reserve(route.backends.size());
       for (const config::WeightedBackend& b : route.backends) {

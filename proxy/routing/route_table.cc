@@ -208,6 +208,8 @@ RouteTable::~RouteTable() = default;
 
 size_t RouteTable::size() const { return impl_->entry_count; }
 
+std::span<const CompiledRoute> RouteTable::routes() const { return impl_->routes; }
+
 std::optional<RouteMatch> RouteTable::match(const RequestHead& request) const {
   bool multi_label = false;
   const VirtualHostTable* vh = impl_->find_host(request.host, multi_label);

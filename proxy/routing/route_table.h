@@ -63,6 +63,9 @@ struct RequestHead {
 struct CompiledRoute {
   const config::Route& route;  // in RouteTable::snapshot(); lives as long as the table
   size_t virtual_host_index = 0;
+  // Position in RouteTable::routes(): what per-route data compiled beside
+  // the table (the filter chains of exchange::TableContext) is indexed by.
+  size_t index = 0;
   std::vector<uint32_t> cumulative_weights;  // for weighted backend choice
   uint32_t total_weight = 0;
 };
@@ -90,6 +93,10 @@ class RouteTable {
 
   // Number of routes compiled (each Match of a Route counts once).
   [[nodiscard]] size_t size() const;
+
+  // Every compiled route, one per snapshot Route, in snapshot order
+  // (CompiledRoute::index is the position here).
+  [[nodiscard]] std::span<const CompiledRoute> routes() const;
 
   // The snapshot this table was compiled from; valid as long as the table.
   const config::Snapshot& snapshot() const { return *snapshot_; }

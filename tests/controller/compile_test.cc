@@ -374,17 +374,22 @@ TEST(CompileApiRoute, MissingReferencesKeepTheRouteWithResolvedRefsFalse) {
 TEST(CompileApiRoute, DefaultsMergeAndPoliciesPassThrough) {
   const auto r = run(
       kApp + route("r", "2026-01-01T00:00:00Z",
-                   "{defaults: {timeouts: {request: 10s, idle: 1m}, cors: {allowOrigins: ['*']}}, "
+                   "{defaults: {timeouts: {request: 10s, idle: 1m}, cors: {allowOrigins: ['*']}, "
+                   "retries: {attempts: 2}}, "
                    "rules: [{timeouts: {request: 2s}, backends: [{name: app, port: 80}]}]}"));
   const auto& rt = find_host(r, "*")->routes.at(0);
   EXPECT_EQ(rt.timeouts.request, config::Duration(2000));  // the rule wins
   EXPECT_EQ(rt.timeouts.idle, config::Duration(60000));    // the default fills in
   ASSERT_TRUE(rt.policies.cors.has_value());
   EXPECT_EQ(rt.policies.cors->allow_origins.at(0), "*");
+  ASSERT_TRUE(rt.policies.retries.has_value());
   const auto* v = find_verdict(r, "APIRoute", "r");
   EXPECT_TRUE(v->accepted);
-  EXPECT_NE(v->accepted_message.find("spec.rules[0].cors"), std::string::npos)
+  // retries is carried but not enforced yet, and the message says so; cors
+  // is enforced and is not listed.
+  EXPECT_NE(v->accepted_message.find("spec.rules[0].retries"), std::string::npos)
       << v->accepted_message;
+  EXPECT_EQ(v->accepted_message.find("cors"), std::string::npos) << v->accepted_message;
 }
 
 // auth fails closed until the proxy enforces it: a rule that asks for

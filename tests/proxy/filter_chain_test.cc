@@ -12,6 +12,8 @@
 #include <string>
 #include <vector>
 
+#include "proxy/metrics/worker_stats.h"
+
 namespace archway::filters {
 namespace {
 
@@ -20,13 +22,14 @@ struct Trace {
   std::vector<std::string> calls;
   std::optional<Resume> pending;  // the suspended filter's handle
   int cancels = 0;
+  std::vector<std::string> responses;  // response hooks, in call order
 };
 
 class FakeFilter final : public ExchangeFilter {
  public:
   FakeFilter(std::string name, FilterStatus status, Trace& trace)
       : name_(std::move(name)), status_(status), trace_(trace) {}
-  FilterStatus on_request(http::Request&, LocalReply& reply, Resume resume) override {
+  FilterStatus on_request(FilterContext& ctx, LocalReply& reply) override {
     trace_.calls.push_back(name_);
     if (status_ == FilterStatus::kLocalReply) {
       reply.status = 403;
@@ -34,9 +37,12 @@ class FakeFilter final : public ExchangeFilter {
     }
     if (status_ == FilterStatus::kSuspend) {
       in_flight_ = std::make_unique<std::string>("a fetch in flight");
-      trace_.pending = std::move(resume);
+      trace_.pending = ctx.suspend();
     }
     return status_;
+  }
+  void on_response_head(FilterContext&, http::Response&) override {
+    trace_.responses.push_back(name_);
   }
   void on_cancel() override {
     ++trace_.cancels;
@@ -54,9 +60,8 @@ class FakeConfig final : public FilterConfig {
  public:
   FakeConfig(std::string name, FilterStatus status, Trace& trace)
       : name_(std::move(name)), status_(status), trace_(trace) {}
-  std::unique_ptr<ExchangeFilter> create() const override {
-    return std::make_unique<FakeFilter>(name_, status_, trace_);
-  }
+  FilterPtr create() const override { return FilterPtr(new FakeFilter(name_, status_, trace_)); }
+  bool has_response_hook() const override { return true; }
 
  private:
   std::string name_;
@@ -71,15 +76,25 @@ struct FakeExchange final : ChainOwner {
   std::vector<LocalReply> replies;
 };
 
-using Configs = std::vector<std::unique_ptr<const FilterConfig>>;
+using Configs = CompiledChain;
 
 Configs make(Trace& trace, std::vector<std::pair<std::string, FilterStatus>> spec) {
   Configs configs;
   for (auto& [name, status] : spec) {
-    configs.push_back(std::make_unique<FakeConfig>(name, status, trace));
+    configs.filters.push_back(std::make_unique<FakeConfig>(name, status, trace));
   }
   return configs;
 }
+
+// What the exchange owns for its chain's context.
+struct FakeRequest {
+  http::Request request;
+  routing::RouteMatch match;
+  std::string path = "/";
+  std::string client_authority;
+  metrics::WorkerStats stats;
+  FilterContext ctx{request, match, path, "", client_authority, stats};
+};
 
 constexpr auto kContinue = FilterStatus::kContinue;
 constexpr auto kReply = FilterStatus::kLocalReply;
@@ -89,9 +104,9 @@ TEST(FilterChain, EveryFilterContinuingReachesTheBackend) {
   Trace trace;
   const Configs configs = make(trace, {{"cors", kContinue}, {"auth", kContinue}});
   FakeExchange exchange;
-  http::Request request;
-  FilterChain chain(configs, exchange);
-  chain.start(request);
+  FakeRequest request;
+  FilterChain chain(exchange);
+  chain.start(configs, request.ctx);
   EXPECT_EQ(trace.calls, (std::vector<std::string>{"cors", "auth"}));
   EXPECT_EQ(exchange.continued, 1);
   EXPECT_TRUE(exchange.replies.empty());
@@ -102,9 +117,9 @@ TEST(FilterChain, LocalAnswerStopsTheChain) {
   const Configs configs =
       make(trace, {{"cors", kContinue}, {"auth", kReply}, {"ratelimit", kContinue}});
   FakeExchange exchange;
-  http::Request request;
-  FilterChain chain(configs, exchange);
-  chain.start(request);
+  FakeRequest request;
+  FilterChain chain(exchange);
+  chain.start(configs, request.ctx);
   EXPECT_EQ(trace.calls, (std::vector<std::string>{"cors", "auth"}));
   EXPECT_EQ(exchange.continued, 0);
   ASSERT_EQ(exchange.replies.size(), 1u);
@@ -115,9 +130,9 @@ TEST(FilterChain, SuspendThenResumeContinuesWithTheNextFilter) {
   Trace trace;
   const Configs configs = make(trace, {{"auth", kSuspend}, {"ratelimit", kContinue}});
   FakeExchange exchange;
-  http::Request request;
-  FilterChain chain(configs, exchange);
-  chain.start(request);
+  FakeRequest request;
+  FilterChain chain(exchange);
+  chain.start(configs, request.ctx);
   EXPECT_TRUE(chain.suspended());
   EXPECT_EQ(trace.calls, (std::vector<std::string>{"auth"}));
   EXPECT_EQ(exchange.continued, 0);
@@ -135,9 +150,9 @@ TEST(FilterChain, ResumeWithALocalAnswerStopsTheChain) {
   Trace trace;
   const Configs configs = make(trace, {{"auth", kSuspend}, {"ratelimit", kContinue}});
   FakeExchange exchange;
-  http::Request request;
-  FilterChain chain(configs, exchange);
-  chain.start(request);
+  FakeRequest request;
+  FilterChain chain(exchange);
+  chain.start(configs, request.ctx);
   (*trace.pending)(kReply, LocalReply{.status = 401, .headers = {}, .body = "{}"});
   EXPECT_EQ(trace.calls, (std::vector<std::string>{"auth"}));
   ASSERT_EQ(exchange.replies.size(), 1u);
@@ -149,9 +164,9 @@ TEST(FilterChain, CancelWhileSuspendedReleasesTheFilterAndLateResumeIsInert) {
   Trace trace;
   const Configs configs = make(trace, {{"auth", kSuspend}, {"ratelimit", kContinue}});
   FakeExchange exchange;
-  http::Request request;
-  auto chain = std::make_unique<FilterChain>(configs, exchange);
-  chain->start(request);
+  FakeRequest request;
+  auto chain = std::make_unique<FilterChain>(exchange);
+  chain->start(configs, request.ctx);
   ASSERT_TRUE(trace.pending.has_value());
   EXPECT_TRUE(trace.pending->active());
 
@@ -168,12 +183,65 @@ TEST(FilterChain, DestroyingAFinishedChainCancelsNothing) {
   Trace trace;
   const Configs configs = make(trace, {{"cors", kContinue}});
   FakeExchange exchange;
-  http::Request request;
+  FakeRequest request;
   {
-    FilterChain chain(configs, exchange);
-    chain.start(request);
+    FilterChain chain(exchange);
+    chain.start(configs, request.ctx);
   }
   EXPECT_EQ(trace.cancels, 0);
+}
+
+TEST(FilterChain, ResponseHooksRunLastFirstForTheFiltersThatRan) {
+  Trace trace;
+  const Configs configs = make(trace, {{"cors", kContinue}, {"auth", kContinue}});
+  FakeExchange exchange;
+  FakeRequest request;
+  FilterChain chain(exchange);
+  chain.start(configs, request.ctx);
+  http::Response response;
+  chain.on_response_head(response);
+  EXPECT_EQ(trace.responses, (std::vector<std::string>{"auth", "cors"}));
+}
+
+TEST(FilterChain, ALocalAnswerPassesOnlyThroughTheFiltersBeforeIt) {
+  // CORS must see a later filter's 401/429 to add its fields; the filter
+  // that answered built its reply whole, and later ones never ran.
+  Trace trace;
+  const Configs configs =
+      make(trace, {{"cors", kContinue}, {"auth", kReply}, {"ratelimit", kContinue}});
+  FakeExchange exchange;
+  FakeRequest request;
+  FilterChain chain(exchange);
+  chain.start(configs, request.ctx);
+  http::Response response;
+  chain.on_response_head(response);
+  EXPECT_EQ(trace.responses, (std::vector<std::string>{"cors"}));
+}
+
+TEST(FilterChain, ATimeoutWhileSuspendedCancelsAndTheAnswerSkipsTheSuspendedFilter) {
+  Trace trace;
+  const Configs configs = make(trace, {{"cors", kContinue}, {"auth", kSuspend}});
+  FakeExchange exchange;
+  FakeRequest request;
+  FilterChain chain(exchange);
+  chain.start(configs, request.ctx);
+  chain.cancel();  // the exchange's deadline fired: it answers 504
+  EXPECT_EQ(trace.cancels, 1);
+  EXPECT_FALSE(trace.pending->active());
+  http::Response response;
+  chain.on_response_head(response);
+  EXPECT_EQ(trace.responses, (std::vector<std::string>{"cors"}));
+  (*trace.pending)(kContinue);
+  EXPECT_EQ(exchange.continued, 0);
+}
+
+TEST(FilterChain, AnEmptyChainContinuesAtOnce) {
+  const Configs configs;
+  FakeExchange exchange;
+  FakeRequest request;
+  FilterChain chain(exchange);
+  chain.start(configs, request.ctx);
+  EXPECT_EQ(exchange.continued, 1);
 }
 
 }  // namespace

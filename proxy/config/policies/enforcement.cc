@@ -1,5 +1,5 @@
 // Which policies this proxy version enforces, and the refusal of a route
-// that needs one it does not. Policies that are safe to skip (cors, retries,
+// that needs one it does not. Policies that are safe to skip until enforced (retries,
 // circuitBreaker, rateLimit, cache) are accepted and carried; the controller
 // reports them as not enforced. auth is never skipped: a route that asks for
 // authentication must not be served without it. aggregate is the route's
@@ -14,7 +14,9 @@ namespace archway::config {
 namespace {
 
 // The one list to change when a policy's filter lands (issue 13: "auth").
-constexpr std::array<std::string_view, 0> kEnforcedPolicies = {};
+// The controller reads it too (enforced_by_this_proxy), so its status
+// messages and the proxy never disagree.
+constexpr std::array<std::string_view, 1> kEnforcedPolicies = {"cors"};
 
 }  // namespace
 

@@ -1,0 +1,31 @@
+#include "proxy/filters/redirect/redirect.h"
+
+#include "proxy/routing/redirect.h"
+
+namespace archway::filters {
+namespace {
+
+class RedirectFilter final : public StatelessFilter {
+ public:
+  explicit RedirectFilter(const config::Redirect& redirect) : redirect_(redirect) {}
+
+  FilterStatus on_request(FilterContext& ctx, LocalReply& reply) override {
+    reply.status = redirect_.status_code;
+    reply.headers.push_back({"location", routing::redirect_location(
+                                             redirect_, {ctx.request.scheme, ctx.request.authority,
+                                                         ctx.path, ctx.query})});
+    return FilterStatus::kLocalReply;
+  }
+
+ private:
+  const config::Redirect& redirect_;  // in the snapshot the table context pins
+};
+
+}  // namespace
+
+std::unique_ptr<const FilterConfig> make_redirect_filter(const config::Route& route) {
+  if (!route.redirect) return nullptr;
+  return std::make_unique<RedirectFilter>(*route.redirect);
+}
+
+}  // namespace archway::filters

@@ -1,0 +1,59 @@
+#include "proxy/filters/registry.h"
+
+#include <array>
+
+#include "proxy/filters/cors/cors.h"
+#include "proxy/filters/direct_response/direct_response.h"
+#include "proxy/filters/redirect/redirect.h"
+#include "proxy/filters/request_transform/request_transform.h"
+#include "proxy/filters/response_transform/response_transform.h"
+
+namespace archway::filters {
+namespace {
+
+const config::Cors* cors_policy(const config::Route& route) {
+  return route.policies.cors ? &*route.policies.cors : nullptr;
+}
+
+using Make = std::unique_ptr<const FilterConfig> (*)(const config::Route&, const config::Cors*);
+
+// The chain's order. Request phase top to bottom; response phase bottom to
+// top, for the filters the request phase reached. Response transformation
+// sits after request transformation (it has no request hook) and before
+// the route's local answers, so that redirect and directResponse answers
+// get responseHeaders, as the backend's responses do.
+constexpr std::array<Make, 5> kChainOrder = {
+    [](const config::Route&, const config::Cors* cors) {
+      return cors ? make_cors_filter(*cors) : nullptr;
+    },
+    // authentication, rate limit, cache lookup: their own issues.
+    [](const config::Route& route, const config::Cors*) {
+      return make_request_transform_filter(route);
+    },
+    [](const config::Route& route, const config::Cors*) {
+      return make_response_transform_filter(route);
+    },
+    [](const config::Route& route, const config::Cors*) { return make_redirect_filter(route); },
+    [](const config::Route& route, const config::Cors*) {
+      return make_direct_response_filter(route);
+    },
+    // [backend]; cache store and log/metrics: their own issues.
+};
+static_assert(kChainOrder.size() <= kMaxFiltersPerRoute);
+
+}  // namespace
+
+CompiledChain compile_chain(const config::Route& route) {
+  return compile_chain(route, cors_policy(route));
+}
+
+CompiledChain compile_chain(const config::Route& route, const config::Cors* cors) {
+  CompiledChain chain;
+  for (const Make make : kChainOrder) {
+    if (auto filter = make(route, cors)) chain.filters.push_back(std::move(filter));
+  }
+  chain.routes_preflight_by_requested_method = cors != nullptr;
+  return chain;
+}
+
+}  // namespace archway::filters

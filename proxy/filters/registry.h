@@ -1,0 +1,20 @@
+#pragma once
+// The one explicit list of policies and their order (DESIGN.md §1,
+// docs/policies.md): each route's chain is compiled from it once per
+// snapshot. No static self-registration (STYLE.md habit 8).
+
+#include "proxy/config/policies/cors.h"
+#include "proxy/config/snapshot.h"
+#include "proxy/filters/filter_chain.h"
+
+namespace archway::filters {
+
+// The route's chain: only the policies it uses, in the registry's order.
+// Empty for a plain route to backends, which then skips the chain.
+[[nodiscard]] CompiledChain compile_chain(const config::Route& route);
+
+// The same with the CORS policy given explicitly (nullptr: none); what
+// compile_chain calls with the route's own.
+[[nodiscard]] CompiledChain compile_chain(const config::Route& route, const config::Cors* cors);
+
+}  // namespace archway::filters
