@@ -10,6 +10,7 @@ packages=(
   libboost-program-options-dev nlohmann-json3-dev libhiredis-dev libre2-dev liburiparser-dev
   clang libfuzzer-14-dev libclang-rt-14-dev
   nghttp2-client nghttp2-server wrk redis-server etcd-server procps iproute2
+  chromium
 )
 if [[ "${1:-}" == "--bench" ]]; then
   packages+=(nginx-light haproxy nghttp2-proxy valgrind)

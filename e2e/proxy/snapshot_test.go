@@ -103,6 +103,22 @@ type Route struct {
 	RequestHeaders  *HeaderOps        `json:"requestHeaders,omitempty"`
 	ResponseHeaders *HeaderOps        `json:"responseHeaders,omitempty"`
 	Timeouts        *Timeouts         `json:"timeouts,omitempty"`
+	Policies        *Policies         `json:"policies,omitempty"`
+}
+
+// Policies and their fields are spelled as in the APIRoute CRD
+// (docs/snapshot.md, "Policies").
+type Policies struct {
+	Cors *Cors `json:"cors,omitempty"`
+}
+
+type Cors struct {
+	AllowOrigins     []string `json:"allowOrigins"`
+	AllowMethods     []string `json:"allowMethods,omitempty"`
+	AllowHeaders     []string `json:"allowHeaders,omitempty"`
+	ExposeHeaders    []string `json:"exposeHeaders,omitempty"`
+	AllowCredentials bool     `json:"allowCredentials,omitempty"`
+	MaxAge           string   `json:"maxAge,omitempty"`
 }
 
 type Endpoint struct {
