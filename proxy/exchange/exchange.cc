@@ -145,14 +145,17 @@ void Exchange::forward() {
 void Exchange::send_held_body() {
   body_held_ = false;
   if (backend_ == nullptr) return;
+  bool more = true;
   if (!held_body_.empty() || held_end_) {
     request_body_sent_ = request_body_sent_ || !held_body_.empty();
-    const bool more = backend_->send_data(held_body_, held_end_);
+    more = backend_->send_data(held_body_, held_end_);
     held_body_.clear();
-    if (!more) return;  // on_backend_drained resumes the client
   }
+  // Trailers end the body whatever the backend's buffer says: they were
+  // the client's last word, and nothing more will come to send them later.
   if (!held_trailers_.empty() && backend_ != nullptr) backend_->send_trailers(held_trailers_);
-  if (!request_complete_) sink_.resume_request_body();
+  // A full buffer: on_backend_drained resumes the client.
+  if (more && !request_complete_) sink_.resume_request_body();
 }
 
 bool Exchange::start_backend() {

@@ -10,21 +10,13 @@
 #include <emmintrin.h>
 #endif
 
+#include "proxy/http/field_text.h"
+
 namespace archway::http1 {
 namespace {
 
-bool iequals(std::string_view a, std::string_view b) {
-  return a.size() == b.size() && std::equal(a.begin(), a.end(), b.begin(), [](char x, char y) {
-           return std::tolower(static_cast<unsigned char>(x)) ==
-                  std::tolower(static_cast<unsigned char>(y));
-         });
-}
-
-std::string_view trim(std::string_view s) {
-  while (!s.empty() && (s.front() == ' ' || s.front() == '\t')) s.remove_prefix(1);
-  while (!s.empty() && (s.back() == ' ' || s.back() == '\t')) s.remove_suffix(1);
-  return s;
-}
+using http::iequals;
+using http::trim_ows;
 
 // RFC 3986 reg-name / IPv4 characters: unreserved / pct-encoded / sub-delims.
 bool reg_name_char(unsigned char c) {
@@ -230,14 +222,14 @@ HeadError HeadChecker::on_field(std::string_view name, std::string_view value) {
     // differently (RFC 9112 §6.1, §6.3).
     ++te_count_;
     if (te_count_ > 1 || has_content_length_) return HeadError::kBadTransferEncoding;
-    if (!iequals(trim(value), "chunked")) te_chunked_only_ = false;
+    if (!iequals(trim_ows(value), "chunked")) te_chunked_only_ = false;
     return te_chunked_only_ ? HeadError::kNone : HeadError::kBadTransferEncoding;
   }
   if (iequals(name, "content-length")) {
     if (te_count_ > 0) return HeadError::kBadContentLength;
     // Beast accepts "5, 5" and repeated equal fields; we accept those too
     // (RFC 9110 §8.6) but never an empty or non-digit value.
-    std::string_view v = trim(value);
+    std::string_view v = trim_ows(value);
     if (v.empty()) return HeadError::kBadContentLength;
     for (char c : v) {
       if (!std::isdigit(static_cast<unsigned char>(c)) && c != ',' && c != ' ') {

@@ -6,6 +6,7 @@
 #include <array>
 #include <cstring>
 
+#include "proxy/http/field_text.h"
 #include "proxy/http/hop_by_hop.h"
 #include "proxy/http1/head_validator.h"
 
@@ -46,21 +47,9 @@ bool all_of(std::string_view s, const std::array<bool, 256>& table) {
   return true;
 }
 
-std::string_view trim_ows(std::string_view s) {
-  while (!s.empty() && (s.front() == ' ' || s.front() == '\t')) s.remove_prefix(1);
-  while (!s.empty() && (s.back() == ' ' || s.back() == '\t')) s.remove_suffix(1);
-  return s;
-}
+using http::trim_ows;
 
-bool iequals(std::string_view a, std::string_view lower) {
-  if (a.size() != lower.size()) return false;
-  for (size_t i = 0; i < a.size(); ++i) {
-    char c = a[i];
-    if (c >= 'A' && c <= 'Z') c = static_cast<char>(c - 'A' + 'a');
-    if (c != lower[i]) return false;
-  }
-  return true;
-}
+using http::iequals;
 
 // 1*DIGIT with no overflow; a list of equal values ("5, 5") is one value
 // (RFC 9110 §8.6), unequal ones are an error.

@@ -1,37 +1,22 @@
 #include "proxy/outbound/client_tls_cache.h"
 
-#include <openssl/err.h>
-#include <openssl/x509_vfy.h>
+#include <vector>
 
 #include "proxy/config/tls_check.h"
+#include "proxy/tls/client_tls.h"
 
 namespace archway::outbound {
 
 namespace {
 
 Result<tls::SslCtxPtr> make_context(const TlsOptions& options) {
-  tls::SslCtxPtr ctx(SSL_CTX_new(TLS_client_method()));
-  if (!ctx) return Error{Error::Code::kInternal, "tls", "cannot create a TLS context"};
-  SSL_CTX_set_min_proto_version(ctx.get(), TLS1_2_VERSION);
-  static constexpr unsigned char kAlpn[] = {2, 'h', '2', 8, 'h', 't', 't', 'p', '/', '1', '.', '1'};
-  SSL_CTX_set_alpn_protos(ctx.get(), kAlpn, sizeof kAlpn);
-  if (!options.verify) {
-    SSL_CTX_set_verify(ctx.get(), SSL_VERIFY_NONE, nullptr);
-    return ctx;
+  std::vector<config::CertificatePtr> anchors;
+  if (options.verify && options.extra_ca_pem) {
+    auto parsed = config::parse_ca_bundle(*options.extra_ca_pem);
+    if (!parsed.ok()) return invalid("tls.extraCaPem", parsed.error().to_string());
+    anchors = std::move(parsed).value();
   }
-  SSL_CTX_set_verify(ctx.get(), SSL_VERIFY_PEER, nullptr);
-  SSL_CTX_set_default_verify_paths(ctx.get());
-  if (options.extra_ca_pem) {
-    auto anchors = config::parse_ca_bundle(*options.extra_ca_pem);
-    if (!anchors.ok()) return invalid("tls.extraCaPem", anchors.error().to_string());
-    X509_STORE* store = SSL_CTX_get_cert_store(ctx.get());
-    for (const config::CertificatePtr& cert : anchors.value()) {
-      X509_STORE_add_cert(store, cert.get());  // takes its own reference
-    }
-    ERR_clear_error();  // a certificate listed twice leaves "already in hash table"
-  }
-  ERR_clear_error();  // a missing system store is not an error of ours
-  return ctx;
+  return tls::make_client_context(options.verify, anchors, "tls");
 }
 
 }  // namespace

@@ -7,29 +7,36 @@
 
 namespace archway::tls {
 
-Result<SslCtxPtr> make_client_context(const config::Cluster& cluster,
-                                      const std::vector<config::CertificatePtr>& trust_anchors) {
+Result<SslCtxPtr> make_client_context(bool verify,
+                                      const std::vector<config::CertificatePtr>& extra_anchors,
+                                      const std::string& field) {
   SslCtxPtr ctx(SSL_CTX_new(TLS_client_method()));
-  if (!ctx) return invalid("clusters." + cluster.name, "cannot create a TLS context");
+  if (!ctx) return invalid(field, "cannot create a TLS context");
   SSL_CTX_set_min_proto_version(ctx.get(), TLS1_2_VERSION);
   static constexpr unsigned char kAlpn[] = {2, 'h', '2', 8, 'h', 't', 't', 'p', '/', '1', '.', '1'};
   SSL_CTX_set_alpn_protos(ctx.get(), kAlpn, sizeof kAlpn);
-  if (!cluster.tls_verify) {
+  if (!verify) {
     SSL_CTX_set_verify(ctx.get(), SSL_VERIFY_NONE, nullptr);
     return ctx;
   }
   SSL_CTX_set_verify(ctx.get(), SSL_VERIFY_PEER, nullptr);
   SSL_CTX_set_default_verify_paths(ctx.get());
-  if (cluster.tls_ca_pem) {
-    X509_STORE* store = SSL_CTX_get_cert_store(ctx.get());
-    int added = 0;
-    for (const config::CertificatePtr& cert : trust_anchors) {
-      added += X509_STORE_add_cert(store, cert.get());  // takes its own reference
-    }
-    ERR_clear_error();  // a certificate listed twice leaves "already in hash table"
-    if (added == 0) return invalid("clusters." + cluster.name + ".tlsCaPem", "no certificate");
+  X509_STORE* store = SSL_CTX_get_cert_store(ctx.get());
+  for (const config::CertificatePtr& cert : extra_anchors) {
+    X509_STORE_add_cert(store, cert.get());  // takes its own reference
   }
+  // A certificate listed twice leaves "already in hash table", a missing
+  // system store its own error: neither is ours.
+  ERR_clear_error();
   return ctx;
+}
+
+Result<SslCtxPtr> make_client_context(const config::Cluster& cluster,
+                                      const std::vector<config::CertificatePtr>& trust_anchors) {
+  if (cluster.tls_verify && cluster.tls_ca_pem && trust_anchors.empty()) {
+    return invalid("clusters." + cluster.name + ".tlsCaPem", "no certificate");
+  }
+  return make_client_context(cluster.tls_verify, trust_anchors, "clusters." + cluster.name);
 }
 
 void prepare_client_ssl(SSL* ssl, std::string_view server_name, bool verify) {

@@ -7,6 +7,7 @@
 
 #include <openssl/ssl.h>
 
+#include <string>
 #include <string_view>
 #include <vector>
 
@@ -17,8 +18,15 @@
 
 namespace archway::tls {
 
-// `trust_anchors`: the cluster's tlsCaPem as validation parsed it
-// (ValidatedSnapshot::trust_anchors), added to the system trust store.
+// Every client context, towards backends and for the outbound client alike:
+// TLS 1.2 or later, ALPN "h2, http/1.1", and when `verify` the system trust
+// store plus `extra_anchors`. `field` names the input in an error.
+[[nodiscard]] Result<SslCtxPtr> make_client_context(
+    bool verify, const std::vector<config::CertificatePtr>& extra_anchors,
+    const std::string& field);
+
+// An HTTPS cluster's context. `trust_anchors`: the cluster's tlsCaPem as
+// validation parsed it (ValidatedSnapshot::trust_anchors).
 [[nodiscard]] Result<SslCtxPtr> make_client_context(
     const config::Cluster& cluster, const std::vector<config::CertificatePtr>& trust_anchors);
 

@@ -3,21 +3,13 @@
 #include <algorithm>
 #include <cctype>
 
+#include "proxy/http/field_text.h"
+
 namespace archway::filters::cors {
 namespace {
 
-bool iequals(std::string_view a, std::string_view b) {
-  return a.size() == b.size() && std::equal(a.begin(), a.end(), b.begin(), [](char x, char y) {
-           return std::tolower(static_cast<unsigned char>(x)) ==
-                  std::tolower(static_cast<unsigned char>(y));
-         });
-}
-
-std::string_view trim(std::string_view s) {
-  while (!s.empty() && (s.front() == ' ' || s.front() == '\t')) s.remove_prefix(1);
-  while (!s.empty() && (s.back() == ' ' || s.back() == '\t')) s.remove_suffix(1);
-  return s;
-}
+using http::iequals;
+using http::trim_ows;
 
 // Calls `each` with every non-empty, trimmed element of a comma list until
 // it returns false; returns whether it never did.
@@ -25,7 +17,7 @@ template <typename F>
 bool for_each_token(std::string_view list, F each) {
   while (!list.empty()) {
     const size_t comma = list.find(',');
-    const std::string_view token = trim(list.substr(0, comma));
+    const std::string_view token = trim_ows(list.substr(0, comma));
     if (!token.empty() && !each(token)) return false;
     if (comma == std::string_view::npos) break;
     list.remove_prefix(comma + 1);
@@ -131,7 +123,7 @@ std::string_view CorsPolicy::allow_methods_value(std::string_view method) const 
 }
 
 std::string_view CorsPolicy::allow_headers_value(std::string_view requested) const {
-  requested = trim(requested);
+  requested = trim_ows(requested);
   if (requested.empty()) return {};
   // Without credentials "*" is the wildcard; with them a browser reads it
   // as a header named "*", so the request's own list is echoed.
@@ -151,7 +143,7 @@ void merge_vary_origin(http::Headers& headers) {
   }
   if (first == nullptr) {
     headers.push_back({"vary", "Origin"});
-  } else if (trim(first->value).empty()) {
+  } else if (trim_ows(first->value).empty()) {
     first->value = "Origin";
   } else {
     first->value += ", Origin";
