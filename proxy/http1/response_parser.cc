@@ -47,9 +47,9 @@ bool all_of(std::string_view s, const std::array<bool, 256>& table) {
   return true;
 }
 
-using http::trim_ows;
+using ::archway::http::trim_ows;
 
-using http::iequals;
+using ::archway::http::iequals;
 
 // 1*DIGIT with no overflow; a list of equal values ("5, 5") is one value
 // (RFC 9110 §8.6), unequal ones are an error.
