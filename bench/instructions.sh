@@ -1,0 +1,126 @@
+#!/usr/bin/env bash
+# Instructions per request of archway-proxy, counted by callgrind: a figure
+# that does not move with the machine's load, for judging small changes
+# (the chain's cost, a policy's cost) where CPU time per request on a shared
+# machine drifts by ±10 % between runs (docs/benchmarks.md).
+#
+# Each variant runs under `valgrind --tool=callgrind --instr-atstart=no`
+# with one worker; after a warm-up, instrumentation is switched on for exactly N
+# requests (h2load, HTTP/1.1 and h2c) and off again, so start-up and
+# shutdown are not counted. Variants: "archway" (this build, a plain route),
+# "archway-origin" (the plain route, every request with an Origin field),
+# "archway-cors" (the route with a CORS policy, every request from an allowed
+# Origin), and "baseline" when BASELINE_BIN names an older binary (the plain
+# route). What the CORS policy costs is archway-cors over archway-origin:
+# the same bytes in, the policy's work and its three response fields extra.
+#
+# Usage: bench/instructions.sh            (not part of `make test`)
+# Env:   BUILD (build dir; default build), N (requests per count, 20000),
+#        BASELINE_BIN, VARIANTS (default "archway archway-cors [baseline]")
+set -euo pipefail
+
+root=$(cd "$(dirname "$0")/.." && pwd)
+BUILD=${BUILD:-${ARCHWAY_BUILD_DIR:-build}}
+[[ $BUILD = /* ]] || BUILD="$root/$BUILD"
+N=${N:-20000}
+BASELINE_BIN=${BASELINE_BIN:-}
+VARIANTS=${VARIANTS:-"archway archway-origin archway-cors${BASELINE_BIN:+ baseline}"}
+for tool in valgrind callgrind_control h2load nginx; do
+  command -v "$tool" >/dev/null || { echo "instructions: $tool missing: run scripts/install-deps.sh --bench" >&2; exit 1; }
+done
+
+work=$(mktemp -d -t archway-instr.XXXXXX)
+chmod 755 "$work"
+pids=()
+cleanup() {
+  for p in "${pids[@]}"; do kill "$p" 2>/dev/null || true; done
+  sleep 0.3
+  for p in "${pids[@]}"; do kill -9 "$p" 2>/dev/null || true; done
+  [[ -n "${KEEP:-}" ]] || rm -rf "$work"
+}
+trap cleanup EXIT
+port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'; }
+wait_port() {
+  local i
+  for ((i = 0; i < $2 * 20; i++)); do
+    (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null && return 0
+    sleep 0.05
+  done
+  return 1
+}
+
+backend_port=$(port)
+cat >"$work/nginx.conf" <<EOF
+worker_processes 1;
+daemon off;
+pid $work/nginx.pid;
+error_log $work/nginx.err warn;
+events { worker_connections 1024; }
+http {
+  access_log off;
+  keepalive_requests 1000000;
+  client_body_temp_path $work; proxy_temp_path $work; fastcgi_temp_path $work;
+  uwsgi_temp_path $work; scgi_temp_path $work;
+  server { listen 127.0.0.1:$backend_port; location / { return 200 "hello from the backend\n"; } }
+}
+EOF
+nginx -e "$work/nginx.err" -c "$work/nginx.conf" -p "$work" &
+pids+=($!)
+wait_port "$backend_port" 5 || { echo "instructions: backend did not start" >&2; exit 1; }
+
+cors='"policies":{"cors":{"allowOrigins":["https://app.example.com","https://*.example.org"],"allowMethods":["GET","POST"],"allowHeaders":["x-token"],"exposeHeaders":["x-request-id"],"maxAge":"10m"}},'
+
+# count VARIANT PROTO: prints instructions per request.
+count() {
+  local variant=$1 proto=$2 bin policies="" hdr=() p admin dir out pid ir
+  bin="$BUILD/proxy/archway-proxy"
+  [[ $variant == baseline ]] && bin=$BASELINE_BIN
+  [[ $variant == archway-cors ]] && policies=$cors
+  [[ $variant == archway-cors || $variant == archway-origin ]] && hdr=(-H "Origin: https://app.example.com")
+  dir="$work/$variant.$proto"
+  mkdir -p "$dir"
+  p=$(port) admin=$(port)
+  cat >"$dir/snapshot.json" <<EOF
+{"version":"instr","listeners":[{"name":"http","address":"127.0.0.1","port":$p,"tls":false}],
+ "virtualHosts":[{"name":"bench","domains":["*"],"routes":[{"name":"all","routeName":"bench/all","ruleName":"all",$policies
+   "matches":[{"path":{"type":"PathPrefix","value":"/"}}],"backends":[{"cluster":"backend","weight":1}]}]}],
+ "clusters":[{"name":"backend","protocol":"HTTP","endpoints":[{"address":"127.0.0.1","port":$backend_port}]}]}
+EOF
+  out="$dir/callgrind.out"
+  valgrind --tool=callgrind --instr-atstart=no --callgrind-out-file="$out" \
+    "$bin" --config "$dir/snapshot.json" --workers 1 --admin-address 127.0.0.1 --admin-port "$admin" \
+    --admin-socket "$dir/admin.sock" --state-dir "$dir" --log-level warn --access-log off \
+    >"$dir/log" 2>&1 &
+  pid=$!
+  pids+=("$pid")
+  wait_port "$p" 60 || { echo "instructions: $variant did not start: $(tail -3 "$dir/log")" >&2; return 1; }
+  local load=(h2load -c 8 -m 10)
+  [[ $proto == http1 ]] && load=(h2load --h1 -c 8)
+  "${load[@]}" -n 2000 "${hdr[@]}" "http://127.0.0.1:$p/warm" >/dev/null 2>&1 # pools, page faults
+  callgrind_control -i on "$pid" >/dev/null 2>&1
+  "${load[@]}" -n "$N" "${hdr[@]}" "http://127.0.0.1:$p/bench" >"$dir/load.out" 2>&1
+  callgrind_control -i off "$pid" >/dev/null 2>&1
+  grep -q "$N succeeded" "$dir/load.out" || { echo "instructions: $variant $proto: $(grep -E '^requests:' "$dir/load.out")" >&2; }
+  kill -TERM "$pid"
+  wait "$pid" 2>/dev/null || true
+  ir=$(awk '/^totals:/ {t = $2} END {print t + 0}' "$out")
+  awk -v ir="$ir" -v n="$N" 'BEGIN {printf "%.0f", ir / n}'
+}
+
+declare -A ipr
+printf '%-13s %-6s %14s\n' variant proto "instr/request"
+for v in $VARIANTS; do
+  for proto in http1 h2c; do
+    ipr[$v.$proto]=$(count "$v" "$proto")
+    printf '%-13s %-6s %14s\n' "$v" "$proto" "${ipr[$v.$proto]}"
+  done
+done
+echo
+for proto in http1 h2c; do
+  [[ -n "${ipr[archway-cors.$proto]:-}" && -n "${ipr[archway-origin.$proto]:-}" ]] &&
+    awk -v a="${ipr[archway-origin.$proto]}" -v c="${ipr[archway-cors.$proto]}" -v p=$proto \
+      'BEGIN {printf "CORS on / off, same requests (%s): %.3f\n", p, c / a}'
+  [[ -n "${ipr[baseline.$proto]:-}" ]] &&
+    awk -v a="${ipr[archway.$proto]}" -v b="${ipr[baseline.$proto]}" -v p=$proto \
+      'BEGIN {printf "this build / baseline (%s): %.3f\n", p, a / b}'
+done
