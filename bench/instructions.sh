@@ -39,32 +39,13 @@ cleanup() {
   [[ -n "${KEEP:-}" ]] || rm -rf "$work"
 }
 trap cleanup EXIT
-port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'; }
-wait_port() {
-  local i
-  for ((i = 0; i < $2 * 20; i++)); do
-    (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null && return 0
-    sleep 0.05
-  done
-  return 1
-}
+# shellcheck source=bench/lib.sh
+source "$root/bench/lib.sh"
 
 backend_port=$(port)
-cat >"$work/nginx.conf" <<EOF
-worker_processes 1;
-daemon off;
-pid $work/nginx.pid;
-error_log $work/nginx.err warn;
-events { worker_connections 1024; }
-http {
-  access_log off;
-  keepalive_requests 1000000;
-  client_body_temp_path $work; proxy_temp_path $work; fastcgi_temp_path $work;
-  uwsgi_temp_path $work; scgi_temp_path $work;
-  server { listen 127.0.0.1:$backend_port; location / { return 200 "hello from the backend\n"; } }
-}
-EOF
-nginx -e "$work/nginx.err" -c "$work/nginx.conf" -p "$work" &
+mkdir -p "$work/backend"
+write_backend_conf "$work/backend" "$backend_port"
+nginx -e "$work/backend/error.log" -c "$work/backend/nginx.conf" -p "$work/backend" &
 pids+=($!)
 wait_port "$backend_port" 5 || { echo "instructions: backend did not start" >&2; exit 1; }
 

@@ -73,40 +73,13 @@ cleanup() {
 }
 trap cleanup EXIT
 
-# Free loopback ports, chosen once.
-port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])' 2>/dev/null ||
-  shuf -i 20000-60000 -n 1; }
+# shellcheck source=bench/lib.sh
+source "$root/bench/lib.sh"
 backend_port=$(port)
-
-wait_port() { # port, seconds
-  local i
-  for ((i = 0; i < $2 * 20; i++)); do
-    (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null && return 0
-    sleep 0.05
-  done
-  return 1
-}
 
 # --- backend: nginx, `return 200`, on the load generator's CPU ------------
 mkdir -p "$work/backend"
-cat >"$work/backend/nginx.conf" <<EOF
-worker_processes 1;
-daemon off;
-pid $work/backend/nginx.pid;
-error_log $work/backend/error.log warn;
-events { worker_connections 4096; }
-http {
-  access_log off;
-  keepalive_requests 1000000;
-  client_body_temp_path $work/backend;
-  proxy_temp_path $work/backend; fastcgi_temp_path $work/backend;
-  uwsgi_temp_path $work/backend; scgi_temp_path $work/backend;
-  server {
-    listen 127.0.0.1:$backend_port;
-    location / { return 200 "hello from the backend\n"; }
-  }
-}
-EOF
+write_backend_conf "$work/backend" "$backend_port"
 taskset -c "$load_cpu" nginx -e "$work/backend/error.log" -c "$work/backend/nginx.conf" -p "$work/backend" 2>"$work/backend/stderr" &
 pids+=($!)
 wait_port "$backend_port" 5 || die "backend nginx did not start: $(cat "$work/backend/stderr")"
