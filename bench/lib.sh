@@ -36,3 +36,110 @@ http {
 }
 CONF
 }
+
+# --- the proxies, one start function each, shared by run.sh and profile.sh.
+# They read: proxy_cpu, backend_port, archway_bin, BASELINE_BIN, and
+# proxy_wrap (an array, may be unset: a command the proxy runs under, such
+# as valgrind, for bench/instructions.sh).
+# start_<proxy> DIR H1PORT H2PORT: starts it pinned, sets proxy_pid.
+start_archway() {
+  start_archway_binary "$archway_bin" "$@"
+}
+
+start_baseline() {
+  start_archway_binary "$BASELINE_BIN" "$@"
+}
+
+start_archway-cors() {
+  policies=',"policies":{"cors":{"allowOrigins":["https://app.example.com","https://*.example.org"],"allowMethods":["GET","POST"],"allowHeaders":["x-token"],"exposeHeaders":["x-request-id"],"maxAge":"10m"}}' \
+    start_archway_binary "$archway_bin" "$@"
+}
+# The load for archway-cors carries an allowed Origin, so every response
+# takes the policy's actual-request path.
+declare -A load_header=([archway-cors]="Origin: https://app.example.com")
+
+# start_archway_binary BIN DIR H1PORT: the same snapshot and flags for both builds.
+start_archway_binary() {
+  local bin=$1 dir=$2 p1=$3 admin
+  admin=$(port)
+  cat >"$dir/snapshot.json" <<EOF
+{"version":"bench","listeners":[{"name":"http","address":"127.0.0.1","port":$p1,"tls":false}],
+ "virtualHosts":[{"name":"bench","domains":["*"],"routes":[{"name":"all","routeName":"bench/all","ruleName":"all",
+   "matches":[{"path":{"type":"PathPrefix","value":"/"}}],"backends":[{"cluster":"backend","weight":1}]${policies:-}}]}],
+ "clusters":[{"name":"backend","protocol":"HTTP","endpoints":[{"address":"127.0.0.1","port":$backend_port}]}]}
+EOF
+  taskset -c "$proxy_cpu" ${proxy_wrap[@]+"${proxy_wrap[@]}"} "$bin" --config "$dir/snapshot.json" --workers 1 \
+    --admin-address 127.0.0.1 --admin-port "$admin" --admin-socket "$dir/admin.sock" \
+    --state-dir "$dir" --log-level warn --access-log off >"$dir/log" 2>&1 &
+  proxy_pid=$!
+}
+
+start_nginx() {
+  local dir=$1 p1=$2 p2=$3
+  cat >"$dir/nginx.conf" <<EOF
+worker_processes 1;
+daemon off;
+pid $dir/nginx.pid;
+error_log $dir/error.log warn;
+events { worker_connections 4096; }
+http {
+  access_log off;
+  keepalive_requests 1000000;
+  client_body_temp_path $dir; proxy_temp_path $dir; fastcgi_temp_path $dir;
+  uwsgi_temp_path $dir; scgi_temp_path $dir;
+  upstream backend { server 127.0.0.1:$backend_port; keepalive 64; keepalive_requests 1000000; }
+  server {
+    listen 127.0.0.1:$p1;
+    listen 127.0.0.1:$p2 http2;
+    location / {
+      proxy_pass http://backend;
+      proxy_http_version 1.1;
+      proxy_set_header Connection "";
+      proxy_set_header Host \$host;
+      proxy_set_header X-Forwarded-For \$proxy_add_x_forwarded_for;
+    }
+  }
+}
+EOF
+  taskset -c "$proxy_cpu" ${proxy_wrap[@]+"${proxy_wrap[@]}"} nginx -e "$dir/error.log" -c "$dir/nginx.conf" -p "$dir" >"$dir/log" 2>&1 &
+  proxy_pid=$!
+}
+
+start_haproxy() {
+  local dir=$1 p1=$2 p2=$3
+  cat >"$dir/haproxy.cfg" <<EOF
+global
+  nbthread 1
+  maxconn 8192
+defaults
+  mode http
+  timeout connect 5s
+  timeout client 60s
+  timeout server 60s
+  option forwardfor
+  http-reuse always
+frontend h1
+  bind 127.0.0.1:$p1
+  default_backend be
+frontend h2
+  bind 127.0.0.1:$p2 proto h2
+  default_backend be
+backend be
+  server s1 127.0.0.1:$backend_port
+EOF
+  taskset -c "$proxy_cpu" ${proxy_wrap[@]+"${proxy_wrap[@]}"} haproxy -db -f "$dir/haproxy.cfg" >"$dir/log" 2>&1 &
+  proxy_pid=$!
+}
+
+start_nghttpx() {
+  local dir=$1 p1=$2
+  taskset -c "$proxy_cpu" ${proxy_wrap[@]+"${proxy_wrap[@]}"} nghttpx --workers=1 --frontend="127.0.0.1,$p1;no-tls" \
+    --backend="127.0.0.1,$backend_port" --accesslog-file=/dev/null --errorlog-file="$dir/error.log" \
+    --pid-file="$dir/nghttpx.pid" --conf=/dev/null --no-server-rewrite --add-x-forwarded-for \
+    >"$dir/log" 2>&1 &
+  proxy_pid=$!
+}
+
+# Whether NAME serves h2c (prior knowledge) on its HTTP/1.1 port; nginx and
+# HAProxy take it on a second port.
+same_port_h2c() { [[ $1 == archway || $1 == archway-cors || $1 == baseline || $1 == nghttpx ]]; }

@@ -7,12 +7,19 @@
 # DURATION seconds and prints medians of: requests/s, p50 and p99 latency,
 # proxy CPU time per request (utime+stime of the proxy's processes from
 # /proc/PID/stat over the run, divided by the requests it served) and the
-# proxy's RSS at the end; then Archway's ratio to each peer.
-# docs/benchmarks.md says how to read it.
+# proxy's RSS at the end; then Archway's ratio to each peer. A second table
+# says where each proxy's time goes per request: user and system CPU,
+# voluntary and involuntary context switches, and the load generator's own
+# CPU per request (so a saturated client shows); a line above the tables
+# says how quiet the machine was (load average, steal, and what else ran on
+# the proxy's core). docs/benchmarks.md says how to read it.
 #
-# Usage: bench/run.sh [--quick] [--all]   (run by `make bench`, never by `make test`)
+# Usage: bench/run.sh [--quick] [--all] [--profile]   (run by `make bench`, never by `make test`)
 #        --all also runs the route-table benchmark (bench/route, built as
 #        route_bench) and the controller benchmark (bench/controller/run.sh).
+#        --profile also runs bench/profile.sh: syscalls by kind and TCP
+#        segments per request (strace, nstat), and bench/instructions.sh
+#        for every proxy (callgrind).
 # Env:   BUILD (build dir; else ARCHWAY_BUILD_DIR, else build), RUNS (3), DURATION (s, 8),
 #        CONNS (wrk/h2load connections, 32), STREAMS (h2 streams per conn, 10),
 #        PROXIES ("archway nginx haproxy nghttpx"), BENCH_OUT (keep results here),
@@ -21,6 +28,9 @@
 #        PROXIES may also name "archway-cors": the same build with a CORS policy
 #        on the route, loaded with an allowed Origin header, so the ratio
 #        archway-cors / archway is what turning CORS on costs.
+#        BUSY=1: a busy machine on purpose: a CPU-bound loop (plain shell,
+#        same priority) shares the proxy's core during every measured run,
+#        so the ratios can be compared with a quiet run's.
 set -euo pipefail
 
 root=$(cd "$(dirname "$0")/.." && pwd)
@@ -36,17 +46,19 @@ if [[ -n $BASELINE_BIN ]]; then
   [[ -x $BASELINE_BIN ]] || { echo "bench: BASELINE_BIN $BASELINE_BIN is not executable" >&2; exit 1; }
   PROXIES="$PROXIES baseline"
 fi
-all=false
+BUSY=${BUSY:-0}
+all=false profile=false
 for arg in "$@"; do
   case $arg in
   --quick) RUNS=1 DURATION=3 ;;
   --all) all=true ;;
-  *) echo "usage: bench/run.sh [--quick] [--all]" >&2; exit 2 ;;
+  --profile) profile=true ;;
+  *) echo "usage: bench/run.sh [--quick] [--all] [--profile]" >&2; exit 2 ;;
   esac
 done
 
 die() { echo "bench: $*" >&2; exit 1; }
-for tool in wrk h2load nginx haproxy nghttpx taskset; do
+for tool in wrk h2load nginx haproxy nghttpx taskset /usr/bin/time; do
   command -v "$tool" >/dev/null || die "$tool missing: run scripts/install-deps.sh --bench"
 done
 archway_bin="$BUILD/proxy/archway-proxy"
@@ -85,116 +97,30 @@ pids+=($!)
 wait_port "$backend_port" 5 || die "backend nginx did not start: $(cat "$work/backend/stderr")"
 
 # --- the proxies -----------------------------------------------------------
-# start_<proxy> DIR H1PORT H2PORT: starts it pinned, sets proxy_pid.
-start_archway() {
-  start_archway_binary "$archway_bin" "$@"
-}
-
-start_baseline() {
-  start_archway_binary "$BASELINE_BIN" "$@"
-}
-
-start_archway-cors() {
-  policies=',"policies":{"cors":{"allowOrigins":["https://app.example.com","https://*.example.org"],"allowMethods":["GET","POST"],"allowHeaders":["x-token"],"exposeHeaders":["x-request-id"],"maxAge":"10m"}}' \
-    start_archway_binary "$archway_bin" "$@"
-}
-# The load for archway-cors carries an allowed Origin, so every response
-# takes the policy's actual-request path.
-declare -A load_header=([archway-cors]="Origin: https://app.example.com")
-
-# start_archway_binary BIN DIR H1PORT: the same snapshot and flags for both builds.
-start_archway_binary() {
-  local bin=$1 dir=$2 p1=$3 admin
-  admin=$(port)
-  cat >"$dir/snapshot.json" <<EOF
-{"version":"bench","listeners":[{"name":"http","address":"127.0.0.1","port":$p1,"tls":false}],
- "virtualHosts":[{"name":"bench","domains":["*"],"routes":[{"name":"all","routeName":"bench/all","ruleName":"all",
-   "matches":[{"path":{"type":"PathPrefix","value":"/"}}],"backends":[{"cluster":"backend","weight":1}]${policies:-}}]}],
- "clusters":[{"name":"backend","protocol":"HTTP","endpoints":[{"address":"127.0.0.1","port":$backend_port}]}]}
-EOF
-  taskset -c "$proxy_cpu" "$bin" --config "$dir/snapshot.json" --workers 1 \
-    --admin-address 127.0.0.1 --admin-port "$admin" --admin-socket "$dir/admin.sock" \
-    --state-dir "$dir" --log-level warn --access-log off >"$dir/log" 2>&1 &
-  proxy_pid=$!
-}
-
-start_nginx() {
-  local dir=$1 p1=$2 p2=$3
-  cat >"$dir/nginx.conf" <<EOF
-worker_processes 1;
-daemon off;
-pid $dir/nginx.pid;
-error_log $dir/error.log warn;
-events { worker_connections 4096; }
-http {
-  access_log off;
-  keepalive_requests 1000000;
-  client_body_temp_path $dir; proxy_temp_path $dir; fastcgi_temp_path $dir;
-  uwsgi_temp_path $dir; scgi_temp_path $dir;
-  upstream backend { server 127.0.0.1:$backend_port; keepalive 64; keepalive_requests 1000000; }
-  server {
-    listen 127.0.0.1:$p1;
-    listen 127.0.0.1:$p2 http2;
-    location / {
-      proxy_pass http://backend;
-      proxy_http_version 1.1;
-      proxy_set_header Connection "";
-      proxy_set_header Host \$host;
-      proxy_set_header X-Forwarded-For \$proxy_add_x_forwarded_for;
-    }
-  }
-}
-EOF
-  taskset -c "$proxy_cpu" nginx -e "$dir/error.log" -c "$dir/nginx.conf" -p "$dir" >"$dir/log" 2>&1 &
-  proxy_pid=$!
-}
-
-start_haproxy() {
-  local dir=$1 p1=$2 p2=$3
-  cat >"$dir/haproxy.cfg" <<EOF
-global
-  nbthread 1
-  maxconn 8192
-defaults
-  mode http
-  timeout connect 5s
-  timeout client 60s
-  timeout server 60s
-  option forwardfor
-  http-reuse always
-frontend h1
-  bind 127.0.0.1:$p1
-  default_backend be
-frontend h2
-  bind 127.0.0.1:$p2 proto h2
-  default_backend be
-backend be
-  server s1 127.0.0.1:$backend_port
-EOF
-  taskset -c "$proxy_cpu" haproxy -db -f "$dir/haproxy.cfg" >"$dir/log" 2>&1 &
-  proxy_pid=$!
-}
-
-start_nghttpx() {
-  local dir=$1 p1=$2
-  taskset -c "$proxy_cpu" nghttpx --workers=1 --frontend="127.0.0.1,$p1;no-tls" \
-    --backend="127.0.0.1,$backend_port" --accesslog-file=/dev/null --errorlog-file="$dir/error.log" \
-    --pid-file="$dir/nghttpx.pid" --conf=/dev/null --no-server-rewrite --add-x-forwarded-for \
-    >"$dir/log" 2>&1 &
-  proxy_pid=$!
-}
+# The proxies' start_<name> functions and load_header: bench/lib.sh.
 
 # The proxy's processes: the one started and its children (nginx and
 # nghttpx fork workers).
 tree_pids() { echo "$1"; pgrep -P "$1" 2>/dev/null || true; }
-cpu_ticks() { # sum of utime+stime over the tree
-  local t=0 p f
+proc_counters() { # "utime stime voluntary involuntary" summed over the tree and its threads
+  local u=0 s=0 v=0 n=0 p f t
   for p in $(tree_pids "$1"); do
     f=$(cut -d')' -f2 "/proc/$p/stat" 2>/dev/null) || continue
     set -- $f
-    t=$((t + ${12} + ${13})) # fields 14 and 15 of stat: utime, stime
+    u=$((u + ${12})) s=$((s + ${13})) # fields 14 and 15 of stat: utime, stime
+    for t in /proc/"$p"/task/*/status; do
+      read -r a b < <(awk '/^voluntary_ctxt_switches/ {v = $2} /^nonvoluntary_ctxt_switches/ {n = $2} END {print v + 0, n + 0}' "$t" 2>/dev/null) || continue
+      v=$((v + a)) n=$((n + b))
+    done
   done
-  echo "$t"
+  echo "$u $s $v $n"
+}
+# core_ticks CPU: "busy steal" ticks of one CPU from /proc/stat (busy counts
+# everything but idle and iowait); core_ticks all: the same for the machine.
+core_ticks() {
+  local line=cpu$1
+  [[ $1 == all ]] && line=cpu
+  awk -v l="$line" '$1 == l {print $2 + $3 + $4 + $7 + $8 + $9, $9}' /proc/stat
 }
 rss_kib() {
   local t=0 p v
@@ -212,28 +138,34 @@ to_us() { awk -v v="$1" 'BEGIN {
   else if (v ~ /s$/) { sub(/s$/, "", v); print v * 1000000 }
   else print v }'; }
 
-results="$work/results.tsv" # proxy proto run rps p50_us p99_us cpu_us_per_req rss_kib
+# proxy proto run rps p50_us p99_us cpu_us_per_req rss_kib user_us sys_us
+# vcs_per_req ivcs_per_req loadgen_cpu_us_per_req other_pct_on_proxy_core
+results="$work/results.tsv"
 : >"$results"
 
 # measure PROXY PROTO PORT RUN PID
 measure() {
-  local name=$1 proto=$2 p=$3 run=$4 pid=$5 out t0 t1 reqs rps p50 p99 cpu rss
+  local name=$1 proto=$2 p=$3 run=$4 pid=$5 out reqs rps p50 p99 cpu rss user sys vcs ivcs gcpu other
   local hdr=()
   [[ -n "${load_header[$name]:-}" ]] && hdr=(-H "${load_header[$name]}")
   out="$work/$name.$proto.$run.out"
-  t0=$(cpu_ticks "$pid")
+  local c0 c1 k0 k1 gen=(/usr/bin/time -f "%U %S" -o "$out.time")
+  read -r -a c0 < <(proc_counters "$pid")
+  read -r -a k0 < <(core_ticks "$proxy_cpu")
   if [[ $proto == http1 ]]; then
-    taskset -c "$load_cpu" wrk -t1 -c"$CONNS" -d"${DURATION}s" --latency "${hdr[@]}" "http://127.0.0.1:$p/bench" >"$out" 2>&1
-    t1=$(cpu_ticks "$pid")
+    "${gen[@]}" taskset -c "$load_cpu" wrk -t1 -c"$CONNS" -d"${DURATION}s" --latency "${hdr[@]}" "http://127.0.0.1:$p/bench" >"$out" 2>&1
+    read -r -a c1 < <(proc_counters "$pid")
+    read -r -a k1 < <(core_ticks "$proxy_cpu")
     reqs=$(awk '/requests in/ {print $1}' "$out")
     rps=$(awk '/^Requests\/sec:/ {print $2}' "$out")
     p50=$(to_us "$(awk '$1 == "50%" {print $2}' "$out")")
     p99=$(to_us "$(awk '$1 == "99%" {print $2}' "$out")")
     if grep -q "Non-2xx" "$out"; then echo "bench: $name $proto: non-2xx answers" >&2; reqs=0; fi
   else
-    taskset -c "$load_cpu" h2load -c"$CONNS" -m"$STREAMS" -D"$DURATION" "${hdr[@]}" \
+    "${gen[@]}" taskset -c "$load_cpu" h2load -c"$CONNS" -m"$STREAMS" -D"$DURATION" "${hdr[@]}" \
       --log-file="$out.log" "http://127.0.0.1:$p/bench" >"$out" 2>&1 || true
-    t1=$(cpu_ticks "$pid")
+    read -r -a c1 < <(proc_counters "$pid")
+    read -r -a k1 < <(core_ticks "$proxy_cpu")
     reqs=$(awk '/^requests:/ {print $8}' "$out") # succeeded
     rps=$(awk '/^finished in/ {gsub(",", "", $4); print $4}' "$out")
     # h2load's log: one line per request, the third field its time in us.
@@ -247,8 +179,18 @@ measure() {
     tail -5 "$out" >&2
     return 0
   fi
-  cpu=$(awk -v d=$((t1 - t0)) -v n="$reqs" -v hz="$clk_tck" 'BEGIN {printf "%.2f", d * 1e6 / hz / n}')
-  printf '%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n' "$name" "$proto" "$run" "$rps" "$p50" "$p99" "$cpu" "$rss" >>"$results"
+  local du=$((c1[0] - c0[0])) ds=$((c1[1] - c0[1])) gen_s
+  gen_s=$(awk '{print $1 + $2}' "$out.time" 2>/dev/null | tail -1)
+  # The proxy's core: busy ticks that were not the proxy's (other processes,
+  # interrupts, steal), as a share of the run.
+  read -r cpu user sys vcs ivcs gcpu other < <(awk -v du="$du" -v ds="$ds" -v n="$reqs" -v hz="$clk_tck" \
+    -v dv=$((c1[2] - c0[2])) -v di=$((c1[3] - c0[3])) -v g="${gen_s:-0}" \
+    -v busy=$((k1[0] - k0[0])) -v secs="$DURATION" 'BEGIN {
+      other = (busy - du - ds) / hz / secs * 100; if (other < 0) other = 0
+      printf "%.2f %.2f %.2f %.3f %.3f %.2f %.0f\n", (du + ds) * 1e6 / hz / n, du * 1e6 / hz / n, ds * 1e6 / hz / n,
+        dv / n, di / n, g * 1e6 / n, other }')
+  printf '%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n' "$name" "$proto" "$run" "$rps" "$p50" "$p99" \
+    "$cpu" "$rss" "$user" "$sys" "$vcs" "$ivcs" "$gcpu" "$other" >>"$results"
 }
 
 echo "bench: ${RUNS} run(s) x ${DURATION}s per proxy and protocol; proxy on CPU $proxy_cpu, load + backend on CPU $load_cpu" >&2
@@ -265,13 +207,25 @@ for name in $PROXIES; do
   pids+=("$proxy_pid")
   wait_port "$p1" 10 || { echo "bench: $name did not start: $(tail -5 "$dir/log")" >&2; continue; }
   ppid[$name]=$proxy_pid h1port[$name]=$p1 h2port[$name]=$p2
-  [[ $name == archway || $name == archway-cors || $name == baseline || $name == nghttpx ]] && h2port[$name]=$p1 # h2c by prior knowledge on the same port
+  same_port_h2c "$name" && h2port[$name]=$p1 # h2c by prior knowledge on the same port
   started+=("$name")
 done
 for name in "${started[@]}"; do
   # Warm-up: connections, pools, page faults.
   taskset -c "$load_cpu" wrk -t1 -c"$CONNS" -d1s "http://127.0.0.1:${h1port[$name]}/warm" >/dev/null 2>&1 || true
 done
+# How quiet the machine is: load average now and at the end, steal over
+# the measured runs.
+read -r load_start _ < /proc/loadavg
+read -r -a m0 < <(core_ticks all)
+t_start=$(date +%s)
+if [[ $BUSY == 1 ]]; then
+  # The documented busy machine: one CPU-bound loop, same priority, on the
+  # proxy's core for the whole measurement.
+  taskset -c "$proxy_cpu" bash -c 'while :; do :; done' &
+  pids+=($!)
+  echo "bench: BUSY=1: a CPU-bound loop shares the proxy's core (CPU $proxy_cpu)" >&2
+fi
 for ((r = 1; r <= RUNS; r++)); do
   for name in "${started[@]}"; do
     measure "$name" http1 "${h1port[$name]}" "$r" "${ppid[$name]}"
@@ -283,6 +237,14 @@ for name in "${started[@]}"; do
   wait "${ppid[$name]}" 2>/dev/null || true
 done
 
+read -r load_end _ < /proc/loadavg
+read -r -a m1 < <(core_ticks all)
+steal=$(awk -v s=$((m1[1] - m0[1])) -v secs=$(($(date +%s) - t_start)) -v hz="$clk_tck" -v n="$ncpu" \
+  'BEGIN {printf "%.1f", secs > 0 ? s / hz / secs / n * 100 : 0}')
+echo
+echo "machine: $ncpu CPUs; load average $load_start at the start, $load_end at the end; steal $steal %;" \
+  "$([[ $BUSY == 1 ]] && echo "BUSY=1 (a CPU-bound loop on the proxy's core)" || echo "no added load")"
+
 # --- report: medians, then ratios against Archway ---------------------------
 awk -F'\t' -v runs="$RUNS" '
 function median(key, col,    n, i, j, a, t) {
@@ -293,7 +255,7 @@ function median(key, col,    n, i, j, a, t) {
 {
   key = $1 SUBSEP $2
   if (!(key in seen)) { seen[key] = 1; order[++k] = key }
-  for (c = 4; c <= 8; c++) vals[key, c] = vals[key, c] (vals[key, c] == "" ? "" : " ") $c
+  for (c = 4; c <= 14; c++) vals[key, c] = vals[key, c] (vals[key, c] == "" ? "" : " ") $c
   cpurun[$1, $2, $3] = $7
 }
 END {
@@ -303,6 +265,16 @@ END {
     rps[order[i]] = median(order[i], 4); p50 = median(order[i], 5); p99[order[i]] = median(order[i], 6)
     cpu[order[i]] = median(order[i], 7); rss[order[i]] = median(order[i], 8)
     printf "%-9s %-6s %12.0f %10.3f %10.3f %14.2f %10.1f\n", kp[1], kp[2], rps[order[i]], p50 / 1000, p99[order[i]] / 1000, cpu[order[i]], rss[order[i]] / 1024
+  }
+  printf "\nper request (medians): the proxy in user and system mode, its context switches\n"
+  printf "(voluntary, involuntary), the load generator CPU per request (when it nears\n"
+  printf "1e6 / req/s the client was the bottleneck), and the share of the proxy core\n"
+  printf "that other work took during the runs\n"
+  printf "%-12s %-6s %9s %9s %9s %9s %11s %11s\n", "proxy", "proto", "user us", "sys us", "vcs", "ivcs", "client us", "other %"
+  for (i = 1; i <= k; i++) {
+    split(order[i], kp, SUBSEP)
+    printf "%-12s %-6s %9.2f %9.2f %9.3f %9.3f %11.2f %11.0f\n", kp[1], kp[2], median(order[i], 9), median(order[i], 10),
+      median(order[i], 11), median(order[i], 12), median(order[i], 13), median(order[i], 14)
   }
   printf "\nArchway / peer (req/s: higher is better; CPU/req, p99, RSS: lower is better;\n"
   printf "paired: the median of the CPU/req ratios of runs taken back to back)\n"
@@ -336,6 +308,13 @@ END {
   }
 }' "$results"
 echo "bench: raw results in $results (kept only with BENCH_OUT set)" >&2
+
+if $profile; then
+  echo; echo "== syscalls and TCP segments per request (bench/profile.sh)"
+  BUILD="$BUILD" PROXIES="$PROXIES" "$root/bench/profile.sh"
+  echo; echo "== instructions per request (bench/instructions.sh)"
+  BUILD="$BUILD" VARIANTS="archway nginx haproxy nghttpx" "$root/bench/instructions.sh"
+fi
 
 if $all; then
   route_bench=$(find "$BUILD" -name route_bench -type f -perm -u+x | head -1)

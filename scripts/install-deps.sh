@@ -13,7 +13,7 @@ packages=(
   chromium
 )
 if [[ "${1:-}" == "--bench" ]]; then
-  packages+=(nginx-light haproxy nghttp2-proxy valgrind)
+  packages+=(nginx-light haproxy nghttp2-proxy valgrind strace time)
 fi
 
 missing=()
