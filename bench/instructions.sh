@@ -13,10 +13,14 @@
 # Origin), and "baseline" when BASELINE_BIN names an older binary (the plain
 # route). What the CORS policy costs is archway-cors over archway-origin:
 # the same bytes in, the policy's work and its three response fields extra.
+# The peers can be counted the same way: variants "nginx", "haproxy" and
+# "nghttpx", set up as bench/run.sh sets them up (every process of the
+# proxy is counted; nginx and nghttpx run in their one-process modes).
 #
 # Usage: bench/instructions.sh            (not part of `make test`)
 # Env:   BUILD (build dir; default build), N (requests per count, 20000),
-#        BASELINE_BIN, VARIANTS (default "archway archway-cors [baseline]")
+#        BASELINE_BIN, VARIANTS (default "archway archway-origin archway-cors
+#        [baseline]"; may add nginx haproxy nghttpx)
 set -euo pipefail
 
 root=$(cd "$(dirname "$0")/.." && pwd)
@@ -25,7 +29,7 @@ BUILD=${BUILD:-${ARCHWAY_BUILD_DIR:-build}}
 N=${N:-20000}
 BASELINE_BIN=${BASELINE_BIN:-}
 VARIANTS=${VARIANTS:-"archway archway-origin archway-cors${BASELINE_BIN:+ baseline}"}
-for tool in valgrind callgrind_control h2load nginx; do
+for tool in valgrind callgrind_control h2load nginx haproxy nghttpx; do
   command -v "$tool" >/dev/null || { echo "instructions: $tool missing: run scripts/install-deps.sh --bench" >&2; exit 1; }
 done
 
@@ -88,11 +92,43 @@ EOF
   awk -v ir="$ir" -v n="$N" 'BEGIN {printf "%.0f", ir / n}'
 }
 
+# count_peer NAME PROTO: a peer under callgrind, its processes summed.
+proxy_cpu=0 single_process=1
+count_peer() {
+  local name=$1 proto=$2 dir="$work/$1.$2" p1 p2 p pid ir q
+  mkdir -p "$dir"
+  p1=$(port) p2=$(port)
+  proxy_wrap=(valgrind --tool=callgrind --instr-atstart=no "--callgrind-out-file=$dir/callgrind.out.%p")
+  "start_$name" "$dir" "$p1" "$p2"
+  unset proxy_wrap
+  pid=$proxy_pid
+  pids+=("$pid")
+  p=$p2
+  same_port_h2c "$name" && p=$p1
+  wait_port "$p" 60 || { echo "instructions: $name did not start: $(tail -3 "$dir/log")" >&2; return 1; }
+  local load=(h2load -c 8 -m 10)
+  [[ $proto == http1 ]] && { load=(h2load --h1 -c 8); p=$p1; }
+  "${load[@]}" -n 2000 "http://127.0.0.1:$p/warm" >/dev/null 2>&1
+  for q in $pid $(pgrep -P "$pid"); do callgrind_control -i on "$q" >/dev/null 2>&1 || true; done
+  "${load[@]}" -n "$N" "http://127.0.0.1:$p/bench" >"$dir/load.out" 2>&1
+  for q in $pid $(pgrep -P "$pid"); do callgrind_control -i off "$q" >/dev/null 2>&1 || true; done
+  grep -q "$N succeeded" "$dir/load.out" || { echo "instructions: $name $proto: $(grep -E '^requests:' "$dir/load.out")" >&2; }
+  for q in $(pgrep -P "$pid"); do kill -TERM "$q" 2>/dev/null || true; done
+  kill -TERM "$pid" 2>/dev/null || true
+  wait "$pid" 2>/dev/null || true
+  sleep 1 # forked workers write their counts as they exit
+  ir=$(cat "$dir"/callgrind.out.* | awk '/^totals:/ {t += $2} END {print t + 0}')
+  awk -v ir="$ir" -v n="$N" 'BEGIN {printf "%.0f", ir / n}'
+}
+
 declare -A ipr
 printf '%-13s %-6s %14s\n' variant proto "instr/request"
 for v in $VARIANTS; do
   for proto in http1 h2c; do
-    ipr[$v.$proto]=$(count "$v" "$proto")
+    case $v in
+    nginx | haproxy | nghttpx) ipr[$v.$proto]=$(count_peer "$v" "$proto") ;;
+    *) ipr[$v.$proto]=$(count "$v" "$proto") ;;
+    esac
     printf '%-13s %-6s %14s\n' "$v" "$proto" "${ipr[$v.$proto]}"
   done
 done

@@ -40,7 +40,9 @@ CONF
 # --- the proxies, one start function each, shared by run.sh and profile.sh.
 # They read: proxy_cpu, backend_port, archway_bin, BASELINE_BIN, and
 # proxy_wrap (an array, may be unset: a command the proxy runs under, such
-# as valgrind, for bench/instructions.sh).
+# as valgrind, for bench/instructions.sh), and single_process (1: nginx and
+# nghttpx in their one-process debugging modes, which do the same work per
+# request in one process that callgrind_control can reach).
 # start_<proxy> DIR H1PORT H2PORT: starts it pinned, sets proxy_pid.
 start_archway() {
   start_archway_binary "$archway_bin" "$@"
@@ -77,6 +79,7 @@ EOF
 start_nginx() {
   local dir=$1 p1=$2 p2=$3
   cat >"$dir/nginx.conf" <<EOF
+$([[ ${single_process:-0} == 1 ]] && echo "master_process off;")
 worker_processes 1;
 daemon off;
 pid $dir/nginx.pid;
@@ -135,7 +138,7 @@ start_nghttpx() {
   local dir=$1 p1=$2
   taskset -c "$proxy_cpu" ${proxy_wrap[@]+"${proxy_wrap[@]}"} nghttpx --workers=1 --frontend="127.0.0.1,$p1;no-tls" \
     --backend="127.0.0.1,$backend_port" --accesslog-file=/dev/null --errorlog-file="$dir/error.log" \
-    --pid-file="$dir/nghttpx.pid" --conf=/dev/null --no-server-rewrite --add-x-forwarded-for \
+    --pid-file="$dir/nghttpx.pid" --conf=/dev/null --no-server-rewrite --add-x-forwarded-for $([[ ${single_process:-0} == 1 ]] && echo --single-process) \
     >"$dir/log" 2>&1 &
   proxy_pid=$!
 }
