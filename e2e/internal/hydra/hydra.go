@@ -17,7 +17,6 @@ import (
 	"os/exec"
 	"path/filepath"
 	"strconv"
-	"sync/atomic"
 	"testing"
 	"time"
 
@@ -74,8 +73,6 @@ type Server struct {
 	proc       *procs.Proc
 	starts     int
 	client     *http.Client
-	// lastKeyAt is when the newest signing key was made (see RotateSigningKey).
-	lastKeyAt atomic.Int64
 }
 
 // Binary returns the path of the hydra binary in the tools folder. When it
@@ -110,9 +107,7 @@ func Start(t testing.TB, opts Options) *Server {
 		opts:       opts,
 		publicPort: procs.FreeLoopbackPort(t),
 		adminPort:  procs.FreeLoopbackPort(t),
-		// Generous: Hydra makes 4096-bit RSA keys on demand, which took
-		// over 10 s on a loaded 2-core machine.
-		client: &http.Client{Timeout: 60 * time.Second},
+		client:     &http.Client{Timeout: 30 * time.Second},
 	}
 	if opts.TLS != nil {
 		s.client.Transport = &http.Transport{TLSClientConfig: &tls.Config{RootCAs: opts.TLS.RootCAs}}
@@ -174,11 +169,7 @@ func (s *Server) Start() {
 	cmd := []string{"serve", "all", "--dev", "--sqa-opt-out"}
 	s.proc = procs.StartEnv(s.t, fmt.Sprintf("hydra-%d", s.starts), s.dir, s.env, s.bin, cmd...)
 	s.waitReady(30 * time.Second)
-	// Fetching the JWKS makes Hydra generate the signing keys it lacks (a
-	// fresh or in-memory store), here rather than within a test's first
-	// token request or the proxy's first JWKS fetch.
-	s.JWKS(s.t)
-	s.lastKeyAt.Store(time.Now().UnixNano())
+	s.generateKeys(keyGenerationTimeout)
 }
 
 // Stop kills Hydra (SIGKILL: an identity provider that vanishes).
@@ -210,6 +201,30 @@ func (s *Server) waitReady(timeout time.Duration) {
 		time.Sleep(100 * time.Millisecond)
 	}
 	s.t.Fatalf("hydra not ready after %v: %v (log: %s)", timeout, lastErr, s.proc.Log)
+}
+
+// keyGenerationTimeout bounds Hydra's making of 4096-bit RSA keys, which
+// took over 10 s on a loaded 2-core machine.
+const keyGenerationTimeout = 90 * time.Second
+
+// generateKeys has Hydra make the signing keys a fresh store lacks, here
+// rather than within a test's first token request or the proxy's first
+// JWKS fetch: fetching the JWKS makes them. Hydra's handlers have 10 s to
+// write (ory/graceful's WriteTimeout) and generation may take longer, so a
+// failed fetch is retried: the keys it started are stored all the same.
+func (s *Server) generateKeys(timeout time.Duration) {
+	s.t.Helper()
+	deadline := time.Now().Add(timeout)
+	for {
+		err := s.tryJSON(http.MethodGet, s.JWKSURL(), nil, http.StatusOK, nil)
+		if err == nil {
+			return
+		}
+		if time.Now().After(deadline) {
+			s.t.Fatalf("hydra made no signing keys in %v: %v", timeout, err)
+		}
+		time.Sleep(200 * time.Millisecond)
+	}
 }
 
 func (s *Server) scheme() string {

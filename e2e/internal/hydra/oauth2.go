@@ -145,31 +145,40 @@ func (s *Server) postForm(target string, form url.Values, c *Client) (int, []byt
 
 func (s *Server) mustJSON(t testing.TB, method, target string, in any, want int, out any) {
 	t.Helper()
+	if err := s.tryJSON(method, target, in, want, out); err != nil {
+		t.Fatal(err)
+	}
+}
+
+// tryJSON sends in as JSON and decodes the answer into out; an error when
+// the call fails or answers another status than want.
+func (s *Server) tryJSON(method, target string, in any, want int, out any) error {
 	var rd io.Reader
 	if in != nil {
 		b, err := json.Marshal(in)
 		if err != nil {
-			t.Fatal(err)
+			return err
 		}
 		rd = bytes.NewReader(b)
 	}
 	req, err := http.NewRequest(method, target, rd)
 	if err != nil {
-		t.Fatal(err)
+		return err
 	}
 	req.Header.Set("Content-Type", "application/json")
 	status, body, err := s.do(req)
 	if err != nil {
-		t.Fatal(err)
+		return err
 	}
 	if status != want {
-		t.Fatalf("%s %s: %d %s, want %d", method, target, status, body, want)
+		return &statusError{fmt.Sprintf("%s %s: %d %s, want %d", method, target, status, body, want)}
 	}
 	if out != nil {
 		if err := json.Unmarshal(body, out); err != nil {
-			t.Fatalf("%s %s: %v: %s", method, target, err, body)
+			return fmt.Errorf("%s %s: %v: %s", method, target, err, body)
 		}
 	}
+	return nil
 }
 
 func (s *Server) do(req *http.Request) (int, []byte, error) {
@@ -181,6 +190,12 @@ func (s *Server) do(req *http.Request) (int, []byte, error) {
 	body, err := io.ReadAll(io.LimitReader(resp.Body, 1<<20))
 	return resp.StatusCode, body, err
 }
+
+// statusError is an answer with an unexpected status (as opposed to no
+// answer at all).
+type statusError struct{ msg string }
+
+func (e *statusError) Error() string { return e.msg }
 
 func nonNil(s []string) []string {
 	if s == nil {
