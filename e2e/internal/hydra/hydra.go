@@ -42,11 +42,12 @@ const AccessTokenKeySet = "hydra.jwt.access-token"
 // is missing (otherwise a missing binary fails the test).
 const SkipEnv = "ARCHWAY_SKIP_HYDRA"
 
-// TLS makes Hydra serve both ports over HTTPS with this certificate.
+// TLS makes Hydra serve both ports over HTTPS with this certificate
+// (NewTestTLS makes one).
 type TLS struct {
 	CertFile, KeyFile string
-	// RootCAs verifies that certificate in the helper's own calls.
-	RootCAs *x509.CertPool
+	CAFile            string         // PEM of the CA that signed it
+	RootCAs           *x509.CertPool // verifies it in the helper's own calls
 }
 
 // Options configures one Hydra server.

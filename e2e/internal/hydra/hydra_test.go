@@ -154,3 +154,24 @@ func TestHydraRestartPersistentKeepsState(t *testing.T) {
 		t.Fatalf("kid %v after restart, want %v", h2["kid"], h["kid"])
 	}
 }
+
+// With TLS, Hydra serves both ports over HTTPS with the test's certificate
+// and the issuer is https.
+func TestHydraServesHTTPS(t *testing.T) {
+	certs := NewTestTLS(t)
+	s := Start(t, Options{TLS: certs})
+	if !strings.HasPrefix(s.Issuer(), "https://127.0.0.1:") || !strings.HasPrefix(s.IntrospectionURL(), "https://") {
+		t.Fatalf("issuer %s, introspection %s: want https", s.Issuer(), s.IntrospectionURL())
+	}
+	c := s.CreateClient(t, ClientSpec{Scopes: []string{"a"}})
+	_, claims := mustHeader(t, s.Token(t, c, []string{"a"}, nil).AccessToken)
+	if claims["iss"] != s.Issuer() {
+		t.Errorf("iss %v, want %s", claims["iss"], s.Issuer())
+	}
+	if len(s.JWKS(t)) == 0 {
+		t.Error("empty JWKS over https")
+	}
+	if _, err := http.Get(s.JWKSURL()); err == nil {
+		t.Error("a client without the test CA trusted Hydra's certificate")
+	}
+}
