@@ -64,7 +64,7 @@ func TestHydraIssuesVerifiableTokensRevokesAndRotates(t *testing.T) {
 			t.Fatalf("opaque token %q parses as a JWT", op.AccessToken)
 		}
 		in := s.Introspect(t, op.AccessToken)
-		if !in.Active || in.Scope != "orders.read" || in.ClientID != oc.ID || !slices.Contains(in.Audience, "orders") {
+		if !in.Active || in.Scope != "orders.read" || in.ClientID != oc.ID || !slices.Contains(in.Audience, "orders") || in.Exp == 0 {
 			t.Fatalf("introspection of a fresh token: %+v", in.Raw)
 		}
 		s.Revoke(t, oc, op.AccessToken)
