@@ -25,7 +25,7 @@ $(ASAN_BUILD)/build.ninja:
 build-asan: deps $(ASAN_BUILD)/build.ninja
 	ninja -C $(ASAN_BUILD) -j $(JOBS)
 
-# Builds (once per pin change) kube-apiserver, etcd, kubectl, helm, h2spec.
+# Builds (once per pin change) kube-apiserver, etcd, kubectl, helm, h2spec, hydra.
 tools: deps
 	@e2e/tools/ensure.sh >/dev/null
 

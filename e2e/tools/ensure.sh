@@ -1,9 +1,10 @@
 #!/usr/bin/env bash
 # Builds the e2e test tools (etcd, kube-apiserver, kube-controller-manager,
-# kubectl, helm, h2spec) from the pins in this folder's go.mod/go.sum, once,
-# into a cache folder keyed by a hash of those pins, and prints that bin folder
-# as the last line of stdout. A second run with the same pins only checks that
-# the binaries are there (well under a second).
+# kubectl, helm, h2spec from the pins in this folder's go.mod/go.sum; Ory
+# Hydra from hydra/go.mod/go.sum), once, into a cache folder keyed by a hash
+# of those pins, and prints that bin folder as the last line of stdout. A
+# second run with the same pins only checks that the binaries are there (well
+# under a second).
 #
 #   BIN=$(e2e/tools/ensure.sh | tail -n1)
 #
@@ -27,10 +28,15 @@ tools=(
 	"kubectl=k8s.io/kubernetes/cmd/kubectl"
 	"helm=helm.sh/helm/v3/cmd/helm"
 	"h2spec=github.com/summerwind/h2spec/cmd/h2spec"
+	"hydra=github.com/ory/hydra/v2"
 )
+# Hydra's module and build: the SQLite driver (cgo) behind its in-memory
+# store `DSN=memory` is compiled only with these tags, as upstream's
+# Makefile does.
+hydra_tags="sqlite,sqlite_omit_load_extension"
 
 gover=$(go env GOVERSION)
-hash=$({ cat go.mod go.sum; printf '%s\n' "${tools[@]}" "$gover" "ldflags-v1"; } | sha256sum | cut -c1-16)
+hash=$({ cat go.mod go.sum hydra/go.mod hydra/go.sum; printf '%s\n' "${tools[@]}" "$gover" "ldflags-v1" "$hydra_tags"; } | sha256sum | cut -c1-16)
 root=${ARCHWAY_TOOLS_DIR:-${XDG_CACHE_HOME:-$HOME/.cache}/archway/tools}
 dest="$root/$hash"
 bin="$dest/bin"
@@ -49,6 +55,9 @@ if complete; then
 fi
 
 mkdir -p "$root"
+root=$(cd "$root" && pwd) # absolute: hydra is built from its own folder
+dest="$root/$hash"
+bin="$dest/bin"
 # One builder at a time (test packages may call this in parallel); the
 # others wait for it and then find the binaries in place.
 exec 9>"$root/.lock-$hash"
@@ -82,6 +91,9 @@ helm_ld="-X helm.sh/helm/v3/internal/version.version=$helmv"
 helm_ld+=" -X helm.sh/helm/v3/pkg/chartutil.k8sVersionMajor=$k8s_major"
 helm_ld+=" -X helm.sh/helm/v3/pkg/chartutil.k8sVersionMinor=$k8s_minor"
 h2spec_ld="-X main.VERSION=$h2specv -X main.COMMIT=module"
+hydrav=$(cd hydra && modver github.com/ory/hydra/v2)
+hydra_ld="-X github.com/ory/hydra/v2/driver/config.Version=$hydrav"
+hydra_ld+=" -X github.com/ory/hydra/v2/driver/config.Date=$date"
 
 tmp="$dest/bin.tmp.$$"
 rm -rf "$tmp"
@@ -94,15 +106,18 @@ pflag=()
 
 for t in "${tools[@]}"; do
 	name=${t%%=*} pkg=${t#*=}
+	moddir=. cgo=0 tags=""
 	case $name in
 	kube-* | kubectl) ld="-s -w $k8s_ld" ;;
 	helm) ld="-s -w $helm_ld" ;;
 	h2spec) ld="-s -w $h2spec_ld" ;;
+	hydra) ld="-s -w $hydra_ld" moddir=hydra cgo=1 tags=$hydra_tags ;;
 	*) ld="-s -w" ;;
 	esac
 	start=$SECONDS
 	echo "ensure.sh: building $name ($pkg)" >&2
-	go build -trimpath -buildvcs=false "${pflag[@]}" -ldflags "$ld" -o "$tmp/$name" "$pkg"
+	(cd "$moddir" && CGO_ENABLED=$cgo go build -trimpath -buildvcs=false "${pflag[@]}" \
+		-tags "$tags" -ldflags "$ld" -o "$tmp/$name" "$pkg")
 	echo "ensure.sh: built $name in $((SECONDS - start))s" >&2
 done
 

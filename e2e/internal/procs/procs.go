@@ -28,6 +28,12 @@ type Proc struct {
 // Start runs bin with its output in logDir/name.log.
 func Start(t testing.TB, name, logDir, bin string, args ...string) *Proc {
 	t.Helper()
+	return StartEnv(t, name, logDir, nil, bin, args...)
+}
+
+// StartEnv is Start with the environment env (nil: this process's own).
+func StartEnv(t testing.TB, name, logDir string, env []string, bin string, args ...string) *Proc {
+	t.Helper()
 	logPath := filepath.Join(logDir, name+".log")
 	logFile, err := os.Create(logPath)
 	if err != nil {
@@ -35,6 +41,7 @@ func Start(t testing.TB, name, logDir, bin string, args ...string) *Proc {
 	}
 	cmd := exec.Command(bin, args...)
 	cmd.Stdout, cmd.Stderr = logFile, logFile
+	cmd.Env = env
 	cmd.SysProcAttr = &syscall.SysProcAttr{Pdeathsig: syscall.SIGKILL}
 	if err := cmd.Start(); err != nil {
 		t.Fatalf("start %s: %v", name, err)
@@ -52,6 +59,16 @@ func Start(t testing.TB, name, logDir, bin string, args ...string) *Proc {
 		}
 	})
 	return p
+}
+
+// Exited reports whether the process has ended.
+func (p *Proc) Exited() bool {
+	select {
+	case <-p.done:
+		return true
+	default:
+		return false
+	}
 }
 
 // Kill stops the process at once and waits for it.
