@@ -418,28 +418,30 @@ void H1Connection::flush() {
   out_.clear();
   write_in_flight_ = true;
   transport_->async_write(
-      asio::buffer(writing_), [self = shared_from_this()](boost::system::error_code ec, size_t) {
-        self->write_in_flight_ = false;
-        self->writing_.clear();
-        if (self->phase_ == Phase::kClosed) return;
-        if (ec) {
-          if (self->exchange_) self->exchange_->on_client_gone();
-          self->close();
-          return;
-        }
-        if (!self->out_.empty()) {
-          self->flush();
-        } else if (self->exchange_) {
-          self->exchange_->on_client_drained();
-        }
-        if (self->response_done_ && self->out_.empty() && !self->write_in_flight_) {
-          if (self->phase_ == Phase::kBody || self->close_after_response_) {
-            self->close();
-            return;
-          }
-          self->process();
-        }
-      });
+      asio::buffer(writing_),
+      net::with_memory(
+          write_memory_, [self = shared_from_this()](boost::system::error_code ec, size_t) {
+            self->write_in_flight_ = false;
+            self->writing_.clear();
+            if (self->phase_ == Phase::kClosed) return;
+            if (ec) {
+              if (self->exchange_) self->exchange_->on_client_gone();
+              self->close();
+              return;
+            }
+            if (!self->out_.empty()) {
+              self->flush();
+            } else if (self->exchange_) {
+              self->exchange_->on_client_drained();
+            }
+            if (self->response_done_ && self->out_.empty() && !self->write_in_flight_) {
+              if (self->phase_ == Phase::kBody || self->close_after_response_) {
+                self->close();
+                return;
+              }
+              self->process();
+            }
+          }));
 }
 
 void H1Connection::finish_exchange() {

@@ -28,6 +28,7 @@
 #include "proxy/exchange/exchange.h"
 #include "proxy/http/message.h"
 #include "proxy/http1/request_parser.h"
+#include "proxy/net/handler_memory.h"
 #include "proxy/net/transport.h"
 
 namespace archway::client {
@@ -89,6 +90,7 @@ class H1Connection final : public client::Connection,
   bool read_in_flight_ = false;
   bool flush_scheduled_ = false;
   std::string out_, writing_;
+  net::HandlerMemory write_memory_;  // the one write in flight (net/handler_memory.h)
   bool write_in_flight_ = false;
   http::Request request_;
   std::optional<http1::RequestParser> parser_;

@@ -14,7 +14,7 @@ const char* to_websocket_upgrade(http::Request& request, std::string_view protoc
   // has no body (RFC 6455 §4.1).
   request.has_body = false;
   request.content_length.reset();
-  std::erase_if(request.headers, [](const http::Header& h) {
+  http::erase_if(request.headers, [](const http::Header& h) {
     return h.name == "sec-websocket-key" || h.name == "sec-websocket-accept";
   });
   // base64 of 16 bytes: 24 characters and a terminating NUL.

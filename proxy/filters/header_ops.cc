@@ -8,7 +8,7 @@ namespace archway::filters {
 
 void apply_header_ops(const config::HeaderOps& ops, http::Headers& headers) {
   const auto erase_named = [&headers](const std::string& name) {
-    std::erase_if(headers, [&](const http::Header& h) { return h.name == name; });
+    http::erase_if(headers, [&](const http::Header& h) { return h.name == name; });
   };
   for (std::string name : ops.remove) {
     http::lowercase(name);

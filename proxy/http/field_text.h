@@ -10,6 +10,7 @@ namespace archway::http {
 // ASCII case-insensitive equality (field names, tokens, schemes, hosts).
 [[nodiscard]] inline bool iequals(std::string_view a, std::string_view b) {
   if (a.size() != b.size()) return false;
+  if (a == b) return true;  // the usual case, one memcmp
   for (size_t i = 0; i < a.size(); ++i) {
     char x = a[i], y = b[i];
     if (x >= 'A' && x <= 'Z') x = static_cast<char>(x - 'A' + 'a');

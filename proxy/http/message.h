@@ -11,18 +11,13 @@
 #include <string_view>
 #include <vector>
 
+#include "proxy/http/headers.h"
+
 namespace archway::backend {
 class H1Connection;
 }
 
 namespace archway::http {
-
-// Names are lowercase (HTTP/2 requires it; the HTTP/1 codec lowercases).
-struct Header {
-  std::string name;
-  std::string value;
-};
-using Headers = std::vector<Header>;
 
 struct Request {
   std::string method;

@@ -4,6 +4,7 @@
 
 #include <limits>
 
+#include "proxy/http/field_text.h"
 #include "proxy/http/hop_by_hop.h"
 
 namespace archway::http1 {
@@ -42,29 +43,26 @@ void RequestParser::on_field_impl(http::field, string_view name, string_view val
     ec = http::error::bad_field;
     return;
   }
-  archway::http::Header h{std::string(n), std::string(v)};
+  // Added first and taken back for the fields the head keeps elsewhere:
+  // add() writes into a spare slot's strings, so a keep-alive connection's
+  // fields cost no allocation (http/headers.h).
+  archway::http::Headers& headers = request_.headers;
+  archway::http::Header& h = headers.add(n, v);
   archway::http::lowercase(h.name);
-  if (h.name == "host") {
-    request_.authority = std::move(h.value);
-    return;
-  }
-  if (h.name == "connection") {
+  const std::string_view field = h.name;
+  if (field == "host") {
+    request_.authority.assign(v);
+  } else if (field == "connection") {
     if (!connection_.empty()) connection_ += ',';
     connection_ += v;
-    return;
-  }
-  if (h.name == "upgrade") {
-    std::string lower(v);
-    archway::http::lowercase(lower);
-    request_.websocket = lower == "websocket";
-    return;
-  }
-  if (h.name == "te") {
+  } else if (field == "upgrade") {
+    request_.websocket = v.size() == 9 && archway::http::iequals(v, "websocket");
+  } else if (field == "te") {
     request_.te_trailers = v.find("trailers") != std::string_view::npos;
-    return;
+  } else if (field != "content-length" && !archway::http::is_hop_by_hop(field)) {
+    return;  // a regular field: it stays
   }
-  if (h.name == "content-length" || archway::http::is_hop_by_hop(h.name)) return;
-  request_.headers.push_back(std::move(h));
+  headers.pop_back();
 }
 
 void RequestParser::on_header_impl(error_code& ec) {

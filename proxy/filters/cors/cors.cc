@@ -85,32 +85,32 @@ class CorsFilter final : public StatelessFilter {
     }
     reply.status = 204;
     auto& h = reply.headers;
-    h.push_back({"access-control-allow-origin", std::string(policy_.allow_origin_value(origin))});
-    if (policy_.credentials()) h.push_back({"access-control-allow-credentials", "true"});
+    h.add("access-control-allow-origin", policy_.allow_origin_value(origin));
+    if (policy_.credentials()) h.add("access-control-allow-credentials", "true");
     if (const auto methods = policy_.allow_methods_value(method); !methods.empty()) {
-      h.push_back({"access-control-allow-methods", std::string(methods)});
+      h.add("access-control-allow-methods", methods);
     }
     if (const auto headers = policy_.allow_headers_value(requested_headers); !headers.empty()) {
-      h.push_back({"access-control-allow-headers", std::string(headers)});
+      h.add("access-control-allow-headers", headers);
     }
-    if (!policy_.max_age().empty()) h.push_back({"access-control-max-age", policy_.max_age()});
+    if (!policy_.max_age().empty()) h.add("access-control-max-age", policy_.max_age());
   }
 
   void add_allow_fields(FilterContext& ctx, http::Headers& headers) const {
     const http::Header* origin = http::find_header(ctx.request.headers, "origin");
     if (origin == nullptr) return;  // removed by requestHeaders: nothing to echo
-    set(headers, "access-control-allow-origin",
-        std::string(policy_.allow_origin_value(origin->value)));
+    set(headers, "access-control-allow-origin", policy_.allow_origin_value(origin->value));
     if (policy_.credentials()) set(headers, "access-control-allow-credentials", "true");
     if (!policy_.expose_headers().empty()) {
       set(headers, "access-control-expose-headers", policy_.expose_headers());
     }
   }
 
-  // The policy's value replaces any the backend sent.
-  static void set(http::Headers& headers, std::string_view name, std::string value) {
-    std::erase_if(headers, [&](const http::Header& h) { return h.name == name; });
-    headers.push_back({std::string(name), std::move(value)});
+  // The policy's value replaces any the backend sent. add() writes into the
+  // head's spare strings: no allocation once they have the room.
+  static void set(http::Headers& headers, std::string_view name, std::string_view value) {
+    http::erase_if(headers, [&](const http::Header& h) { return h.name == name; });
+    headers.add(name, value);
   }
 
   const CorsPolicy policy_;

@@ -142,7 +142,7 @@ void merge_vary_origin(http::Headers& headers) {
     if (named) return;
   }
   if (first == nullptr) {
-    headers.push_back({"vary", "Origin"});
+    headers.add("vary", "Origin");
   } else if (trim_ows(first->value).empty()) {
     first->value = "Origin";
   } else {
