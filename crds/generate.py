@@ -336,10 +336,13 @@ def policies():
             "audiences": array("Accepted `aud` values; the token must name at least one.",
                                string("An audience.", 2048, pattern=NO_CTL_NONEMPTY,
                                       min_len=1), 16, min_items=1, list_type="set"),
-            "jwksUri": string("URL of the JSON Web Key Set, fetched by the controller and "
-                              "shipped to the proxy. Use `https://`.", 2048, pattern=URL,
-                              fmt="uri"),
-            "jwksSecretRef": secret_ref("A Secret holding the JSON Web Key Set.",
+            "jwksUri": string("URL of the JSON Web Key Set, fetched by the proxy itself (off "
+                              "the request path, cached and refreshed). Use `https://`.",
+                              2048, pattern=URL, fmt="uri"),
+            "jwksSecretRef": secret_ref("A Secret holding the JSON Web Key Set. The controller "
+                                        "reads it and ships the key set to the proxy; a change "
+                                        "to the Secret reaches the proxy without touching the "
+                                        "APIRoute.",
                                         "Key in the Secret's data holding the JWKS JSON.",
                                         "jwks.json"),
             "requiredScopes": scopes,
@@ -353,7 +356,7 @@ def policies():
                 }, required=["claim", "header"]),
                 16, list_type="map", map_keys=["header"]),
             "clockSkew": duration("Tolerance applied to `exp`, `nbf` and `iat`.",
-                                  default="30s"),
+                                  default="60s"),
         },
         required=["issuer", "audiences"],
         rules=[rule("has(self.jwksUri) != has(self.jwksSecretRef)",
@@ -383,8 +386,9 @@ def policies():
         {
             "header": header_name("Request header carrying the key. It is removed before "
                                   "the request goes to the backend."),
-            "secretRef": secret_ref("A Secret whose data maps a key id (used for `User` rate "
-                                    "limits, logs and metrics) to the key."),
+            "secretRef": secret_ref("A Secret whose data maps a key id (used for `APIKey` "
+                                    "rate limits, logs and metrics) to the key. The proxy "
+                                    "receives only SHA-256 digests of the keys."),
         },
         required=["secretRef"],
     )

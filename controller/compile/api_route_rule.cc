@@ -6,6 +6,7 @@
 #include <set>
 #include <utility>
 
+#include "controller/compile/auth_resolver.h"
 #include "controller/compile/backend_resolver.h"
 #include "controller/compile/json_access.h"
 #include "proxy/config/field_checks.h"
@@ -16,11 +17,6 @@
 
 namespace archway::controller::compile {
 namespace {
-
-// Policies the snapshot carries typed (snapshot.h Route::policies), named
-// by config::kPolicyNames. The proxy's own list says which it enforces;
-// naming the others keeps the condition message honest.
-bool enforced(std::string_view key) { return config::enforced_by_this_proxy(key); }
 
 bool is_policy(std::string_view key) {
   return std::find(std::begin(config::kPolicyNames), std::end(config::kPolicyNames), key) !=
@@ -33,12 +29,20 @@ struct RuleParser {
   const std::string& field;
   TranslatedRule& out;
   const AddressMap& address_map;
+  // Policies the snapshot carries typed (snapshot.h Route::policies), named
+  // by config::kPolicyNames, and auth methods ("auth.jwt"). The proxy's own
+  // list says which it enforces; naming the others keeps the condition
+  // message honest.
+  const PolicyEnforced& policy_enforced;
   // Capture names per match: rewrite.fullPath may only use a name that every
   // match captures (the proxy enforces the same; a non-Template match
   // captures nothing).
   std::vector<std::set<std::string>> captures;
   bool all_prefix = true;
   std::optional<Problem> rejection;
+  bool auth_unresolved = false;  // an auth Secret dangles: the rule answers 503
+
+  bool enforced(std::string_view policy) const { return is_enforced(policy_enforced, policy); }
 
   bool reject(Reason reason, std::string message) {
     if (!rejection) rejection = Problem{reason, std::move(message)};
@@ -291,6 +295,40 @@ struct RuleParser {
     return true;
   }
 
+  // Fail closed on auth: a rule that asks for authentication must never serve
+  // unauthenticated traffic. A method the proxy does not enforce rejects the
+  // route (PolicyNotEnforced); a Secret the method needs that is missing or
+  // unusable closes this rule (ResolvedRefs=False, close_rule) while the
+  // route's other rules serve.
+  bool auth(const Json& rule, const ObjectKey& route_key, const ClusterState& state,
+            config::Route& route) {
+    const Json* json = member(rule, "auth");
+    if (json == nullptr) return true;
+    const std::string at = field + ".auth";
+    if (!json->is_object()) return reject(Reason::kInvalidValue, at + ": must be an object");
+    auto method = auth_method(*json, at);
+    if (!method.ok()) return reject(method.error().reason, method.error().message);
+    if (method->empty()) return true;  // `auth: {}`: this rule turns a default auth off
+    const std::string policy = "auth." + *method;
+    if (!enforced(policy)) {
+      return reject(Reason::kPolicyNotEnforced,
+                    at + ": authentication is not enforced by this proxy version for " + policy +
+                        " yet; the rule is not served rather than served without "
+                        "authentication");
+    }
+    auto resolved = resolve_auth(*json, at, route_key.ns, state);
+    if (!resolved.ok()) {
+      if (!is_reference_problem(resolved.error())) {
+        return reject(resolved.error().reason, resolved.error().message);
+      }
+      out.unresolved.push_back(resolved.error());
+      auth_unresolved = true;
+      return true;
+    }
+    route.policies.auth = std::move(*resolved);
+    return true;
+  }
+
   bool typed_policies(const Json& rule, config::RoutePolicies& policies) {
     return typed_policy(rule, "cors", policies.cors) &&
            typed_policy(rule, "retries", policies.retries) &&
@@ -299,6 +337,19 @@ struct RuleParser {
            typed_policy(rule, "cache", policies.cache);
   }
 };
+
+// A rule that cannot authenticate answers 503 on its own matches, with
+// nothing else of it kept. Leaving it out instead would let its requests
+// fall through to a broader rule of the same host that does not
+// authenticate ("/" catching "/admin").
+void close_rule(TranslatedRule& rule) {
+  config::Route closed;
+  closed.matches = std::move(rule.route.matches);
+  closed.direct_response = config::DirectResponse{
+      503, R"({"error":"service unavailable","status":503})", "application/json"};
+  rule.route = std::move(closed);
+  rule.clusters.clear();
+}
 
 }  // namespace
 
@@ -322,15 +373,16 @@ Json merge_defaults(const Json& defaults, const Json& rule) {
 Result<TranslatedRule, Problem> translate_rule(const Json& rule, const std::string& field,
                                                const ObjectKey& route_key,
                                                const ClusterState& state,
-                                               const AddressMap& address_map) {
+                                               const AddressMap& address_map,
+                                               const PolicyEnforced& enforced) {
   TranslatedRule out;
-  RuleParser p{field, out, address_map, {}, true, {}};
+  RuleParser p{field, out, address_map, enforced, {}, true, {}, false};
   p.captures.reserve(array(rule, "matches").size());
   config::Route& route = out.route;
   // aggregate is the rule's action (instead of backends), so it is judged
   // before the action: until the proxy enforces it the rule is not served,
   // and says so rather than "exactly one of backends, ...".
-  if (member(rule, "aggregate") != nullptr && !enforced("aggregate")) {
+  if (member(rule, "aggregate") != nullptr && !p.enforced("aggregate")) {
     p.reject(Reason::kPolicyNotEnforced,
              field +
                  ".aggregate: aggregation is not enforced by this proxy version yet; the rule "
@@ -351,23 +403,16 @@ Result<TranslatedRule, Problem> translate_rule(const Json& rule, const std::stri
       !p.duration(timeouts, "idle", route.timeouts.idle)) {
     return *std::move(p.rejection);
   }
-  // Fail closed on auth: a rule that asks for authentication must never serve
-  // unauthenticated traffic, so until the proxy enforces auth such a rule is
-  // rejected rather than passed through with a note like the other policies.
-  if (const Json* auth = member(rule, "auth");
-      auth && auth->is_object() && !auth->empty() && !enforced("auth")) {
-    p.reject(Reason::kPolicyNotEnforced,
-             field +
-                 ".auth: authentication is not enforced by this proxy version yet; the "
-                 "rule is not served rather than served without authentication");
+  if (!p.auth(rule, route_key, state, route) || !p.typed_policies(rule, route.policies)) {
     return *std::move(p.rejection);
   }
-  if (!p.typed_policies(rule, route.policies)) return *std::move(p.rejection);
   for (const std::string_view key : config::kPolicyNames) {
-    if (member(rule, key) && !enforced(key)) {
+    // auth is enforced per method, judged above.
+    if (key != "auth" && member(rule, key) && !p.enforced(key)) {
       out.unenforced.push_back(field + "." + std::string(key));
     }
   }
+  if (p.auth_unresolved) close_rule(out);
   return out;
 }
 

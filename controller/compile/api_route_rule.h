@@ -8,6 +8,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "controller/compile/policy_enforced.h"
 #include "controller/compile/translated.h"
 #include "controller/model/cluster_state.h"
 #include "proxy/config/snapshot.h"
@@ -24,10 +25,12 @@ struct TranslatedRule {
 
 // `rule` already has the route's `defaults` merged in; `field` is its path in
 // the object ("spec.rules[2]") for messages. A rejection (Accepted=False) is
-// the first problem found.
+// the first problem found. `enforced` answers which policies and auth
+// methods the proxy enforces (the proxy's own list when empty).
 [[nodiscard]] Result<TranslatedRule, Problem> translate_rule(
     const nlohmann::json& rule, const std::string& field, const ObjectKey& route_key,
-    const ClusterState& state, const std::map<std::string, std::string>& address_map);
+    const ClusterState& state, const std::map<std::string, std::string>& address_map,
+    const PolicyEnforced& enforced = {});
 
 // Deep merge: `rule` wins on every leaf, objects merge, arrays replace.
 [[nodiscard]] nlohmann::json merge_defaults(const nlohmann::json& defaults,

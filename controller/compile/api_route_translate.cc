@@ -17,7 +17,8 @@ void fill_identity(const Json& obj, const char* kind, TranslatedObject& out) {
 }
 
 Result<TranslatedObject, Problem> translate_api_route(const Json& route, const ClusterState& state,
-                                                      const AddressMap& address_map) {
+                                                      const AddressMap& address_map,
+                                                      const PolicyEnforced& enforced) {
   TranslatedObject obj;
   fill_identity(route, "APIRoute", obj);
   const Json& spec = object(route, "spec");
@@ -49,8 +50,8 @@ Result<TranslatedObject, Problem> translate_api_route(const Json& route, const C
     if (!rule_names.insert(rule_name).second) {
       return reject(Reason::kInvalidValue, field + ".name: \"" + rule_name + "\" is used twice");
     }
-    auto translated =
-        translate_rule(merge_defaults(defaults, rules[i]), field, obj.key, state, address_map);
+    auto translated = translate_rule(merge_defaults(defaults, rules[i]), field, obj.key, state,
+                                     address_map, enforced);
     if (!translated.ok()) return translated.error();
     TranslatedRule& rule = *translated;
     rule.route.name = route_name + "/" + rule_name;

@@ -21,7 +21,17 @@ struct Work {
 };
 
 using TranslateFn = Result<TranslatedObject, Problem> (*)(const Json&, const ClusterState&,
-                                                          const AddressMap&);
+                                                          const CompileOptions&);
+
+Result<TranslatedObject, Problem> api_route_with(const Json& route, const ClusterState& state,
+                                                 const CompileOptions& options) {
+  return translate_api_route(route, state, options.endpoint_address_map, options.policy_enforced);
+}
+
+Result<TranslatedObject, Problem> ingress_with(const Json& ingress, const ClusterState& state,
+                                               const CompileOptions& options) {
+  return translate_ingress(ingress, state, options.endpoint_address_map);
+}
 
 ObjectVerdict verdict_for(const Json& obj, const char* kind, const ObjectKey& key) {
   ObjectVerdict v;
@@ -84,13 +94,13 @@ Work translate_one(const Json& obj, const char* kind, const ObjectKey& key, Tran
                    const CompileOptions& options) {
   Work w{verdict_for(obj, kind, key), nullptr, nullptr};
   w.last_good = last_good_for(w.verdict, last_good);
-  auto t = translate(obj, state, options.endpoint_address_map);
+  auto t = translate(obj, state, options);
   if (t.ok()) {
     w.verdict.served_generation = w.verdict.generation;
   } else {
     reject(w.verdict, t.error());
     if (w.last_good != nullptr) {
-      auto old = translate(*w.last_good, state, options.endpoint_address_map);
+      auto old = translate(*w.last_good, state, options);
       if (old.ok()) {
         w.verdict.stale_generation_serving = true;
         w.verdict.served_generation = generation_of(*w.last_good);
@@ -176,9 +186,8 @@ void leave_out_refused(std::vector<Work>& work, const ClusterState& state,
     w.verdict.stale_generation_serving = false;
     w.verdict.served_generation = 0;
     if (was_stale || w.last_good == nullptr) continue;
-    const TranslateFn translate =
-        w.verdict.kind == "Ingress" ? translate_ingress : translate_api_route;
-    auto old = translate(*w.last_good, state, options.endpoint_address_map);
+    const TranslateFn translate = w.verdict.kind == "Ingress" ? ingress_with : api_route_with;
+    auto old = translate(*w.last_good, state, options);
     if (old.ok() && proxy_accepts(*old, options, check).ok()) {
       w.verdict.stale_generation_serving = true;
       w.verdict.served_generation = generation_of(*w.last_good);
@@ -199,13 +208,13 @@ CompileResult compile(const ClusterState& state, const CompileOptions& options,
   std::vector<Work> work;
   for (const auto& [key, route] : state.api_routes) {
     if (!api_route_is_ours(route, state, options)) continue;
-    work.push_back(translate_one(route, "APIRoute", key, translate_api_route, last_good.api_routes,
+    work.push_back(translate_one(route, "APIRoute", key, api_route_with, last_good.api_routes,
                                  state, options));
   }
   for (const auto& [key, ingress] : state.ingresses) {
     if (!ingress_is_ours(ingress, state, options)) continue;
-    work.push_back(translate_one(ingress, "Ingress", key, translate_ingress, last_good.ingresses,
-                                 state, options));
+    work.push_back(
+        translate_one(ingress, "Ingress", key, ingress_with, last_good.ingresses, state, options));
   }
   CompileResult result = assemble_result(work, options);
   const SnapshotCheck check = options.check_snapshot ? options.check_snapshot : proxy_validates;

@@ -9,6 +9,7 @@
 #include <string>
 #include <vector>
 
+#include "controller/compile/policy_enforced.h"
 #include "controller/compile/proxy_check.h"
 #include "controller/compile/reason.h"
 #include "controller/model/cluster_state.h"
@@ -31,6 +32,10 @@ struct CompileOptions {
   // The proxy's validator (proxy_check.h) when empty; tests inject one to
   // pin how a refusal is attributed to an object.
   SnapshotCheck check_snapshot;
+  // Which policies and auth methods the proxy enforces: the proxy's own list
+  // (config::enforced_by_this_proxy) when empty; tests inject one so that
+  // they do not depend on the proxy version they are built against.
+  PolicyEnforced policy_enforced;
 };
 
 // The last generation of each object that a proxy ACKed (DESIGN.md §1, last

@@ -5,16 +5,18 @@
 #include <nlohmann/json.hpp>
 
 #include "controller/compile/backend_resolver.h"
+#include "controller/compile/policy_enforced.h"
 #include "controller/compile/translated.h"
 #include "controller/model/cluster_state.h"
 
 namespace archway::controller::compile {
 
 // Either the translated object or the problem that keeps it out of the
-// snapshot (Accepted=False).
-[[nodiscard]] Result<TranslatedObject, Problem> translate_api_route(const nlohmann::json& route,
-                                                                    const ClusterState& state,
-                                                                    const AddressMap& address_map);
+// snapshot (Accepted=False). `enforced`: which policies and auth methods the
+// proxy enforces (the proxy's own list when empty).
+[[nodiscard]] Result<TranslatedObject, Problem> translate_api_route(
+    const nlohmann::json& route, const ClusterState& state, const AddressMap& address_map,
+    const PolicyEnforced& enforced = {});
 
 [[nodiscard]] Result<TranslatedObject, Problem> translate_ingress(const nlohmann::json& ingress,
                                                                   const ClusterState& state,

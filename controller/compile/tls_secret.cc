@@ -2,6 +2,7 @@
 
 #include "common/base64.h"
 #include "controller/compile/json_access.h"
+#include "controller/compile/secret_data.h"
 #include "proxy/config/tls_check.h"
 
 namespace archway::controller::compile {
@@ -20,11 +21,9 @@ Result<config::TlsCertificate, Problem> load_tls_secret(const ClusterState& stat
                                                         const std::string& ns,
                                                         const std::string& name) {
   const std::string full = ns + "/" + name;
-  auto it = state.secrets.find(ObjectKey{ns, name});
-  if (it == state.secrets.end()) {
-    return Problem{Reason::kSecretNotFound, "Secret " + full + " not found"};
-  }
-  const Json& secret = it->second;
+  auto found = find_secret(state, ns, name);
+  if (!found.ok()) return found.error();
+  const Json& secret = **found;
   if (str(secret, "type") != "kubernetes.io/tls") {
     return Problem{Reason::kInvalidSecret, "Secret " + full + " is not of type kubernetes.io/tls"};
   }

@@ -27,7 +27,7 @@ struct JwtAuth {
   std::optional<std::string> jwks;
   std::vector<std::string> required_scopes;
   std::vector<ForwardClaim> forward_claims;
-  std::chrono::milliseconds clock_skew{30000};
+  std::chrono::milliseconds clock_skew{60000};  // the CRD default (docs/auth.md)
 
   bool operator==(const JwtAuth&) const = default;
 };
