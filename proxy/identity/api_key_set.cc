@@ -26,6 +26,34 @@ std::string_view failure_label(ApiKeyFailure failure) {
   return "unknown_key";
 }
 
+bool is_acceptable_api_key(std::string_view key, const ApiKeyLimits& limits) {
+  return key.size() >= limits.min_bytes && key.size() <= limits.max_bytes &&
+         std::all_of(key.begin(), key.end(), is_visible_ascii);
+}
+
+Result<std::vector<std::string>> api_key_digests_from_secret_value(std::string_view value,
+                                                                   const ApiKeyLimits& limits) {
+  std::vector<std::string> digests;
+  size_t line_number = 0;
+  while (!value.empty()) {
+    ++line_number;
+    const size_t end = std::min(value.find('\n'), value.size());
+    std::string_view line = value.substr(0, end);
+    value.remove_prefix(std::min(end + 1, value.size()));
+    if (!line.empty() && line.back() == '\r') line.remove_suffix(1);
+    if (line.empty()) continue;
+    if (!is_acceptable_api_key(line, limits)) {
+      return invalid("line " + std::to_string(line_number),
+                     "a key must be " + std::to_string(limits.min_bytes) + " to " +
+                         std::to_string(limits.max_bytes) +
+                         " bytes of visible ASCII (no spaces or control characters)");
+    }
+    digests.push_back(sha256_hex(line));
+  }
+  if (digests.empty()) return invalid("", "holds no key");
+  return digests;
+}
+
 Result<ApiKeySet> ApiKeySet::create(std::string header, std::span<const ApiKeyDigestView> keys,
                                     ApiKeyLimits limits) {
   if (keys.empty()) return invalid("keys", "at least one key is required");
@@ -57,10 +85,7 @@ Result<std::string_view, ApiKeyFailure> ApiKeySet::authenticate(
 }
 
 Result<std::string_view, ApiKeyFailure> ApiKeySet::lookup(std::string_view key) const {
-  if (key.size() < limits_.min_bytes || key.size() > limits_.max_bytes ||
-      !std::all_of(key.begin(), key.end(), is_visible_ascii)) {
-    return ApiKeyFailure::kMalformed;
-  }
+  if (!is_acceptable_api_key(key, limits_)) return ApiKeyFailure::kMalformed;
   const Sha256Digest presented = sha256(key);
   // Every digest is compared and the match selected without a branch on the
   // comparison, so the time does not tell which one matched or how early.

@@ -47,6 +47,17 @@ struct ApiKeyLimits {
   size_t max_bytes = 4096;
 };
 
+// Whether a key has the form the proxy accepts (limits, visible ASCII):
+// the same rule for a presented key and for a key in a Secret.
+[[nodiscard]] bool is_acceptable_api_key(std::string_view key, const ApiKeyLimits& limits = {});
+
+// A Secret's value for one key id → the hex SHA-256 digests of its keys,
+// for the controller (docs/auth.md "API keys": one key per line; empty
+// lines and a CR before the LF ignored). kInvalidArgument, naming the line
+// but never quoting it, for no key at all or a key the proxy would refuse.
+[[nodiscard]] Result<std::vector<std::string>> api_key_digests_from_secret_value(
+    std::string_view value, const ApiKeyLimits& limits = {});
+
 class ApiKeySet {
  public:
   // kInvalidArgument for an empty list, an empty id, a digest that is not

@@ -3,6 +3,7 @@
 
 #include <gtest/gtest.h>
 
+#include <cctype>
 #include <string>
 #include <vector>
 
@@ -151,6 +152,24 @@ TEST(ApiKeySet, NeverHoldsOrReturnsKeyMaterial) {
     for (std::string_view i : full.ids()) EXPECT_NE(i, k);
   }
   static_assert(sizeof(Sha256Digest) == 32, "only digests are stored");
+}
+
+TEST(ApiKeySecretValue, OneKeyPerLineEachADigest) {
+  // kubectl create secret --from-file leaves a trailing newline; CRLF too.
+  const auto digests =
+      api_key_digests_from_secret_value(kTeamAKey + "\r\n\n" + kTeamANewKey + "\n");
+  ASSERT_TRUE(digests.ok()) << digests.error().to_string();
+  EXPECT_EQ(*digests, (std::vector<std::string>{sha256_hex(kTeamAKey), sha256_hex(kTeamANewKey)}));
+}
+
+TEST(ApiKeySecretValue, RefusesWhatTheProxyWouldNeverMatchWithoutQuotingIt) {
+  const auto spaced = api_key_digests_from_secret_value(kTeamAKey + "\nsecret key with spaces");
+  ASSERT_FALSE(spaced.ok());
+  EXPECT_EQ(spaced.error().field, "line 2");
+  EXPECT_EQ(spaced.error().to_string().find("secret key"), std::string::npos);
+  EXPECT_FALSE(api_key_digests_from_secret_value("short").ok());
+  EXPECT_FALSE(api_key_digests_from_secret_value("\n\r\n").ok());
+  EXPECT_FALSE(api_key_digests_from_secret_value("").ok());
 }
 
 }  // namespace
