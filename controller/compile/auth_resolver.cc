@@ -10,6 +10,7 @@
 #include "controller/compile/json_access.h"
 #include "controller/compile/secret_data.h"
 #include "proxy/config/policies/codec.h"
+#include "proxy/identity/api_key_set.h"
 
 namespace archway::controller::compile {
 namespace {
@@ -80,13 +81,6 @@ Result<SnapshotForm, Problem> introspection_form(const Json& crd, const std::str
   return out;
 }
 
-bool has_control_character(std::string_view bytes) {
-  return std::any_of(bytes.begin(), bytes.end(), [](char c) {
-    const auto u = static_cast<unsigned char>(c);
-    return u < 0x20 || u == 0x7f;
-  });
-}
-
 Result<SnapshotForm, Problem> api_key_form(const Json& crd, const std::string& field,
                                            const std::string& ns, const ClusterState& state) {
   SnapshotForm out{crd, {}};
@@ -104,20 +98,16 @@ Result<SnapshotForm, Problem> api_key_form(const Json& crd, const std::string& f
   Json keys = Json::array();
   // data is a JSON object: its ids come sorted, so the snapshot is stable.
   for (auto it = data.begin(); it != data.end(); ++it) {
-    auto key = secret_value(**secret, it.key());
-    if (!key.ok()) return at(out.origin.ref_field, key.error());
-    const bool empty = key->empty();
-    const bool control = has_control_character(*key);
-    const std::string digest = sha256_hex(*key);
-    // The key leaves this function only as its digest.
-    OPENSSL_cleanse(key->data(), key->size());
-    if (empty) return invalid("key \"" + it.key() + "\" is empty");
-    if (control) {
-      return invalid("key \"" + it.key() +
-                     "\" holds a control character (a trailing newline?); keys are sent in a "
-                     "header and cannot hold one");
-    }
-    keys.push_back({{"id", it.key()}, {"sha256", digest}});
+    auto value = secret_value(**secret, it.key());
+    if (!value.ok()) return at(out.origin.ref_field, value.error());
+    // One key per line (rotation: the old and the new key under one id),
+    // judged by the proxy's own rule for what a key may be.
+    auto digests = identity::api_key_digests_from_secret_value(*value);
+    // The keys leave this function only as their digests.
+    OPENSSL_cleanse(value->data(), value->size());
+    if (!digests.ok()) return invalid("key \"" + it.key() + "\": " + digests.error().message);
+    for (const std::string& digest : *digests)
+      keys.push_back({{"id", it.key()}, {"sha256", digest}});
   }
   out.json["keys"] = std::move(keys);
   return out;

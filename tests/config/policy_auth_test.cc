@@ -122,10 +122,23 @@ TEST(AuthDecode, ApiKeyDefaultsAndDistinctKeys) {
   auto auth = parse_policy<Auth>(Json::parse(R"({"apiKey": {"keys": [)" + key + "]}}"), "a");
   ASSERT_TRUE(auth.ok()) << auth.error().to_string();
   EXPECT_EQ(auth->api_key->header, "x-api-key");
+  // One key listed twice: refused by its digest (ids may repeat, see below).
   auto twice =
       parse_policy<Auth>(Json::parse(R"({"apiKey": {"keys": [)" + key + "," + key + "]}}"), "a");
   ASSERT_FALSE(twice.ok());
-  EXPECT_EQ(twice.error().to_string(), "a.apiKey.keys[1].id: duplicate value \"k\"");
+  EXPECT_EQ(twice.error().to_string(), "a.apiKey.keys[1].sha256: the same key is listed twice");
+}
+
+// Key rotation: the Secret's value for one id holds several keys, so the
+// snapshot lists that id once per key digest.
+TEST(AuthDecode, ApiKeyIdMayHoldSeveralDigestsForRotation) {
+  const std::string old_key = std::string(R"({"id": "team-a", "sha256": ")") + kDigest + R"("})";
+  const std::string new_key =
+      std::string(R"({"id": "team-a", "sha256": ")") + std::string(64, 'a') + R"("})";
+  auto auth = parse_policy<Auth>(
+      Json::parse(R"({"apiKey": {"keys": [)" + old_key + "," + new_key + "]}}"), "a");
+  ASSERT_TRUE(auth.ok()) << auth.error().to_string();
+  EXPECT_EQ(auth->api_key->keys.size(), 2u);
 }
 
 TEST(AuthDecode, RoundTripsThroughCanonicalJson) {

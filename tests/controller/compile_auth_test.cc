@@ -206,9 +206,11 @@ TEST(CompileAuth, SecretsResolveOrCloseOnlyTheirRule) {
       {"missing API key Secret", "", api_key, false, "SecretNotFound",
        "spec.rules[0].auth.apiKey.secretRef: Secret ns/keys not found"},
       {"an empty API key", secret("ns", "keys", {{"alice", kApiKey}, {"bob", ""}}), api_key, false,
-       "InvalidSecret", "key \"bob\" is empty"},
-      {"an API key with a trailing newline", secret("ns", "keys", {{"alice", kApiKey + "\n"}}),
-       api_key, false, "InvalidSecret", "key \"alice\" holds a control character"},
+       "InvalidSecret", "key \"bob\": holds no key"},
+      // One key per line (rotation), so a trailing newline ends the line;
+      // a control character inside a key is refused, never sent in a header.
+      {"an API key with a tab inside", secret("ns", "keys", {{"alice", "abc\tdefghij"}}), api_key,
+       false, "InvalidSecret", "key \"alice\""},
       {"a Secret with no API key", secret("ns", "keys", {}), api_key, false, "InvalidSecret",
        "holds no API keys"},
       {"the same API key under two ids", secret("ns", "keys", {{"a", kApiKey}, {"b", kApiKey}}),
@@ -285,6 +287,21 @@ TEST(CompileAuth, ApiKeysReachTheSnapshotAsDigestsOnly) {
     EXPECT_EQ(pushed.find(key), std::string::npos) << "the snapshot holds a key";
     EXPECT_EQ(pushed.find(b64(key)), std::string::npos) << "the snapshot holds a key (base64)";
   }
+}
+
+// Rotation: one id may hold the old and the new key, one per line (the
+// proxy's rule, identity::api_key_digests_from_secret_value); both reach the
+// proxy as digests under that id, and a trailing newline adds nothing.
+TEST(CompileAuth, OneIdMayHoldSeveralKeysOnePerLine) {
+  const CompileResult r =
+      run(secret("ns", "keys", {{"alice", kApiKey + "\n" + kOtherApiKey + "\n"}}) +
+              route_with_auth("{apiKey: {secretRef: {name: keys}}}"),
+          options_enforcing(kAllMethods));
+  const config::Route* guarded = find_rule(r, "guarded");
+  ASSERT_NE(guarded, nullptr) << only_verdict(r).resolved_message;
+  const std::vector<config::ApiKeyDigest> expected = {{"alice", expected_digest(kApiKey)},
+                                                      {"alice", expected_digest(kOtherApiKey)}};
+  EXPECT_EQ(guarded->policies.auth->api_key->keys, expected);
 }
 
 // The informers recompile on any Secret change (controller/informer/kinds.cc

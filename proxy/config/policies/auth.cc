@@ -141,7 +141,8 @@ Result<void> validate_api_key(const ApiKeyAuth& a, const std::string& path) {
   if (auto r = check_lower_header_name(a.header, path + ".header"); !r.ok()) return r;
   const std::string keys = path + ".keys";
   if (auto r = check_count(a.keys.size(), keys, 1, 10000); !r.ok()) return r;
-  std::vector<std::string> ids;
+  // An id may repeat: one entry per key, several keys per id while a key is
+  // rotated (docs/auth.md "API keys"). A key (its digest) may not.
   std::vector<std::string> digests;
   for (size_t i = 0; i < a.keys.size(); ++i) {
     const ApiKeyDigest& key = a.keys[i];
@@ -154,11 +155,7 @@ Result<void> validate_api_key(const ApiKeyAuth& a, const std::string& path) {
         !std::all_of(key.sha256.begin(), key.sha256.end(), is_lower_hex)) {
       return invalid(at + ".sha256", "must be a SHA-256 digest in hex (64 characters)");
     }
-    ids.push_back(key.id);
     digests.push_back(key.sha256);
-  }
-  if (auto r = check_distinct(ids, keys); !r.ok()) {
-    return invalid(r.error().field + ".id", r.error().message);
   }
   if (auto r = check_distinct(digests, keys); !r.ok()) {
     return invalid(r.error().field + ".sha256", "the same key is listed twice");

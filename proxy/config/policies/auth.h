@@ -51,7 +51,9 @@ struct ApiKeyDigest {
 
 struct ApiKeyAuth {
   std::string header = "x-api-key";  // lower case
-  std::vector<ApiKeyDigest> keys;    // at least one, ids distinct
+  // At least one; digests distinct. An id appears once per key: several
+  // times while its key is rotated.
+  std::vector<ApiKeyDigest> keys;
 
   bool operator==(const ApiKeyAuth&) const = default;
 };
