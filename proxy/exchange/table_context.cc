@@ -10,10 +10,10 @@ namespace archway::exchange {
 Result<std::shared_ptr<const TableContext>> build_table_context(
     const config::ValidatedSnapshot& snapshot, uint64_t generation) {
   filters::SharedPolicyState fresh;
-  return build_table_context(snapshot, generation, fresh);
+  return build_table_context_with_state(snapshot, generation, fresh);
 }
 
-Result<std::shared_ptr<const TableContext>> build_table_context(
+Result<std::shared_ptr<const TableContext>> build_table_context_with_state(
     const config::ValidatedSnapshot& snapshot, uint64_t generation,
     filters::SharedPolicyState& shared) {
   auto table = routing::RouteTable::compile(snapshot);

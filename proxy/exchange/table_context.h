@@ -49,11 +49,13 @@ struct TableContext {
 
 // Compiles the route table and builds the TLS contexts from the material
 // validation already parsed. Off the hot path.
-// `shared` is the process's policy state (filters/shared_policy_state.h),
-// kept across swaps by the server; the first form uses a fresh one.
+// Uses a fresh policy state (tests, tools).
 [[nodiscard]] Result<std::shared_ptr<const TableContext>> build_table_context(
     const config::ValidatedSnapshot& snapshot, uint64_t generation);
-[[nodiscard]] Result<std::shared_ptr<const TableContext>> build_table_context(
+// The same with the process's policy state (filters/shared_policy_state.h),
+// which the server keeps across swaps. Not an overload, so that
+// &build_table_context names one function.
+[[nodiscard]] Result<std::shared_ptr<const TableContext>> build_table_context_with_state(
     const config::ValidatedSnapshot& snapshot, uint64_t generation,
     filters::SharedPolicyState& shared);
 

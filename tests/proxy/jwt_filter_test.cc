@@ -145,7 +145,9 @@ TEST(JwtFilter, DecisionsFollowRfc6750) {
     const CompiledChain chain = compile_chain(route);
     const auto run = run_chain(chain, route, get(c.headers));
     EXPECT_EQ(run.continued, c.status == 0);
-    EXPECT_EQ(run.response.status, c.status);
+    if (c.status != 0) {
+      EXPECT_EQ(run.response.status, c.status);
+    }
     EXPECT_EQ(field(run.response.headers, "www-authenticate"), c.www_authenticate);
     if (c.status != 0) {
       EXPECT_EQ(field(run.response.headers, "content-type"), "application/json");

@@ -104,8 +104,10 @@ class JwtConfig final : public FilterConfig {
   Decision verify(FilterContext& ctx, std::string_view token, const TokenDigest& digest,
                   bool may_fetch, LocalReply& reply) const {
     std::shared_ptr<const identity::JwkSet> keys = source_ ? source_->keys() : inline_keys_;
-    if (!keys) {
-      if (source_ && may_fetch) return Decision::kNeedFirstKeys;
+    // A set without one usable key verifies nothing: the issuer's or the
+    // operator's fault, not the client's (503, as no set at all).
+    if (!keys || keys->keys().empty()) {
+      if (!keys && source_ && may_fetch) return Decision::kNeedFirstKeys;
       ctx.count(metrics::PolicyCounter::kAuthKeysUnavailable);
       reply = keys_unavailable_reply();
       return Decision::kLocalReply;
