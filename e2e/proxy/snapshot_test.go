@@ -110,6 +110,26 @@ type Route struct {
 // (docs/snapshot.md, "Policies").
 type Policies struct {
 	Cors *Cors `json:"cors,omitempty"`
+	Auth *Auth `json:"auth,omitempty"`
+}
+
+// Auth is the snapshot's auth policy (docs/snapshot.md "auth"); only jwt here.
+type Auth struct {
+	Jwt *JwtAuth `json:"jwt,omitempty"`
+}
+
+type JwtAuth struct {
+	Issuer         string         `json:"issuer"`
+	Audiences      []string       `json:"audiences"`
+	JwksURI        string         `json:"jwksUri,omitempty"`
+	Jwks           string         `json:"jwks,omitempty"`
+	RequiredScopes []string       `json:"requiredScopes,omitempty"`
+	ForwardClaims  []ForwardClaim `json:"forwardClaims,omitempty"`
+}
+
+type ForwardClaim struct {
+	Claim  string `json:"claim"`
+	Header string `json:"header"`
 }
 
 type Cors struct {

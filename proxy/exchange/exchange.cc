@@ -88,7 +88,8 @@ void Exchange::start(Request& request) {
     on_chain_continue();
     return;
   }
-  filter_ctx_.emplace(*request_, *match_, path_, query_, client_authority_, worker_.stats());
+  filter_ctx_.emplace(*request_, *match_, path_, query_, client_authority_, worker_.stats(),
+                      &worker_.http_client());
   chain_.emplace(static_cast<filters::ChainOwner&>(*this));
   chain_->start(chain, *filter_ctx_);
 }

@@ -9,6 +9,13 @@ namespace archway::exchange {
 
 Result<std::shared_ptr<const TableContext>> build_table_context(
     const config::ValidatedSnapshot& snapshot, uint64_t generation) {
+  filters::SharedPolicyState fresh;
+  return build_table_context_with_state(snapshot, generation, fresh);
+}
+
+Result<std::shared_ptr<const TableContext>> build_table_context_with_state(
+    const config::ValidatedSnapshot& snapshot, uint64_t generation,
+    filters::SharedPolicyState& shared) {
   auto table = routing::RouteTable::compile(snapshot);
   if (!table.ok()) return table.error();
   auto ctx = std::make_shared<TableContext>();
@@ -17,7 +24,7 @@ Result<std::shared_ptr<const TableContext>> build_table_context(
   // Compiled once here, for startup and every swap alike.
   ctx->chains.reserve(ctx->table->routes().size());
   for (const routing::CompiledRoute& route : ctx->table->routes()) {
-    ctx->chains.push_back(filters::compile_chain(route.route));
+    ctx->chains.push_back(filters::compile_chain(route.route, shared));
   }
   boost::asio::io_context resolver_io;
   boost::asio::ip::tcp::resolver resolver(resolver_io);

@@ -17,6 +17,7 @@
 #include "proxy/config/snapshot.h"
 #include "proxy/config/validated_snapshot.h"
 #include "proxy/filters/filter_chain.h"
+#include "proxy/filters/shared_policy_state.h"
 #include "proxy/routing/route_table.h"
 #include "proxy/tls/server_tls.h"
 
@@ -48,7 +49,14 @@ struct TableContext {
 
 // Compiles the route table and builds the TLS contexts from the material
 // validation already parsed. Off the hot path.
+// Uses a fresh policy state (tests, tools).
 [[nodiscard]] Result<std::shared_ptr<const TableContext>> build_table_context(
     const config::ValidatedSnapshot& snapshot, uint64_t generation);
+// The same with the process's policy state (filters/shared_policy_state.h),
+// which the server keeps across swaps. Not an overload, so that
+// &build_table_context names one function.
+[[nodiscard]] Result<std::shared_ptr<const TableContext>> build_table_context_with_state(
+    const config::ValidatedSnapshot& snapshot, uint64_t generation,
+    filters::SharedPolicyState& shared);
 
 }  // namespace archway::exchange

@@ -23,6 +23,10 @@
 #include "proxy/metrics/worker_stats.h"
 #include "proxy/routing/route_table.h"
 
+namespace archway::outbound {
+class HttpClient;
+}
+
 namespace archway::filters {
 
 // An answer the chain gives itself, without a backend. Errors carry the
@@ -65,12 +69,14 @@ class Resume {
 class FilterContext {
  public:
   FilterContext(http::Request& request, const routing::RouteMatch& match, std::string& path,
-                std::string_view query, std::string& client_authority, metrics::WorkerStats& stats)
+                std::string_view query, std::string& client_authority, metrics::WorkerStats& stats,
+                outbound::HttpClient* outbound = nullptr)
       : request(request),
         match(match),
         path(path),
         query(query),
         client_authority(client_authority),
+        outbound(outbound),
         stats_(stats) {}
   FilterContext(const FilterContext&) = delete;
   FilterContext& operator=(const FilterContext&) = delete;
@@ -84,6 +90,10 @@ class FilterContext {
   // The client's authority when a filter replaced request.authority (the
   // access log shows the client's); empty otherwise.
   std::string& client_authority;
+  // The worker's outbound client (outbound/http_client.h), for what a
+  // policy fetches; its io() is the loop a suspended filter resumes on.
+  // Null only where a test runs a chain without a worker.
+  outbound::HttpClient* outbound;
 
   // Counts a per-route policy event in the worker's stats.
   void count(metrics::PolicyCounter counter) {

@@ -2,6 +2,7 @@
 
 #include <array>
 
+#include "proxy/filters/auth/auth.h"
 #include "proxy/filters/cors/cors.h"
 #include "proxy/filters/direct_response/direct_response.h"
 #include "proxy/filters/redirect/redirect.h"
@@ -15,28 +16,31 @@ const config::Cors* cors_policy(const config::Route& route) {
   return route.policies.cors ? &*route.policies.cors : nullptr;
 }
 
-using Make = std::unique_ptr<const FilterConfig> (*)(const config::Route&, const config::Cors*);
+// What a policy's config is compiled from.
+struct ChainInputs {
+  const config::Route& route;
+  const config::Cors* cors;
+  SharedPolicyState& shared;
+};
+
+using Make = std::unique_ptr<const FilterConfig> (*)(const ChainInputs&);
 
 // The chain's order. Request phase top to bottom; response phase bottom to
 // top, for the filters the request phase reached. Response transformation
 // sits after request transformation (it has no request hook) and before
 // the route's local answers, so that redirect and directResponse answers
 // get responseHeaders, as the backend's responses do.
-constexpr std::array<Make, 5> kChainOrder = {
-    [](const config::Route&, const config::Cors* cors) {
-      return cors ? make_cors_filter(*cors) : nullptr;
+constexpr std::array<Make, 6> kChainOrder = {
+    [](const ChainInputs& in) { return in.cors ? make_cors_filter(*in.cors) : nullptr; },
+    [](const ChainInputs& in) {
+      return in.route.policies.auth ? make_auth_filter(*in.route.policies.auth, in.shared)
+                                    : nullptr;
     },
-    // authentication, rate limit, cache lookup: their own issues.
-    [](const config::Route& route, const config::Cors*) {
-      return make_request_transform_filter(route);
-    },
-    [](const config::Route& route, const config::Cors*) {
-      return make_response_transform_filter(route);
-    },
-    [](const config::Route& route, const config::Cors*) { return make_redirect_filter(route); },
-    [](const config::Route& route, const config::Cors*) {
-      return make_direct_response_filter(route);
-    },
+    // rate limit, cache lookup: their own issues.
+    [](const ChainInputs& in) { return make_request_transform_filter(in.route); },
+    [](const ChainInputs& in) { return make_response_transform_filter(in.route); },
+    [](const ChainInputs& in) { return make_redirect_filter(in.route); },
+    [](const ChainInputs& in) { return make_direct_response_filter(in.route); },
     // [backend]; cache store and log/metrics: their own issues.
 };
 static_assert(kChainOrder.size() <= kMaxFiltersPerRoute);
@@ -48,9 +52,20 @@ CompiledChain compile_chain(const config::Route& route) {
 }
 
 CompiledChain compile_chain(const config::Route& route, const config::Cors* cors) {
+  SharedPolicyState fresh;  // the filters keep what they need of it
+  return compile_chain(route, cors, fresh);
+}
+
+CompiledChain compile_chain(const config::Route& route, SharedPolicyState& shared) {
+  return compile_chain(route, cors_policy(route), shared);
+}
+
+CompiledChain compile_chain(const config::Route& route, const config::Cors* cors,
+                            SharedPolicyState& shared) {
   CompiledChain chain;
+  const ChainInputs inputs{route, cors, shared};
   for (const Make make : kChainOrder) {
-    if (auto filter = make(route, cors)) chain.filters.push_back(std::move(filter));
+    if (auto filter = make(inputs)) chain.filters.push_back(std::move(filter));
   }
   chain.routes_preflight_by_requested_method = cors != nullptr;
   return chain;

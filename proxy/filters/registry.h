@@ -6,6 +6,7 @@
 #include "proxy/config/policies/cors.h"
 #include "proxy/config/snapshot.h"
 #include "proxy/filters/filter_chain.h"
+#include "proxy/filters/shared_policy_state.h"
 
 namespace archway::filters {
 
@@ -16,5 +17,11 @@ namespace archway::filters {
 // The same with the CORS policy given explicitly (nullptr: none); what
 // compile_chain calls with the route's own.
 [[nodiscard]] CompiledChain compile_chain(const config::Route& route, const config::Cors* cors);
+
+// The same with the process's shared policy state (JWKS, verified tokens),
+// which outlives the snapshot; the overloads above use a fresh one (tests).
+[[nodiscard]] CompiledChain compile_chain(const config::Route& route, SharedPolicyState& shared);
+[[nodiscard]] CompiledChain compile_chain(const config::Route& route, const config::Cors* cors,
+                                          SharedPolicyState& shared);
 
 }  // namespace archway::filters

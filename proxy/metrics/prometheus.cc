@@ -44,14 +44,19 @@ std::string render_prometheus(const StatsSnapshot& stats, const ProcessGauges& g
   // Policy counters: every family is written (HELP and TYPE) even before
   // its first event, so a dashboard finds the name.
   for (size_t c = 0; c < kPolicyCounterNames.size(); ++c) {
-    const std::string name = kPolicyCounterNames[c];
-    out += "# HELP " + name + " Policy events, by route and rule.\n";
-    out += "# TYPE " + name + " counter\n";
+    const std::string name = kPolicyCounterNames[c].family;
+    if (c == 0 || name != kPolicyCounterNames[c - 1].family) {
+      out += "# HELP " + name + " Policy events, by route and rule.\n";
+      out += "# TYPE " + name + " counter\n";
+    }
+    const char* reason = kPolicyCounterNames[c].reason;
+    const std::string reason_label =
+        reason ? ",reason=\"" + std::string(reason) + "\"" : std::string();
     for (const auto& [key, count] : stats.policy_events) {
       const auto& [route, rule, counter] = key;
       if (counter != static_cast<int>(c)) continue;
-      out += name + "{route=\"" + escape_label(route) + "\",rule=\"" + escape_label(rule) + "\"} " +
-             std::to_string(count) + "\n";
+      out += name + "{route=\"" + escape_label(route) + "\",rule=\"" + escape_label(rule) + "\"" +
+             reason_label + "} " + std::to_string(count) + "\n";
     }
   }
   out += "# HELP archway_request_duration_seconds Time from request head to response end.\n";

@@ -23,11 +23,53 @@ inline constexpr std::array<double, 12> kDurationBuckets = {
     0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 5.0};
 
 // Per-route events counted by policies (proxy/filters/), each rendered as
-// its own counter family with route and rule labels.
-enum class PolicyCounter : uint8_t { kCorsDenied };
-inline constexpr std::array<const char*, 1> kPolicyCounterNames = {
-    "archway_cors_denied_total",  // a request or preflight from an origin the CORS policy refuses
+// a counter family with route and rule labels; counters that share a family
+// (consecutive here) differ by their `reason` label.
+enum class PolicyCounter : uint8_t {
+  kCorsDenied,
+  // archway_auth_failures_total: one per reason, in identity::JwtFailure's
+  // order first (the JWT filter maps a failure by offset from
+  // kAuthMalformed), then the filter's own reasons.
+  kAuthMalformed,
+  kAuthTooLarge,
+  kAuthAlgNotAllowed,
+  kAuthUnknownKey,
+  kAuthBadSignature,
+  kAuthUnknownCrit,
+  kAuthWrongType,
+  kAuthMissingExp,
+  kAuthExpired,
+  kAuthNotYetValid,
+  kAuthWrongIssuer,
+  kAuthWrongAudience,
+  kAuthInsufficientScope,
+  kAuthMissingToken,     // no Authorization: Bearer credentials
+  kAuthKeysUnavailable,  // no usable key set: the JWKS could not be fetched (503)
 };
+struct PolicyCounterName {
+  const char* family;
+  const char* reason;  // nullptr: the family has no reason label
+};
+inline constexpr std::array<PolicyCounterName, 16> kPolicyCounterNames = {{
+    // a request or preflight from an origin the CORS policy refuses
+    {"archway_cors_denied_total", nullptr},
+    // a request the auth policy refused (401, 403, 503), by reason
+    {"archway_auth_failures_total", "malformed"},
+    {"archway_auth_failures_total", "too_large"},
+    {"archway_auth_failures_total", "alg_not_allowed"},
+    {"archway_auth_failures_total", "unknown_key"},
+    {"archway_auth_failures_total", "bad_signature"},
+    {"archway_auth_failures_total", "unknown_crit"},
+    {"archway_auth_failures_total", "wrong_type"},
+    {"archway_auth_failures_total", "missing_exp"},
+    {"archway_auth_failures_total", "expired"},
+    {"archway_auth_failures_total", "not_yet_valid"},
+    {"archway_auth_failures_total", "wrong_issuer"},
+    {"archway_auth_failures_total", "wrong_audience"},
+    {"archway_auth_failures_total", "insufficient_scope"},
+    {"archway_auth_failures_total", "missing_token"},
+    {"archway_auth_failures_total", "keys_unavailable"},
+}};
 
 struct StatsSnapshot {
   // (route, rule, code) → count

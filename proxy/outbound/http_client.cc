@@ -27,4 +27,15 @@ FetchHandle HttpClient::fetch(OutboundRequest request, Callback done) {
   return FetchHandle(std::move(fetch));
 }
 
+void HttpClient::fetch_detached(OutboundRequest request, Callback done) {
+  const uint64_t id = next_detached_++;
+  // A callback may destroy its own handle (fetch.cc: the lambda lives on
+  // in Fetch::deliver's frame meanwhile).
+  detached_.emplace(id, fetch(std::move(request),
+                              [this, id, done = std::move(done)](Result<OutboundResponse> result) {
+                                detached_.erase(id);
+                                done(std::move(result));
+                              }));
+}
+
 }  // namespace archway::outbound

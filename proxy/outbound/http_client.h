@@ -14,8 +14,10 @@
 
 #include <boost/asio/io_context.hpp>
 
+#include <cstdint>
 #include <functional>
 #include <memory>
+#include <unordered_map>
 #include <unordered_set>
 
 #include "common/result.h"
@@ -93,6 +95,15 @@ class HttpClient {
   // the handle is destroyed or cancelled first.
   [[nodiscard]] FetchHandle fetch(OutboundRequest request, Callback done);
 
+  // Starts `request` on the client's own account: it runs to its end even
+  // if whoever asked is gone (a JWKS fetch that other exchanges wait on
+  // must outlive the exchange that started it). `done` runs once on this
+  // worker's loop, unless the client is destroyed first.
+  void fetch_detached(OutboundRequest request, Callback done);
+
+  // The worker's loop: where callbacks run, and where others post to reach
+  // this worker.
+  [[nodiscard]] boost::asio::io_context& io() { return io_; }
   [[nodiscard]] size_t in_flight() const { return live_.size(); }
   [[nodiscard]] const ClientTlsCache& tls_contexts() const { return tls_; }
 
@@ -103,6 +114,10 @@ class HttpClient {
   ClientTlsCache tls_;
   // Fetches not yet destroyed, so that ~HttpClient can cut them loose.
   std::unordered_set<Fetch*> live_;
+  // fetch_detached's handles until their callbacks ran. Destroyed before
+  // live_, after ~HttpClient abandoned them.
+  std::unordered_map<uint64_t, FetchHandle> detached_;
+  uint64_t next_detached_ = 0;
 };
 
 }  // namespace archway::outbound

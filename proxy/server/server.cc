@@ -126,7 +126,7 @@ Result<std::string> Server::apply(const config::ValidatedSnapshot& validated) {
   std::lock_guard lock(mu_);
   const auto started = std::chrono::steady_clock::now();
   if (draining_) return Error{Error::Code::kUnavailable, "", "draining"};
-  auto table = exchange::build_table_context(validated, generation_ + 1);
+  auto table = exchange::build_table_context_with_state(validated, generation_ + 1, policy_state_);
   if (!table.ok()) return table.error();
   // Listeners first: a port we cannot bind rejects the snapshot.
   std::map<std::string, config::Listener> wanted;

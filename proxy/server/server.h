@@ -21,6 +21,7 @@
 #include "proxy/config/snapshot_store.h"
 #include "proxy/config/validated_snapshot.h"
 #include "proxy/exchange/access_log.h"
+#include "proxy/filters/shared_policy_state.h"
 #include "proxy/server/worker.h"
 
 namespace archway::server {
@@ -67,6 +68,8 @@ class Server {
  private:
   // Declared before workers_: exchanges still log while workers are destroyed.
   ServerOptions options_;
+  // Before workers_: outlives them, and with them every fetch they run for it.
+  filters::SharedPolicyState policy_state_;
   std::vector<std::unique_ptr<Worker>> workers_;
   std::optional<config::SnapshotStore> store_;
   mutable std::mutex mu_;                              // control plane only

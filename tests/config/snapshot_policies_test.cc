@@ -56,6 +56,29 @@ TEST(SnapshotPolicies, AuthIsRefusedRatherThanServedWithoutAuthentication) {
   EXPECT_FALSE(enforced_by_this_proxy("auth"));
 }
 
+TEST(SnapshotPolicies, AuthIsEnforcedPerMethod) {
+  EXPECT_TRUE(enforced_by_this_proxy("auth.jwt"));
+  EXPECT_FALSE(enforced_by_this_proxy("auth.apiKey"));
+  EXPECT_FALSE(enforced_by_this_proxy("auth.oauth2Introspection"));
+}
+
+TEST(SnapshotPolicies, JwtAuthIsAcceptedNowThatItIsEnforced) {
+  const Json auth = {{"jwt",
+                      {{"issuer", "https://id.example.com"},
+                       {"audiences", {"orders"}},
+                       {"jwksUri", "https://id.example.com/jwks.json"}}}};
+  EXPECT_EQ(parse_error(snapshot_with({{"auth", auth}})), "");
+}
+
+TEST(SnapshotPolicies, IntrospectionIsRefusedWhileItsMethodIsNotEnforced) {
+  const Json auth = {
+      {"oauth2Introspection",
+       {{"endpoint", "https://id/introspect"}, {"clientId", "gw"}, {"clientSecret", "s3cret"}}}};
+  EXPECT_EQ(parse_error(snapshot_with({{"auth", auth}})),
+            "virtualHosts[0].routes[1].policies.auth: not enforced by this proxy version; "
+            "refused rather than served without authentication");
+}
+
 TEST(SnapshotPolicies, InvalidAuthIsReportedBeforeTheRefusal) {
   EXPECT_EQ(parse_error(snapshot_with({{"auth", {{"apiKey", {{"keys", Json::array()}}}}}})),
             "virtualHosts[0].routes[1].policies.auth.apiKey.keys: must have at least 1 entry");

@@ -405,9 +405,10 @@ TEST(CompileApiRoute, AuthFailsClosedUntilEnforced) {
        "{rules: [{auth: {apiKey: {header: X-Api-Key, secretRef: {name: keys}}}, backends: [{name: "
        "app, port: 80}]}]}",
        false},
+      // A method the proxy does not enforce yet (auth.jwt is enforced).
       {"defaults auth",
-       "{defaults: {auth: {jwt: {issuer: 'https://id.example.com', jwksUri: "
-       "'https://id.example.com/jwks'}}}, rules: [{backends: [{name: app, port: 80}]}]}",
+       "{defaults: {auth: {oauth2Introspection: {endpoint: 'https://id.example.com/introspect', "
+       "clientSecretRef: {name: creds}}}}, rules: [{backends: [{name: app, port: 80}]}]}",
        false},
       {"empty auth overrides defaults",
        "{defaults: {auth: {jwt: {issuer: 'https://id.example.com', jwksUri: "

@@ -3,6 +3,7 @@
 // chain, a chain owner that records how the request phase ended, and one
 // call that runs a compiled chain and then a response head through it.
 
+#include <map>
 #include <optional>
 #include <string>
 
@@ -20,6 +21,8 @@ struct ChainRun {
   http::Request request;    // as the backend gets it
   std::string client_authority;
   uint64_t cors_denied = 0;
+  // Every policy counter that moved, by metrics::PolicyCounter.
+  std::map<metrics::PolicyCounter, uint64_t> policy_counts;
 };
 
 class FakeExchange final : public ChainOwner {
@@ -59,6 +62,7 @@ inline ChainRun run_chain(const CompiledChain& chain, const config::Route& route
     if (std::get<2>(key) == static_cast<int>(metrics::PolicyCounter::kCorsDenied)) {
       out.cors_denied += count;
     }
+    out.policy_counts[static_cast<metrics::PolicyCounter>(std::get<2>(key))] += count;
   }
   out.path = path;
   out.request = std::move(request);

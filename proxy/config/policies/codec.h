@@ -54,7 +54,9 @@ void decode(Decoder& decoder, const Json& json, const std::string& path, RoutePo
 // Fail closed (enforcement.cc): a route carrying a policy that this proxy
 // does not enforce and that must never be skipped (auth: it would serve
 // without authentication; aggregate: there is nothing else to answer with)
-// is refused, naming the policy.
+// is refused, naming the policy. auth is enforced per method: the names
+// are "auth.jwt", "auth.apiKey" and "auth.oauth2Introspection" ("auth"
+// alone is never enforced).
 [[nodiscard]] bool enforced_by_this_proxy(std::string_view policy);
 [[nodiscard]] Result<void> check_enforced(const RoutePolicies& policies, const std::string& path);
 

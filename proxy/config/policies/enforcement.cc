@@ -13,10 +13,20 @@
 namespace archway::config {
 namespace {
 
-// The one list to change when a policy's filter lands (issue 13: "auth").
-// The controller reads it too (enforced_by_this_proxy), so its status
-// messages and the proxy never disagree.
-constexpr std::array<std::string_view, 1> kEnforcedPolicies = {"cors"};
+// The one list to change when a policy's filter lands. auth is listed per
+// method ("auth.jwt", "auth.apiKey", "auth.oauth2Introspection"): each
+// lands on its own, and a route is refused unless the method it names is
+// enforced. The controller reads it too (enforced_by_this_proxy), so its
+// status messages and the proxy never disagree.
+constexpr std::array<std::string_view, 2> kEnforcedPolicies = {"cors", "auth.jwt"};
+
+// The enforcement name of the method an auth policy sets ("auth.jwt");
+// validation has already made sure exactly one is set.
+std::string_view auth_method(const Auth& auth) {
+  if (auth.jwt) return "auth.jwt";
+  if (auth.oauth2_introspection) return "auth.oauth2Introspection";
+  return "auth.apiKey";
+}
 
 }  // namespace
 
@@ -26,7 +36,7 @@ bool enforced_by_this_proxy(std::string_view policy) {
 }
 
 Result<void> check_enforced(const RoutePolicies& policies, const std::string& path) {
-  if (policies.auth && !enforced_by_this_proxy("auth")) {
+  if (policies.auth && !enforced_by_this_proxy(auth_method(*policies.auth))) {
     return invalid(path + ".auth",
                    "not enforced by this proxy version; refused rather than served without "
                    "authentication");

@@ -1,0 +1,13 @@
+#include "proxy/filters/auth/auth.h"
+
+#include "proxy/filters/auth/jwt_filter.h"
+
+namespace archway::filters {
+
+std::unique_ptr<const FilterConfig> make_auth_filter(const config::Auth& config,
+                                                     SharedPolicyState& shared) {
+  if (config.jwt) return auth::make_jwt_filter(*config.jwt, shared);
+  return nullptr;  // apiKey, oauth2Introspection: not enforced yet (enforcement.cc)
+}
+
+}  // namespace archway::filters

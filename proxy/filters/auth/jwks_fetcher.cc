@@ -1,0 +1,78 @@
+#include "proxy/filters/auth/jwks_fetcher.h"
+
+#include <charconv>
+#include <utility>
+
+namespace archway::filters::auth {
+namespace {
+
+constexpr std::chrono::milliseconds kFetchTimeout{5000};
+// JwkSet's own limit (jwk_set.h) is 64 KiB; a little more lets it say so.
+constexpr uint64_t kMaxJwksBytes = 128 * 1024;
+
+std::string_view trim(std::string_view s) {
+  while (!s.empty() && (s.front() == ' ' || s.front() == '\t')) s.remove_prefix(1);
+  while (!s.empty() && (s.back() == ' ' || s.back() == '\t')) s.remove_suffix(1);
+  return s;
+}
+
+bool iequals(std::string_view a, std::string_view b) {
+  if (a.size() != b.size()) return false;
+  for (size_t i = 0; i < a.size(); ++i) {
+    if ((a[i] | 0x20) != (b[i] | 0x20)) return false;
+  }
+  return true;
+}
+
+}  // namespace
+
+std::optional<std::chrono::seconds> cache_control_max_age(std::string_view value) {
+  std::optional<std::chrono::seconds> out;
+  while (!value.empty()) {
+    const size_t comma = value.find(',');
+    const std::string_view directive = trim(value.substr(0, comma));
+    value = comma == std::string_view::npos ? std::string_view() : value.substr(comma + 1);
+    const size_t eq = directive.find('=');
+    const std::string_view name = trim(directive.substr(0, eq));
+    if (iequals(name, "no-store") || iequals(name, "no-cache")) return std::chrono::seconds(0);
+    if (!iequals(name, "max-age") || eq == std::string_view::npos) continue;
+    std::string_view number = trim(directive.substr(eq + 1));
+    if (number.size() >= 2 && number.front() == '"' && number.back() == '"') {
+      number = number.substr(1, number.size() - 2);
+    }
+    int64_t seconds = 0;
+    const auto [end, ec] = std::from_chars(number.data(), number.data() + number.size(), seconds);
+    if (ec != std::errc() || end != number.data() + number.size() || seconds < 0) continue;
+    out = std::chrono::seconds(seconds);
+  }
+  return out;
+}
+
+identity::JwksFetcher jwks_fetcher(outbound::HttpClient& client) {
+  return [&client](const std::string& uri, identity::JwksFetchDone done) {
+    outbound::OutboundRequest request;
+    request.url = uri;
+    request.headers.push_back({"accept", "application/jwk-set+json, application/json"});
+    request.timeout = kFetchTimeout;
+    request.max_response_bytes = kMaxJwksBytes;
+    client.fetch_detached(
+        std::move(request), [done = std::move(done)](Result<outbound::OutboundResponse> response) {
+          if (!response.ok()) {
+            done(response.error());
+            return;
+          }
+          if (response->status != 200) {
+            done(Error{Error::Code::kUnavailable, "",
+                       "JWKS endpoint answered " + std::to_string(response->status)});
+            return;
+          }
+          identity::JwksDocument document{std::move(response->body), std::nullopt};
+          if (const http::Header* cc = http::find_header(response->headers, "cache-control")) {
+            document.max_age = cache_control_max_age(cc->value);
+          }
+          done(std::move(document));
+        });
+  };
+}
+
+}  // namespace archway::filters::auth
