@@ -77,14 +77,25 @@ class Headers {
   // Appends a field, reusing a spare slot's strings: no allocation once
   // the slot has held a field at least as long.
   Header& add(std::string_view name, std::string_view value) {
-    Header& h = next_slot();
+    if (size_ == slots_.size()) {
+      // No spare: construct (cheaper than assigning into an empty string).
+      slots_.push_back(Header{std::string(name), std::string(value)});
+      ++size_;
+      return slots_.back();
+    }
+    Header& h = slots_[size_++];
     h.name.assign(name);
     h.value.assign(value);
     return h;
   }
   void push_back(const Header& h) { add(h.name, h.value); }
   void push_back(Header&& h) {
-    Header& slot = next_slot();
+    if (size_ == slots_.size()) {
+      slots_.push_back(std::move(h));
+      ++size_;
+      return;
+    }
+    Header& slot = slots_[size_++];
     // Keep whichever buffer is larger; the other leaves with `h`.
     if (h.name.capacity() > slot.name.capacity()) {
       slot.name.swap(h.name);
@@ -138,11 +149,6 @@ class Headers {
   }
 
  private:
-  Header& next_slot() {
-    if (size_ == slots_.size()) slots_.emplace_back();
-    return slots_[size_++];
-  }
-
   std::vector<Header> slots_;
   size_type size_ = 0;
 };
