@@ -240,7 +240,7 @@ done
 read -r load_end _ < /proc/loadavg
 read -r -a m1 < <(core_ticks all)
 steal=$(awk -v s=$((m1[1] - m0[1])) -v secs=$(($(date +%s) - t_start)) -v hz="$clk_tck" -v n="$ncpu" \
-  'BEGIN {printf "%.1f", secs > 0 ? s / hz / secs / n * 100 : 0}')
+  'BEGIN {printf "%.1f", (secs > 0 ? s / hz / secs / n * 100 : 0)}')
 echo
 echo "machine: $ncpu CPUs; load average $load_start at the start, $load_end at the end; steal $steal %;" \
   "$([[ $BUSY == 1 ]] && echo "BUSY=1 (a CPU-bound loop on the proxy's core)" || echo "no added load")"
