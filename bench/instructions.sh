@@ -33,25 +33,10 @@ for tool in valgrind callgrind_control h2load nginx haproxy nghttpx; do
   command -v "$tool" >/dev/null || { echo "instructions: $tool missing: run scripts/install-deps.sh --bench" >&2; exit 1; }
 done
 
-work=$(mktemp -d -t archway-instr.XXXXXX)
-chmod 755 "$work"
-pids=()
-cleanup() {
-  for p in "${pids[@]}"; do kill "$p" 2>/dev/null || true; done
-  sleep 0.3
-  for p in "${pids[@]}"; do kill -9 "$p" 2>/dev/null || true; done
-  [[ -n "${KEEP:-}" ]] || rm -rf "$work"
-}
-trap cleanup EXIT
 # shellcheck source=bench/lib.sh
 source "$root/bench/lib.sh"
-
-backend_port=$(port)
-mkdir -p "$work/backend"
-write_backend_conf "$work/backend" "$backend_port"
-nginx -e "$work/backend/error.log" -c "$work/backend/nginx.conf" -p "$work/backend" &
-pids+=($!)
-wait_port "$backend_port" 5 || { echo "instructions: backend did not start" >&2; exit 1; }
+bench_workdir archway-instr
+start_backend || exit 1
 
 cors='"policies":{"cors":{"allowOrigins":["https://app.example.com","https://*.example.org"],"allowMethods":["GET","POST"],"allowHeaders":["x-token"],"exposeHeaders":["x-request-id"],"maxAge":"10m"}},'
 

@@ -1,4 +1,39 @@
-# Shared by bench/run.sh and bench/instructions.sh (sourced, not run).
+# Shared by bench/run.sh, bench/profile.sh and bench/instructions.sh
+# (sourced, not run).
+
+# bench_workdir PREFIX [KEEP_DIR]: sets `work` (KEEP_DIR if given, else a new
+# temporary folder), `pids` (processes to stop) and an EXIT trap that stops
+# them and removes a temporary folder unless KEEP is set.
+bench_workdir() {
+  work=${2:-$(mktemp -d -t "$1.XXXXXX")}
+  keep_work=${2:+1}
+  [[ -n "${KEEP:-}" ]] && keep_work=1
+  mkdir -p "$work"
+  chmod 755 "$work" # nginx workers run as an unprivileged user
+  pids=()
+  trap bench_cleanup EXIT
+}
+bench_cleanup() {
+  local p
+  for p in "${pids[@]}"; do kill "$p" 2>/dev/null || true; done
+  sleep 0.3
+  for p in "${pids[@]}"; do kill -9 "$p" 2>/dev/null || true; done
+  [[ -n "${keep_work:-}" ]] || rm -rf "$work"
+}
+
+# start_backend [CPU]: the backend nginx (write_backend_conf) in $work/backend,
+# pinned to CPU when given; sets backend_port; returns 1 if it did not start.
+start_backend() {
+  local pin=()
+  [[ -n "${1:-}" ]] && pin=(taskset -c "$1")
+  backend_port=$(port)
+  mkdir -p "$work/backend"
+  write_backend_conf "$work/backend" "$backend_port"
+  "${pin[@]}" nginx -e "$work/backend/error.log" -c "$work/backend/nginx.conf" -p "$work/backend" \
+    2>"$work/backend/stderr" &
+  pids+=($!)
+  wait_port "$backend_port" 5 || { echo "bench: backend nginx did not start: $(cat "$work/backend/stderr")" >&2; return 1; }
+}
 
 # A free loopback port.
 port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])' 2>/dev/null ||
@@ -13,11 +48,11 @@ wait_port() { # port, seconds
   return 1
 }
 
-# write_backend_conf DIR PORT: the backend every proxy is measured against,
-# nginx with one worker answering `return 200` (23 bytes).
-write_backend_conf() {
-  local dir=$1 p=$2
-  cat >"$dir/nginx.conf" <<CONF
+# nginx_conf_head DIR: what every nginx here starts with (one worker, no
+# access log, endless keep-alive, its files in DIR), up to inside `http {`.
+nginx_conf_head() {
+  local dir=$1
+  cat <<CONF
 worker_processes 1;
 daemon off;
 pid $dir/nginx.pid;
@@ -26,9 +61,17 @@ events { worker_connections 4096; }
 http {
   access_log off;
   keepalive_requests 1000000;
-  client_body_temp_path $dir;
-  proxy_temp_path $dir; fastcgi_temp_path $dir;
+  client_body_temp_path $dir; proxy_temp_path $dir; fastcgi_temp_path $dir;
   uwsgi_temp_path $dir; scgi_temp_path $dir;
+CONF
+}
+
+# write_backend_conf DIR PORT: the backend every proxy is measured against,
+# nginx with one worker answering `return 200` (23 bytes).
+write_backend_conf() {
+  local dir=$1 p=$2
+  cat >"$dir/nginx.conf" <<CONF
+$(nginx_conf_head "$dir")
   server {
     listen 127.0.0.1:$p;
     location / { return 200 "hello from the backend\n"; }
@@ -80,16 +123,7 @@ start_nginx() {
   local dir=$1 p1=$2 p2=$3
   cat >"$dir/nginx.conf" <<EOF
 $([[ ${single_process:-0} == 1 ]] && echo "master_process off;")
-worker_processes 1;
-daemon off;
-pid $dir/nginx.pid;
-error_log $dir/error.log warn;
-events { worker_connections 4096; }
-http {
-  access_log off;
-  keepalive_requests 1000000;
-  client_body_temp_path $dir; proxy_temp_path $dir; fastcgi_temp_path $dir;
-  uwsgi_temp_path $dir; scgi_temp_path $dir;
+$(nginx_conf_head "$dir")
   upstream backend { server 127.0.0.1:$backend_port; keepalive 64; keepalive_requests 1000000; }
   server {
     listen 127.0.0.1:$p1;

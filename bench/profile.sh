@@ -33,25 +33,10 @@ for tool in h2load nginx nstat taskset; do
 done
 
 proxy_cpu=0 load_cpu=$(($(nproc) > 1 ? 1 : 0))
-work=$(mktemp -d -t archway-profile.XXXXXX)
-chmod 755 "$work"
-pids=()
-cleanup() {
-  for p in "${pids[@]}"; do kill "$p" 2>/dev/null || true; done
-  sleep 0.3
-  for p in "${pids[@]}"; do kill -9 "$p" 2>/dev/null || true; done
-  [[ -n "${KEEP:-}" ]] || rm -rf "$work"
-}
-trap cleanup EXIT
 # shellcheck source=bench/lib.sh
 source "$root/bench/lib.sh"
-
-backend_port=$(port)
-mkdir -p "$work/backend"
-write_backend_conf "$work/backend" "$backend_port"
-taskset -c "$load_cpu" nginx -e "$work/backend/error.log" -c "$work/backend/nginx.conf" -p "$work/backend" &
-pids+=($!)
-wait_port "$backend_port" 5 || { echo "profile: backend did not start" >&2; exit 1; }
+bench_workdir archway-profile
+start_backend "$load_cpu" || exit 1
 
 # All of a proxy's processes (nginx and nghttpx fork workers), comma-separated.
 proc_list() { { echo "$1"; pgrep -P "$1" 2>/dev/null || true; } | paste -sd, -; }

@@ -73,28 +73,11 @@ else
 fi
 clk_tck=$(getconf CLK_TCK)
 
-work=${BENCH_OUT:-$(mktemp -d -t archway-bench.XXXXXX)}
-mkdir -p "$work"
-chmod 755 "$work" # nginx workers run as an unprivileged user
-pids=()
-cleanup() {
-  for p in "${pids[@]}"; do kill "$p" 2>/dev/null || true; done
-  sleep 0.3
-  for p in "${pids[@]}"; do kill -9 "$p" 2>/dev/null || true; done
-  [[ -n "${BENCH_OUT:-}" ]] || rm -rf "$work"
-}
-trap cleanup EXIT
-
 # shellcheck source=bench/lib.sh
 source "$root/bench/lib.sh"
-backend_port=$(port)
-
+bench_workdir archway-bench "${BENCH_OUT:-}"
 # --- backend: nginx, `return 200`, on the load generator's CPU ------------
-mkdir -p "$work/backend"
-write_backend_conf "$work/backend" "$backend_port"
-taskset -c "$load_cpu" nginx -e "$work/backend/error.log" -c "$work/backend/nginx.conf" -p "$work/backend" 2>"$work/backend/stderr" &
-pids+=($!)
-wait_port "$backend_port" 5 || die "backend nginx did not start: $(cat "$work/backend/stderr")"
+start_backend "$load_cpu" || exit 1
 
 # --- the proxies -----------------------------------------------------------
 # The proxies' start_<name> functions and load_header: bench/lib.sh.
