@@ -13,6 +13,9 @@
 # Origin), and "baseline" when BASELINE_BIN names an older binary (the plain
 # route). What the CORS policy costs is archway-cors over archway-origin:
 # the same bytes in, the policy's work and its three response fields extra.
+# Likewise "archway-jwt" (auth.jwt on the route, every request with one
+# valid token signed with JWT_ALG, default RS256: a verified-token cache
+# hit) over "archway-bearer" (the plain route, the same Authorization field).
 # The peers can be counted the same way: variants "nginx", "haproxy" and
 # "nghttpx", set up as bench/run.sh sets them up (every process of the
 # proxy is counted; nginx and nghttpx run in their one-process modes).
@@ -47,6 +50,17 @@ count() {
   [[ $variant == baseline ]] && bin=$BASELINE_BIN
   [[ $variant == archway-cors ]] && policies=$cors
   [[ $variant == archway-cors || $variant == archway-origin ]] && hdr=(-H "Origin: https://app.example.com")
+  if [[ $variant == archway-jwt || $variant == archway-bearer ]]; then
+    local token_out jwks
+    token_out=$("$BUILD/bench/identity/jwt_bench" --emit "${JWT_ALG:-RS256}") || {
+      echo "instructions: ninja -C $BUILD jwt_bench" >&2
+      return 1
+    }
+    hdr=(-H "Authorization: Bearer $(sed -n 2p <<<"$token_out")")
+    jwks=$(sed -n 1p <<<"$token_out" | python3 -c 'import json, sys; print(json.dumps(sys.stdin.read().strip()))')
+    [[ $variant == archway-jwt ]] &&
+      policies='"policies":{"auth":{"jwt":{"issuer":"https://id.example.com","audiences":["orders"],"jwks":'"$jwks"',"requiredScopes":["orders:read"]}}},'
+  fi
   dir="$work/$variant.$proto"
   mkdir -p "$dir"
   p=$(port) admin=$(port)
@@ -119,6 +133,9 @@ for v in $VARIANTS; do
 done
 echo
 for proto in http1 h2c; do
+  [[ -n "${ipr[archway-jwt.$proto]:-}" && -n "${ipr[archway-bearer.$proto]:-}" ]] &&
+    awk -v a="${ipr[archway-bearer.$proto]}" -v c="${ipr[archway-jwt.$proto]}" -v p=$proto \
+      'BEGIN {printf "JWT (cache hit) on / off, same requests (%s): %.3f\n", p, c / a}'
   [[ -n "${ipr[archway-cors.$proto]:-}" && -n "${ipr[archway-origin.$proto]:-}" ]] &&
     awk -v a="${ipr[archway-origin.$proto]}" -v c="${ipr[archway-cors.$proto]}" -v p=$proto \
       'BEGIN {printf "CORS on / off, same requests (%s): %.3f\n", p, c / a}'

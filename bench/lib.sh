@@ -103,6 +103,22 @@ start_archway-cors() {
 # takes the policy's actual-request path.
 declare -A load_header=([archway-cors]="Origin: https://app.example.com")
 
+# archway-jwt: the same build with auth.jwt on the route (the key set inline,
+# as the controller puts a jwksSecretRef), every request carrying one valid
+# token signed with JWT_ALG (RS256 by default; ES256, EdDSA, PS256, ES384):
+# after the first request, each one is a verified-token cache hit. Keys and
+# token come from bench/identity's jwt_bench (`ninja -C build jwt_bench`).
+start_archway-jwt() {
+  local bench out jwks
+  bench=$(dirname "$archway_bin")/../bench/identity/jwt_bench
+  [[ -x $bench ]] || { echo "bench: $bench missing: ninja -C $(dirname "$(dirname "$archway_bin")") jwt_bench" >&2; return 1; }
+  out=$("$bench" --emit "${JWT_ALG:-RS256}") || return 1
+  jwks=$(sed -n 1p <<<"$out" | python3 -c 'import json, sys; print(json.dumps(sys.stdin.read().strip()))')
+  load_header[archway-jwt]="Authorization: Bearer $(sed -n 2p <<<"$out")"
+  policies=',"policies":{"auth":{"jwt":{"issuer":"https://id.example.com","audiences":["orders"],"jwks":'"$jwks"',"requiredScopes":["orders:read"]}}}' \
+    start_archway_binary "$archway_bin" "$@"
+}
+
 # start_archway_binary BIN DIR H1PORT: the same snapshot and flags for both builds.
 start_archway_binary() {
   local bin=$1 dir=$2 p1=$3 admin
@@ -179,4 +195,4 @@ start_nghttpx() {
 
 # Whether NAME serves h2c (prior knowledge) on its HTTP/1.1 port; nginx and
 # HAProxy take it on a second port.
-same_port_h2c() { [[ $1 == archway || $1 == archway-cors || $1 == baseline || $1 == nghttpx ]]; }
+same_port_h2c() { [[ $1 == archway || $1 == archway-cors || $1 == archway-jwt || $1 == baseline || $1 == nghttpx ]]; }

@@ -27,7 +27,9 @@
 #        a change is measured against the build before it in the same run).
 #        PROXIES may also name "archway-cors": the same build with a CORS policy
 #        on the route, loaded with an allowed Origin header, so the ratio
-#        archway-cors / archway is what turning CORS on costs.
+#        archway-cors / archway is what turning CORS on costs; and
+#        "archway-jwt": auth.jwt on the route, every request with one valid
+#        token (JWT_ALG, default RS256), so a verified-token cache hit.
 #        BUSY=1: a busy machine on purpose: a CPU-bound loop (plain shell,
 #        same priority) shares the proxy's core during every measured run,
 #        so the ratios can be compared with a quiet run's.
@@ -280,14 +282,15 @@ END {
   # What a policy costs: the same build with the policy on, over without it.
   for (i = 1; i <= k; i++) {
     split(order[i], kp, SUBSEP)
-    if (kp[1] != "archway-cors" || !(("archway" SUBSEP kp[2]) in rps)) continue
+    p = kp[1]
+    if ((p != "archway-cors" && p != "archway-jwt") || !(("archway" SUBSEP kp[2]) in rps)) continue
     pr = ""
     for (r = 1; r <= runs; r++) {
-      if ((("archway", kp[2], r) in cpurun) && (("archway-cors", kp[2], r) in cpurun) && cpurun["archway", kp[2], r] > 0)
-        pr = pr (pr == "" ? "" : " ") cpurun["archway-cors", kp[2], r] / cpurun["archway", kp[2], r]
+      if ((("archway", kp[2], r) in cpurun) && ((p, kp[2], r) in cpurun) && cpurun["archway", kp[2], r] > 0)
+        pr = pr (pr == "" ? "" : " ") cpurun[p, kp[2], r] / cpurun["archway", kp[2], r]
     }
-    vals["cors", kp[2]] = pr
-    printf "CORS on / off (%s): CPU/req paired %.3f\n", kp[2], median("cors", kp[2])
+    vals[p, kp[2]] = pr
+    printf "%s / archway (%s): CPU/req paired %.3f\n", p, kp[2], median(p, kp[2])
   }
 }' "$results"
 echo "bench: raw results in $results (kept only with BENCH_OUT set)" >&2
