@@ -56,7 +56,7 @@ void RequestParser::on_field_impl(http::field, string_view name, string_view val
     if (!connection_.empty()) connection_ += ',';
     connection_ += v;
   } else if (field == "upgrade") {
-    request_.websocket = v.size() == 9 && archway::http::iequals(v, "websocket");
+    request_.websocket = archway::http::iequals(v, "websocket");
   } else if (field == "te") {
     request_.te_trailers = v.find("trailers") != std::string_view::npos;
   } else if (field != "content-length" && !archway::http::is_hop_by_hop(field)) {

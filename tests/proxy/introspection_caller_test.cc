@@ -24,16 +24,7 @@ namespace {
 using test_outbound::Reply;
 using test_outbound::response;
 using test_outbound::TestServer;
-
-struct WorkerPools final : outbound::BackendPools {
-  explicit WorkerPools(boost::asio::io_context& io) : io_(io) {}
-  backend::Pool& pool() override { return *pool_; }
-  backend::H2Sessions& h2_sessions() override { return *sessions_; }
-  boost::asio::io_context& io_;
-  std::shared_ptr<backend::Pool> pool_ = std::make_shared<backend::Pool>(io_);
-  std::shared_ptr<backend::H2Sessions> sessions_ =
-      std::make_shared<backend::H2Sessions>(io_, pool_);
-};
+using test_outbound::WorkerPools;
 
 struct Worker {
   boost::asio::io_context io;

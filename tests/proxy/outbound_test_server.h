@@ -17,6 +17,7 @@
 
 #include <atomic>
 #include <functional>
+#include <memory>
 #include <mutex>
 #include <optional>
 #include <set>
@@ -24,6 +25,9 @@
 #include <thread>
 #include <vector>
 
+#include "proxy/backend/h2_sessions.h"
+#include "proxy/backend/pool.h"
+#include "proxy/outbound/http_client.h"
 #include "tests/proxy/self_signed_cert.h"
 
 namespace archway::test_outbound {
@@ -178,5 +182,16 @@ inline std::string response(int status, const std::string& body, const std::stri
   return "HTTP/1.1 " + std::to_string(status) +
          " X\r\ncontent-length: " + std::to_string(body.size()) + "\r\n" + extra + "\r\n" + body;
 }
+
+// What a worker owns, as the outbound client sees it.
+struct WorkerPools final : outbound::BackendPools {
+  explicit WorkerPools(boost::asio::io_context& io) : io_(io) {}
+  backend::Pool& pool() override { return *pool_; }
+  backend::H2Sessions& h2_sessions() override { return *sessions_; }
+  boost::asio::io_context& io_;
+  std::shared_ptr<backend::Pool> pool_ = std::make_shared<backend::Pool>(io_);
+  std::shared_ptr<backend::H2Sessions> sessions_ =
+      std::make_shared<backend::H2Sessions>(io_, pool_);
+};
 
 }  // namespace archway::test_outbound
