@@ -1,0 +1,41 @@
+#pragma once
+// Every limit's bucket table in one proxy process (docs/ratelimit.md "Local
+// limits"), owned by the server's shared policy state: a snapshot swap that
+// keeps a limit (same route, rule and numbers) keeps its buckets, so a
+// reload never hands every client a fresh bucket. A limit whose numbers
+// change starts with full buckets. Tables live as long as a compiled chain
+// holds them; the map keeps only weak references.
+
+#include <cstddef>
+#include <memory>
+#include <mutex>
+#include <string>
+#include <unordered_map>
+
+#include "proxy/ratelimit/bucket_table.h"
+
+namespace archway::ratelimit {
+
+class LimitTables {
+ public:
+  static constexpr size_t kDefaultMaxKeys = 100'000;
+
+  explicit LimitTables(size_t max_keys_per_limit = kDefaultMaxKeys)
+      : max_keys_(max_keys_per_limit) {}
+  LimitTables(const LimitTables&) = delete;
+  LimitTables& operator=(const LimitTables&) = delete;
+
+  // The table for the limit called `id` (who owns it: route and rule) with
+  // these numbers. Called when a snapshot is compiled, never per request.
+  [[nodiscard]] std::shared_ptr<BucketTable> table(const std::string& id, const GcraLimit& limit);
+
+  // Tables still held by some snapshot.
+  [[nodiscard]] size_t live() const;
+
+ private:
+  const size_t max_keys_;
+  mutable std::mutex mutex_;
+  std::unordered_map<std::string, std::weak_ptr<BucketTable>> tables_;
+};
+
+}  // namespace archway::ratelimit
