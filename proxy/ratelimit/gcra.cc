@@ -51,4 +51,27 @@ Decision take(int64_t& tat, int64_t now_ns, const GcraLimit& limit) {
   return d;
 }
 
+BulkGrant take_many(int64_t& tat, int64_t now_ns, const GcraLimit& limit, uint64_t want,
+                    uint64_t give_back) {
+  const int64_t now = now_ns / limit.unit_ns;
+  if (tat > now && tat - now > limit.window) tat = now + limit.window;
+  if (give_back > 0 && tat > now) {
+    const __int128 returned = static_cast<__int128>(give_back) * limit.emission;
+    tat = static_cast<int64_t>(std::max<__int128>(tat - returned, now));
+  }
+  const int64_t start = std::max(tat, now);
+  const int64_t debt = start - now;
+  BulkGrant g;
+  const uint64_t available =
+      debt >= limit.window ? 0 : static_cast<uint64_t>((limit.window - debt) / limit.emission);
+  g.granted = std::min(want, available);
+  g.available = available - g.granted;
+  if (g.granted > 0) {
+    tat = start + static_cast<int64_t>(g.granted) * limit.emission;
+  } else {
+    g.retry_after_ns = to_nanos(debt + limit.emission - limit.window, limit);
+  }
+  return g;
+}
+
 }  // namespace archway::ratelimit

@@ -46,6 +46,17 @@ struct Decision {
 // blocking the key for as long as the clock jumped.
 Decision take(int64_t& tat, int64_t now_ns, const GcraLimit& limit);
 
+// Up to `want` tokens at once, after handing back `give_back` unspent ones
+// (never past a full bucket): a Global limit's lease, the C++ twin of the
+// Redis script (redis_script.h) that the lease simulation tests count on.
+struct BulkGrant {
+  uint64_t granted = 0;
+  uint64_t available = 0;      // tokens left after the grant
+  int64_t retry_after_ns = 0;  // granted == 0: when one token is back
+};
+BulkGrant take_many(int64_t& tat, int64_t now_ns, const GcraLimit& limit, uint64_t want,
+                    uint64_t give_back);
+
 // Whether a key's bucket is full at `now` (its entry holds nothing a fresh
 // one would not): such entries are the ones to forget first.
 inline bool is_full(int64_t tat, int64_t now_ns, const GcraLimit& limit) {
