@@ -4,8 +4,8 @@
 // Skips the test when redis-server is not installed and
 // ARCHWAY_SKIP_REDIS=1 says that is expected; fails it otherwise.
 
-#include <gtest/gtest.h>
 #include <fcntl.h>
+#include <gtest/gtest.h>
 #include <netinet/in.h>
 #include <signal.h>
 #include <spawn.h>
@@ -15,6 +15,7 @@
 
 #include <chrono>
 #include <cstdlib>
+#include <memory>
 #include <string>
 #include <thread>
 #include <vector>
@@ -35,6 +36,29 @@ inline uint16_t free_port() {
   return ntohs(addr.sin_port);
 }
 
+inline bool can_bind(uint16_t port) {
+  const int fd = ::socket(AF_INET, SOCK_STREAM, 0);
+  sockaddr_in addr{};
+  addr.sin_family = AF_INET;
+  addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  addr.sin_port = htons(port);
+  const bool ok = ::bind(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr) == 0;
+  ::close(fd);
+  return ok;
+}
+
+// A cluster node also listens on its port + 10000 (the cluster bus), so
+// both must be free and below 65536.
+inline uint16_t free_cluster_port() {
+  for (int attempt = 0; attempt < 1000; ++attempt) {
+    // Per process too: ctest runs tests of one binary side by side.
+    const uint16_t port =
+        static_cast<uint16_t>(20000 + ((::random() + ::getpid() * 7919L) % 25000));
+    if (can_bind(port) && can_bind(static_cast<uint16_t>(port + 10000))) return port;
+  }
+  return 0;
+}
+
 inline bool port_open(uint16_t port) {
   const int fd = ::socket(AF_INET, SOCK_STREAM, 0);
   sockaddr_in addr{};
@@ -50,8 +74,9 @@ inline bool have_redis_server() { return ::system("command -v redis-server >/dev
 
 class RedisServer {
  public:
-  explicit RedisServer(std::vector<std::string> extra = {}) : extra_(std::move(extra)) {
-    port_ = free_port();
+  explicit RedisServer(std::vector<std::string> extra = {}, uint16_t port = 0)
+      : extra_(std::move(extra)) {
+    port_ = port != 0 ? port : free_port();
     start();
   }
   ~RedisServer() { stop(); }
@@ -90,6 +115,48 @@ class RedisServer {
   std::vector<std::string> extra_;
   uint16_t port_ = 0;
   pid_t pid_ = -1;
+};
+
+// Three primaries with cluster support, joined by `redis-cli --cluster
+// create` (each in its own work folder for nodes.conf).
+class RedisCluster {
+ public:
+  RedisCluster() {
+    char tmpl[] = "/tmp/archway-redis-cluster-XXXXXX";
+    dir_ = ::mkdtemp(tmpl);
+    for (int i = 0; i < 3; ++i) {
+      nodes_.push_back(std::make_unique<RedisServer>(
+          std::vector<std::string>{"--cluster-enabled", "yes", "--cluster-config-file",
+                                   dir_ + "/nodes-" + std::to_string(i) + ".conf", "--dir", dir_},
+          free_cluster_port()));
+    }
+    std::string create = "redis-cli --cluster create";
+    for (const auto& n : nodes_) create += " 127.0.0.1:" + std::to_string(n->port());
+    create += " --cluster-yes >/dev/null 2>&1";
+    ready_ = ::system(create.c_str()) == 0;
+    // Every node agrees the cluster is up a moment after create returns.
+    for (const auto& n : nodes_) {
+      bool ok = false;
+      for (int i = 0; ready_ && !ok && i < 200; ++i) {
+        const std::string check = "redis-cli -p " + std::to_string(n->port()) +
+                                  " CLUSTER INFO | grep -q cluster_state:ok";
+        ok = ::system(check.c_str()) == 0;
+        if (!ok) std::this_thread::sleep_for(std::chrono::milliseconds(50));
+      }
+      ready_ = ready_ && ok;
+    }
+  }
+  ~RedisCluster() {
+    nodes_.clear();
+    ::system(("rm -rf " + dir_).c_str());
+  }
+  [[nodiscard]] bool ready() const { return ready_; }
+  [[nodiscard]] RedisServer& node(size_t i) { return *nodes_[i]; }
+
+ private:
+  std::string dir_;
+  std::vector<std::unique_ptr<RedisServer>> nodes_;
+  bool ready_ = false;
 };
 
 // Call first in a test that needs redis-server.
