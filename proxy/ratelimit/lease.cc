@@ -47,7 +47,9 @@ void Lease::on_grant(const Grant& grant, int64_t asked_ns, const LeasePolicy& po
   slice_start_ns_ = asked_ns;
   if (grant.granted == 0) {
     tokens_ = 0;
-    denied_until_ns_ = asked_ns + std::max<int64_t>(grant.retry_after_ns, 1);
+    retry_at_ns_ = asked_ns + std::max<int64_t>(grant.retry_after_ns, 1);
+    denied_until_ns_ = asked_ns + std::clamp<int64_t>(grant.retry_after_ns, 1,
+                                                      std::max<int64_t>(policy.max_deny_ns, 1));
     return;
   }
   denied_until_ns_ = 0;

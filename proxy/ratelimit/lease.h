@@ -19,6 +19,9 @@ struct LeasePolicy {
   uint64_t first_slice = 8;          // a key with no history yet
   uint64_t max_slice = 100'000;
   uint64_t share_divisor = 4;  // a slice is at most 1/divisor of what Redis has left
+  // How long an empty bucket is believed without asking again: other
+  // replicas may hand tokens back before the next one refills.
+  int64_t max_deny_ns = 100'000'000;
 };
 
 // What Redis answered to one lease call (the script's reply).
@@ -48,6 +51,8 @@ class Lease {
 
   [[nodiscard]] uint64_t tokens() const { return tokens_; }
   [[nodiscard]] int64_t denied_until_ns() const { return denied_until_ns_; }
+  // When Redis said its next token comes (what a refused client is told).
+  [[nodiscard]] int64_t retry_at_ns() const { return retry_at_ns_; }
   // Whether there is nothing to hand back and nothing to remember: an
   // entry a table may drop.
   [[nodiscard]] bool idle(int64_t now_ns) const;
@@ -56,6 +61,7 @@ class Lease {
   uint64_t tokens_ = 0;
   int64_t expires_ns_ = 0;
   int64_t denied_until_ns_ = 0;
+  int64_t retry_at_ns_ = 0;
   uint64_t available_ = UINT64_MAX;  // Redis's budget at the last answer (unknown: no cap)
   // The key's rate over the last slice: tokens spent since it started.
   uint64_t spent_ = 0;

@@ -77,6 +77,17 @@ TEST(Lease, AnEmptyBucketIsDeniedLocallyUntilItsRetryAfter) {
   EXPECT_EQ(lease.spend(kStart + 50 * kMs), Lease::Verdict::kAskRedis);
 }
 
+// Other replicas may hand tokens back long before the next one refills:
+// a long retry-after is told to the client but believed only briefly.
+TEST(Lease, ALongRetryAfterIsBelievedForAtMostMaxDeny) {
+  const LeasePolicy policy;
+  Lease lease;
+  lease.on_grant({.granted = 0, .available = 0, .retry_after_ns = 12 * kSecond}, kStart, policy);
+  EXPECT_EQ(lease.retry_at_ns(), kStart + 12 * kSecond);
+  EXPECT_EQ(lease.spend(kStart + policy.max_deny_ns - 1), Lease::Verdict::kDeny);
+  EXPECT_EQ(lease.spend(kStart + policy.max_deny_ns), Lease::Verdict::kAskRedis);
+}
+
 TEST(Lease, SlicesFollowTheRateAndShrinkAsTheBucketEmpties) {
   const LeasePolicy policy;
   Lease lease;
