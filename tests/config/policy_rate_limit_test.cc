@@ -38,6 +38,14 @@ INSTANTIATE_TEST_SUITE_P(
                    "rl.key: must be one of ClientIP, APIKey, User, Header"},
         PolicyCase{"scope_unknown", R"({"requests": 1, "period": "1m", "scope": "Cluster"})",
                    "rl.scope: must be one of Local, Global"},
+        PolicyCase{"fallback_and_headers",
+                   R"({"requests": 1, "period": "1m", "scope": "Global", "fallback": "Deny",
+                       "headers": "WhenLimited"})",
+                   ""},
+        PolicyCase{"fallback_unknown", R"({"requests": 1, "period": "1m", "fallback": "Open"})",
+                   "rl.fallback: must be one of Local, Allow, Deny"},
+        PolicyCase{"headers_unknown", R"({"requests": 1, "period": "1m", "headers": "Never"})",
+                   "rl.headers: must be one of Always, WhenLimited"},
         PolicyCase{"header_missing", R"({"requests": 1, "period": "1m", "key": "Header"})",
                    "rl.header: header is required when key is Header"},
         PolicyCase{"header_without_key_header",
@@ -57,6 +65,8 @@ TEST(RateLimitDecode, DefaultsAndLowerCasedHeader) {
   EXPECT_EQ(limit->burst, 0u);
   EXPECT_EQ(limit->scope, RateLimitScope::kLocal);
   EXPECT_EQ(limit->period, std::chrono::milliseconds(60000));
+  EXPECT_EQ(limit->fallback, RateLimitFallback::kLocal);
+  EXPECT_EQ(limit->headers, RateLimitHeaders::kAlways);
 }
 
 TEST(RateLimitDecode, RoundTripsThroughCanonicalJson) {

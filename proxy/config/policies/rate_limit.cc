@@ -1,5 +1,7 @@
 // rateLimit: the APIRoute field's schema (crds/generate.py "rate_limit"),
 // with its CEL rules: `header` exactly when key is Header, period > 0.
+// `fallback` matters only for scope Global; it is accepted either way, as
+// the CRD does, so a rule can switch scope without editing it.
 
 #include "proxy/config/policies/codec.h"
 #include "proxy/config/policies/policy_checks.h"
@@ -14,12 +16,17 @@ constexpr EnumName<RateLimitKey> kKeyNames[] = {{RateLimitKey::kClientIp, "Clien
                                                 {RateLimitKey::kHeader, "Header"}};
 constexpr EnumName<RateLimitScope> kScopeNames[] = {{RateLimitScope::kLocal, "Local"},
                                                     {RateLimitScope::kGlobal, "Global"}};
+constexpr EnumName<RateLimitFallback> kFallbackNames[] = {{RateLimitFallback::kLocal, "Local"},
+                                                          {RateLimitFallback::kAllow, "Allow"},
+                                                          {RateLimitFallback::kDeny, "Deny"}};
+constexpr EnumName<RateLimitHeaders> kHeadersNames[] = {
+    {RateLimitHeaders::kAlways, "Always"}, {RateLimitHeaders::kWhenLimited, "WhenLimited"}};
 constexpr uint64_t kMaxCount = 1000000000;
 
 }  // namespace
 
 void decode(Decoder& d, const Json& json, const std::string& path, RateLimit& out) {
-  ObjectReader r(d, json, path, {"requests", "period", "burst", "key", "header", "scope"});
+  ObjectReader r(d, json, path, {"requests", "period", "burst", "key", "header", "scope", "fallback", "headers"});
   for (const char* key : {"requests", "period"}) {
     if (r.ok() && r.child(key) == nullptr) d.fail(r.field(key), "is required");
   }
@@ -30,6 +37,8 @@ void decode(Decoder& d, const Json& json, const std::string& path, RateLimit& ou
   r.get("header", out.header);
   if (out.header) out.header = ascii_lower(*out.header);
   get_enum_named(d, r, "scope", out.scope, kScopeNames);
+  get_enum_named(d, r, "fallback", out.fallback, kFallbackNames);
+  get_enum_named(d, r, "headers", out.headers, kHeadersNames);
 }
 
 Result<void> validate(const RateLimit& limit, const std::string& path) {
@@ -52,7 +61,9 @@ Json to_json(const RateLimit& limit) {
               {"period", format_duration(limit.period)},
               {"burst", limit.burst},
               {"key", enum_name(kKeyNames, limit.key)},
-              {"scope", enum_name(kScopeNames, limit.scope)}};
+              {"scope", enum_name(kScopeNames, limit.scope)},
+              {"fallback", enum_name(kFallbackNames, limit.fallback)},
+              {"headers", enum_name(kHeadersNames, limit.headers)}};
   if (limit.header) out["header"] = *limit.header;
   return out;
 }

@@ -11,6 +11,10 @@ namespace archway::config {
 
 enum class RateLimitKey { kClientIp, kApiKey, kUser, kHeader };
 enum class RateLimitScope { kLocal, kGlobal };
+// What a Global limit does while Redis cannot be reached (docs/ratelimit.md).
+enum class RateLimitFallback { kLocal, kAllow, kDeny };
+// Which responses carry RateLimit-Policy and RateLimit.
+enum class RateLimitHeaders { kAlways, kWhenLimited };
 
 struct RateLimit {
   uint64_t requests = 0;               // 1..1000000000, required
@@ -19,6 +23,8 @@ struct RateLimit {
   RateLimitKey key = RateLimitKey::kClientIp;
   std::optional<std::string> header;  // lower case; set exactly when key is kHeader
   RateLimitScope scope = RateLimitScope::kLocal;
+  RateLimitFallback fallback = RateLimitFallback::kLocal;
+  RateLimitHeaders headers = RateLimitHeaders::kAlways;
 
   bool operator==(const RateLimit&) const = default;
 };
