@@ -89,6 +89,15 @@ func TestAPIKeyRightKeyPassesAsItsIdAndTheHeaderNeverReachesTheBackend(t *testin
 			t.Errorf("trace %s: identity %v, want %q", trace, l.Identity, want)
 		}
 	}
+	// Per client: one wrong key, one absent (twice: no field, another
+	// header), one empty, one repeated.
+	metrics := scrape(t, p.AdminPort)
+	for reason, want := range map[string]float64{"unknown_key": 2, "missing_key": 4, "malformed": 2, "repeated_header": 2} {
+		series := `archway_auth_failures_total{route="e2e/keyed",rule="orders",reason="` + reason + `"}`
+		if v := metricValue(metrics, series); v != want {
+			t.Errorf("%s = %v, want %v\n%s", series, v, want, grepLines(metrics, "auth_failures"))
+		}
+	}
 	log, err := os.ReadFile(p.Log)
 	if err != nil {
 		t.Fatal(err)
