@@ -29,6 +29,7 @@ type accessLine struct {
 	Route      string   `json:"route"`
 	Rule       string   `json:"rule"`
 	ClientIP   string   `json:"client_ip"`
+	Identity   *string  `json:"identity"`
 	TraceID    string   `json:"trace_id"`
 	RequestID  string   `json:"request_id"`
 }

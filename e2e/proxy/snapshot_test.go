@@ -113,9 +113,21 @@ type Policies struct {
 	Auth *Auth `json:"auth,omitempty"`
 }
 
-// Auth is the snapshot's auth policy (docs/snapshot.md "auth"); only jwt here.
+// Auth is the snapshot's auth policy (docs/snapshot.md "auth").
 type Auth struct {
-	Jwt *JwtAuth `json:"jwt,omitempty"`
+	Jwt    *JwtAuth    `json:"jwt,omitempty"`
+	APIKey *APIKeyAuth `json:"apiKey,omitempty"`
+}
+
+// APIKeyAuth carries digests only: {id, sha256 of the key}.
+type APIKeyAuth struct {
+	Header string         `json:"header,omitempty"`
+	Keys   []APIKeyDigest `json:"keys"`
+}
+
+type APIKeyDigest struct {
+	ID     string `json:"id"`
+	SHA256 string `json:"sha256"`
 }
 
 type JwtAuth struct {

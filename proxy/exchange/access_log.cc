@@ -180,6 +180,7 @@ void format_access_log(const AccessLogEntry& e, std::string& out, LogSecond* sec
   field(out, R"(,"route":)", e.route);
   field(out, R"(,"rule":)", e.rule);
   field(out, R"(,"client_ip":)", e.client_ip);
+  field_or_null(out, R"(,"identity":)", e.identity);
   field(out, R"(,"trace_id":)", e.trace_id);
   field(out, R"(,"request_id":)", e.request_id);
   out.push_back('}');

@@ -52,6 +52,7 @@ struct AccessLogEntry {
   std::string_view route;  // snapshot routeName (else the route's name); "" when none
   std::string_view rule;   // snapshot ruleName
   std::string_view client_ip;
+  std::string_view identity;    // who auth let through (key id, token subject); "": none
   std::string_view trace_id;    // 32 hex digits, or ""
   std::string_view request_id;  // x-request-id, or ""
 };

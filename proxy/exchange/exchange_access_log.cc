@@ -76,6 +76,7 @@ void Exchange::log_access() {
     e.route = route.route_name.empty() ? route.name : route.route_name;
     e.rule = route.rule_name;
   }
+  if (filter_ctx_) e.identity = filter_ctx_->identity();
   worker_.access_log().write(e);
 }
 

@@ -101,6 +101,13 @@ class FilterContext {
     stats_.count_policy(&route, route.route.route_name, route.route.rule_name, counter);
   }
 
+  // Who the request authenticated as: an API key's id, a token's `sub`.
+  // Set by the route's auth filter once it let the request through; empty
+  // when the route has no auth or the token has no subject. What the
+  // access log writes and what a rate limit keyed by APIKey or User reads.
+  [[nodiscard]] const std::string& identity() const { return identity_; }
+  void set_identity(std::string_view identity) { identity_.assign(identity); }
+
   // For the filter about to return kSuspend: the handle that resumes the
   // chain. The only allocation of the chain, made only here.
   [[nodiscard]] Resume suspend();
@@ -113,6 +120,7 @@ class FilterContext {
  private:
   friend class FilterChain;
   metrics::WorkerStats& stats_;
+  std::string identity_;
   FilterChain* chain_ = nullptr;  // set by the chain that runs this context
   size_t slot_ = 0;               // the filter being called
 };

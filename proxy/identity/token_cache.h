@@ -35,6 +35,9 @@ struct TokenVerdict {
   bool scopes_ok = true;  // false: the token is valid but the route's scopes are missing (403)
   // One per forwardClaims entry, in order; nullopt: the claim gives no header.
   std::vector<std::optional<std::string>> forwarded;
+  // The `sub` claim as the request's identity (FilterContext::identity);
+  // "" when the token has none that renders as a header value.
+  std::string subject;
 };
 
 class VerifiedTokenCache {

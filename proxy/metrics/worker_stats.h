@@ -45,12 +45,14 @@ enum class PolicyCounter : uint8_t {
   kAuthInsufficientScope,
   kAuthMissingToken,     // no Authorization: Bearer credentials
   kAuthKeysUnavailable,  // no usable key set: the JWKS could not be fetched (503)
+  kAuthMissingKey,       // auth.apiKey: no field of the key header
+  kAuthRepeatedHeader,   // auth.apiKey: more than one field of it
 };
 struct PolicyCounterName {
   const char* family;
   const char* reason;  // nullptr: the family has no reason label
 };
-inline constexpr std::array<PolicyCounterName, 16> kPolicyCounterNames = {{
+inline constexpr std::array<PolicyCounterName, 18> kPolicyCounterNames = {{
     // a request or preflight from an origin the CORS policy refuses
     {"archway_cors_denied_total", nullptr},
     // a request the auth policy refused (401, 403, 503), by reason
@@ -69,6 +71,8 @@ inline constexpr std::array<PolicyCounterName, 16> kPolicyCounterNames = {{
     {"archway_auth_failures_total", "insufficient_scope"},
     {"archway_auth_failures_total", "missing_token"},
     {"archway_auth_failures_total", "keys_unavailable"},
+    {"archway_auth_failures_total", "missing_key"},
+    {"archway_auth_failures_total", "repeated_header"},
 }};
 
 struct StatsSnapshot {

@@ -44,22 +44,20 @@ TEST(SnapshotPolicies, UnknownPolicyIsRefused) {
             "virtualHosts[0].routes[1].policies.waf: unknown policy");
 }
 
-TEST(SnapshotPolicies, AuthIsRefusedRatherThanServedWithoutAuthentication) {
+TEST(SnapshotPolicies, AuthIsEnforcedPerMethod) {
+  EXPECT_TRUE(enforced_by_this_proxy("auth.jwt"));
+  EXPECT_TRUE(enforced_by_this_proxy("auth.apiKey"));
+  EXPECT_FALSE(enforced_by_this_proxy("auth.oauth2Introspection"));
+  EXPECT_FALSE(enforced_by_this_proxy("auth"));
+}
+
+TEST(SnapshotPolicies, ApiKeyAuthIsAcceptedNowThatItIsEnforced) {
   const Json auth = {
       {"apiKey",
        {{"keys",
          {{{"id", "k"},
            {"sha256", "9f86d081884c7d659a2feaa0c55ad015a3bf4f1b2b0b822cd15d6c15b0f00a08"}}}}}}};
-  EXPECT_EQ(parse_error(snapshot_with({{"auth", auth}})),
-            "virtualHosts[0].routes[1].policies.auth: not enforced by this proxy version; "
-            "refused rather than served without authentication");
-  EXPECT_FALSE(enforced_by_this_proxy("auth"));
-}
-
-TEST(SnapshotPolicies, AuthIsEnforcedPerMethod) {
-  EXPECT_TRUE(enforced_by_this_proxy("auth.jwt"));
-  EXPECT_FALSE(enforced_by_this_proxy("auth.apiKey"));
-  EXPECT_FALSE(enforced_by_this_proxy("auth.oauth2Introspection"));
+  EXPECT_EQ(parse_error(snapshot_with({{"auth", auth}})), "");
 }
 
 TEST(SnapshotPolicies, JwtAuthIsAcceptedNowThatItIsEnforced) {

@@ -415,8 +415,15 @@ TEST(CompileApiRoute, AuthFailsClosedUntilEnforced) {
        "'https://id.example.com/jwks'}}}, rules: [{auth: {}, backends: [{name: app, port: 80}]}]}",
        true},
   };
+  // A proxy that enforces auth.jwt only, pinned so that the cases keep
+  // their meaning as the other methods land.
+  compile::CompileOptions jwt_only = testing::test_options();
+  jwt_only.policy_enforced = [](std::string_view policy) {
+    return policy == "cors" || policy == "auth.jwt";
+  };
   for (const auto& c : cases) {
-    const auto r = run(kApp + route("r", "2026-01-01T00:00:00Z", c.spec));
+    const auto r = compile::compile(
+        testing::state_from_yaml(kApp + route("r", "2026-01-01T00:00:00Z", c.spec)), jwt_only, {});
     const auto* v = find_verdict(r, "APIRoute", "r");
     ASSERT_NE(v, nullptr) << c.name;
     EXPECT_EQ(v->accepted, c.accepted) << c.name;

@@ -89,6 +89,7 @@ AccessLogEntry sample() {
   e.route = "shop/orders";
   e.rule = "write-orders";
   e.client_ip = "203.0.113.9";
+  e.identity = "team-a";
   e.trace_id = "4bf92f3577b34da6a3ce929d0e0e4736";
   e.request_id = "req-1";
   return e;
@@ -102,7 +103,8 @@ TEST(AccessLogJson, Fields) {
             R"("path":"/v1/orders?id=7","protocol":"HTTP/2","status":201,"bytes_in":17,)"
             R"("bytes_out":1024,"duration_ms":12.345,"upstream":"10.0.0.7:8080",)"
             R"("upstream_ms":10.001,"route":"shop/orders","rule":"write-orders",)"
-            R"("client_ip":"203.0.113.9","trace_id":"4bf92f3577b34da6a3ce929d0e0e4736",)"
+            R"("client_ip":"203.0.113.9","identity":"team-a",)"
+            R"("trace_id":"4bf92f3577b34da6a3ce929d0e0e4736",)"
             R"("request_id":"req-1"})");
 }
 
@@ -139,6 +141,9 @@ TEST(AccessLogJson, LocalResponseAndHostileValues) {
       {"no upstream time", [](AccessLogEntry& e) { e.upstream_time = -1us; }, "upstream_ms",
        nullptr},
       {"no route", [](AccessLogEntry& e) { e.route = {}; }, "route", ""},
+      {"not authenticated", [](AccessLogEntry& e) { e.identity = {}; }, "identity", nullptr},
+      {"quote in a token's subject", [](AccessLogEntry& e) { e.identity = "a\",\"x\":\""; },
+       "identity", "a\",\"x\":\""},
       {"client left", [](AccessLogEntry& e) { e.status = 0; }, "status", 0},
       {"sub-millisecond", [](AccessLogEntry& e) { e.duration = 7us; }, "duration_ms", 0.007},
       {"hours", [](AccessLogEntry& e) { e.duration = 3600000001us; }, "duration_ms", 3600000.001},
@@ -155,7 +160,7 @@ TEST(AccessLogJson, LocalResponseAndHostileValues) {
     format_access_log(e, line);
     nlohmann::json parsed;
     ASSERT_NO_THROW(parsed = nlohmann::json::parse(line)) << c.name << ": " << line;
-    EXPECT_EQ(parsed.size(), 16u) << c.name;
+    EXPECT_EQ(parsed.size(), 17u) << c.name;
     EXPECT_EQ(parsed.at(std::string(c.key)), c.want) << c.name << ": " << line;
     EXPECT_EQ(parsed.at("status"), c.key == "status" ? c.want : nlohmann::json(201)) << c.name;
   }

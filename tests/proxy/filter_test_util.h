@@ -20,6 +20,7 @@ struct ChainRun {
   std::string path;         // what the backend gets (before the query)
   http::Request request;    // as the backend gets it
   std::string client_authority;
+  std::string identity;  // FilterContext::identity() once the chain is done
   uint64_t cors_denied = 0;
   // Every policy counter that moved, by metrics::PolicyCounter.
   std::map<metrics::PolicyCounter, uint64_t> policy_counts;
@@ -67,6 +68,7 @@ inline ChainRun run_chain(const CompiledChain& chain, const config::Route& route
   out.path = path;
   out.request = std::move(request);
   out.client_authority = client_authority;
+  out.identity = ctx.identity();
   return out;
 }
 

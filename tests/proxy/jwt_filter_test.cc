@@ -175,6 +175,30 @@ TEST(JwtFilter, GoodTokenForwardsClaimsAndKeepsAuthorization) {
   EXPECT_EQ(field(run.request.headers, "authorization"), "Bearer " + token);
 }
 
+TEST(JwtFilter, AcceptedTokenMakesItsSubjectTheIdentityAlsoFromTheCache) {
+  const Idp idp;
+  const config::Route route = route_with(idp);
+  SharedPolicyState shared;
+  const CompiledChain chain = compile_chain(route, shared);
+  const std::string token = idp.token(good_claims());
+  for (int round = 0; round < 2; ++round) {  // the second is a cache hit
+    SCOPED_TRACE(round);
+    EXPECT_EQ(run_chain(chain, route, get({{"authorization", "Bearer " + token}})).identity,
+              "alice");
+  }
+  nlohmann::json no_scope = good_claims();
+  no_scope["scope"] = "other";
+  EXPECT_EQ(
+      run_chain(chain, route, get({{"authorization", "Bearer " + idp.token(no_scope)}})).identity,
+      "");
+  nlohmann::json no_subject = good_claims();
+  no_subject.erase("sub");
+  const auto anonymous =
+      run_chain(chain, route, get({{"authorization", "Bearer " + idp.token(no_subject)}}));
+  EXPECT_TRUE(anonymous.continued);
+  EXPECT_EQ(anonymous.identity, "");
+}
+
 TEST(JwtFilter, ForgedForwardClaimHeadersAreStrippedWhateverTheOutcome) {
   const Idp idp;
   const config::Route route = route_with(idp);

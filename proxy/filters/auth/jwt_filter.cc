@@ -130,6 +130,7 @@ class JwtConfig final : public FilterConfig {
     for (const config::ForwardClaim& claim : forward_claims_) {
       verdict->forwarded.push_back(verified->claim_as_header_value(claim.claim));
     }
+    verdict->subject = verified->claim_as_header_value("sub").value_or("");
     const auto valid_until = std::min(verified->expires_at + skew_, now + kMaxVerdictAge);
     tokens_->insert(digest, verdict, valid_until, now);
     return apply(ctx, *verdict, reply);
@@ -147,6 +148,7 @@ class JwtConfig final : public FilterConfig {
         ctx.request.headers.add(forward_claims_[i].header, *verdict.forwarded[i]);
       }
     }
+    ctx.set_identity(verdict.subject);
     return Decision::kContinue;
   }
 
