@@ -49,7 +49,8 @@ func curlWithKey(t *testing.T, s *Stack, host, path, key string) keyedResponse {
 	}
 	defer resp.Body.Close()
 	body, _ := io.ReadAll(resp.Body)
-	r := keyedResponse{status: resp.StatusCode, www: resp.Header.Get("WWW-Authenticate"), body: string(body)}
+	// Every challenge, in order: DESIGN.md §4's Bearer one, then the API key's.
+	r := keyedResponse{status: resp.StatusCode, www: strings.Join(resp.Header.Values("WWW-Authenticate"), " | "), body: string(body)}
 	if r.status == 200 {
 		r.answer, _ = backend.ParseAnswer(body)
 	}
@@ -123,9 +124,9 @@ spec:
 	refusals := []struct {
 		name, key, www, body string
 	}{
-		{"wrong key", "ak_wrong_0000000000000000", `ApiKey header="x-api-key", error="invalid_key"`,
+		{"wrong key", "ak_wrong_0000000000000000", `Bearer error="invalid_token" | ApiKey header="x-api-key", error="invalid_key"`,
 			`{"error":"invalid_key","status":401}`},
-		{"no key", "", `ApiKey header="x-api-key"`, `{"error":"unauthorized","status":401}`},
+		{"no key", "", `Bearer | ApiKey header="x-api-key"`, `{"error":"unauthorized","status":401}`},
 	}
 	for _, r := range refusals {
 		got := curlWithKey(t, s, host, "/private", r.key)

@@ -70,8 +70,13 @@ func TestAPIKeyRightKeyPassesAsItsIdAndTheHeaderNeverReachesTheBackend(t *testin
 			}
 			resp, body := do(t, cl.c, "GET", p.URL("/orders/1"), "api.test", r.hdr, nil)
 			errorBody(t, resp, body, 401)
-			if got := resp.Header.Get("WWW-Authenticate"); got != r.www {
-				t.Errorf("%s %s: WWW-Authenticate %q, want %q", cl.name, r.name, got, r.www)
+			// DESIGN.md §4's Bearer challenge first, then the API key's own.
+			bearer := `Bearer error="invalid_token"`
+			if !strings.Contains(r.www, "error=") {
+				bearer = "Bearer"
+			}
+			if got := resp.Header.Values("WWW-Authenticate"); len(got) != 2 || got[0] != bearer || got[1] != r.www {
+				t.Errorf("%s %s: WWW-Authenticate %q, want [%q %q]", cl.name, r.name, got, bearer, r.www)
 			}
 			identities[trace] = ""
 		}

@@ -32,9 +32,14 @@ metrics::PolicyCounter counter_for(ApiKeyFailure failure) {
   return metrics::PolicyCounter::kAuthUnknownKey;
 }
 
-LocalReply unauthorized(const std::string& challenge, std::string_view error) {
+// DESIGN.md §4's Bearer challenge first (every auth failure of every method
+// reads the same to a client that knows only the contract), then the
+// challenge that says where an API key goes (docs/decisions.md).
+LocalReply unauthorized(std::string_view bearer, const std::string& challenge,
+                        std::string_view error) {
   LocalReply out;
   out.status = 401;
+  out.headers.push_back({"www-authenticate", std::string(bearer)});
   out.headers.push_back({"www-authenticate", challenge});
   out.headers.push_back({"content-type", "application/json"});
   out.body = http::error_body(error, 401);
@@ -82,8 +87,9 @@ class ApiKeyFilter final : public StatelessFilter {
     }
     if (failure) {
       ctx.count(counter_for(*failure));
-      reply = *failure == ApiKeyFailure::kMissing ? unauthorized(missing_challenge_, "unauthorized")
-                                                  : unauthorized(invalid_challenge_, "invalid_key");
+      reply = *failure == ApiKeyFailure::kMissing
+                  ? unauthorized("Bearer", missing_challenge_, "unauthorized")
+                  : unauthorized("Bearer error=\"invalid_token\"", invalid_challenge_, "invalid_key");
       return FilterStatus::kLocalReply;
     }
     ctx.set_identity(id);
