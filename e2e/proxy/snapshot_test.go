@@ -113,9 +113,18 @@ type Policies struct {
 	Auth *Auth `json:"auth,omitempty"`
 }
 
-// Auth is the snapshot's auth policy (docs/snapshot.md "auth"); only jwt here.
+// Auth is the snapshot's auth policy (docs/snapshot.md "auth").
 type Auth struct {
-	Jwt *JwtAuth `json:"jwt,omitempty"`
+	Jwt                 *JwtAuth             `json:"jwt,omitempty"`
+	OAuth2Introspection *OAuth2Introspection `json:"oauth2Introspection,omitempty"`
+}
+
+type OAuth2Introspection struct {
+	Endpoint       string   `json:"endpoint"`
+	ClientID       string   `json:"clientId"`
+	ClientSecret   string   `json:"clientSecret"`
+	RequiredScopes []string `json:"requiredScopes,omitempty"`
+	CacheTTL       string   `json:"cacheTtl,omitempty"`
 }
 
 type JwtAuth struct {
