@@ -10,6 +10,8 @@
 #include <boost/asio/executor_work_guard.hpp>
 #include <boost/asio/io_context.hpp>
 
+#include <algorithm>
+#include <array>
 #include <chrono>
 #include <functional>
 #include <memory>
@@ -57,7 +59,9 @@ struct Worker {
       boost::asio::make_work_guard(io);
   WorkerPools pools{io};
   outbound::HttpClient client{io, pools};
-  metrics::WorkerStats stats;
+  // How the caller's calls ended, by Outcome; before the caller, which
+  // reports its calls still in flight when it is destroyed.
+  std::array<int, 4> outcomes{};
   identity::OutboundIntrospectionCaller caller{client, options()};
 
   identity::OutboundIntrospectionCaller::Options options() {
@@ -68,7 +72,6 @@ struct Worker {
     };
     return out;
   }
-  std::array<int, 4> outcomes{};
 
   bool run_until(const std::function<bool()>& done) {
     const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(10);
