@@ -115,8 +115,9 @@ type Policies struct {
 
 // Auth is the snapshot's auth policy (docs/snapshot.md "auth").
 type Auth struct {
-	Jwt    *JwtAuth    `json:"jwt,omitempty"`
-	APIKey *APIKeyAuth `json:"apiKey,omitempty"`
+	Jwt                 *JwtAuth             `json:"jwt,omitempty"`
+	APIKey              *APIKeyAuth          `json:"apiKey,omitempty"`
+	OAuth2Introspection *OAuth2Introspection `json:"oauth2Introspection,omitempty"`
 }
 
 // APIKeyAuth carries digests only: {id, sha256 of the key}.
@@ -128,6 +129,14 @@ type APIKeyAuth struct {
 type APIKeyDigest struct {
 	ID     string `json:"id"`
 	SHA256 string `json:"sha256"`
+}
+
+type OAuth2Introspection struct {
+	Endpoint       string   `json:"endpoint"`
+	ClientID       string   `json:"clientId"`
+	ClientSecret   string   `json:"clientSecret"`
+	RequiredScopes []string `json:"requiredScopes,omitempty"`
+	CacheTTL       string   `json:"cacheTtl,omitempty"`
 }
 
 type JwtAuth struct {

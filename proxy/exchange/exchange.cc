@@ -89,7 +89,7 @@ void Exchange::start(Request& request) {
     return;
   }
   filter_ctx_.emplace(*request_, *match_, path_, query_, client_authority_, worker_.stats(),
-                      &worker_.http_client());
+                      &worker_.http_client(), &worker_.introspection_caller());
   chain_.emplace(static_cast<filters::ChainOwner&>(*this));
   chain_->start(chain, *filter_ctx_);
 }

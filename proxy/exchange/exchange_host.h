@@ -33,6 +33,10 @@ namespace archway::outbound {
 class HttpClient;
 }
 
+namespace archway::identity {
+class OutboundIntrospectionCaller;
+}
+
 namespace archway::exchange {
 
 class AccessLogWriter;
@@ -56,6 +60,9 @@ class ExchangeHost {
   // The worker's outbound HTTP client, for what filters fetch (JWKS,
   // introspection): outbound/http_client.h. Lives as long as the worker.
   [[nodiscard]] virtual outbound::HttpClient& http_client() = 0;
+  // The worker's OAuth2 introspection calls, over http_client()
+  // (identity/outbound/introspection_caller.h). Lives as long as the worker.
+  [[nodiscard]] virtual identity::OutboundIntrospectionCaller& introspection_caller() = 0;
 
  protected:
   // Never owned through this interface.

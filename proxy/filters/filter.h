@@ -26,6 +26,9 @@
 namespace archway::outbound {
 class HttpClient;
 }
+namespace archway::identity {
+class OutboundIntrospectionCaller;
+}
 
 namespace archway::filters {
 
@@ -70,13 +73,15 @@ class FilterContext {
  public:
   FilterContext(http::Request& request, const routing::RouteMatch& match, std::string& path,
                 std::string_view query, std::string& client_authority, metrics::WorkerStats& stats,
-                outbound::HttpClient* outbound = nullptr)
+                outbound::HttpClient* outbound = nullptr,
+                identity::OutboundIntrospectionCaller* introspection = nullptr)
       : request(request),
         match(match),
         path(path),
         query(query),
         client_authority(client_authority),
         outbound(outbound),
+        introspection(introspection),
         stats_(stats) {}
   FilterContext(const FilterContext&) = delete;
   FilterContext& operator=(const FilterContext&) = delete;
@@ -94,6 +99,10 @@ class FilterContext {
   // policy fetches; its io() is the loop a suspended filter resumes on.
   // Null only where a test runs a chain without a worker.
   outbound::HttpClient* outbound;
+  // The worker's introspection caller (identity/outbound/
+  // introspection_caller.h), over `outbound`: it owns the calls that
+  // requests of every worker may wait on. Null where `outbound` is.
+  identity::OutboundIntrospectionCaller* introspection;
 
   // Counts a per-route policy event in the worker's stats.
   void count(metrics::PolicyCounter counter) {

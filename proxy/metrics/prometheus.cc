@@ -74,6 +74,7 @@ std::string render_prometheus(const StatsSnapshot& stats, const ProcessGauges& g
       "archway_request_duration_seconds_bucket{le=\"+Inf\"} " + std::to_string(cumulative) + "\n";
   out += "archway_request_duration_seconds_sum " + number(stats.duration_sum) + "\n";
   out += "archway_request_duration_seconds_count " + std::to_string(stats.duration_count) + "\n";
+  render_introspection_calls(stats.introspection_calls, out);
   out += "# HELP archway_connections_active Client connections open now.\n";
   out += "# TYPE archway_connections_active gauge\n";
   out += "archway_connections_active " + std::to_string(stats.connections_active) + "\n";

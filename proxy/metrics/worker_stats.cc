@@ -13,6 +13,7 @@ void StatsSnapshot::merge(const StatsSnapshot& other) {
   connections_active += other.connections_active;
   h2_glitch_goaways += other.h2_glitch_goaways;
   worker_loop_exceptions += other.worker_loop_exceptions;
+  introspection_calls.merge(other.introspection_calls);
 }
 
 void WorkerStats::record(const void* route_key, const std::string& route, const std::string& rule,
@@ -65,6 +66,7 @@ StatsSnapshot WorkerStats::snapshot() const {
   out.connections_active = connections_active_;
   out.h2_glitch_goaways = glitch_goaways_;
   out.worker_loop_exceptions = loop_exceptions_;
+  out.introspection_calls = introspection_calls_;
   return out;
 }
 

@@ -16,6 +16,8 @@
 #include <tuple>
 #include <unordered_map>
 
+#include "proxy/metrics/introspection_call_stats.h"
+
 namespace archway::metrics {
 
 // Buckets for archway_request_duration_seconds (upper bounds, seconds).
@@ -47,12 +49,17 @@ enum class PolicyCounter : uint8_t {
   kAuthKeysUnavailable,  // no usable key set: the JWKS could not be fetched (503)
   kAuthMissingKey,       // auth.apiKey: no field of the key header
   kAuthRepeatedHeader,   // auth.apiKey: more than one field of it
+  // OAuth2 introspection's own reasons (identity::IntrospectionFailure);
+  // its others share the JWT names above.
+  kAuthInactive,                    // the endpoint said "active": false
+  kAuthIntrospectionUnavailable,    // no answer from the endpoint (503)
+  kAuthIntrospectionEndpointError,  // an answer that is not RFC 7662 (503)
 };
 struct PolicyCounterName {
   const char* family;
   const char* reason;  // nullptr: the family has no reason label
 };
-inline constexpr std::array<PolicyCounterName, 18> kPolicyCounterNames = {{
+inline constexpr std::array<PolicyCounterName, 21> kPolicyCounterNames = {{
     // a request or preflight from an origin the CORS policy refuses
     {"archway_cors_denied_total", nullptr},
     // a request the auth policy refused (401, 403, 503), by reason
@@ -73,6 +80,9 @@ inline constexpr std::array<PolicyCounterName, 18> kPolicyCounterNames = {{
     {"archway_auth_failures_total", "keys_unavailable"},
     {"archway_auth_failures_total", "missing_key"},
     {"archway_auth_failures_total", "repeated_header"},
+    {"archway_auth_failures_total", "inactive"},
+    {"archway_auth_failures_total", "endpoint_unavailable"},
+    {"archway_auth_failures_total", "endpoint_error"},
 }};
 
 struct StatsSnapshot {
@@ -86,6 +96,7 @@ struct StatsSnapshot {
   int64_t connections_active = 0;
   uint64_t h2_glitch_goaways = 0;
   uint64_t worker_loop_exceptions = 0;
+  IntrospectionCallStats introspection_calls;
 
   void merge(const StatsSnapshot& other);
 };
@@ -106,6 +117,8 @@ class WorkerStats {
   void connection_closed() { --connections_active_; }
   void glitch_goaway() { ++glitch_goaways_; }
   void loop_exception() { ++loop_exceptions_; }
+  // This worker's introspection calls (introspection_call_stats.h).
+  [[nodiscard]] IntrospectionCallStats& introspection_calls() { return introspection_calls_; }
 
  private:
   struct Labels {
@@ -128,6 +141,7 @@ class WorkerStats {
   int64_t connections_active_ = 0;
   uint64_t glitch_goaways_ = 0;
   uint64_t loop_exceptions_ = 0;
+  IntrospectionCallStats introspection_calls_;
 };
 
 }  // namespace archway::metrics

@@ -22,6 +22,21 @@ Worker::Worker(size_t index, OnLoopException on_loop_exception)
       h2_sessions_(std::make_shared<backend::H2Sessions>(io_, pool_)),
       rng_(std::random_device{}() ^ (static_cast<uint64_t>(index) << 32)) {}
 
+identity::OutboundIntrospectionCaller::Options Worker::introspection_options(
+    metrics::WorkerStats& stats) {
+  using Outcome = identity::OutboundIntrospectionCaller::Outcome;
+  identity::OutboundIntrospectionCaller::Options options;
+  options.observe = [&stats](Outcome outcome, std::chrono::steady_clock::duration took) {
+    const auto result =
+        outcome == Outcome::kActive     ? metrics::IntrospectionCallResult::kActive
+        : outcome == Outcome::kInactive ? metrics::IntrospectionCallResult::kInactive
+        : outcome == Outcome::kError    ? metrics::IntrospectionCallResult::kError
+                                        : metrics::IntrospectionCallResult::kUnavailable;
+    stats.introspection_calls().record(result, std::chrono::duration<double>(took).count());
+  };
+  return options;
+}
+
 Worker::~Worker() {
   stop_and_join();
   // The pending handlers own the open connections; ~io_context would destroy

@@ -21,6 +21,7 @@
 #include "proxy/config/snapshot.h"
 #include "proxy/exchange/access_log.h"
 #include "proxy/exchange/table_context.h"
+#include "proxy/identity/outbound/introspection_caller.h"
 #include "proxy/metrics/worker_stats.h"
 #include "proxy/net/deadline.h"
 #include "proxy/outbound/http_client.h"
@@ -97,6 +98,9 @@ class Worker final : public client::ClientHost, public outbound::BackendPools {
   }
   [[nodiscard]] std::string& scratch() override { return scratch_; }
   [[nodiscard]] outbound::HttpClient& http_client() override { return http_client_; }
+  [[nodiscard]] identity::OutboundIntrospectionCaller& introspection_caller() override {
+    return introspection_caller_;
+  }
 
   [[nodiscard]] size_t index() const { return index_; }
   [[nodiscard]] bool draining() const { return draining_; }
@@ -109,6 +113,9 @@ class Worker final : public client::ClientHost, public outbound::BackendPools {
   void accept(Listener& listener);
   void swap_table(std::shared_ptr<const exchange::TableContext> table);
   void on_loop_exception(const char* what);
+  // The caller's options: its calls counted in `stats`.
+  [[nodiscard]] static identity::OutboundIntrospectionCaller::Options introspection_options(
+      metrics::WorkerStats& stats);
 
   size_t index_;
   OnLoopException on_loop_exception_;
@@ -135,6 +142,10 @@ class Worker final : public client::ClientHost, public outbound::BackendPools {
   // After the pools it reaches through this worker; destroyed before them,
   // and after the pending handlers (~Worker) whose exchanges hold fetches.
   outbound::HttpClient http_client_{io_, *this};
+  // Over http_client_, destroyed before it: its destructor answers the calls
+  // still in flight (fail closed), counting them in stats_.
+  identity::OutboundIntrospectionCaller introspection_caller_{http_client_,
+                                                              introspection_options(stats_)};
   std::mt19937_64 rng_;
   std::vector<routing::HeaderField> header_fields_;
   std::string scratch_;

@@ -47,7 +47,7 @@ TEST(SnapshotPolicies, UnknownPolicyIsRefused) {
 TEST(SnapshotPolicies, AuthIsEnforcedPerMethod) {
   EXPECT_TRUE(enforced_by_this_proxy("auth.jwt"));
   EXPECT_TRUE(enforced_by_this_proxy("auth.apiKey"));
-  EXPECT_FALSE(enforced_by_this_proxy("auth.oauth2Introspection"));
+  EXPECT_TRUE(enforced_by_this_proxy("auth.oauth2Introspection"));
   EXPECT_FALSE(enforced_by_this_proxy("auth"));
 }
 
@@ -68,13 +68,11 @@ TEST(SnapshotPolicies, JwtAuthIsAcceptedNowThatItIsEnforced) {
   EXPECT_EQ(parse_error(snapshot_with({{"auth", auth}})), "");
 }
 
-TEST(SnapshotPolicies, IntrospectionIsRefusedWhileItsMethodIsNotEnforced) {
+TEST(SnapshotPolicies, IntrospectionIsAcceptedNowThatItIsEnforced) {
   const Json auth = {
       {"oauth2Introspection",
        {{"endpoint", "https://id/introspect"}, {"clientId", "gw"}, {"clientSecret", "s3cret"}}}};
-  EXPECT_EQ(parse_error(snapshot_with({{"auth", auth}})),
-            "virtualHosts[0].routes[1].policies.auth: not enforced by this proxy version; "
-            "refused rather than served without authentication");
+  EXPECT_EQ(parse_error(snapshot_with({{"auth", auth}})), "");
 }
 
 TEST(SnapshotPolicies, InvalidAuthIsReportedBeforeTheRefusal) {

@@ -405,11 +405,13 @@ TEST(CompileApiRoute, AuthFailsClosedUntilEnforced) {
        "{rules: [{auth: {apiKey: {header: X-Api-Key, secretRef: {name: keys}}}, backends: [{name: "
        "app, port: 80}]}]}",
        false},
-      // A method the proxy does not enforce yet (auth.jwt is enforced).
+      // An enforced method (auth.jwt, auth.oauth2Introspection) is served
+      // from defaults too; its missing Secret only closes the rule
+      // (ResolvedRefs=False: compile_auth_test.cc).
       {"defaults auth",
        "{defaults: {auth: {oauth2Introspection: {endpoint: 'https://id.example.com/introspect', "
        "clientSecretRef: {name: creds}}}}, rules: [{backends: [{name: app, port: 80}]}]}",
-       false},
+       true},
       {"empty auth overrides defaults",
        "{defaults: {auth: {jwt: {issuer: 'https://id.example.com', jwksUri: "
        "'https://id.example.com/jwks'}}}, rules: [{auth: {}, backends: [{name: app, port: 80}]}]}",

@@ -32,7 +32,7 @@ struct Worker {
       boost::asio::make_work_guard(io);
   WorkerPools pools{io};
   outbound::HttpClient client{io, pools};
-  OutboundIntrospectionCaller caller{client, {std::chrono::milliseconds(2000), 64 * 1024, {}}};
+  OutboundIntrospectionCaller caller{client, {std::chrono::milliseconds(2000), 64 * 1024, {}, {}}};
 
   bool run_until(const std::function<bool()>& done) {
     const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(10);

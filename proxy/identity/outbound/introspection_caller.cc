@@ -2,6 +2,8 @@
 
 #include <utility>
 
+#include "proxy/identity/introspection_response.h"
+
 namespace archway::identity {
 
 OutboundIntrospectionCaller::OutboundIntrospectionCaller(outbound::HttpClient& client,
@@ -14,6 +16,7 @@ OutboundIntrospectionCaller::~OutboundIntrospectionCaller() {
   for (auto& entry : in_flight) {
     InFlight& pending = entry.second;
     pending.fetch.cancel();
+    observe(Outcome::kUnavailable, pending.started);
     if (pending.complete) pending.complete(std::nullopt);
   }
 }
@@ -40,6 +43,7 @@ void OutboundIntrospectionCaller::call(const std::string& url, IntrospectionRequ
   const uint64_t id = next_id_++;
   InFlight& entry = in_flight_[id];
   entry.complete = std::move(complete);
+  entry.started = std::chrono::steady_clock::now();
   // The callback runs on this worker's loop, never inside fetch(), and never
   // once the handle is gone (so `this` is alive whenever it runs).
   entry.fetch = client_.fetch(std::move(fetch), [this, id](Result<outbound::OutboundResponse> r) {
@@ -47,11 +51,26 @@ void OutboundIntrospectionCaller::call(const std::string& url, IntrospectionRequ
     if (node.empty()) return;
     EndpointComplete done = std::move(node.mapped().complete);
     if (!r.ok()) {
+      observe(Outcome::kUnavailable, node.mapped().started);
       done(std::nullopt);
       return;
     }
+    if (options_.observe) {
+      // A second parse, once per call (not per request): the introspector
+      // parses for itself, on whichever thread it completes.
+      const IntrospectionResult parsed = parse_introspection_response(r->status, r->body);
+      observe(parsed.ok()                                         ? Outcome::kActive
+              : parsed.error() == IntrospectionFailure::kInactive ? Outcome::kInactive
+                                                                  : Outcome::kError,
+              node.mapped().started);
+    }
     done(EndpointResponse{r->status, std::move(r->body)});
   });
+}
+
+void OutboundIntrospectionCaller::observe(Outcome outcome,
+                                          std::chrono::steady_clock::time_point started) const {
+  if (options_.observe) options_.observe(outcome, std::chrono::steady_clock::now() - started);
 }
 
 }  // namespace archway::identity

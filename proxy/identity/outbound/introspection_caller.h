@@ -12,6 +12,7 @@
 
 #include <chrono>
 #include <cstdint>
+#include <functional>
 #include <string>
 #include <unordered_map>
 
@@ -23,11 +24,23 @@ namespace archway::identity {
 
 class OutboundIntrospectionCaller {
  public:
+  // How one call ended, for the worker's metrics (Options::observe).
+  enum class Outcome {
+    kActive,       // an RFC 7662 answer, active
+    kInactive,     // an RFC 7662 answer, "active": false
+    kError,        // an answer that is not RFC 7662
+    kUnavailable,  // no answer (network, timeout, this caller destroyed)
+  };
+  using Observer = std::function<void(Outcome, std::chrono::steady_clock::duration)>;
+
   struct Options {
     std::chrono::milliseconds timeout{5000};
     // An introspection answer is a small object; a larger one is a fault.
     uint64_t max_response_bytes = 64 * 1024;
     outbound::TlsOptions tls;
+    // Called once per call on this worker's thread when it ends, with how
+    // long it took; may be empty.
+    Observer observe;
   };
 
   // `client` belongs to the same worker and outlives this caller.
@@ -50,7 +63,10 @@ class OutboundIntrospectionCaller {
   struct InFlight {
     outbound::FetchHandle fetch;
     EndpointComplete complete;
+    std::chrono::steady_clock::time_point started;
   };
+
+  void observe(Outcome outcome, std::chrono::steady_clock::time_point started) const;
 
   outbound::HttpClient& client_;
   const Options options_;

@@ -1,0 +1,318 @@
+// The auth.oauth2Introspection filter with a real RFC 7662 endpoint on
+// loopback, through a worker's outbound client and introspection caller:
+// the RFC 6750 answers for each kind of token, fail closed (503) when the
+// endpoint is down or broken, one endpoint call for many concurrent first
+// uses of a token, answers shared by routes at the same endpoint, and the
+// worker's introspection-call metrics.
+
+#include <gtest/gtest.h>
+
+#include <boost/asio/executor_work_guard.hpp>
+#include <boost/asio/io_context.hpp>
+
+#include <algorithm>
+#include <array>
+#include <chrono>
+#include <functional>
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "filter_test_util.h"
+#include "proxy/filters/filter_chain.h"
+#include "proxy/filters/registry.h"
+#include "proxy/identity/outbound/introspection_caller.h"
+#include "proxy/metrics/introspection_call_stats.h"
+#include "proxy/outbound/http_client.h"
+#include "tests/proxy/outbound_test_server.h"
+
+namespace archway::filters {
+namespace {
+
+using metrics::IntrospectionCallResult;
+using metrics::PolicyCounter;
+using test_outbound::Reply;
+using test_outbound::response;
+using test_outbound::TestServer;
+using test_outbound::WorkerPools;
+using testing::field;
+
+// An identity provider's introspection endpoint: the answer depends on the
+// token in the form.
+Reply introspection_answer(const test_outbound::Received& got) {
+  const auto has = [&](const std::string& token) {
+    return got.body.rfind("token=" + token + "&", 0) == 0;
+  };
+  if (has("good")) {
+    return Reply{response(200, R"({"active":true,"scope":"orders:read orders:write","sub":"u-1"})",
+                          "content-type: application/json\r\n")};
+  }
+  if (has("noscope")) return Reply{response(200, R"({"active":true,"scope":"orders:write"})")};
+  if (has("broken")) return Reply{response(500, R"({"active":false})")};
+  return Reply{response(200, R"({"active":false})")};  // revoked, unknown
+}
+
+struct Worker {
+  boost::asio::io_context io;
+  boost::asio::executor_work_guard<boost::asio::io_context::executor_type> work =
+      boost::asio::make_work_guard(io);
+  WorkerPools pools{io};
+  outbound::HttpClient client{io, pools};
+  // How the caller's calls ended, by Outcome; before the caller, which
+  // reports its calls still in flight when it is destroyed.
+  std::array<int, 4> outcomes{};
+  identity::OutboundIntrospectionCaller caller{client, options()};
+
+  identity::OutboundIntrospectionCaller::Options options() {
+    identity::OutboundIntrospectionCaller::Options out;
+    out.timeout = std::chrono::milliseconds(2000);
+    out.observe = [this](identity::OutboundIntrospectionCaller::Outcome outcome, auto) {
+      ++outcomes[static_cast<size_t>(outcome)];
+    };
+    return out;
+  }
+
+  bool run_until(const std::function<bool()>& done) {
+    const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(10);
+    while (!done() && std::chrono::steady_clock::now() < deadline) {
+      io.run_one_for(std::chrono::milliseconds(20));
+    }
+    return done();
+  }
+};
+
+config::Route introspection_route(uint16_t port, std::vector<std::string> scopes = {"orders:read"},
+                                  std::string rule = "read") {
+  config::Route route;
+  route.route_name = "orders";
+  route.rule_name = std::move(rule);
+  route.policies.auth.emplace();
+  route.policies.auth->oauth2_introspection = config::OAuth2Introspection{
+      .endpoint = "http://127.0.0.1:" + std::to_string(port) + "/admin/oauth2/introspect",
+      .client_id = "gateway",
+      .client_secret = "s3cret",
+      .required_scopes = std::move(scopes),
+      .cache_ttl = std::chrono::seconds(30)};
+  return route;
+}
+
+// One exchange of a request through a compiled chain on `worker`.
+class Exchange {
+ public:
+  Exchange(Worker& worker, const config::Route& route, http::Headers headers)
+      : compiled_{.route = route,
+                  .virtual_host_index = 0,
+                  .index = 0,
+                  .cumulative_weights = {},
+                  .total_weight = 0},
+        ctx_(request_, match_, path_, "", client_authority_, stats_, &worker.client,
+             &worker.caller) {
+    match_.route = &compiled_;
+    request_.method = "GET";
+    request_.authority = "api.example.com";
+    request_.target = "/v1/orders";
+    request_.headers = std::move(headers);
+  }
+
+  void start(const CompiledChain& chain) { chain_.start(chain, ctx_); }
+  [[nodiscard]] bool done() const { return owner_.run.continued || owner_.run.reply.has_value(); }
+  [[nodiscard]] int status() const {
+    if (owner_.run.continued) return 0;
+    return owner_.run.reply ? owner_.run.reply->status : -1;
+  }
+  [[nodiscard]] std::optional<std::string> www_authenticate() const {
+    return owner_.run.reply ? field(owner_.run.reply->headers, "www-authenticate") : std::nullopt;
+  }
+  [[nodiscard]] std::string body() const {
+    return owner_.run.reply ? owner_.run.reply->body : std::string();
+  }
+  [[nodiscard]] const std::string& identity() const { return ctx_.identity(); }
+  [[nodiscard]] uint64_t count(PolicyCounter counter) const {
+    uint64_t total = 0;
+    for (const auto& [key, n] : stats_.snapshot().policy_events) {
+      if (std::get<2>(key) == static_cast<int>(counter)) total += n;
+    }
+    return total;
+  }
+
+ private:
+  routing::CompiledRoute compiled_;
+  routing::RouteMatch match_;
+  http::Request request_;
+  std::string path_ = "/v1/orders";
+  std::string client_authority_;
+  metrics::WorkerStats stats_;
+  FilterContext ctx_;
+  testing::FakeExchange owner_;
+  FilterChain chain_{owner_};
+};
+
+// Runs one request to its end.
+std::unique_ptr<Exchange> run(Worker& worker, const config::Route& route,
+                              const CompiledChain& chain, http::Headers headers) {
+  auto exchange = std::make_unique<Exchange>(worker, route, std::move(headers));
+  exchange->start(chain);
+  worker.run_until([&] { return exchange->done(); });
+  return exchange;
+}
+
+http::Headers bearer(const std::string& token) { return {{"authorization", "Bearer " + token}}; }
+
+struct Case {
+  std::string name;
+  http::Headers headers;
+  int status;  // 0: continues to the backend
+  std::optional<std::string> www_authenticate;
+  PolicyCounter reason;
+};
+
+TEST(IntrospectionFilter, DecisionsFollowRfc6750AndFailClosed) {
+  TestServer server(introspection_answer);
+  Worker worker;
+  SharedPolicyState shared;
+  const config::Route route = introspection_route(server.port());
+  const CompiledChain chain = compile_chain(route, shared);
+  const std::string invalid = "Bearer error=\"invalid_token\"";
+  const std::vector<Case> cases = {
+      {"no_token", {}, 401, "Bearer", PolicyCounter::kAuthMissingToken},
+      {"other_scheme",
+       {{"authorization", "Basic YWxpY2U6cHc="}},
+       401,
+       "Bearer",
+       PolicyCounter::kAuthMissingToken},
+      {"two_fields",
+       {{"authorization", "Bearer good"}, {"authorization", "Bearer good"}},
+       401,
+       invalid,
+       PolicyCounter::kAuthMalformed},
+      {"inactive", bearer("revoked"), 401, invalid, PolicyCounter::kAuthInactive},
+      {"insufficient_scope", bearer("noscope"), 403,
+       "Bearer error=\"insufficient_scope\", scope=\"orders:read\"",
+       PolicyCounter::kAuthInsufficientScope},
+      {"endpoint_error", bearer("broken"), 503, std::nullopt,
+       PolicyCounter::kAuthIntrospectionEndpointError},
+      {"good", bearer("good"), 0, std::nullopt, PolicyCounter::kAuthMissingToken},
+  };
+  for (const Case& c : cases) {
+    const auto exchange = run(worker, route, chain, c.headers);
+    ASSERT_TRUE(exchange->done()) << c.name;
+    EXPECT_EQ(exchange->status(), c.status) << c.name;
+    EXPECT_EQ(exchange->www_authenticate(), c.www_authenticate) << c.name;
+    // The token's subject becomes the request's identity, only when let through.
+    EXPECT_EQ(exchange->identity(), c.status == 0 ? "u-1" : "") << c.name;
+    if (c.status != 0) {
+      EXPECT_EQ(exchange->count(c.reason), 1u) << c.name;
+      EXPECT_NE(exchange->body().find("\"status\":" + std::to_string(c.status)), std::string::npos)
+          << c.name << ": " << exchange->body();
+    }
+  }
+}
+
+TEST(IntrospectionFilter, EndpointDownAnswers503WithoutAChallenge) {
+  uint16_t closed_port = 0;
+  {
+    TestServer gone(introspection_answer);
+    closed_port = gone.port();
+  }
+  Worker worker;
+  SharedPolicyState shared;
+  const config::Route route = introspection_route(closed_port);
+  const CompiledChain chain = compile_chain(route, shared);
+  const auto exchange = run(worker, route, chain, bearer("good"));
+  EXPECT_EQ(exchange->status(), 503);
+  EXPECT_EQ(exchange->www_authenticate(), std::nullopt);
+  EXPECT_EQ(exchange->count(PolicyCounter::kAuthIntrospectionUnavailable), 1u);
+  EXPECT_EQ(worker.outcomes[static_cast<size_t>(
+                identity::OutboundIntrospectionCaller::Outcome::kUnavailable)],
+            1);
+}
+
+TEST(IntrospectionFilter, ConcurrentFirstUsesOfATokenMakeOneCall) {
+  TestServer server(introspection_answer);
+  Worker worker;
+  SharedPolicyState shared;
+  const config::Route route = introspection_route(server.port());
+  const CompiledChain chain = compile_chain(route, shared);
+  std::vector<std::unique_ptr<Exchange>> exchanges;
+  for (int i = 0; i < 200; ++i) {
+    exchanges.push_back(std::make_unique<Exchange>(worker, route, bearer("good")));
+    exchanges.back()->start(chain);
+  }
+  ASSERT_TRUE(worker.run_until([&] {
+    return std::all_of(exchanges.begin(), exchanges.end(), [](const auto& e) { return e->done(); });
+  }));
+  for (const auto& e : exchanges) EXPECT_EQ(e->status(), 0);
+  EXPECT_EQ(server.requests.load(), 1);
+  // A later use is answered from the cache, without suspending.
+  auto again = std::make_unique<Exchange>(worker, route, bearer("good"));
+  again->start(chain);
+  EXPECT_TRUE(again->done());
+  EXPECT_EQ(server.requests.load(), 1);
+}
+
+TEST(IntrospectionFilter, RoutesAtTheSameEndpointShareAnswersButNotScopes) {
+  TestServer server(introspection_answer);
+  Worker worker;
+  SharedPolicyState shared;
+  const config::Route reader = introspection_route(server.port(), {"orders:read"}, "read");
+  const config::Route admin = introspection_route(server.port(), {"orders:admin"}, "admin");
+  const CompiledChain reader_chain = compile_chain(reader, shared);
+  const CompiledChain admin_chain = compile_chain(admin, shared);
+  EXPECT_EQ(run(worker, reader, reader_chain, bearer("good"))->status(), 0);
+  EXPECT_EQ(run(worker, admin, admin_chain, bearer("good"))->status(), 403);
+  EXPECT_EQ(server.requests.load(), 1);
+  // A new snapshot's chain for the same policy keeps the cache.
+  const CompiledChain recompiled = compile_chain(reader, shared);
+  EXPECT_EQ(run(worker, reader, recompiled, bearer("good"))->status(), 0);
+  EXPECT_EQ(server.requests.load(), 1);
+}
+
+TEST(IntrospectionFilter, AnExchangeCancelledWhileWaitingIsNeverResumed) {
+  TestServer server(introspection_answer);
+  Worker worker;
+  SharedPolicyState shared;
+  const config::Route route = introspection_route(server.port());
+  const CompiledChain chain = compile_chain(route, shared);
+  auto gone = std::make_unique<Exchange>(worker, route, bearer("good"));
+  gone->start(chain);
+  ASSERT_FALSE(gone->done());
+  auto waiting = std::make_unique<Exchange>(worker, route, bearer("good"));
+  waiting->start(chain);
+  gone.reset();  // the client went away: the call goes on for the other
+  ASSERT_TRUE(worker.run_until([&] { return waiting->done(); }));
+  EXPECT_EQ(waiting->status(), 0);
+  EXPECT_EQ(server.requests.load(), 1);
+}
+
+TEST(IntrospectionFilter, CallsAreCountedByResult) {
+  TestServer server(introspection_answer);
+  Worker worker;
+  SharedPolicyState shared;
+  const config::Route route = introspection_route(server.port());
+  const CompiledChain chain = compile_chain(route, shared);
+  for (const char* token : {"good", "revoked", "broken", "good"}) {
+    (void)run(worker, route, chain, bearer(token));
+  }
+  using Outcome = identity::OutboundIntrospectionCaller::Outcome;
+  EXPECT_EQ(worker.outcomes[static_cast<size_t>(Outcome::kActive)], 1);  // then cached
+  EXPECT_EQ(worker.outcomes[static_cast<size_t>(Outcome::kInactive)], 1);
+  EXPECT_EQ(worker.outcomes[static_cast<size_t>(Outcome::kError)], 1);
+
+  metrics::IntrospectionCallStats stats;
+  stats.record(IntrospectionCallResult::kActive, 0.003);
+  stats.record(IntrospectionCallResult::kUnavailable, 5.0);
+  std::string text;
+  metrics::render_introspection_calls(stats, text);
+  EXPECT_NE(text.find("archway_introspection_calls_total{result=\"active\"} 1\n"),
+            std::string::npos)
+      << text;
+  EXPECT_NE(text.find("archway_introspection_calls_total{result=\"unavailable\"} 1\n"),
+            std::string::npos);
+  EXPECT_NE(text.find("archway_introspection_call_duration_seconds_bucket{le=\"0.005\"} 1\n"),
+            std::string::npos);
+  EXPECT_NE(text.find("archway_introspection_call_duration_seconds_count 2\n"), std::string::npos);
+}
+
+}  // namespace
+}  // namespace archway::filters
