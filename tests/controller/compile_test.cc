@@ -417,11 +417,12 @@ TEST(CompileApiRoute, AuthFailsClosedUntilEnforced) {
        "'https://id.example.com/jwks'}}}, rules: [{auth: {}, backends: [{name: app, port: 80}]}]}",
        true},
   };
-  // A proxy that enforces auth.jwt only, pinned so that the cases keep
-  // their meaning as the other methods land.
+  // A proxy that enforces auth.jwt and auth.oauth2Introspection but not
+  // auth.apiKey, pinned so that the cases keep their meaning now that every
+  // method has landed.
   compile::CompileOptions jwt_only = testing::test_options();
   jwt_only.policy_enforced = [](std::string_view policy) {
-    return policy == "cors" || policy == "auth.jwt";
+    return policy == "cors" || policy == "auth.jwt" || policy == "auth.oauth2Introspection";
   };
   for (const auto& c : cases) {
     const auto r = compile::compile(
