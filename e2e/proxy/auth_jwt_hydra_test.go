@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"net/http"
+	"strconv"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -52,6 +53,23 @@ func tamper(t *testing.T, token string) string {
 	claims["sub"] = "mallory"
 	forged, _ := json.Marshal(claims)
 	return parts[0] + "." + b64.EncodeToString(forged) + "." + parts[2]
+}
+
+// jwksFetches reads archway_auth_jwks_fetches_total{result} from the
+// proxy's /metrics (-1 when the series is missing).
+func jwksFetches(t *testing.T, p *Proxy, result string) int64 {
+	t.Helper()
+	series := `archway_auth_jwks_fetches_total{result="` + result + `"} `
+	for _, line := range strings.Split(scrape(t, p.AdminPort), "\n") {
+		if v, ok := strings.CutPrefix(line, series); ok {
+			n, err := strconv.ParseInt(v, 10, 64)
+			if err != nil {
+				t.Fatalf("%s: %v", line, err)
+			}
+			return n
+		}
+	}
+	return -1
 }
 
 func kidOf(t *testing.T, token string) string {
@@ -108,6 +126,9 @@ func TestJWTWithHydraServesItsTokensFollowsItsRotationAndSurvivesItsOutage(t *te
 	if n := front.Calls(); n != 1 {
 		t.Errorf("JWKS fetched %d times for the first token, want 1", n)
 	}
+	if n := jwksFetches(t, p, "success"); n != 1 {
+		t.Errorf("archway_auth_jwks_fetches_total{result=\"success\"} = %d after the first fetch, want 1", n)
+	}
 
 	// The others are refused.
 	expectStatus(t, cl, p, "no token", "", 401, "Bearer")
@@ -127,6 +148,9 @@ func TestJWTWithHydraServesItsTokensFollowsItsRotationAndSurvivesItsOutage(t *te
 	getEcho(t, cl, "GET", p.URL("/orders/1"), "api.test", bearer(rotated), nil)
 	if n := front.Calls() - before; n != 1 {
 		t.Errorf("the rotated key cost %d JWKS fetches, want exactly 1", n)
+	}
+	if n := jwksFetches(t, p, "success"); n != 2 {
+		t.Errorf("archway_auth_jwks_fetches_total{result=\"success\"} = %d after the rotation, want 2", n)
 	}
 
 	// A flood of tokens naming kids the issuer never published, signed by a
