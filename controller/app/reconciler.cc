@@ -16,6 +16,9 @@ using namespace std::chrono_literals;
 // Re-push an unchanged snapshot this often, so a proxy restarted without its
 // state directory is programmed again without any change in the cluster.
 constexpr auto kResync = 30s;
+// How often the proxy's JWKS fetch state is read while routes name a
+// jwksUri (a local socket call; the status is written only on a change).
+constexpr auto kJwksPoll = 10s;
 constexpr auto kMinRetry = 100ms;
 constexpr auto kMaxRetry = 5s;
 
@@ -39,10 +42,12 @@ void Reconciler::run(Trigger& trigger) {
   std::chrono::milliseconds retry = 0ms;
   // Bounded by trigger.stop(): every wait below returns within kResync.
   while (!trigger.stopped()) {
-    const bool changed = trigger.wait(retry > 0ms ? retry : std::chrono::milliseconds(kResync));
+    const auto idle_wait = jwks_routes_.empty() ? kResync : kJwksPoll;
+    const bool changed = trigger.wait(retry > 0ms ? retry : std::chrono::milliseconds(idle_wait));
     if (trigger.stopped()) return;
     if (!informers_.synced()) continue;  // never compile a partial view
-    if (!changed && retry == 0ms && std::chrono::steady_clock::now() - pushed_at_ < kResync) {
+    if (!changed && retry == 0ms && std::chrono::steady_clock::now() - pushed_at_ < kResync &&
+        !poll_jwks()) {
       continue;
     }
     const CycleResult result = cycle();
@@ -113,8 +118,24 @@ Reconciler::CycleResult Reconciler::cycle() {
                     reply->version, reply->message);
     }
   }
+  jwks_routes_ = status::jwks_uris_by_route(result.snapshot);
   if (is_leader_()) publisher_.publish(status_batch(result, state, last_good));
   return out;
+}
+
+bool Reconciler::poll_jwks() {
+  const auto now = std::chrono::steady_clock::now();
+  if (jwks_routes_.empty() || now - jwks_polled_at_ < kJwksPoll) return false;
+  jwks_polled_at_ = now;
+  auto reports = push::fetch_jwks_status(options_.admin_socket, options_.push_timeout);
+  if (!reports.ok()) {
+    // Nothing new is known; the conditions keep what they said.
+    spdlog::debug("GET /jwks from the proxy failed: {}", reports.error().to_string());
+    return false;
+  }
+  if (*reports == jwks_reports_) return false;
+  jwks_reports_ = std::move(reports).value();
+  return true;
 }
 
 status::StatusBatch Reconciler::status_batch(const compile::CompileResult& result,
@@ -127,7 +148,16 @@ status::StatusBatch Reconciler::status_batch(const compile::CompileResult& resul
     for (auto& e : status::warning_events(v, outcome_, programmed))
       batch.events.push_back(std::move(e));
     if (v.kind == "APIRoute") {
-      batch.routes.push_back(status::route_status(v, outcome_, programmed));
+      status::RouteStatus route = status::route_status(v, outcome_, programmed);
+      // Beside Ready, never inside it: an issuer that is down is not the
+      // route's fault (docs/decisions.md).
+      if (const auto uris = jwks_routes_.find(v.key.ns + "/" + v.key.name);
+          uris != jwks_routes_.end()) {
+        if (auto jwks = status::jwks_condition(uris->second, jwks_reports_)) {
+          route.conditions.push_back(std::move(*jwks));
+        }
+      }
+      batch.routes.push_back(std::move(route));
     } else if (v.kind == "Ingress" && v.served_generation > 0 && !addresses.empty()) {
       batch.ingress_addresses[v.key] = addresses;
     }

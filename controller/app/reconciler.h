@@ -7,6 +7,8 @@
 #include <atomic>
 #include <chrono>
 #include <functional>
+#include <map>
+#include <set>
 #include <string>
 
 #include "controller/app/acked_generations.h"
@@ -15,6 +17,7 @@
 #include "controller/app/trigger.h"
 #include "controller/compile/compile.h"
 #include "controller/informer/informer_set.h"
+#include "controller/status/jwks_condition.h"
 #include "controller/status/route_conditions.h"
 #include "controller/status/status_publisher.h"
 
@@ -41,6 +44,10 @@ class Reconciler {
   CycleResult cycle();
   status::StatusBatch status_batch(const compile::CompileResult& result, const ClusterState& state,
                                    const compile::LastGoodObjects& last_good) const;
+  // Reads the proxy's GET /jwks when routes name a jwksUri and it is due;
+  // true when what it says changed (the JWKSReady conditions must be
+  // written again).
+  bool poll_jwks();
 
   const AppOptions options_;
   informer::InformerSet& informers_;
@@ -52,6 +59,11 @@ class Reconciler {
   std::chrono::steady_clock::time_point pushed_at_{};
   status::PushOutcome outcome_;  // the proxy's answer to the latest push
   std::atomic<bool> programmed_{false};
+  // JWKSReady (docs/auth.md): the jwksUris of the last compile, by route,
+  // and what the proxy last said of them.
+  std::map<std::string, std::set<std::string>> jwks_routes_;
+  status::JwksReports jwks_reports_;
+  std::chrono::steady_clock::time_point jwks_polled_at_{};
   uint64_t sequence_ = 0;
   const std::string version_prefix_;  // start time: versions never repeat across restarts
 };

@@ -1,4 +1,4 @@
-// PUT /config over the proxy's admin Unix socket with plain sockets: one
+// PUT /config and GET /jwks over the proxy's admin Unix socket with plain sockets: one
 // request per connection (Connection: close), poll() bounds every wait, so a
 // stuck proxy costs at most `timeout`.
 #include "controller/push/proxy_admin_client.h"
@@ -112,11 +112,9 @@ Result<PushReply> parse_reply(const std::string& response) {
   return unavailable("proxy answered HTTP " + std::to_string(status) + ": " + body.substr(0, 200));
 }
 
-}  // namespace
-
-Result<PushReply> push_snapshot(const std::string& socket_path, const std::string& snapshot_json,
-                                std::chrono::milliseconds timeout) {
-  const auto deadline = Clock::now() + timeout;
+// One request over the admin socket; the raw response.
+Result<std::string> admin_exchange(const std::string& socket_path, const std::string& request,
+                                   Clock::time_point deadline) {
   sockaddr_un addr{};
   addr.sun_family = AF_UNIX;
   if (socket_path.empty() || socket_path.size() >= sizeof(addr.sun_path)) {
@@ -129,15 +127,57 @@ Result<PushReply> push_snapshot(const std::string& socket_path, const std::strin
       errno != EINPROGRESS && errno != EAGAIN) {
     return unavailable("connect " + socket_path + ": " + std::strerror(errno));
   }
+  if (auto sent = send_all(fd.get(), request, deadline); !sent.ok()) return sent.error();
+  return read_response(fd.get(), deadline);
+}
+
+}  // namespace
+
+Result<PushReply> push_snapshot(const std::string& socket_path, const std::string& snapshot_json,
+                                std::chrono::milliseconds timeout) {
   const std::string request =
       "PUT /config HTTP/1.1\r\nHost: archway-proxy\r\n"
       "Content-Type: application/json\r\nConnection: close\r\n"
       "Content-Length: " +
       std::to_string(snapshot_json.size()) + "\r\n\r\n" + snapshot_json;
-  if (auto sent = send_all(fd.get(), request, deadline); !sent.ok()) return sent.error();
-  auto response = read_response(fd.get(), deadline);
+  auto response = admin_exchange(socket_path, request, Clock::now() + timeout);
   if (!response.ok()) return response.error();
   return parse_reply(*response);
+}
+
+Result<status::JwksReports> parse_jwks_status(const std::string& response) {
+  if (response.rfind("HTTP/1.1 200", 0) != 0) {
+    return unavailable("GET /jwks: " + response.substr(0, response.find('\r')));
+  }
+  const size_t body_at = response.find("\r\n\r\n");
+  const auto json = nlohmann::json::parse(
+      body_at == std::string::npos ? "" : response.substr(body_at + 4), nullptr, false);
+  const auto sources = json.is_object() ? json.find("sources") : json.end();
+  if (!json.is_object() || sources == json.end() || !sources->is_array()) {
+    return unavailable("GET /jwks: not a list of sources");
+  }
+  status::JwksReports reports;
+  for (const auto& entry : *sources) {
+    if (!entry.is_object()) continue;
+    status::JwksSourceReport report;
+    report.uri = text(entry, "uri");
+    report.state = text(entry, "state");
+    report.error = text(entry, "error");
+    if (const auto keys = entry.find("keys"); keys != entry.end() && keys->is_number_unsigned()) {
+      report.keys = keys->get<uint64_t>();
+    }
+    if (!report.uri.empty()) reports[report.uri] = std::move(report);
+  }
+  return reports;
+}
+
+Result<status::JwksReports> fetch_jwks_status(const std::string& socket_path,
+                                              std::chrono::milliseconds timeout) {
+  auto response = admin_exchange(
+      socket_path, "GET /jwks HTTP/1.1\r\nHost: archway-proxy\r\nConnection: close\r\n\r\n",
+      Clock::now() + timeout);
+  if (!response.ok()) return response.error();
+  return parse_jwks_status(*response);
 }
 
 }  // namespace archway::controller::push

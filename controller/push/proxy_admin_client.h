@@ -6,6 +6,7 @@
 #include <string>
 
 #include "common/result.h"
+#include "controller/status/jwks_condition.h"
 
 namespace archway::controller::push {
 
@@ -18,5 +19,12 @@ struct PushReply {
 [[nodiscard]] Result<PushReply> push_snapshot(const std::string& socket_path,
                                               const std::string& snapshot_json,
                                               std::chrono::milliseconds timeout);
+
+// GET /jwks: how the proxy's fetches of each jwksUri stand (the
+// APIRoutes' JWKSReady condition).
+[[nodiscard]] Result<status::JwksReports> fetch_jwks_status(const std::string& socket_path,
+                                                            std::chrono::milliseconds timeout);
+// The response's parse, for tests.
+[[nodiscard]] Result<status::JwksReports> parse_jwks_status(const std::string& response);
 
 }  // namespace archway::controller::push

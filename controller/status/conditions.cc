@@ -25,6 +25,10 @@ nlohmann::json to_json(const Condition& c, int64_t generation, const nlohmann::j
           {"lastTransitionTime", transition}};
 }
 
+// Conditions we write only while they apply (JWKSReady: while a rule
+// names a jwksUri): one that is no longer desired is removed, not kept.
+bool optional_and_ours(const std::string& type) { return type == "JWKSReady"; }
+
 const Condition* find_desired(const std::vector<Condition>& desired, const std::string& type) {
   for (const auto& c : desired) {
     if (c.type == type) return &c;
@@ -46,7 +50,7 @@ nlohmann::json merge_conditions(const nlohmann::json& current,
       if (const Condition* c = find_desired(desired, type)) {
         out.push_back(to_json(*c, observed_generation, &existing, now));
         written.push_back(type);
-      } else {
+      } else if (!optional_and_ours(type)) {
         out.push_back(existing);  // another writer's condition: not ours to drop
       }
     }

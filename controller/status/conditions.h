@@ -1,7 +1,8 @@
 #pragma once
 // metav1.Condition bookkeeping for APIRoute status, pure (no I/O):
 // lastTransitionTime moves only when a condition's status flips, conditions of
-// types we do not own are kept, and the order of existing conditions is kept
+// types we do not own are kept (ours that apply only at times, JWKSReady, are
+// removed when not desired), and the order of existing conditions is kept
 // so that an unchanged status compares equal (and the write is skipped).
 
 #include <vector>

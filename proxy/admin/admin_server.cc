@@ -16,6 +16,21 @@ namespace archway::admin {
 namespace asio = boost::asio;
 namespace http = boost::beast::http;
 
+std::string jwks_status_json(const std::vector<identity::JwksSourceStatus>& sources) {
+  nlohmann::json list = nlohmann::json::array();
+  for (const auto& s : sources) {
+    nlohmann::json entry{{"uri", s.uri},
+                         {"state", std::string(identity::jwks_source_state_name(s.state))},
+                         {"keys", s.keys}};
+    if (!s.error.empty()) entry["error"] = s.error;
+    if (s.since_success) entry["lastSuccessSecondsAgo"] = s.since_success->count();
+    if (s.failing_for) entry["failingForSeconds"] = s.failing_for->count();
+    list.push_back(std::move(entry));
+  }
+  return nlohmann::json{{"sources", std::move(list)}}.dump(
+      -1, ' ', false, nlohmann::json::error_handler_t::replace);
+}
+
 AdminResponse handle_admin_request(server::Server& server, std::string_view method,
                                    std::string_view target, std::string_view body, bool local) {
   const std::string_view path = target.substr(0, target.find('?'));
@@ -26,6 +41,9 @@ AdminResponse handle_admin_request(server::Server& server, std::string_view meth
   }
   if (path == "/metrics" && method == "GET") {
     return {200, "text/plain; version=0.0.4", server.render_metrics()};
+  }
+  if (path == "/jwks" && method == "GET") {
+    return {200, "application/json", jwks_status_json(server.jwks_status())};
   }
   if (path == "/config") {
     if (method == "GET") {

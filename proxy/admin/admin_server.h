@@ -7,6 +7,10 @@
 //   TCP (--admin-address:--admin-port): GET /healthz, /readyz, /metrics,
 //     /config. PUT is refused there: only the pod-local socket may change
 //     the table.
+//   Both: GET /jwks → {"sources":[{"uri","state":"Pending|Ready|Failing",
+//     "keys","error","lastSuccessSecondsAgo","failingForSeconds"}]}, one per
+//     jwksUri the live routes name (docs/auth.md; the controller reads it for
+//     the APIRoutes' JWKSReady condition).
 // HTTP/1.1 via Beast's message reader (bodies up to 64 MiB).
 
 #include <boost/asio/io_context.hpp>
@@ -15,8 +19,10 @@
 #include <optional>
 #include <string>
 #include <thread>
+#include <vector>
 
 #include "common/result.h"
+#include "proxy/identity/jwks_cache.h"
 #include "proxy/server/server.h"
 
 namespace archway::admin {
@@ -53,6 +59,8 @@ struct AdminResponse {
   std::string content_type = "application/json";
   std::string body;
 };
+// The GET /jwks body.
+[[nodiscard]] std::string jwks_status_json(const std::vector<identity::JwksSourceStatus>& sources);
 [[nodiscard]] AdminResponse handle_admin_request(server::Server& server, std::string_view method,
                                                  std::string_view target, std::string_view body,
                                                  bool local);

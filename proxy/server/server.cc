@@ -15,7 +15,9 @@
 #include <set>
 
 #include "proxy/config/snapshot_parser.h"
+#include "proxy/filters/auth/auth.h"
 #include "proxy/metrics/prometheus.h"
+#include "proxy/server/jwks_metrics.h"
 
 namespace archway::server {
 
@@ -153,6 +155,13 @@ Result<std::string> Server::apply(const config::ValidatedSnapshot& validated) {
   // Commit: the table first, so new listeners' connections see it.
   ++generation_;
   for (auto& w : workers_) w->post_table(*table);
+  if (!workers_.empty()) {
+    // Keys for the new table's jwksUris before its first request; the
+    // fetch runs on a worker's loop, with that worker's client.
+    Worker* w = workers_.front().get();
+    boost::asio::post(w->io(),
+                      [this, w] { filters::prefetch_jwks(policy_state_, w->http_client()); });
+  }
   for (auto& [key, fds] : opened) {
     const bool tls = wanted.at(key).tls;
     for (size_t w = 0; w < workers_.size(); ++w) workers_[w]->post_listener_add(key, tls, fds[w]);
@@ -212,7 +221,8 @@ std::string Server::render_metrics() {
   gauges.ready = live_;
   gauges.access_log_dropped = options_.access_log ? options_.access_log->dropped() : 0;
   gauges.draining = draining_;
-  return metrics::render_prometheus(merged, gauges);
+  return metrics::render_prometheus(merged, gauges) +
+         render_jwks_metrics(policy_state_.jwks.fetch_counts());
 }
 
 void Server::drain() {

@@ -58,6 +58,10 @@ class Server {
   [[nodiscard]] bool draining() const { return draining_.load(); }
   // Prometheus text; asks every worker for its stats.
   [[nodiscard]] std::string render_metrics();
+  // How the fetches of every jwksUri the live routes name stand (GET /jwks).
+  [[nodiscard]] std::vector<identity::JwksSourceStatus> jwks_status() const {
+    return policy_state_.jwks.statuses();
+  }
 
   // Stop accepting, GOAWAY / Connection: close, finish in-flight work.
   void drain();

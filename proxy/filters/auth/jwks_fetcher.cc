@@ -1,5 +1,7 @@
 #include "proxy/filters/auth/jwks_fetcher.h"
 
+#include "proxy/filters/auth/auth.h"
+
 #include <charconv>
 #include <utility>
 
@@ -55,24 +57,34 @@ identity::JwksFetcher jwks_fetcher(outbound::HttpClient& client) {
     request.headers.push_back({"accept", "application/jwk-set+json, application/json"});
     request.timeout = kFetchTimeout;
     request.max_response_bytes = kMaxJwksBytes;
-    client.fetch_detached(
-        std::move(request), [done = std::move(done)](Result<outbound::OutboundResponse> response) {
-          if (!response.ok()) {
-            done(response.error());
-            return;
-          }
-          if (response->status != 200) {
-            done(Error{Error::Code::kUnavailable, "",
-                       "JWKS endpoint answered " + std::to_string(response->status)});
-            return;
-          }
-          identity::JwksDocument document{std::move(response->body), std::nullopt};
-          if (const http::Header* cc = http::find_header(response->headers, "cache-control")) {
-            document.max_age = cache_control_max_age(cc->value);
-          }
-          done(std::move(document));
-        });
+    client.fetch_detached(std::move(request), [done = std::move(done)](
+                                                  Result<outbound::OutboundResponse> response) {
+      if (!response.ok()) {
+        done(response.error());
+        return;
+      }
+      // The cache judges the status (only a 200 counts) and counts it.
+      identity::JwksDocument document{std::move(response->body), std::nullopt, response->status};
+      if (const http::Header* cc = http::find_header(response->headers, "cache-control")) {
+        document.max_age = cache_control_max_age(cc->value);
+      }
+      done(std::move(document));
+    });
   };
 }
 
 }  // namespace archway::filters::auth
+
+namespace archway::filters {
+
+void prefetch_jwks(SharedPolicyState& shared, outbound::HttpClient& client) {
+  const auto now = identity::JwksClock::now();
+  const identity::JwksFetcher fetcher = auth::jwks_fetcher(client);
+  for (const auto& source : shared.jwks.live_sources()) {
+    if (source->keys()) continue;
+    // Nobody waits: the requests that will need the keys queue their own waiters.
+    (void)source->request(identity::JwksSource::Need::kFirstKeys, now, fetcher, nullptr);
+  }
+}
+
+}  // namespace archway::filters

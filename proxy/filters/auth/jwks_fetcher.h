@@ -1,7 +1,8 @@
 #pragma once
 // JWKS fetches through a worker's outbound client (docs/outbound.md): the
 // JwksFetcher the identity cache asks for. HTTPS verified, no redirects;
-// only a 200 with a body counts. Private to filters/auth/.
+// every response goes to the cache, which keeps only a 200's keys. Private
+// to filters/auth/.
 
 #include <chrono>
 #include <optional>

@@ -35,6 +35,11 @@ struct FakeIdp {
     pending.clear();
     for (auto& done : all) done(Error{Error::Code::kUnavailable, "", "down"});
   }
+  void answer_status(int status) {
+    auto all = std::move(pending);
+    pending.clear();
+    for (auto& done : all) done(JwksDocument{"", std::nullopt, status});
+  }
 };
 
 std::string jwks_with(std::initializer_list<std::string_view> kids) {
@@ -165,6 +170,91 @@ TEST(JwksCache, AFetchLostWithItsWorkerStopsBlockingNewOnes) {
   EXPECT_TRUE(
       source->request(JwksSource::Need::kFirstKeys, t0 + seconds(31), idp.fetcher(), [] {}));
   EXPECT_EQ(idp.fetches, 2);
+}
+
+// A clock the test moves by hand: what a fetch's end reads.
+struct ManualClock {
+  JwksClock::time_point now = t0;
+  JwksClockFn fn() {
+    return [this] { return now; };
+  }
+};
+
+TEST(JwksCache, EveryFetchIsCountedByHowItEndedWithItsDuration) {
+  ManualClock clock;
+  JwksCache cache({}, clock.fn());
+  auto source = cache.source("https://id/jwks");
+  auto other = cache.source("https://other/jwks");
+  FakeIdp idp;
+  ASSERT_TRUE(source->request(JwksSource::Need::kFirstKeys, t0, idp.fetcher(), [] {}));
+  clock.now = t0 + std::chrono::milliseconds(40);
+  idp.answer(jwks_with({"a"}));
+  ASSERT_TRUE(other->request(JwksSource::Need::kFirstKeys, t0, idp.fetcher(), [] {}));
+  clock.now = t0 + seconds(3);
+  idp.answer_status(503);
+  ASSERT_TRUE(other->request(JwksSource::Need::kFirstKeys, t0 + seconds(20), idp.fetcher(), [] {}));
+  clock.now = t0 + seconds(20);
+  idp.fail();
+  ASSERT_TRUE(other->request(JwksSource::Need::kFirstKeys, t0 + seconds(40), idp.fetcher(), [] {}));
+  clock.now = t0 + seconds(40);
+  idp.answer("{\"not\": \"a jwks\"}");
+
+  const JwksFetchCounts counts = cache.fetch_counts();
+  EXPECT_EQ(counts.by_result[static_cast<size_t>(JwksFetchResult::kSuccess)], 1u);
+  EXPECT_EQ(counts.by_result[static_cast<size_t>(JwksFetchResult::kHttpError)], 1u);
+  EXPECT_EQ(counts.by_result[static_cast<size_t>(JwksFetchResult::kUnreachable)], 1u);
+  EXPECT_EQ(counts.by_result[static_cast<size_t>(JwksFetchResult::kInvalidJwks)], 1u);
+  EXPECT_EQ(counts.count, 4u);
+  EXPECT_DOUBLE_EQ(counts.seconds_sum, 3.04);
+  // 40 ms in the (0.025, 0.05] bucket, 3 s in (2.5, 5], two instant ones in the first.
+  EXPECT_EQ(counts.buckets[0], 2u);
+  EXPECT_EQ(counts.buckets[3], 1u);
+  EXPECT_EQ(counts.buckets[9], 1u);
+  EXPECT_EQ(counts.buckets[10], 0u);
+}
+
+TEST(JwksCache, StatusSaysFailingWithTheErrorUntilAFetchSucceeds) {
+  ManualClock clock;
+  JwksCache cache({}, clock.fn());
+  auto source = cache.source("https://id/jwks");
+  FakeIdp idp;
+  EXPECT_EQ(source->status(t0).state, JwksSourceStatus::State::kPending);
+  ASSERT_TRUE(source->request(JwksSource::Need::kFirstKeys, t0, idp.fetcher(), [] {}));
+  idp.answer_status(502);
+  JwksSourceStatus status = source->status(t0 + seconds(5));
+  EXPECT_EQ(status.state, JwksSourceStatus::State::kFailing);
+  EXPECT_EQ(status.error, "the JWKS endpoint answered 502");
+  EXPECT_EQ(status.keys, 0u);
+  EXPECT_EQ(status.failing_for, seconds(5));
+  EXPECT_FALSE(status.since_success);
+
+  clock.now = t0 + seconds(11);
+  ASSERT_TRUE(source->request(JwksSource::Need::kFirstKeys, clock.now, idp.fetcher(), [] {}));
+  idp.answer(jwks_with({"a", "b"}));
+  status = source->status(t0 + seconds(12));
+  EXPECT_EQ(status.state, JwksSourceStatus::State::kReady);
+  EXPECT_EQ(status.error, "");
+  EXPECT_EQ(status.keys, 2u);
+  EXPECT_EQ(status.since_success, seconds(1));
+  EXPECT_FALSE(status.failing_for);
+
+  // A refresh that fails later: failing, with the stale keys still counted.
+  clock.now = t0 + seconds(700);
+  source->refresh_if_stale(clock.now, idp.fetcher());
+  idp.fail();
+  status = source->status(t0 + seconds(700));
+  EXPECT_EQ(status.state, JwksSourceStatus::State::kFailing);
+  EXPECT_EQ(status.error, "down");
+  EXPECT_EQ(status.keys, 2u);
+  EXPECT_EQ(status.since_success, seconds(689));
+
+  // The cache lists the sources that are still held, by URI.
+  auto dropped = cache.source("https://gone/jwks");
+  dropped.reset();
+  const auto all = cache.statuses();
+  ASSERT_EQ(all.size(), 1u);
+  EXPECT_EQ(all[0].uri, "https://id/jwks");
+  EXPECT_EQ(all[0].state, JwksSourceStatus::State::kFailing);
 }
 
 }  // namespace
