@@ -324,6 +324,24 @@ def policies():
                    string("A scope.", 256, pattern=r"^[\x21\x23-\x5b\x5d-\x7e]+$", min_len=1),
                    32, list_type="set")
 
+    token_source = obj(
+        "Where requests carry the token, when not in `Authorization: Bearer` (the default, "
+        "kept for the backend). Exactly one of `header`, `cookie` and `queryParameter`; the "
+        "token is removed from there before the request is forwarded.",
+        {
+            "header": header_name("A request header whose whole value is the token (not "
+                                  "`Authorization` or `Cookie`)."),
+            "cookie": string("A cookie, in the `Cookie` header, whose value is the token; the "
+                             "other cookies are kept.", 256, pattern=HEADER_NAME, min_len=1),
+            "queryParameter": string("A query parameter whose value is the token, as written "
+                                     "(not percent-decoded); the other parameters are kept.",
+                                     256, pattern=r"^[A-Za-z0-9._~-]+$", min_len=1),
+        },
+        rules=[rule("(has(self.header) ? 1 : 0) + (has(self.cookie) ? 1 : 0) + "
+                    "(has(self.queryParameter) ? 1 : 0) == 1",
+                    "exactly one of header, cookie and queryParameter must be set")],
+    )
+
     jwt = obj(
         "Validates a bearer JWT (RFC 7519, checked as RFC 8725 says): the key decides the "
         "algorithm, `exp` is required, `iss` and `aud` must match, unknown `crit` fails, and "
@@ -357,6 +375,7 @@ def policies():
                 16, list_type="map", map_keys=["header"]),
             "clockSkew": duration("Tolerance applied to `exp`, `nbf` and `iat`.",
                                   default="60s"),
+            "tokenSource": token_source,
         },
         required=["issuer", "audiences"],
         rules=[rule("has(self.jwksUri) != has(self.jwksSecretRef)",
@@ -376,6 +395,7 @@ def policies():
             "requiredScopes": scopes,
             "cacheTTL": duration("How long an introspection result is reused.",
                                  default="30s"),
+            "tokenSource": token_source,
         },
         required=["endpoint", "clientSecretRef"],
     )

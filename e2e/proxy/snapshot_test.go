@@ -146,6 +146,14 @@ type JwtAuth struct {
 	Jwks           string         `json:"jwks,omitempty"`
 	RequiredScopes []string       `json:"requiredScopes,omitempty"`
 	ForwardClaims  []ForwardClaim `json:"forwardClaims,omitempty"`
+	TokenSource    *TokenSource   `json:"tokenSource,omitempty"`
+}
+
+// TokenSource: exactly one field set; nil means Authorization: Bearer.
+type TokenSource struct {
+	Header         string `json:"header,omitempty"`
+	Cookie         string `json:"cookie,omitempty"`
+	QueryParameter string `json:"queryParameter,omitempty"`
 }
 
 type ForwardClaim struct {

@@ -2,6 +2,8 @@
 
 #include <openssl/evp.h>
 
+#include "proxy/identity/openssl_ptr.h"
+
 namespace archway::identity {
 namespace {
 
@@ -12,7 +14,33 @@ int hex_value(char c) {
   return -1;
 }
 
+// A digest context per thread, reused call after call: EVP_MD_CTX is an
+// opaque heap object in OpenSSL 3 and cannot live on the stack, and making
+// one per digest costs two allocations (the context and the provider's
+// state). It carries nothing from one digest to the next: every use starts
+// with an init that resets it.
+EVP_MD_CTX* scratch_context() {
+  thread_local const OpenSslPtr<EVP_MD_CTX> context(EVP_MD_CTX_new());
+  return context.get();
+}
+
 }  // namespace
+
+Sha256Hasher::Sha256Hasher() : md_(EVP_MD_fetch(nullptr, "SHA2-256", nullptr)) {}
+
+Sha256Hasher::~Sha256Hasher() { EVP_MD_free(md_); }
+
+Sha256Digest Sha256Hasher::digest(std::string_view first, std::string_view second) const {
+  Sha256Digest out{};
+  EVP_MD_CTX* ctx = scratch_context();
+  unsigned int length = 0;
+  const bool ok = md_ != nullptr && ctx != nullptr && EVP_DigestInit_ex2(ctx, md_, nullptr) == 1 &&
+                  EVP_DigestUpdate(ctx, first.data(), first.size()) == 1 &&
+                  EVP_DigestUpdate(ctx, second.data(), second.size()) == 1 &&
+                  EVP_DigestFinal_ex(ctx, out.data(), &length) == 1;
+  if (!ok) out.fill(0);
+  return out;
+}
 
 Sha256Digest sha256(std::string_view data) {
   Sha256Digest digest{};

@@ -2,22 +2,10 @@
 
 #include <openssl/evp.h>
 
-#include "proxy/identity/openssl_ptr.h"
-
 namespace archway::identity {
 
 TokenDigest token_digest(std::string_view policy_id, std::string_view token) {
-  TokenDigest out{};
-  const OpenSslPtr<EVP_MD_CTX> ctx(EVP_MD_CTX_new());
-  unsigned int len = 0;
-  const bool ok = ctx && EVP_DigestInit_ex(ctx.get(), EVP_sha256(), nullptr) == 1 &&
-                  EVP_DigestUpdate(ctx.get(), policy_id.data(), policy_id.size()) == 1 &&
-                  EVP_DigestUpdate(ctx.get(), token.data(), token.size()) == 1 &&
-                  EVP_DigestFinal_ex(ctx.get(), out.data(), &len) == 1;
-  // Only allocation failure gets here; an all-zero key that nothing was
-  // stored under would only make a miss, but make it explicit.
-  if (!ok) out.fill(0);
-  return out;
+  return Sha256Hasher().digest(policy_id, token);
 }
 
 std::string sha256_bytes(std::string_view text) {

@@ -20,12 +20,16 @@
 #include <unordered_map>
 #include <vector>
 
+#include "proxy/identity/sha256.h"
+
 namespace archway::identity {
 
 using TokenDigest = std::array<uint8_t, 32>;
 
 // SHA-256 over (policy_id, token); `policy_id` is fixed-size per policy
-// (itself a digest), so no two (policy, token) pairs share an input.
+// (itself a digest), so no two (policy, token) pairs share an input. Fetches
+// the algorithm on each call: the request path uses
+// VerifiedTokenCache::digest, which gives the same bytes.
 [[nodiscard]] TokenDigest token_digest(std::string_view policy_id, std::string_view token);
 // SHA-256 of `text`, raw bytes: a policy's identity from its canonical form.
 [[nodiscard]] std::string sha256_bytes(std::string_view text);
@@ -49,6 +53,10 @@ class VerifiedTokenCache {
   VerifiedTokenCache(const VerifiedTokenCache&) = delete;
   VerifiedTokenCache& operator=(const VerifiedTokenCache&) = delete;
 
+  // token_digest's value, with the algorithm fetched once (sha256.h).
+  [[nodiscard]] TokenDigest digest(std::string_view policy_id, std::string_view token) const {
+    return hasher_.digest(policy_id, token);
+  }
   // The verdict, or null when absent or no longer valid at `now`.
   [[nodiscard]] std::shared_ptr<const TokenVerdict> find(const TokenDigest& key, Time now) const;
   // Kept until `valid_until` (exclusive).
@@ -74,6 +82,7 @@ class VerifiedTokenCache {
   };
   [[nodiscard]] Shard& shard(const TokenDigest& key) const { return shards_[key[31] % kShards]; }
 
+  const Sha256Hasher hasher_;
   const size_t per_shard_;
   mutable std::array<Shard, kShards> shards_;
 };

@@ -153,7 +153,7 @@ TEST(AuthDecode, RoundTripsThroughCanonicalJson) {
   testing::expect_round_trip(
       Auth{std::nullopt,
            OAuth2Introspection{
-               "https://id/introspect", "gw", "s", {"a"}, std::chrono::milliseconds(1000)},
+               "https://id/introspect", "gw", "s", {"a"}, std::chrono::milliseconds(1000), {}},
            std::nullopt});
   testing::expect_round_trip(
       Auth{std::nullopt, std::nullopt, ApiKeyAuth{"x-key", {{"team-a", kDigest}}}});

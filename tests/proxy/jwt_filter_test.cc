@@ -66,7 +66,8 @@ config::Route route_with(const Idp& idp, std::vector<std::string> scopes = {"ord
       .jwks = idp.jwks(),
       .required_scopes = std::move(scopes),
       .forward_claims = {{"sub", "x-user"}, {"admin", "x-admin"}, {"groups", "x-groups"}},
-      .clock_skew = std::chrono::seconds(30)};
+      .clock_skew = std::chrono::seconds(30),
+      .token_source = {}};
   return route;
 }
 

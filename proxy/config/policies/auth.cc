@@ -12,10 +12,33 @@
 namespace archway::config {
 namespace {
 
+// {"header": name} | {"cookie": name} | {"queryParameter": name}; the
+// count is judged by validate_token_source, so a user sees one message.
+void decode_token_source(Decoder& d, const ObjectReader& parent, TokenSource& out) {
+  const Json* json = parent.child("tokenSource");
+  if (json == nullptr) return;
+  ObjectReader r(d, *json, parent.field("tokenSource"), {"header", "cookie", "queryParameter"});
+  int set = 0;
+  for (const auto& [key, kind] :
+       {std::pair{"header", TokenSource::Kind::kHeader},
+        std::pair{"cookie", TokenSource::Kind::kCookie},
+        std::pair{"queryParameter", TokenSource::Kind::kQueryParameter}}) {
+    if (r.child(key) == nullptr) continue;
+    r.get(key, out.name, /*required=*/true);
+    out.kind = kind;
+    ++set;
+  }
+  if (r.ok() && set != 1) {
+    d.fail(parent.field("tokenSource"),
+           "exactly one of header, cookie and queryParameter must be set");
+  }
+  if (out.kind == TokenSource::Kind::kHeader) out.name = ascii_lower(out.name);
+}
+
 void decode_jwt(Decoder& d, const Json& json, const std::string& path, JwtAuth& out) {
-  ObjectReader r(
-      d, json, path,
-      {"issuer", "audiences", "jwksUri", "jwks", "requiredScopes", "forwardClaims", "clockSkew"});
+  ObjectReader r(d, json, path,
+                 {"issuer", "audiences", "jwksUri", "jwks", "requiredScopes", "forwardClaims",
+                  "clockSkew", "tokenSource"});
   r.get("issuer", out.issuer, /*required=*/true);
   if (r.ok() && r.child("audiences") == nullptr) d.fail(r.field("audiences"), "is required");
   r.get_strings("audiences", out.audiences);
@@ -30,17 +53,20 @@ void decode_jwt(Decoder& d, const Json& json, const std::string& path, JwtAuth& 
     claim.header = ascii_lower(claim.header);
   });
   r.get_duration("clockSkew", out.clock_skew);
+  decode_token_source(d, r, out.token_source);
 }
 
 void decode_introspection(Decoder& d, const Json& json, const std::string& path,
                           OAuth2Introspection& out) {
-  ObjectReader r(d, json, path,
-                 {"endpoint", "clientId", "clientSecret", "requiredScopes", "cacheTtl"});
+  ObjectReader r(
+      d, json, path,
+      {"endpoint", "clientId", "clientSecret", "requiredScopes", "cacheTtl", "tokenSource"});
   r.get("endpoint", out.endpoint, /*required=*/true);
   r.get("clientId", out.client_id, /*required=*/true);
   r.get("clientSecret", out.client_secret, /*required=*/true);
   r.get_strings("requiredScopes", out.required_scopes);
   r.get_duration("cacheTtl", out.cache_ttl);
+  decode_token_source(d, r, out.token_source);
 }
 
 void decode_api_key(Decoder& d, const Json& json, const std::string& path, ApiKeyAuth& out) {
@@ -86,6 +112,57 @@ Result<void> validate_jwks(const std::string& jwks, const std::string& path) {
   return {};
 }
 
+// A cookie name is an RFC 9110 token; a query parameter name is compared
+// as written, so it is kept to RFC 3986's unreserved characters (nothing
+// that percent-encoding or '+' could spell two ways).
+bool is_tchar(char c) {
+  return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
+         std::string_view("!#$%&'*+-.^_`|~").find(c) != std::string_view::npos;
+}
+bool is_unreserved(char c) {
+  return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '-' ||
+         c == '.' || c == '_' || c == '~';
+}
+
+Result<void> validate_token_source(const TokenSource& source,
+                                   const std::vector<ForwardClaim>& forward_claims,
+                                   const std::string& path) {
+  using Kind = TokenSource::Kind;
+  const auto name_of = [&](bool (*allowed)(char)) {
+    return !source.name.empty() && source.name.size() <= 256 &&
+           std::all_of(source.name.begin(), source.name.end(), allowed);
+  };
+  switch (source.kind) {
+    case Kind::kAuthorization:
+      return {};
+    case Kind::kHeader: {
+      const std::string at = path + ".header";
+      if (auto r = check_lower_header_name(source.name, at); !r.ok()) return r;
+      // Authorization carries a scheme before the token: that is the
+      // default source. Cookie has its own source.
+      if (source.name == "authorization" || source.name == "cookie") {
+        return invalid(at, "must not be " + source.name +
+                               " (leave tokenSource out for Authorization: Bearer; use cookie)");
+      }
+      // Forwarded-claim headers are removed before the token is read.
+      for (const ForwardClaim& claim : forward_claims) {
+        if (claim.header == source.name) return invalid(at, "is also a forwardClaims header");
+      }
+      return {};
+    }
+    case Kind::kCookie:
+      if (!name_of(is_tchar)) return invalid(path + ".cookie", "must be a cookie name (a token)");
+      return {};
+    case Kind::kQueryParameter:
+      if (!name_of(is_unreserved)) {
+        return invalid(path + ".queryParameter",
+                       "must be 1 to 256 letters, digits, '-', '.', '_' or '~'");
+      }
+      return {};
+  }
+  return {};
+}
+
 Result<void> validate_jwt(const JwtAuth& jwt, const std::string& path) {
   if (auto r = check_text(jwt.issuer, path + ".issuer", 2048); !r.ok()) return r;
   const std::string audiences = path + ".audiences";
@@ -118,7 +195,7 @@ Result<void> validate_jwt(const JwtAuth& jwt, const std::string& path) {
     headers.push_back(claim.header);
   }
   if (jwt.clock_skew.count() < 0) return invalid(path + ".clockSkew", "must not be negative");
-  return {};
+  return validate_token_source(jwt.token_source, jwt.forward_claims, path + ".tokenSource");
 }
 
 Result<void> validate_introspection(const OAuth2Introspection& o, const std::string& path) {
@@ -127,7 +204,7 @@ Result<void> validate_introspection(const OAuth2Introspection& o, const std::str
   if (auto r = check_text(o.client_secret, path + ".clientSecret", 4096); !r.ok()) return r;
   if (auto r = validate_scopes(o.required_scopes, path + ".requiredScopes"); !r.ok()) return r;
   if (o.cache_ttl.count() < 0) return invalid(path + ".cacheTtl", "must not be negative");
-  return {};
+  return validate_token_source(o.token_source, {}, path + ".tokenSource");
 }
 
 bool is_lower_hex(char c) { return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'f'); }
@@ -189,6 +266,28 @@ Result<void> validate(const Auth& auth, const std::string& path) {
   return validate_api_key(*auth.api_key, path + ".apiKey");
 }
 
+namespace {
+
+// Absent for the default, so snapshots without the field keep their form.
+void put_token_source(const TokenSource& source, Json& out) {
+  using Kind = TokenSource::Kind;
+  switch (source.kind) {
+    case Kind::kAuthorization:
+      return;
+    case Kind::kHeader:
+      out["tokenSource"] = {{"header", source.name}};
+      return;
+    case Kind::kCookie:
+      out["tokenSource"] = {{"cookie", source.name}};
+      return;
+    case Kind::kQueryParameter:
+      out["tokenSource"] = {{"queryParameter", source.name}};
+      return;
+  }
+}
+
+}  // namespace
+
 Json to_json(const Auth& auth) {
   Json out = Json::object();
   if (const auto& jwt = auth.jwt) {
@@ -203,6 +302,7 @@ Json to_json(const Auth& auth) {
               {"clockSkew", format_duration(jwt->clock_skew)}};
     if (jwt->jwks_uri) j["jwksUri"] = *jwt->jwks_uri;
     if (jwt->jwks) j["jwks"] = *jwt->jwks;
+    put_token_source(jwt->token_source, j);
     out["jwt"] = std::move(j);
   }
   if (const auto& o = auth.oauth2_introspection) {
@@ -211,6 +311,7 @@ Json to_json(const Auth& auth) {
                                   {"clientSecret", o->client_secret},
                                   {"requiredScopes", o->required_scopes},
                                   {"cacheTtl", format_duration(o->cache_ttl)}};
+    put_token_source(o->token_source, out["oauth2Introspection"]);
   }
   if (const auto& a = auth.api_key) {
     Json keys = Json::array();

@@ -18,6 +18,19 @@ struct ForwardClaim {
   bool operator==(const ForwardClaim&) const = default;
 };
 
+// Where a request carries its token (docs/auth.md "Where the token is").
+// kAuthorization: `Authorization: Bearer <token>`, kept for the backend.
+// Any other: the named header's whole value, the named cookie of the
+// Cookie field or the named query parameter, removed before the request
+// is forwarded. Shared by jwt and oauth2Introspection.
+struct TokenSource {
+  enum class Kind { kAuthorization, kHeader, kCookie, kQueryParameter };
+  Kind kind = Kind::kAuthorization;
+  std::string name;  // kHeader: lower case; kCookie, kQueryParameter: as written
+
+  bool operator==(const TokenSource&) const = default;
+};
+
 struct JwtAuth {
   std::string issuer;                  // compared byte for byte with `iss`
   std::vector<std::string> audiences;  // at least one; `aud` must name one
@@ -28,6 +41,7 @@ struct JwtAuth {
   std::vector<std::string> required_scopes;
   std::vector<ForwardClaim> forward_claims;
   std::chrono::milliseconds clock_skew{60000};  // the CRD default (docs/auth.md)
+  TokenSource token_source;
 
   bool operator==(const JwtAuth&) const = default;
 };
@@ -38,6 +52,7 @@ struct OAuth2Introspection {
   std::string client_secret;
   std::vector<std::string> required_scopes;
   std::chrono::milliseconds cache_ttl{30000};
+  TokenSource token_source;
 
   bool operator==(const OAuth2Introspection&) const = default;
 };

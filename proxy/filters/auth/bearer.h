@@ -6,6 +6,7 @@
 #include <string_view>
 #include <vector>
 
+#include "proxy/config/policies/auth.h"
 #include "proxy/filters/filter.h"
 #include "proxy/http/message.h"
 
@@ -25,6 +26,26 @@ struct BearerCredentials {
 // field, the scheme without case, one or more spaces, then a token68
 // (RFC 7235 §2.1) and nothing after it.
 [[nodiscard]] BearerCredentials find_bearer(const http::Headers& headers);
+
+// The token where `source` says (docs/auth.md "Where the token is"):
+//   kAuthorization   find_bearer;
+//   kHeader          the field's whole value;
+//   kCookie          the value of the cookie of that name, in any Cookie
+//                    field (surrounding double quotes removed);
+//   kQueryParameter  the value of the parameter of that name in the
+//                    request target's query, as written (not decoded).
+// kNone when absent; kMalformed when found more than once (which one would
+// the backend believe?) or when the value is not a token68.
+[[nodiscard]] BearerCredentials find_token(const config::TokenSource& source,
+                                           const http::Request& request);
+
+// Takes the token's carrier out of the request before it is forwarded:
+// every field of a kHeader source; the named cookie from each Cookie field
+// (the others kept in order; a field left empty goes); the named parameter
+// from the target's query (the others kept in order). Nothing for
+// kAuthorization: the backend may want the credentials (docs/auth.md).
+// Invalidates views into the request's fields and target.
+void remove_token(const config::TokenSource& source, http::Request& request);
 
 // Removes every field named in `names` (lower case).
 void strip_fields(http::Headers& headers, const std::vector<std::string>& names);

@@ -4,6 +4,7 @@
 #include <boost/asio/steady_timer.hpp>
 
 #include <algorithm>
+#include <memory>
 #include <optional>
 #include <string>
 #include <vector>
@@ -57,12 +58,21 @@ std::string policy_identity(const config::JwtAuth& jwt) {
 
 enum class Decision { kContinue, kLocalReply, kNeedFirstKeys, kNeedNewKeys };
 
-class JwtConfig final : public FilterConfig {
+FilterStatus status_of(Decision decision) {
+  return decision == Decision::kContinue ? FilterStatus::kContinue : FilterStatus::kLocalReply;
+}
+
+// One object for every exchange on every worker (a StatelessFilter): a
+// request whose verdict is cached, or whose token is checked at once,
+// allocates nothing here. Only a request that must wait for keys gets
+// state of its own (KeyWait).
+class JwtFilter final : public StatelessFilter {
  public:
-  JwtConfig(const config::JwtAuth& config, SharedPolicyState& shared)
+  JwtFilter(const config::JwtAuth& config, SharedPolicyState& shared)
       : required_scopes_(config.required_scopes),
         required_scope_text_(join(config.required_scopes)),
         forward_claims_(config.forward_claims),
+        token_source_(config.token_source),
         tokens_(shared.tokens),
         policy_id_(policy_identity(config)) {
     policy_.issuer = config.issuer;
@@ -86,18 +96,9 @@ class JwtConfig final : public FilterConfig {
     }
   }
 
-  [[nodiscard]] FilterPtr create() const override;
+  FilterStatus on_request(FilterContext& ctx, LocalReply& reply) override;
 
-  [[nodiscard]] const std::vector<std::string>& forward_headers() const { return forward_headers_; }
   [[nodiscard]] const std::shared_ptr<identity::JwksSource>& source() const { return source_; }
-  [[nodiscard]] TokenDigest digest(std::string_view token) const {
-    return identity::token_digest(policy_id_, token);
-  }
-
-  // A cached verdict, if any (a hash lookup, no signature check).
-  [[nodiscard]] std::shared_ptr<const TokenVerdict> cached(const TokenDigest& digest) const {
-    return tokens_->find(digest, wall_now());
-  }
 
   // Verifies `token` with the keys at hand. kNeed*: no decision until new
   // keys come (only when `may_fetch`).
@@ -123,6 +124,8 @@ class JwtConfig final : public FilterConfig {
       }
       return fail(ctx, verified.failure(), reply);
     }
+    // What a later hit needs, computed now: the scope verdict and the
+    // forwarded header values, so a hit only copies strings.
     auto verdict = std::make_shared<TokenVerdict>();
     verdict->scopes_ok =
         std::all_of(required_scopes_.begin(), required_scopes_.end(),
@@ -161,125 +164,139 @@ class JwtConfig final : public FilterConfig {
   }
 
  private:
+  FilterStatus decide(FilterContext& ctx, const BearerCredentials& credentials,
+                      LocalReply& reply) const;
+
   identity::JwtPolicy policy_;
   std::chrono::seconds skew_{0};
   std::vector<std::string> required_scopes_;
   std::string required_scope_text_;
   std::vector<config::ForwardClaim> forward_claims_;
   std::vector<std::string> forward_headers_;
+  config::TokenSource token_source_;
   std::shared_ptr<const identity::JwkSet> inline_keys_;
   std::shared_ptr<identity::JwksSource> source_;
   std::shared_ptr<identity::VerifiedTokenCache> tokens_;
   std::string policy_id_;  // SHA-256 of the policy's canonical JSON
 };
 
-FilterStatus status_of(Decision decision) {
-  return decision == Decision::kContinue ? FilterStatus::kContinue : FilterStatus::kLocalReply;
-}
-
-// One exchange's run. Holds state only while it waits for keys.
-class JwtExchange final : public ExchangeFilter {
+// A request suspended until keys come (the first fetch, or a refetch for an
+// unknown kid), or until kKeyWait passes. It owns itself, through its
+// timer's handler: the filter is shared, so on_cancel cannot tell which wait
+// is an ending exchange's. Instead the wait touches the exchange and the
+// filter only while its Resume is live (the chain is alive and suspended,
+// so the exchange and the table it pinned are too); an exchange that ended
+// first leaves the wait to lapse at the keys or the timer, whichever comes.
+class KeyWait final : public std::enable_shared_from_this<KeyWait> {
  public:
-  explicit JwtExchange(const JwtConfig& config) : config_(config) {}
+  KeyWait(const JwtFilter& filter, FilterContext& ctx, std::string_view token,
+          const TokenDigest& digest)
+      : filter_(filter), ctx_(ctx), token_(token), digest_(digest), timer_(ctx.outbound->io()) {}
 
-  FilterStatus on_request(FilterContext& ctx, LocalReply& reply) override {
-    // Before anything can refuse the request: a forged copy of a forwarded
-    // claim never reaches the backend, whatever happens next.
-    strip_fields(ctx.request.headers, config_.forward_headers());
-    const BearerCredentials credentials = find_bearer(ctx.request.headers);
-    if (credentials.kind == BearerCredentials::Kind::kNone) {
-      ctx.count(metrics::PolicyCounter::kAuthMissingToken);
-      reply = missing_token_reply();
-      return FilterStatus::kLocalReply;
-    }
-    if (credentials.kind == BearerCredentials::Kind::kMalformed) {
-      return status_of(config_.fail(ctx, JwtFailure::kMalformed, reply));
-    }
-    const TokenDigest digest = config_.digest(credentials.token);
-    if (auto verdict = config_.cached(digest))
-      return status_of(config_.apply(ctx, *verdict, reply));
-    const Decision decision =
-        config_.verify(ctx, credentials.token, digest, ctx.outbound != nullptr, reply);
-    if (decision == Decision::kContinue || decision == Decision::kLocalReply) {
-      return status_of(decision);
-    }
-    return wait_for_keys(ctx, decision, credentials.token, digest, reply);
-  }
-
-  void on_cancel() override { stop_waiting(); }
-
- private:
-  FilterStatus wait_for_keys(FilterContext& ctx, Decision need, std::string_view token,
-                             const TokenDigest& digest, LocalReply& reply) {
+  // kSuspend, or the decision with the keys at hand when no fetch starts.
+  static FilterStatus start(const JwtFilter& filter, FilterContext& ctx, Decision need,
+                            std::string_view token, const TokenDigest& digest, LocalReply& reply) {
+    auto wait = std::make_shared<KeyWait>(filter, ctx, token, digest);
     boost::asio::io_context& io = ctx.outbound->io();
-    alive_ = std::make_shared<JwtExchange*>(this);
     // Called on the thread that completed the fetch: hop to this worker.
-    identity::JwksWaiter waiter = [&io, weak = std::weak_ptr<JwtExchange*>(alive_)] {
+    identity::JwksWaiter waiter = [&io, weak = std::weak_ptr<KeyWait>(wait)] {
       boost::asio::post(io, [weak] {
-        if (auto self = weak.lock()) (*self)->keys_arrived();
+        if (auto self = weak.lock()) self->keys_arrived();
       });
     };
     const auto why = need == Decision::kNeedFirstKeys ? identity::JwksSource::Need::kFirstKeys
                                                       : identity::JwksSource::Need::kUnknownKid;
-    if (!config_.source()->request(why, identity::JwksClock::now(), jwks_fetcher(*ctx.outbound),
-                                   std::move(waiter))) {
+    if (!filter.source()->request(why, identity::JwksClock::now(), jwks_fetcher(*ctx.outbound),
+                                  std::move(waiter))) {
       // No fetch now (cool-down, recent failure): decide with what there is.
-      alive_.reset();
-      return status_of(config_.verify(ctx, token, digest, /*may_fetch=*/false, reply));
+      return status_of(filter.verify(ctx, token, digest, /*may_fetch=*/false, reply));
     }
-    ctx_ = &ctx;
-    token_.assign(token);
-    digest_ = digest;
-    resume_ = ctx.suspend();
-    timer_.emplace(io);
-    timer_->expires_after(kKeyWait);
-    timer_->async_wait([weak = std::weak_ptr<JwtExchange*>(alive_)](boost::system::error_code ec) {
-      if (ec) return;
-      if (auto self = weak.lock()) (*self)->give_up();
+    wait->resume_ = ctx.suspend();
+    wait->timer_.expires_after(kKeyWait);
+    wait->timer_.async_wait([self = wait](boost::system::error_code ec) {
+      if (!ec) self->give_up();
     });
     return FilterStatus::kSuspend;
   }
 
+ private:
   void keys_arrived() {
-    stop_waiting();
+    if (done_) return;
+    done_ = true;
+    timer_.cancel();  // its handler lets go of this wait
+    if (!resume_.active()) return;
     LocalReply reply;
-    const Decision decision = config_.verify(*ctx_, token_, digest_, /*may_fetch=*/false, reply);
+    const Decision decision = filter_.verify(ctx_, token_, digest_, /*may_fetch=*/false, reply);
     finish(status_of(decision), std::move(reply));
   }
 
   void give_up() {
-    stop_waiting();
-    ctx_->count(metrics::PolicyCounter::kAuthKeysUnavailable);
+    if (done_) return;
+    done_ = true;
+    if (!resume_.active()) return;
+    ctx_.count(metrics::PolicyCounter::kAuthKeysUnavailable);
     finish(FilterStatus::kLocalReply, keys_unavailable_reply());
   }
 
-  void stop_waiting() {
-    alive_.reset();  // whichever of keys, timer or cancel comes first wins
-    if (timer_) timer_->cancel();
-  }
-
-  // Resuming may end the exchange and destroy this filter: nothing after.
+  // Resuming may end the exchange: nothing of it is touched after.
   void finish(FilterStatus status, LocalReply reply) {
     Resume resume = std::move(resume_);
     resume(status, std::move(reply));
   }
 
-  const JwtConfig& config_;
-  std::shared_ptr<JwtExchange*> alive_;  // set while waiting; its weak_ptrs find this filter
-  FilterContext* ctx_ = nullptr;
-  std::string token_;
-  TokenDigest digest_{};
+  const JwtFilter& filter_;
+  FilterContext& ctx_;
+  const std::string token_;  // the request's own copy may be removed (tokenSource)
+  const TokenDigest digest_;
   Resume resume_;
-  std::optional<boost::asio::steady_timer> timer_;
+  boost::asio::steady_timer timer_;
+  bool done_ = false;
 };
 
-FilterPtr JwtConfig::create() const { return FilterPtr(new JwtExchange(*this)); }
+FilterStatus JwtFilter::on_request(FilterContext& ctx, LocalReply& reply) {
+  // Before anything can refuse the request: a forged copy of a forwarded
+  // claim never reaches the backend, whatever happens next.
+  strip_fields(ctx.request.headers, forward_headers_);
+  const BearerCredentials credentials = find_token(token_source_, ctx.request);
+  const FilterStatus status = decide(ctx, credentials, reply);
+  // Only now: the credentials point into what this removes (a waiting
+  // request holds its own copy). Whatever the outcome, the token reaches
+  // neither the backend nor the access log's target.
+  if (token_source_.kind != config::TokenSource::Kind::kAuthorization) {
+    remove_token(token_source_, ctx.request);
+    const size_t q = ctx.request.target.find('?');
+    ctx.query = q == std::string::npos ? std::string_view{}
+                                       : std::string_view(ctx.request.target).substr(q + 1);
+  }
+  return status;
+}
+
+FilterStatus JwtFilter::decide(FilterContext& ctx, const BearerCredentials& credentials,
+                               LocalReply& reply) const {
+  if (credentials.kind == BearerCredentials::Kind::kNone) {
+    ctx.count(metrics::PolicyCounter::kAuthMissingToken);
+    reply = missing_token_reply();
+    return FilterStatus::kLocalReply;
+  }
+  if (credentials.kind == BearerCredentials::Kind::kMalformed) {
+    return status_of(fail(ctx, JwtFailure::kMalformed, reply));
+  }
+  const TokenDigest digest = tokens_->digest(policy_id_, credentials.token);
+  if (auto verdict = tokens_->find(digest, wall_now())) {
+    return status_of(apply(ctx, *verdict, reply));
+  }
+  const Decision decision = verify(ctx, credentials.token, digest, ctx.outbound != nullptr, reply);
+  if (decision == Decision::kContinue || decision == Decision::kLocalReply) {
+    return status_of(decision);
+  }
+  return KeyWait::start(*this, ctx, decision, credentials.token, digest, reply);
+}
 
 }  // namespace
 
 std::unique_ptr<const FilterConfig> make_jwt_filter(const config::JwtAuth& config,
                                                     SharedPolicyState& shared) {
-  return std::make_unique<JwtConfig>(config, shared);
+  return std::make_unique<JwtFilter>(config, shared);
 }
 
 }  // namespace archway::filters::auth

@@ -5,6 +5,9 @@
 
 #include <gtest/gtest.h>
 
+#include <thread>
+#include <vector>
+
 namespace archway::identity {
 namespace {
 
@@ -48,6 +51,25 @@ TEST(VerifiedTokenCache, SizeIsBounded) {
   EXPECT_LE(cache.size(), 160u + VerifiedTokenCache::kShards);
   // The newest entry is always kept.
   EXPECT_NE(cache.find(token_digest(policy, "9999"), t0), nullptr);
+}
+
+// The request path's digest (the algorithm fetched once, a reused context)
+// is the same SHA-256 as the one-off one, call after call, on any thread.
+TEST(VerifiedTokenCache, ItsDigestIsTheTokenDigest) {
+  const VerifiedTokenCache cache;
+  const std::string policy = sha256_bytes("p");
+  for (const std::string& token :
+       std::vector<std::string>{"", "t", std::string(1000, 'x'), std::string("a\0b", 3)}) {
+    EXPECT_EQ(cache.digest(policy, token), token_digest(policy, token));
+    EXPECT_EQ(cache.digest(policy, token), cache.digest(policy, token));
+  }
+  TokenDigest other_thread{};
+  std::thread([&] { other_thread = cache.digest(policy, "t"); }).join();
+  EXPECT_EQ(other_thread, token_digest(policy, "t"));
+  // A known vector: SHA-256("abc") split across the two parts.
+  const TokenDigest abc = cache.digest("a", "bc");
+  EXPECT_EQ(abc[0], 0xba);
+  EXPECT_EQ(abc[31], 0xad);
 }
 
 }  // namespace
