@@ -93,7 +93,8 @@ config::Route introspection_route(uint16_t port, std::vector<std::string> scopes
       .client_id = "gateway",
       .client_secret = "s3cret",
       .required_scopes = std::move(scopes),
-      .cache_ttl = std::chrono::seconds(30)};
+      .cache_ttl = std::chrono::seconds(30),
+      .token_source = {}};
   return route;
 }
 
@@ -128,6 +129,7 @@ class Exchange {
     return owner_.run.reply ? owner_.run.reply->body : std::string();
   }
   [[nodiscard]] const std::string& identity() const { return ctx_.identity(); }
+  [[nodiscard]] const http::Request& request() const { return request_; }
   [[nodiscard]] uint64_t count(PolicyCounter counter) const {
     uint64_t total = 0;
     for (const auto& [key, n] : stats_.snapshot().policy_events) {
@@ -207,6 +209,29 @@ TEST(IntrospectionFilter, DecisionsFollowRfc6750AndFailClosed) {
           << c.name << ": " << exchange->body();
     }
   }
+}
+
+// tokenSource applies to introspection as to JWT: the token is read from the
+// named cookie, and the cookie is gone before the request is forwarded,
+// whatever the verdict.
+TEST(IntrospectionFilter, ATokenFromACookieIsIntrospectedAndRemoved) {
+  TestServer server(introspection_answer);
+  Worker worker;
+  SharedPolicyState shared;
+  config::Route route = introspection_route(server.port());
+  route.policies.auth->oauth2_introspection->token_source = {config::TokenSource::Kind::kCookie,
+                                                             "session"};
+  const CompiledChain chain = compile_chain(route, shared);
+  const auto good = run(worker, route, chain, {{"cookie", "theme=dark; session=good; lang=en"}});
+  EXPECT_EQ(good->status(), 0);
+  EXPECT_EQ(good->identity(), "u-1");
+  EXPECT_EQ(field(good->request().headers, "cookie"), "theme=dark; lang=en");
+  const auto revoked = run(worker, route, chain, {{"cookie", "session=revoked"}});
+  EXPECT_EQ(revoked->status(), 401);
+  EXPECT_EQ(field(revoked->request().headers, "cookie"), std::nullopt);
+  // Authorization is not read when the route names a cookie.
+  const auto header_only = run(worker, route, chain, bearer("good"));
+  EXPECT_EQ(header_only->status(), 401);
 }
 
 TEST(IntrospectionFilter, EndpointDownAnswers503WithoutAChallenge) {

@@ -72,12 +72,25 @@ class IntrospectionConfig final : public FilterConfig {
  public:
   IntrospectionConfig(const config::OAuth2Introspection& config, SharedPolicyState& shared)
       : introspector_(shared.introspectors.get(core_policy(config))),
+        token_source_(config.token_source),
         required_scopes_(config.required_scopes),
         required_scope_text_(join(config.required_scopes)) {}
 
   [[nodiscard]] FilterPtr create() const override;
 
   [[nodiscard]] identity::TokenIntrospector& introspector() const { return *introspector_; }
+  [[nodiscard]] const config::TokenSource& token_source() const { return token_source_; }
+
+  // Whatever the verdict, a token taken from a header other than
+  // Authorization, a cookie or the query reaches neither the backend nor the
+  // access log's target (as for JWT routes).
+  void remove_token(FilterContext& ctx) const {
+    if (token_source_.kind == config::TokenSource::Kind::kAuthorization) return;
+    auth::remove_token(token_source_, ctx.request);
+    const size_t q = ctx.request.target.find('?');
+    ctx.query = q == std::string::npos ? std::string_view{}
+                                       : std::string_view(ctx.request.target).substr(q + 1);
+  }
 
   // The answer for one request: kContinue, or kLocalReply with `reply` set.
   FilterStatus judge(FilterContext& ctx, const IntrospectionDecision& decision,
@@ -116,6 +129,7 @@ class IntrospectionConfig final : public FilterConfig {
   // Shared with every route, worker and snapshot introspecting at the same
   // endpoint as the same client; a call in flight keeps it alive.
   std::shared_ptr<identity::TokenIntrospector> introspector_;
+  config::TokenSource token_source_;
   std::vector<std::string> required_scopes_;
   std::string required_scope_text_;
 };
@@ -126,7 +140,15 @@ class IntrospectionExchange final : public ExchangeFilter {
   explicit IntrospectionExchange(const IntrospectionConfig& config) : config_(config) {}
 
   FilterStatus on_request(FilterContext& ctx, LocalReply& reply) override {
-    const BearerCredentials credentials = find_bearer(ctx.request.headers);
+    const BearerCredentials credentials = find_token(config_.token_source(), ctx.request);
+    const FilterStatus status = decide(ctx, credentials, reply);
+    // Only now: the credentials point into what this removes (a call in
+    // flight holds its own copy of the token).
+    config_.remove_token(ctx);
+    return status;
+  }
+
+  FilterStatus decide(FilterContext& ctx, const BearerCredentials& credentials, LocalReply& reply) {
     if (credentials.kind == BearerCredentials::Kind::kNone) {
       ctx.count(PolicyCounter::kAuthMissingToken);
       reply = missing_token_reply();
