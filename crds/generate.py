@@ -425,9 +425,10 @@ def policies():
     )
 
     rate_limit = obj(
-        "Limits the request rate per key with a token bucket: `requests` per `period`, plus "
-        "`burst`. A limited request gets `429` with `Retry-After` and `RateLimit-Limit`, "
-        "`RateLimit-Remaining`, `RateLimit-Reset` headers.",
+        "Limits the request rate per key with a token bucket of `requests + burst` tokens "
+        "refilled at `requests` per `period` (a long period makes a rolling quota). A limited "
+        "request gets `429` with `Retry-After` and the `RateLimit-Policy` and `RateLimit` "
+        "fields of draft-ietf-httpapi-ratelimit-headers.",
         {
             "requests": integer("Requests allowed per period.", 1, 1000000000),
             "period": duration("Length of the period."),
@@ -440,11 +441,18 @@ def policies():
                           enum=["ClientIP", "APIKey", "User", "Header"], default="ClientIP"),
             "header": header_name("Request header whose value is the key. Required when key "
                                   "is `Header`, not allowed otherwise."),
-            "scope": string("`Local`: each proxy replica counts on its own. `Global`: all "
-                            "replicas share counters in Redis (planned: no release configures Redis yet); "
-                            "when Redis is unreachable each replica falls back to local "
-                            "counting and counts that in a metric.", 0,
+            "scope": string("`Local`: each proxy replica counts on its own, exactly across its "
+                            "worker threads. `Global`: all replicas share one bucket per key in "
+                            "Redis (the proxy's `--redis-address`), leased in slices so that "
+                            "almost no request waits for Redis.", 0,
                             enum=["Local", "Global"], default="Local"),
+            "fallback": string("What a `Global` limit does while Redis cannot be reached: "
+                               "`Local` counts per replica, `Allow` lets requests through, "
+                               "`Deny` answers `503`.", 0,
+                               enum=["Local", "Allow", "Deny"], default="Local"),
+            "headers": string("Which responses carry `RateLimit-Policy` and `RateLimit`: "
+                              "`Always`, or `WhenLimited` (only the `429`).", 0,
+                              enum=["Always", "WhenLimited"], default="Always"),
         },
         required=["requests", "period"],
         rules=[

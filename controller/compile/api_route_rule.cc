@@ -329,6 +329,25 @@ struct RuleParser {
     return true;
   }
 
+  // A limit keyed on the caller needs the rule (defaults merged) to
+  // authenticate, as the proxy's validation says (docs/ratelimit.md "Keys");
+  // judged on the rule as written, so a Secret still missing changes nothing.
+  bool rate_limit_key_has_its_auth(const Json& rule, const config::RoutePolicies& policies) {
+    if (!policies.rate_limit) return true;
+    const Json* auth = member(rule, "auth");
+    const bool authenticates = auth != nullptr && auth->is_object() && !auth->empty();
+    const auto key = policies.rate_limit->key;
+    if (key == config::RateLimitKey::kApiKey && !(authenticates && member(*auth, "apiKey"))) {
+      return reject(Reason::kInvalidValue,
+                    field + ".rateLimit.key: APIKey needs auth.apiKey on the same rule");
+    }
+    if (key == config::RateLimitKey::kUser && !authenticates) {
+      return reject(Reason::kInvalidValue,
+                    field + ".rateLimit.key: User needs auth on the same rule");
+    }
+    return true;
+  }
+
   bool typed_policies(const Json& rule, config::RoutePolicies& policies) {
     return typed_policy(rule, "cors", policies.cors) &&
            typed_policy(rule, "retries", policies.retries) &&
@@ -403,7 +422,8 @@ Result<TranslatedRule, Problem> translate_rule(const Json& rule, const std::stri
       !p.duration(timeouts, "idle", route.timeouts.idle)) {
     return *std::move(p.rejection);
   }
-  if (!p.auth(rule, route_key, state, route) || !p.typed_policies(rule, route.policies)) {
+  if (!p.auth(rule, route_key, state, route) || !p.typed_policies(rule, route.policies) ||
+      !p.rate_limit_key_has_its_auth(rule, route.policies)) {
     return *std::move(p.rejection);
   }
   for (const std::string_view key : config::kPolicyNames) {

@@ -5,6 +5,7 @@
 #include "proxy/filters/auth/auth.h"
 #include "proxy/filters/cors/cors.h"
 #include "proxy/filters/direct_response/direct_response.h"
+#include "proxy/filters/rate_limit/rate_limit.h"
 #include "proxy/filters/redirect/redirect.h"
 #include "proxy/filters/request_transform/request_transform.h"
 #include "proxy/filters/response_transform/response_transform.h"
@@ -30,13 +31,18 @@ using Make = std::unique_ptr<const FilterConfig> (*)(const ChainInputs&);
 // sits after request transformation (it has no request hook) and before
 // the route's local answers, so that redirect and directResponse answers
 // get responseHeaders, as the backend's responses do.
-constexpr std::array<Make, 6> kChainOrder = {
+constexpr std::array<Make, 7> kChainOrder = {
     [](const ChainInputs& in) { return in.cors ? make_cors_filter(*in.cors) : nullptr; },
     [](const ChainInputs& in) {
       return in.route.policies.auth ? make_auth_filter(*in.route.policies.auth, in.shared)
                                     : nullptr;
     },
-    // rate limit, cache lookup: their own issues.
+    [](const ChainInputs& in) {
+      return in.route.policies.rate_limit
+                 ? make_rate_limit_filter(*in.route.policies.rate_limit, in.route.name, in.shared)
+                 : nullptr;
+    },
+    // cache lookup: its own issue.
     [](const ChainInputs& in) { return make_request_transform_filter(in.route); },
     [](const ChainInputs& in) { return make_response_transform_filter(in.route); },
     [](const ChainInputs& in) { return make_redirect_filter(in.route); },

@@ -11,6 +11,8 @@
 #include "proxy/identity/introspector_registry.h"
 #include "proxy/identity/jwks_cache.h"
 #include "proxy/identity/token_cache.h"
+#include "proxy/ratelimit/global/global_limiter.h"
+#include "proxy/ratelimit/limit_tables.h"
 
 namespace archway::filters {
 
@@ -20,6 +22,14 @@ struct SharedPolicyState {
       std::make_shared<identity::VerifiedTokenCache>();
   // By endpoint and client, for every oauth2Introspection route and worker.
   identity::IntrospectorRegistry introspectors;
+  // Every rateLimit's buckets, by route, rule and numbers (docs/ratelimit.md).
+  ratelimit::LimitTables limits;
+  // Redis-backed Global limits; null without --redis-address (Global rules
+  // then use their fallback, as when Redis is unreachable).
+  std::unique_ptr<ratelimit::GlobalLimiter> global;
+  // X-Forwarded-For entries appended by the operator's own proxies in
+  // front (--trusted-proxy-hops): what key ClientIP reads.
+  uint32_t trusted_hops = 0;
 };
 
 }  // namespace archway::filters

@@ -54,12 +54,14 @@ enum class PolicyCounter : uint8_t {
   kAuthInactive,                    // the endpoint said "active": false
   kAuthIntrospectionUnavailable,    // no answer from the endpoint (503)
   kAuthIntrospectionEndpointError,  // an answer that is not RFC 7662 (503)
+  kRateLimited,                     // archway_ratelimit_limited_total: a 429
+  kRateLimitUnavailable,            // a Global rule with fallback Deny refused (503)
 };
 struct PolicyCounterName {
   const char* family;
   const char* reason;  // nullptr: the family has no reason label
 };
-inline constexpr std::array<PolicyCounterName, 21> kPolicyCounterNames = {{
+inline constexpr std::array<PolicyCounterName, 23> kPolicyCounterNames = {{
     // a request or preflight from an origin the CORS policy refuses
     {"archway_cors_denied_total", nullptr},
     // a request the auth policy refused (401, 403, 503), by reason
@@ -83,6 +85,10 @@ inline constexpr std::array<PolicyCounterName, 21> kPolicyCounterNames = {{
     {"archway_auth_failures_total", "inactive"},
     {"archway_auth_failures_total", "endpoint_unavailable"},
     {"archway_auth_failures_total", "endpoint_error"},
+    // a request the rate limit refused (429)
+    {"archway_ratelimit_limited_total", nullptr},
+    // a Global limit whose Redis could not be reached and whose fallback is Deny (503)
+    {"archway_ratelimit_unavailable_total", nullptr},
 }};
 
 struct StatsSnapshot {

@@ -19,6 +19,18 @@ std::shared_ptr<BucketTable> LimitTables::table(const std::string& id, const Gcr
   return fresh;
 }
 
+LimitTables::Evictions LimitTables::evictions() const {
+  std::lock_guard lock(mutex_);
+  Evictions out;
+  for (const auto& [id, weak] : tables_) {
+    if (auto table = weak.lock()) {
+      out.with_debt += table->evictions_with_debt();
+      out.full += table->evictions() - table->evictions_with_debt();
+    }
+  }
+  return out;
+}
+
 size_t LimitTables::live() const {
   std::lock_guard lock(mutex_);
   size_t count = 0;

@@ -22,6 +22,12 @@ class LimitTables {
 
   explicit LimitTables(size_t max_keys_per_limit = kDefaultMaxKeys)
       : max_keys_(max_keys_per_limit) {}
+  // Before the first snapshot (--ratelimit-max-keys); tables made after
+  // use it.
+  void set_max_keys_per_limit(size_t max_keys) {
+    std::lock_guard lock(mutex_);
+    max_keys_ = max_keys;
+  }
   LimitTables(const LimitTables&) = delete;
   LimitTables& operator=(const LimitTables&) = delete;
 
@@ -32,8 +38,15 @@ class LimitTables {
   // Tables still held by some snapshot.
   [[nodiscard]] size_t live() const;
 
+  // Keys forgotten for room by the live tables: all, and those with debt.
+  struct Evictions {
+    uint64_t full = 0;
+    uint64_t with_debt = 0;
+  };
+  [[nodiscard]] Evictions evictions() const;
+
  private:
-  const size_t max_keys_;
+  size_t max_keys_;
   mutable std::mutex mutex_;
   std::unordered_map<std::string, std::weak_ptr<BucketTable>> tables_;
 };

@@ -18,6 +18,7 @@
 #include "proxy/filters/auth/auth.h"
 #include "proxy/metrics/prometheus.h"
 #include "proxy/server/jwks_metrics.h"
+#include "proxy/server/ratelimit_metrics.h"
 
 namespace archway::server {
 
@@ -87,6 +88,11 @@ Server::Server(ServerOptions options) : options_(std::move(options)) {
     workers_.back()->access_log().attach(options_.access_log.get());
   }
   if (options_.state_dir) store_.emplace(*options_.state_dir);
+  policy_state_.trusted_hops = options_.ratelimit.trusted_hops;
+  policy_state_.limits.set_max_keys_per_limit(options_.ratelimit.max_keys);
+  if (options_.ratelimit.global) {
+    policy_state_.global = std::make_unique<ratelimit::GlobalLimiter>(*options_.ratelimit.global);
+  }
 }
 
 Server::~Server() { stop(); }
@@ -96,6 +102,9 @@ void Server::start() {
 }
 
 void Server::stop() {
+  // Redis answers are posted to the workers' loops: none may come once
+  // those are gone.
+  if (policy_state_.global) policy_state_.global->stop();
   for (auto& w : workers_) w->stop_and_join();
 }
 
@@ -222,7 +231,9 @@ std::string Server::render_metrics() {
   gauges.access_log_dropped = options_.access_log ? options_.access_log->dropped() : 0;
   gauges.draining = draining_;
   return metrics::render_prometheus(merged, gauges) +
-         render_jwks_metrics(policy_state_.jwks.fetch_counts());
+         render_jwks_metrics(policy_state_.jwks.fetch_counts()) +
+         render_ratelimit_metrics(policy_state_.limits.evictions(),
+                                  policy_state_.global ? &policy_state_.global->stats() : nullptr);
 }
 
 void Server::drain() {

@@ -7,6 +7,8 @@
 // Thread: every public method may be called from any control thread (main,
 // admin); they serialise on one mutex that the request path never touches.
 
+#include <openssl/ssl.h>
+
 #include <atomic>
 #include <chrono>
 #include <map>
@@ -22,12 +24,25 @@
 #include "proxy/config/validated_snapshot.h"
 #include "proxy/exchange/access_log.h"
 #include "proxy/filters/shared_policy_state.h"
+#include "proxy/ratelimit/global/global_limiter.h"
+#include "proxy/ratelimit/limit_tables.h"
 #include "proxy/server/worker.h"
 
 namespace archway::server {
 
+// Rate limits' process-wide settings (docs/ratelimit.md).
+struct RateLimitOptions {
+  uint32_t trusted_hops = 0;  // --trusted-proxy-hops
+  size_t max_keys = ratelimit::LimitTables::kDefaultMaxKeys;
+  // Set: Global limits go through this Redis; its TLS context, if any, is
+  // owned here and outlives the limiter.
+  std::optional<ratelimit::GlobalLimiterOptions> global;
+  std::shared_ptr<SSL_CTX> redis_tls;
+};
+
 struct ServerOptions {
   size_t workers = 1;
+  RateLimitOptions ratelimit;
   std::optional<std::string> state_dir;
   std::unique_ptr<exchange::AccessLog> access_log;  // null: access log off
   OnLoopException on_loop_exception = OnLoopException::kCountAndContinue;

@@ -56,6 +56,29 @@ INSTANTIATE_TEST_SUITE_P(
                    "rl.header: invalid header name \"x:y\""}),
     testing::case_name);
 
+TEST(RateLimitOnARoute, KeyingOnTheCallerNeedsAuthOnTheSameRule) {
+  const auto check = [](const char* policies) {
+    RoutePolicies p;
+    Decoder d;
+    decode(d, Json::parse(policies), "p", p);
+    if (d.failed()) return d.error().to_string();
+    const auto r = validate(p, "p", {});
+    return r.ok() ? std::string() : r.error().to_string();
+  };
+  EXPECT_EQ(check(R"({"rateLimit": {"requests": 1, "period": "1m", "key": "APIKey"}})"),
+            "p.rateLimit.key: APIKey needs auth.apiKey on the same rule");
+  EXPECT_EQ(check(R"({"rateLimit": {"requests": 1, "period": "1m", "key": "User"}})"),
+            "p.rateLimit.key: User needs auth on the same rule");
+  EXPECT_EQ(check(R"({"rateLimit": {"requests": 1, "period": "1m", "key": "APIKey"},
+                      "auth": {"jwt": {"issuer": "https://i", "audiences": ["a"],
+                                       "jwksUri": "https://i/k"}}})"),
+            "p.rateLimit.key: APIKey needs auth.apiKey on the same rule");
+  EXPECT_EQ(check(R"({"rateLimit": {"requests": 1, "period": "1m", "key": "User"},
+                      "auth": {"jwt": {"issuer": "https://i", "audiences": ["a"],
+                                       "jwksUri": "https://i/k"}}})"),
+            "");
+}
+
 TEST(RateLimitDecode, DefaultsAndLowerCasedHeader) {
   auto limit = parse_policy<RateLimit>(
       Json::parse(R"({"requests": 5, "period": "1m", "key": "Header", "header": "X-Tenant"})"),

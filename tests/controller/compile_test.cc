@@ -477,6 +477,13 @@ TEST(CompileApiRoute, TypedPolicyErrorsAreInvalidValueNamingTheField) {
        "spec.rules[0].cache.ttl: ttl must be longer than 0s"},
       {"{rules: [{circuitBreaker: {maxConnection: 1}, backends: [{name: app, port: 80}]}]}",
        "spec.rules[0].circuitBreaker.maxConnection: unknown field"},
+      // A limit keyed on the caller without the auth that names the caller.
+      {"{rules: [{rateLimit: {requests: 1, period: 1m, key: APIKey}, backends: [{name: app, "
+       "port: 80}]}]}",
+       "spec.rules[0].rateLimit.key: APIKey needs auth.apiKey on the same rule"},
+      {"{rules: [{rateLimit: {requests: 1, period: 1m, key: User}, backends: [{name: app, "
+       "port: 80}]}]}",
+       "spec.rules[0].rateLimit.key: User needs auth on the same rule"},
   };
   for (const auto& c : cases) {
     const auto r = run(kApp + route("r", "2026-01-01T00:00:00Z", c.spec));

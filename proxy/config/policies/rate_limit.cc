@@ -26,7 +26,8 @@ constexpr uint64_t kMaxCount = 1000000000;
 }  // namespace
 
 void decode(Decoder& d, const Json& json, const std::string& path, RateLimit& out) {
-  ObjectReader r(d, json, path, {"requests", "period", "burst", "key", "header", "scope", "fallback", "headers"});
+  ObjectReader r(d, json, path,
+                 {"requests", "period", "burst", "key", "header", "scope", "fallback", "headers"});
   for (const char* key : {"requests", "period"}) {
     if (r.ok() && r.child(key) == nullptr) d.fail(r.field(key), "is required");
   }

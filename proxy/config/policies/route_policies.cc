@@ -52,6 +52,14 @@ Result<void> validate(const RoutePolicies& p, const std::string& path,
   if (auto r = validate_optional(p.circuit_breaker, path + ".circuitBreaker"); !r.ok()) return r;
   if (auto r = validate_optional(p.auth, path + ".auth"); !r.ok()) return r;
   if (auto r = validate_optional(p.rate_limit, path + ".rateLimit"); !r.ok()) return r;
+  // A limit keyed on who the caller is needs the rule to find out: without
+  // it every request would share one bucket (docs/ratelimit.md "Keys").
+  if (p.rate_limit && p.rate_limit->key == RateLimitKey::kApiKey && !(p.auth && p.auth->api_key)) {
+    return invalid(path + ".rateLimit.key", "APIKey needs auth.apiKey on the same rule");
+  }
+  if (p.rate_limit && p.rate_limit->key == RateLimitKey::kUser && !p.auth) {
+    return invalid(path + ".rateLimit.key", "User needs auth on the same rule");
+  }
   if (auto r = validate_optional(p.cache, path + ".cache"); !r.ok()) return r;
   if (auto r = validate_optional(p.cors, path + ".cors"); !r.ok()) return r;
   if (p.aggregate) return validate(*p.aggregate, path + ".aggregate", clusters);

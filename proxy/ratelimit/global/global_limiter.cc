@@ -57,7 +57,9 @@ GlobalLimiter::GlobalLimiter(GlobalLimiterOptions options)
   });
 }
 
-GlobalLimiter::~GlobalLimiter() {
+GlobalLimiter::~GlobalLimiter() { stop(); }
+
+void GlobalLimiter::stop() {
   io_.stop();
   if (thread_.joinable()) thread_.join();
 }

@@ -68,7 +68,10 @@ class GlobalLimiter {
   using Done = std::function<void(GlobalAnswer)>;
 
   explicit GlobalLimiter(GlobalLimiterOptions options);
-  ~GlobalLimiter();  // stops the Redis thread; answers not given by then never are
+  ~GlobalLimiter();  // stop()
+  // Stops the Redis thread; answers not given by then never are. Called
+  // before the workers stop, so no answer is posted to a loop that is gone.
+  void stop();
   GlobalLimiter(const GlobalLimiter&) = delete;
   GlobalLimiter& operator=(const GlobalLimiter&) = delete;
 
