@@ -4,6 +4,7 @@ go 1.24.0
 
 require (
 	github.com/coder/websocket v1.8.15
+	github.com/dunglas/httpsfv v1.1.2
 	golang.org/x/net v0.47.0
 	google.golang.org/grpc v1.72.1
 )

@@ -15,6 +15,7 @@
 #include "common/signals.h"
 #include "proxy/admin/admin_server.h"
 #include "proxy/config/snapshot_parser.h"
+#include "proxy/server/ratelimit_options.h"
 #include "proxy/server/server.h"
 
 namespace po = boost::program_options;
@@ -55,6 +56,7 @@ int main(int argc, char** argv) {
   unsigned workers = 0;
   uint16_t admin_port = 9901;
   bool abort_on_loop_exception = false;
+  archway::server::RateLimitFlags rate_limit;
   opts.add_options()("help", "show this help")("config", po::value(&config),
                                                "snapshot file (JSON or YAML) to load at start")(
       "state-dir", po::value(&state_dir),
@@ -73,7 +75,23 @@ int main(int argc, char** argv) {
       "access-log-buffer", po::value(&access_log_buffer)->default_value(8192),
       "access-log lines queued for the writer thread; more are dropped (counted)")(
       "abort-on-loop-exception", po::bool_switch(&abort_on_loop_exception),
-      "abort when an exception escapes a worker's handler (tests); else it is logged and counted");
+      "abort when an exception escapes a worker's handler (tests); else it is logged and counted")(
+      "redis-address", po::value(&rate_limit.redis_address),
+      "Redis for Global rate limits: host:port (a Redis Cluster: several, comma-separated)")(
+      "redis-cluster", po::bool_switch(&rate_limit.redis_cluster),
+      "--redis-address names Redis Cluster nodes")(
+      "redis-username", po::value(&rate_limit.redis_username), "Redis ACL user for AUTH")(
+      "redis-password-file", po::value(&rate_limit.redis_password_file),
+      "file holding the Redis password (a mounted Secret)")(
+      "redis-tls", po::bool_switch(&rate_limit.redis_tls), "connect to Redis over TLS, verified")(
+      "redis-ca-file", po::value(&rate_limit.redis_ca_file),
+      "PEM trust anchors for Redis's certificate, besides the system's")(
+      "redis-server-name", po::value(&rate_limit.redis_server_name),
+      "name Redis's certificate must carry (default: the address's host)")(
+      "trusted-proxy-hops", po::value(&rate_limit.trusted_proxy_hops)->default_value(0),
+      "proxies of yours in front that append to X-Forwarded-For (rate-limit key ClientIP)")(
+      "ratelimit-max-keys", po::value(&rate_limit.max_keys)->default_value(100000),
+      "keys kept per Local rate limit; the least recently used go first");
   po::variables_map vm;
   try {
     po::store(po::parse_command_line(argc, argv, opts), vm);
@@ -97,7 +115,14 @@ int main(int argc, char** argv) {
   }
   if (workers == 0) workers = std::max(1u, std::thread::hardware_concurrency());
 
+  auto rate_limit_options = archway::server::rate_limit_options(rate_limit);
+  if (!rate_limit_options.ok()) {
+    std::cerr << "archway-proxy: " << rate_limit_options.error().to_string() << "\n";
+    return 2;
+  }
+
   archway::server::ServerOptions server_options;
+  server_options.ratelimit = std::move(*rate_limit_options);
   server_options.workers = workers;
   if (abort_on_loop_exception) {
     server_options.on_loop_exception = archway::server::OnLoopException::kAbort;

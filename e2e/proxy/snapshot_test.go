@@ -109,8 +109,21 @@ type Route struct {
 // Policies and their fields are spelled as in the APIRoute CRD
 // (docs/snapshot.md, "Policies").
 type Policies struct {
-	Cors *Cors `json:"cors,omitempty"`
-	Auth *Auth `json:"auth,omitempty"`
+	Cors      *Cors      `json:"cors,omitempty"`
+	Auth      *Auth      `json:"auth,omitempty"`
+	RateLimit *RateLimit `json:"rateLimit,omitempty"`
+}
+
+// RateLimit is the snapshot's rateLimit policy (docs/ratelimit.md).
+type RateLimit struct {
+	Requests int    `json:"requests"`
+	Period   string `json:"period"`
+	Burst    int    `json:"burst,omitempty"`
+	Key      string `json:"key,omitempty"`
+	Header   string `json:"header,omitempty"`
+	Scope    string `json:"scope,omitempty"`
+	Fallback string `json:"fallback,omitempty"`
+	Headers  string `json:"headers,omitempty"`
 }
 
 // Auth is the snapshot's auth policy (docs/snapshot.md "auth").
