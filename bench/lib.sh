@@ -101,7 +101,8 @@ start_archway-cors() {
 }
 # The load for archway-cors carries an allowed Origin, so every response
 # takes the policy's actual-request path.
-declare -A load_header=([archway-cors]="Origin: https://app.example.com")
+declare -A load_header=([archway-cors]="Origin: https://app.example.com"
+  [archway-apikey]="X-Api-Key: bench-key-0123456789abcdef")
 
 # archway-jwt: the same build with auth.jwt on the route (the key set inline,
 # as the controller puts a jwksSecretRef), every request carrying one valid
@@ -119,10 +120,43 @@ start_archway-jwt() {
     start_archway_binary "$archway_bin" "$@"
 }
 
+# archway-apikey: auth.apiKey on the route (one key id, the digest of the key
+# every request sends in X-Api-Key): a digest and a constant-time compare.
+start_archway-apikey() {
+  local digest
+  digest=$(printf %s bench-key-0123456789abcdef | sha256sum | cut -d' ' -f1)
+  policies=',"policies":{"auth":{"apiKey":{"header":"x-api-key","keys":[{"id":"bench","sha256":"'"$digest"'"}]}}}' \
+    start_archway_binary "$archway_bin" "$@"
+}
+
+# archway-rl-local / archway-rl-global: rateLimit on the route, so large
+# that nothing is refused (what counting costs, not refusing): 10^9 per
+# minute per client. Global runs its own redis-server on loopback, pinned
+# beside the backend, and the proxy leases from it.
+start_archway-rl-local() {
+  policies=',"policies":{"rateLimit":{"requests":1000000000,"period":"1m"}}' \
+    start_archway_binary "$archway_bin" "$@"
+}
+start_archway-rl-global() {
+  local dir=$1 rport i
+  rport=$(port)
+  taskset -c "${load_cpu:-0}" redis-server --port "$rport" --bind 127.0.0.1 --save "" \
+    --appendonly no >"$dir/redis.log" 2>&1 &
+  pids+=($!)
+  for i in $(seq 50); do
+    redis-cli -p "$rport" ping >/dev/null 2>&1 && break
+    sleep 0.1
+  done
+  policies=',"policies":{"rateLimit":{"requests":1000000000,"period":"1m","scope":"Global"}}' \
+    archway_flags="--redis-address 127.0.0.1:$rport" start_archway_binary "$archway_bin" "$@"
+  rl_global_admin=$archway_admin_port # run.sh prints its decisions at the end
+}
+
 # start_archway_binary BIN DIR H1PORT: the same snapshot and flags for both builds.
 start_archway_binary() {
   local bin=$1 dir=$2 p1=$3 admin
   admin=$(port)
+  archway_admin_port=$admin
   cat >"$dir/snapshot.json" <<EOF
 {"version":"bench","listeners":[{"name":"http","address":"127.0.0.1","port":$p1,"tls":false}],
  "virtualHosts":[{"name":"bench","domains":["*"],"routes":[{"name":"all","routeName":"bench/all","ruleName":"all",
@@ -131,7 +165,7 @@ start_archway_binary() {
 EOF
   taskset -c "$proxy_cpu" ${proxy_wrap[@]+"${proxy_wrap[@]}"} "$bin" --config "$dir/snapshot.json" --workers 1 \
     --admin-address 127.0.0.1 --admin-port "$admin" --admin-socket "$dir/admin.sock" \
-    --state-dir "$dir" --log-level warn --access-log off >"$dir/log" 2>&1 &
+    --state-dir "$dir" --log-level warn --access-log off ${archway_flags:-} >"$dir/log" 2>&1 &
   proxy_pid=$!
 }
 
@@ -195,4 +229,4 @@ start_nghttpx() {
 
 # Whether NAME serves h2c (prior knowledge) on its HTTP/1.1 port; nginx and
 # HAProxy take it on a second port.
-same_port_h2c() { [[ $1 == archway || $1 == archway-cors || $1 == archway-jwt || $1 == baseline || $1 == nghttpx ]]; }
+same_port_h2c() { [[ $1 == archway || $1 == archway-* || $1 == baseline || $1 == nghttpx ]]; }

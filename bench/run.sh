@@ -29,7 +29,11 @@
 #        on the route, loaded with an allowed Origin header, so the ratio
 #        archway-cors / archway is what turning CORS on costs; and
 #        "archway-jwt": auth.jwt on the route, every request with one valid
-#        token (JWT_ALG, default RS256), so a verified-token cache hit.
+#        token (JWT_ALG, default RS256), so a verified-token cache hit;
+#        "archway-apikey": auth.apiKey, every request with the right key;
+#        "archway-rl-local" / "archway-rl-global": a rate limit nothing
+#        exceeds, counted per process / leased from a redis-server on
+#        loopback (started by the bench).
 #        BUSY=1: a busy machine on purpose: a CPU-bound loop (plain shell,
 #        same priority) shares the proxy's core during every measured run,
 #        so the ratios can be compared with a quiet run's.
@@ -217,6 +221,17 @@ for ((r = 1; r <= RUNS; r++)); do
     measure "$name" h2c "${h2port[$name]}" "$r" "${ppid[$name]}"
   done
 done
+# Global limits decide from leases: how many decisions needed Redis (read
+# before the proxies stop).
+rl_global_line=""
+if [[ -n "${rl_global_admin:-}" ]]; then
+  rl_global_line=$(curl -s "http://127.0.0.1:$rl_global_admin/metrics" | awk '
+    /^archway_ratelimit_decisions_total\{where="local"\}/ { local_n = $2 }
+    /^archway_ratelimit_decisions_total\{where="redis"\}/ { redis_n = $2 }
+    END { if (local_n + redis_n > 0)
+            printf "archway-rl-global: %d decisions from leases, %d through Redis (%.3f %% local)",
+              local_n, redis_n, 100 * local_n / (local_n + redis_n) }')
+fi
 for name in "${started[@]}"; do
   kill "${ppid[$name]}" 2>/dev/null || true
   wait "${ppid[$name]}" 2>/dev/null || true
@@ -283,7 +298,7 @@ END {
   for (i = 1; i <= k; i++) {
     split(order[i], kp, SUBSEP)
     p = kp[1]
-    if ((p != "archway-cors" && p != "archway-jwt") || !(("archway" SUBSEP kp[2]) in rps)) continue
+    if (p !~ /^archway-/ || !(("archway" SUBSEP kp[2]) in rps)) continue
     pr = ""
     for (r = 1; r <= runs; r++) {
       if ((("archway", kp[2], r) in cpurun) && ((p, kp[2], r) in cpurun) && cpurun["archway", kp[2], r] > 0)
@@ -294,6 +309,8 @@ END {
   }
 }' "$results"
 echo "bench: raw results in $results (kept only with BENCH_OUT set)" >&2
+[[ -z "$rl_global_line" ]] || echo "$rl_global_line"
+
 
 if $profile; then
   echo; echo "== syscalls and TCP segments per request (bench/profile.sh)"
