@@ -16,6 +16,9 @@
 # Likewise "archway-jwt" (auth.jwt on the route, every request with one
 # valid token signed with JWT_ALG, default RS256: a verified-token cache
 # hit) over "archway-bearer" (the plain route, the same Authorization field).
+# "archway-rl-local" (a Local rate limit nothing exceeds) over "archway";
+# "archway-apikey" (auth.apiKey, the right key) over "archway-keyheader"
+# (the plain route, the same X-Api-Key field).
 # The peers can be counted the same way: variants "nginx", "haproxy" and
 # "nghttpx", set up as bench/run.sh sets them up (every process of the
 # proxy is counted; nginx and nghttpx run in their one-process modes).
@@ -61,6 +64,12 @@ count() {
     [[ $variant == archway-jwt ]] &&
       policies='"policies":{"auth":{"jwt":{"issuer":"https://id.example.com","audiences":["orders"],"jwks":'"$jwks"',"requiredScopes":["orders:read"]}}},'
   fi
+  [[ $variant == archway-rl-local ]] &&
+    policies='"policies":{"rateLimit":{"requests":1000000000,"period":"1m"}},'
+  [[ $variant == archway-apikey || $variant == archway-keyheader ]] &&
+    hdr=(-H "X-Api-Key: bench-key-0123456789abcdef")
+  [[ $variant == archway-apikey ]] &&
+    policies='"policies":{"auth":{"apiKey":{"header":"x-api-key","keys":[{"id":"bench","sha256":"'"$(printf %s bench-key-0123456789abcdef | sha256sum | cut -d' ' -f1)"'"}]}}},'
   dir="$work/$variant.$proto"
   mkdir -p "$dir"
   p=$(port) admin=$(port)
@@ -139,7 +148,14 @@ for proto in http1 h2c; do
   [[ -n "${ipr[archway-cors.$proto]:-}" && -n "${ipr[archway-origin.$proto]:-}" ]] &&
     awk -v a="${ipr[archway-origin.$proto]}" -v c="${ipr[archway-cors.$proto]}" -v p=$proto \
       'BEGIN {printf "CORS on / off, same requests (%s): %.3f\n", p, c / a}'
+  [[ -n "${ipr[archway-rl-local.$proto]:-}" && -n "${ipr[archway.$proto]:-}" ]] &&
+    awk -v a="${ipr[archway.$proto]}" -v c="${ipr[archway-rl-local.$proto]}" -v p=$proto \
+      'BEGIN {printf "Local rate limit on / off (%s): %.3f\n", p, c / a}'
+  [[ -n "${ipr[archway-apikey.$proto]:-}" && -n "${ipr[archway-keyheader.$proto]:-}" ]] &&
+    awk -v a="${ipr[archway-keyheader.$proto]}" -v c="${ipr[archway-apikey.$proto]}" -v p=$proto \
+      'BEGIN {printf "API key on / off, same requests (%s): %.3f\n", p, c / a}'
   [[ -n "${ipr[baseline.$proto]:-}" ]] &&
     awk -v a="${ipr[archway.$proto]}" -v b="${ipr[baseline.$proto]}" -v p=$proto \
       'BEGIN {printf "this build / baseline (%s): %.3f\n", p, a / b}'
 done
+true  # the last check may not apply; the counts above are the result
