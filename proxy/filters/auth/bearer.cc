@@ -229,6 +229,15 @@ LocalReply invalid_token_reply() {
   return reply(401, "Bearer error=\"invalid_token\"", "invalid_token");
 }
 
+std::string scope_text(const std::vector<std::string>& scopes) {
+  std::string out;
+  for (const std::string& s : scopes) {
+    if (!out.empty()) out += ' ';
+    out += s;
+  }
+  return out;
+}
+
 LocalReply insufficient_scope_reply(std::string_view scope) {
   // Scopes are visible ASCII without '"' or '\' (config/policies/auth.cc),
   // so they go into the quoted string as they are.

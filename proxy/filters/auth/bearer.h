@@ -55,6 +55,8 @@ void strip_fields(http::Headers& headers, const std::vector<std::string>& names)
 [[nodiscard]] LocalReply missing_token_reply();
 // 401 `Bearer error="invalid_token"`.
 [[nodiscard]] LocalReply invalid_token_reply();
+// RFC 6750 §3's `scope` value: the scopes, space-separated.
+[[nodiscard]] std::string scope_text(const std::vector<std::string>& scopes);
 // 403 `Bearer error="insufficient_scope", scope="<required, space-separated>"`.
 [[nodiscard]] LocalReply insufficient_scope_reply(std::string_view scope);
 // 503: no key set to verify with (the identity provider is unreachable;

@@ -48,15 +48,6 @@ PolicyCounter counter_for(IntrospectionFailure failure) {
   return PolicyCounter::kAuthIntrospectionEndpointError;
 }
 
-std::string join(const std::vector<std::string>& words) {
-  std::string out;
-  for (const std::string& w : words) {
-    if (!out.empty()) out += ' ';
-    out += w;
-  }
-  return out;
-}
-
 // The shared introspector's policy: scopes stay out of it (checked here on
 // the shared answer), so routes that differ only by scopes share calls.
 identity::IntrospectionPolicy core_policy(const config::OAuth2Introspection& config) {
@@ -74,7 +65,7 @@ class IntrospectionConfig final : public FilterConfig {
       : introspector_(shared.introspectors.get(core_policy(config))),
         token_source_(config.token_source),
         required_scopes_(config.required_scopes),
-        required_scope_text_(join(config.required_scopes)) {}
+        required_scope_text_(scope_text(config.required_scopes)) {}
 
   [[nodiscard]] FilterPtr create() const override;
 

@@ -39,15 +39,6 @@ std::chrono::sys_seconds wall_now() {
   return std::chrono::time_point_cast<std::chrono::seconds>(std::chrono::system_clock::now());
 }
 
-std::string join(const std::vector<std::string>& words) {
-  std::string out;
-  for (const std::string& w : words) {
-    if (!out.empty()) out += ' ';
-    out += w;
-  }
-  return out;
-}
-
 // A digest of the policy's canonical form: the verified-token cache's
 // notion of "the same policy".
 std::string policy_identity(const config::JwtAuth& jwt) {
@@ -70,7 +61,7 @@ class JwtFilter final : public StatelessFilter {
  public:
   JwtFilter(const config::JwtAuth& config, SharedPolicyState& shared)
       : required_scopes_(config.required_scopes),
-        required_scope_text_(join(config.required_scopes)),
+        required_scope_text_(scope_text(config.required_scopes)),
         forward_claims_(config.forward_claims),
         token_source_(config.token_source),
         tokens_(shared.tokens),
