@@ -7,6 +7,7 @@ import (
 	"os"
 	"os/exec"
 	"strconv"
+	"strings"
 	"sync"
 	"sync/atomic"
 	"testing"
@@ -296,5 +297,136 @@ func TestRateLimitGlobalAcrossThreeProxies(t *testing.T) {
 	}
 	if metricValue(scrape(t, p.AdminPort), "archway_ratelimit_redis_up") != 1 {
 		t.Errorf("archway_ratelimit_redis_up is not 1 with Redis back")
+	}
+}
+
+// startRedisCluster runs three redis-server primaries with cluster support
+// and joins them with `redis-cli --cluster create`; it returns their
+// addresses once every node says the cluster is up.
+func startRedisCluster(t *testing.T) []string {
+	t.Helper()
+	startRedis(t) // the skip-or-fail check for redis-server; the node itself is not used
+	dir := t.TempDir()
+	var addrs []string
+	for i := 0; i < 3; i++ {
+		// A node also listens on its port + 10000 (the cluster bus).
+		var port int
+		for {
+			port = procs.FreeLoopbackPort(t)
+			if port+10000 > 65535 {
+				continue
+			}
+			if l, err := net.Listen("tcp", fmt.Sprintf("127.0.0.1:%d", port+10000)); err == nil {
+				l.Close()
+				break
+			}
+		}
+		cmd := exec.Command("redis-server", "--port", strconv.Itoa(port), "--bind", "127.0.0.1",
+			"--save", "", "--appendonly", "no", "--cluster-enabled", "yes",
+			"--cluster-config-file", fmt.Sprintf("%s/nodes-%d.conf", dir, i), "--dir", dir)
+		if err := cmd.Start(); err != nil {
+			t.Fatal(err)
+		}
+		t.Cleanup(func() { cmd.Process.Kill(); cmd.Wait() })
+		addr := fmt.Sprintf("127.0.0.1:%d", port)
+		if !waitFor(func() bool {
+			c, err := net.Dial("tcp", addr)
+			if err == nil {
+				c.Close()
+			}
+			return err == nil
+		}) {
+			t.Fatalf("redis-server %s did not start", addr)
+		}
+		addrs = append(addrs, addr)
+	}
+	args := append([]string{"--cluster", "create"}, addrs...)
+	if out, err := exec.Command("redis-cli", append(args, "--cluster-yes")...).CombinedOutput(); err != nil {
+		t.Fatalf("redis-cli --cluster create: %v\n%s", err, out)
+	}
+	for _, addr := range addrs {
+		_, port, _ := net.SplitHostPort(addr)
+		deadline := time.Now().Add(10 * time.Second)
+		for {
+			out, _ := exec.Command("redis-cli", "-p", port, "cluster", "info").Output()
+			if strings.Contains(string(out), "cluster_state:ok") {
+				break
+			}
+			if time.Now().After(deadline) {
+				t.Fatalf("cluster node %s is not up: %s", addr, out)
+			}
+			time.Sleep(50 * time.Millisecond)
+		}
+	}
+	return addrs
+}
+
+// TestRateLimitGlobalOnARedisCluster: the same three proxies, skewed load
+// and bucket, against a Redis Cluster of three primaries; the proxies know
+// one node and learn the rest. Many keys (tenants), so buckets land on
+// every primary.
+func TestRateLimitGlobalOnARedisCluster(t *testing.T) {
+	addrs := startRedisCluster(t)
+	be := startBackend(t, "rl")
+	snap := rateLimitSnapshot(be, RateLimit{Requests: 10, Period: "1h", Key: "Header", Header: "X-Tenant", Scope: "Global", Fallback: "Deny"})
+	args := []string{"--redis-address", addrs[0], "--redis-cluster"}
+	var proxies []*Proxy
+	for i := 0; i < 3; i++ {
+		proxies = append(proxies, startProxy(t, snap, ProxyOptions{Workers: 2, Args: args}))
+	}
+	const tenants = 12
+	allowed := map[string]int{}
+	var mu sync.Mutex
+	send := func(rounds int) {
+		var wg sync.WaitGroup
+		for tenant := 0; tenant < tenants; tenant++ {
+			wg.Add(1)
+			go func(tenant int) {
+				defer wg.Done()
+				c := h1Client()
+				name := fmt.Sprintf("tenant-%d", tenant)
+				for i := 0; i < rounds; i++ {
+					p := proxies[0]
+					switch i % 10 {
+					case 8:
+						p = proxies[1]
+					case 9:
+						p = proxies[2]
+					}
+					resp, _ := do(t, c, "GET", p.URL("/limited"), "", http.Header{"X-Tenant": {name}}, nil)
+					if resp.StatusCode == 503 {
+						t.Errorf("%s: 503: the cluster was not reachable", name)
+						return
+					}
+					if resp.StatusCode == 200 {
+						mu.Lock()
+						allowed[name]++
+						mu.Unlock()
+					}
+				}
+			}(tenant)
+		}
+		wg.Wait()
+	}
+	send(30)
+	time.Sleep(2 * time.Second) // unspent leases go back
+	send(10)
+	for tenant := 0; tenant < tenants; tenant++ {
+		name := fmt.Sprintf("tenant-%d", tenant)
+		if allowed[name] != 10 {
+			t.Errorf("%s: %d allowed across three proxies, want the bucket's 10", name, allowed[name])
+		}
+	}
+	// The buckets are spread over the primaries.
+	used := 0
+	for _, addr := range addrs {
+		_, port, _ := net.SplitHostPort(addr)
+		out, _ := exec.Command("redis-cli", "-p", port, "dbsize").Output()
+		if n, _ := strconv.Atoi(strings.TrimSpace(string(out))); n > 0 {
+			used++
+		}
+	}
+	if used < 2 {
+		t.Errorf("buckets on %d of 3 primaries, want them spread", used)
 	}
 }
