@@ -1,11 +1,13 @@
 package proxye2e
 
 import (
+	"encoding/json"
 	"fmt"
 	"net"
 	"net/http"
 	"os"
 	"os/exec"
+	"path/filepath"
 	"strconv"
 	"strings"
 	"sync"
@@ -428,5 +430,66 @@ func TestRateLimitGlobalOnARedisCluster(t *testing.T) {
 	}
 	if used < 2 {
 		t.Errorf("buckets on %d of 3 primaries, want them spread", used)
+	}
+}
+
+// TestRateLimitLocalQuotaSurvivesARestart: a Local quota's debts are saved
+// in the state dir when the proxy stops (SIGTERM) and are owed again by the
+// next process on the same state dir.
+func TestRateLimitLocalQuotaSurvivesARestart(t *testing.T) {
+	be := startBackend(t, "rl")
+	dir := t.TempDir()
+	port := procs.FreeLoopbackPort(t)
+	snap := rateLimitSnapshot(be, RateLimit{Requests: 3, Period: "24h"})
+	snap.Listeners = []Listener{{Name: "http", Address: "127.0.0.1", Port: port}}
+	snap.Version = "1"
+	body, _ := json.Marshal(snap)
+	cfg := filepath.Join(dir, "snapshot.json")
+	if err := os.WriteFile(cfg, body, 0o600); err != nil {
+		t.Fatal(err)
+	}
+	run := func() (stopIt func()) {
+		cmd := exec.Command(proxyBinary(t), "--config", cfg, "--state-dir", dir, "--workers", "2",
+			"--admin-port", "0", "--access-log", "off", "--drain-timeout", "1s")
+		cmd.Stdout, cmd.Stderr = os.Stderr, os.Stderr
+		if err := spawn(cmd); err != nil {
+			t.Fatal(err)
+		}
+		done := make(chan struct{})
+		go func() { cmd.Wait(); close(done) }()
+		if !waitFor(func() bool {
+			c, err := net.Dial("tcp", fmt.Sprintf("127.0.0.1:%d", port))
+			if err == nil {
+				c.Close()
+			}
+			return err == nil
+		}) {
+			t.Fatal("archway-proxy did not listen")
+		}
+		return func() { stop(cmd, done, 5*time.Second) }
+	}
+	url := fmt.Sprintf("http://127.0.0.1:%d/limited", port)
+	status := func() int {
+		resp, err := (&http.Client{Timeout: 5 * time.Second, Transport: &http.Transport{DisableKeepAlives: true}}).Get(url)
+		if err != nil {
+			t.Fatal(err)
+		}
+		resp.Body.Close()
+		return resp.StatusCode
+	}
+	stopIt := run()
+	for i, want := range []int{200, 200, 200, 429} {
+		if got := status(); got != want {
+			t.Fatalf("first run, request %d: %d, want %d", i, got, want)
+		}
+	}
+	stopIt()
+	if _, err := os.Stat(filepath.Join(dir, "ratelimit-debts.json")); err != nil {
+		t.Fatalf("no debts saved in the state dir: %v", err)
+	}
+	stopIt = run()
+	defer func() { stopIt() }()
+	if got := status(); got != 429 {
+		t.Fatalf("after the restart: %d, want 429 (the quota is spent for a day)", got)
 	}
 }

@@ -11,6 +11,7 @@
 #include <mutex>
 #include <string>
 #include <unordered_map>
+#include <vector>
 
 #include "proxy/ratelimit/bucket_table.h"
 
@@ -38,6 +39,15 @@ class LimitTables {
   // Tables still held by some snapshot.
   [[nodiscard]] size_t live() const;
 
+  // What a restart must not forget (docs/ratelimit.md "Local limits"): the
+  // buckets still in debt at `now_ns`, by limit identity; and, at start,
+  // the same handed back, applied to each limit's table when a snapshot
+  // first makes it (a limit whose numbers changed meanwhile has another
+  // identity and starts full).
+  using Debts = std::unordered_map<std::string, std::vector<BucketTable::Saved>>;
+  [[nodiscard]] Debts debts(int64_t now_ns) const;
+  void restore_when_made(Debts debts);
+
   // Keys forgotten for room by the live tables: all, and those with debt.
   struct Evictions {
     uint64_t full = 0;
@@ -49,6 +59,7 @@ class LimitTables {
   size_t max_keys_;
   mutable std::mutex mutex_;
   std::unordered_map<std::string, std::weak_ptr<BucketTable>> tables_;
+  Debts to_restore_;
 };
 
 }  // namespace archway::ratelimit

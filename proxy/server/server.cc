@@ -19,6 +19,7 @@
 #include "proxy/metrics/prometheus.h"
 #include "proxy/server/jwks_metrics.h"
 #include "proxy/server/ratelimit_metrics.h"
+#include "proxy/server/ratelimit_state.h"
 
 namespace archway::server {
 
@@ -90,6 +91,14 @@ Server::Server(ServerOptions options) : options_(std::move(options)) {
   if (options_.state_dir) store_.emplace(*options_.state_dir);
   policy_state_.trusted_hops = options_.ratelimit.trusted_hops;
   policy_state_.limits.set_max_keys_per_limit(options_.ratelimit.max_keys);
+  if (options_.state_dir) {
+    // Local quotas' debts from the last run; a bad file means full buckets.
+    if (auto debts = load_rate_limit_debts(*options_.state_dir); debts.ok()) {
+      policy_state_.limits.restore_when_made(std::move(*debts));
+    } else {
+      spdlog::warn("rate limits: {} ignored: {}", kRateLimitStateFile, debts.error().to_string());
+    }
+  }
   if (options_.ratelimit.global) {
     policy_state_.global = std::make_unique<ratelimit::GlobalLimiter>(*options_.ratelimit.global);
   }
@@ -106,6 +115,17 @@ void Server::stop() {
   // those are gone.
   if (policy_state_.global) policy_state_.global->stop();
   for (auto& w : workers_) w->stop_and_join();
+  // Once no worker counts any more: what Local limits still owe survives.
+  if (options_.state_dir && !debts_saved_) {
+    debts_saved_ = true;
+    const auto now = std::chrono::duration_cast<std::chrono::nanoseconds>(
+                         std::chrono::system_clock::now().time_since_epoch())
+                         .count();
+    if (auto saved = save_rate_limit_debts(*options_.state_dir, policy_state_.limits.debts(now));
+        !saved.ok()) {
+      spdlog::warn("rate limits: not saved: {}", saved.error().to_string());
+    }
+  }
 }
 
 Result<std::string> Server::apply_text(std::string_view text) {

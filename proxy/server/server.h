@@ -99,6 +99,7 @@ class Server {
   uint64_t generation_ = 0;
   std::atomic<bool> live_{false};
   std::atomic<bool> draining_{false};
+  bool debts_saved_ = false;  // stop() runs again from the destructor
 };
 
 }  // namespace archway::server

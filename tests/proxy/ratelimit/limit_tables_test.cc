@@ -45,5 +45,26 @@ TEST(LimitTables, TablesNoSnapshotHoldsAreForgotten) {
   EXPECT_TRUE(again->take("k", kNow).allowed);  // a fresh table: the old one is gone
 }
 
+// A restart: the debts saved by one process come back in the next one's
+// table of the same limit, once a snapshot makes it; a limit whose numbers
+// changed starts full; debts not yet claimed survive another save.
+TEST(LimitTables, DebtsSurviveARestartIntoTheSameLimit) {
+  const GcraLimit limit = GcraLimit::from(3, 3600s, 0);
+  LimitTables before;
+  auto table = before.table("quota", limit);
+  for (int i = 0; i < 3; ++i) (void)table->take("tenant", kNow);
+  const LimitTables::Debts debts = before.debts(kNow);
+  ASSERT_EQ(debts.size(), 1u);
+  ASSERT_EQ(debts.at("quota").size(), 1u);
+
+  LimitTables after;
+  after.restore_when_made(debts);
+  EXPECT_EQ(after.debts(kNow).size(), 1u);  // unclaimed, still saved
+  auto same = after.table("quota", limit);
+  EXPECT_FALSE(same->take("tenant", kNow + 1'000'000'000).allowed);
+  auto other = after.table("another", limit);
+  EXPECT_TRUE(other->take("tenant", kNow).allowed);
+}
+
 }  // namespace
 }  // namespace archway::ratelimit
