@@ -116,25 +116,27 @@ class RateLimitFilter final : public StatelessFilter {
         ratelimit::Decision d;
         d.allowed = true;
         d.remaining = std::min<uint64_t>(answer.remaining, table_->limit().capacity);
-        d.reset_ns = static_cast<int64_t>(
-            std::min<__int128>(static_cast<__int128>(table_->limit().capacity - d.remaining) *
-                                   (table_->limit().period.count() / table_->limit().requests),
-                               ratelimit::GcraLimit::kMaxTicks));
+        d.reset_ns = refill_ns(table_->limit().capacity - d.remaining);
         return allow(ctx, d);
       }
       case Outcome::kDeny: {
         ratelimit::Decision d;
         d.retry_after_ns = answer.retry_after_ns;
-        d.reset_ns = static_cast<int64_t>(
-            std::min<__int128>(static_cast<__int128>(table_->limit().capacity) *
-                                   (table_->limit().period.count() / table_->limit().requests),
-                               ratelimit::GcraLimit::kMaxTicks));
+        d.reset_ns = refill_ns(table_->limit().capacity);
         return refuse(ctx, d, reply);
       }
       case Outcome::kUnavailable:
         break;
     }
     return fallback(ctx, key, now, reply);
+  }
+
+  // How long `tokens` take to come back: a Global answer's time to full.
+  [[nodiscard]] int64_t refill_ns(uint64_t tokens) const {
+    const ratelimit::GcraLimit& l = table_->limit();
+    return static_cast<int64_t>(
+        std::min<__int128>(static_cast<__int128>(tokens) * (l.period.count() / l.requests),
+                           ratelimit::GcraLimit::kMaxTicks));
   }
 
   // Redis cannot answer: the rule's documented fallback.

@@ -100,6 +100,7 @@ std::optional<GlobalAnswer> GlobalLimiter::decide(const std::shared_ptr<const Gl
   Shard& shard = shard_for(entry_key);
   uint64_t want = 0;
   uint64_t give_back = 0;
+  std::string redis_key;
   {
     std::lock_guard lock(shard.mutex);
     auto it = shard.entries.find(entry_key);
@@ -107,6 +108,7 @@ std::optional<GlobalAnswer> GlobalLimiter::decide(const std::shared_ptr<const Gl
       if (shard.entries.size() >= per_shard_) make_room(shard, now_ns);
       it = shard.entries.emplace(entry_key, Entry{}).first;
       it->second.limit = limit;
+      it->second.redis_key = bucket_redis_key(limit->id, key);
     }
     Entry& e = it->second;
     e.last_used_ns = now_ns;
@@ -129,13 +131,13 @@ std::optional<GlobalAnswer> GlobalLimiter::decide(const std::shared_ptr<const Gl
     e.in_flight = true;
     want = e.lease.want(options_.lease, now_ns);
     give_back = e.lease.take_give_back(now_ns);
+    redis_key = e.redis_key;
   }
-  boost::asio::post(
-      io_, [this, limit, entry_key = std::move(entry_key),
-            redis_key = bucket_redis_key(limit->id, key), want, give_back, now_ns]() mutable {
-        call(std::move(limit), std::move(entry_key), std::move(redis_key), want, give_back, now_ns,
-             true);
-      });
+  boost::asio::post(io_, [this, limit, entry_key = std::move(entry_key),
+                          redis_key = std::move(redis_key), want, give_back, now_ns]() mutable {
+    call(std::move(limit), std::move(entry_key), std::move(redis_key), want, give_back, now_ns,
+         true);
+  });
   return std::nullopt;
 }
 
@@ -178,6 +180,7 @@ void GlobalLimiter::complete(const std::shared_ptr<const GlobalLimit>& limit,
 
   std::vector<std::pair<Done, GlobalAnswer>> answers;
   bool ask_again = false;
+  std::string redis_key;
   uint64_t want = 0;
   uint64_t give_back = 0;
   Shard& shard = shard_for(entry_key);
@@ -225,18 +228,14 @@ void GlobalLimiter::complete(const std::shared_ptr<const GlobalLimit>& limit,
             e.waiters.push_back(std::move(waiters[i]));
             want = e.lease.want(options_.lease, asked_ns);
             give_back = e.lease.take_give_back(asked_ns);
+            redis_key = e.redis_key;
             break;
         }
       }
     }
   }
   for (auto& [done, answer] : answers) done(answer);
-  if (ask_again) {
-    const size_t zero = entry_key.find('\0');
-    call(limit, entry_key,
-         bucket_redis_key(limit->id, std::string_view(entry_key).substr(zero + 1)), want, give_back,
-         asked_ns, true);
-  }
+  if (ask_again) call(limit, entry_key, std::move(redis_key), want, give_back, asked_ns, true);
 }
 
 void GlobalLimiter::arm_sweep() {
@@ -256,18 +255,16 @@ void GlobalLimiter::sweep() {
     std::vector<std::tuple<std::shared_ptr<const GlobalLimit>, std::string, uint64_t>> returns;
     {
       std::lock_guard lock(shard.mutex);
-      for (auto& [entry_key, e] : shard.entries) {
+      for (auto& entry : shard.entries) {
+        Entry& e = entry.second;
         if (e.in_flight || e.lease.tokens() == 0) continue;
         if (const uint64_t back = e.lease.take_give_back(now_ns); back > 0) {
-          returns.emplace_back(e.limit, entry_key, back);
+          returns.emplace_back(e.limit, e.redis_key, back);
         }
       }
     }
     // Fire and forget: a return that fails leaves the tokens to refill.
-    for (auto& [limit, entry_key, back] : returns) {
-      const size_t zero = entry_key.find('\0');
-      const std::string redis_key =
-          bucket_redis_key(limit->id, std::string_view(entry_key).substr(zero + 1));
+    for (auto& [limit, redis_key, back] : returns) {
       std::vector<std::string> args = {"EVAL", std::string(kLeaseScript), "1", redis_key};
       for (auto& a : lease_script_args(limit->script, 0, back)) args.push_back(std::move(a));
       client_->send(redis_key, std::move(args), [](Result<redis::Reply>) {});

@@ -86,6 +86,7 @@ class GlobalLimiter {
  private:
   struct Entry {
     std::shared_ptr<const GlobalLimit> limit;
+    std::string redis_key;  // bucket_redis_key of the limit and key, made once
     Lease lease;
     bool in_flight = false;
     std::vector<Done> waiters;  // the first one asked
