@@ -132,7 +132,11 @@ type Backend struct {
 	Name string
 	Port int
 	Addr string
+	kill func()
 }
+
+// Kill ends the backend at once (SIGKILL): its port refuses connections.
+func (b *Backend) Kill() { b.kill() }
 
 type BackendStats struct {
 	Name       string `json:"name"`
@@ -173,7 +177,7 @@ func startBackend(t testing.TB, name string, args ...string) *Backend {
 			t.Fatalf("backend %s printed %q", name, l)
 		}
 		port, _ := strconv.Atoi(p)
-		return &Backend{Name: name, Port: port, Addr: addr}
+		return &Backend{Name: name, Port: port, Addr: addr, kill: func() { cmd.Process.Kill(); <-done }}
 	case <-time.After(10 * time.Second):
 		t.Fatalf("backend %s did not print its port within 10s", name)
 	}

@@ -112,6 +112,18 @@ type Policies struct {
 	Cors      *Cors      `json:"cors,omitempty"`
 	Auth      *Auth      `json:"auth,omitempty"`
 	RateLimit *RateLimit `json:"rateLimit,omitempty"`
+	Cache     *Cache     `json:"cache,omitempty"`
+}
+
+// Cache is the snapshot's cache policy (docs/cache.md).
+type Cache struct {
+	TTL                     string   `json:"ttl"`
+	VaryHeaders             []string `json:"varyHeaders,omitempty"`
+	MaxBodyBytes            int64    `json:"maxBodyBytes,omitempty"`
+	CacheAuthorizedRequests bool     `json:"cacheAuthorizedRequests,omitempty"`
+	CacheSetCookie          bool     `json:"cacheSetCookie,omitempty"`
+	StaleWhileRevalidate    string   `json:"staleWhileRevalidate,omitempty"`
+	StaleIfError            string   `json:"staleIfError,omitempty"`
 }
 
 // RateLimit is the snapshot's rateLimit policy (docs/ratelimit.md).

@@ -21,6 +21,8 @@
 //	X-Echo-Set-Header: K: V      add a response header (repeatable)
 //	X-Echo-Body-Bytes: N         answer N bytes of a fixed pattern, streamed,
 //	                             instead of the JSON description
+//	X-Echo-Chunked: 1            with X-Echo-Body-Bytes: no Content-Length,
+//	                             each 63 KiB piece flushed as its own chunk
 //	X-Echo-Mode: echo            stream the request body back as the response
 //	X-Echo-Abort: 1              drop the connection without answering
 //	X-Echo-Read-Delay: 1s        wait before reading the request body (a
@@ -205,9 +207,14 @@ func (b *backend) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		}
 		b.c.completed.Add(1)
 		w.Header().Set("Content-Type", "application/octet-stream")
-		w.Header().Set("Content-Length", strconv.FormatInt(n, 10))
+		if r.Header.Get("X-Echo-Chunked") == "" {
+			w.Header().Set("Content-Length", strconv.FormatInt(n, 10))
+			w.WriteHeader(code)
+			writePattern(w, n)
+			return
+		}
 		w.WriteHeader(code)
-		writePattern(w, n)
+		writePattern(flushWriter{w}, n)
 		return
 	}
 
@@ -241,6 +248,15 @@ func (b *backend) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 // Pattern is the byte stream X-Echo-Body-Bytes answers: byte i is
 // Pattern[i%len(Pattern)], so a client can check any range it receives.
 const Pattern = "0123456789abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ\n"
+
+// flushWriter flushes after every write, so each is its own chunk.
+type flushWriter struct{ w http.ResponseWriter }
+
+func (f flushWriter) Write(p []byte) (int, error) {
+	n, err := f.w.Write(p)
+	http.NewResponseController(f.w).Flush()
+	return n, err
+}
 
 func writePattern(w io.Writer, n int64) {
 	chunk := []byte(strings.Repeat(Pattern, 1024)) // a whole number of patterns
