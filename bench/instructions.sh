@@ -18,7 +18,9 @@
 # hit) over "archway-bearer" (the plain route, the same Authorization field).
 # "archway-rl-local" (a Local rate limit nothing exceeds) over "archway";
 # "archway-apikey" (auth.apiKey, the right key) over "archway-keyheader"
-# (the plain route, the same X-Api-Key field).
+# (the plain route, the same X-Api-Key field). "archway-cache" (a 10 s
+# response cache: every counted request a hit) over "archway" and over
+# "nginx-cache" (nginx's proxy_cache, as bench/run.sh sets it up).
 # The peers can be counted the same way: variants "nginx", "haproxy" and
 # "nghttpx", set up as bench/run.sh sets them up (every process of the
 # proxy is counted; nginx and nghttpx run in their one-process modes).
@@ -66,6 +68,8 @@ count() {
   fi
   [[ $variant == archway-rl-local ]] &&
     policies='"policies":{"rateLimit":{"requests":1000000000,"period":"1m"}},'
+  [[ $variant == archway-cache ]] &&
+    policies='"policies":{"cache":{"ttl":"10s"}},'
   [[ $variant == archway-apikey || $variant == archway-keyheader ]] &&
     hdr=(-H "X-Api-Key: bench-key-0123456789abcdef")
   [[ $variant == archway-apikey ]] &&
@@ -134,7 +138,7 @@ printf '%-13s %-6s %14s\n' variant proto "instr/request"
 for v in $VARIANTS; do
   for proto in http1 h2c; do
     case $v in
-    nginx | haproxy | nghttpx) ipr[$v.$proto]=$(count_peer "$v" "$proto") ;;
+    nginx | nginx-cache | haproxy | nghttpx) ipr[$v.$proto]=$(count_peer "$v" "$proto") ;;
     *) ipr[$v.$proto]=$(count "$v" "$proto") ;;
     esac
     printf '%-13s %-6s %14s\n' "$v" "$proto" "${ipr[$v.$proto]}"
@@ -154,6 +158,12 @@ for proto in http1 h2c; do
   [[ -n "${ipr[archway-apikey.$proto]:-}" && -n "${ipr[archway-keyheader.$proto]:-}" ]] &&
     awk -v a="${ipr[archway-keyheader.$proto]}" -v c="${ipr[archway-apikey.$proto]}" -v p=$proto \
       'BEGIN {printf "API key on / off, same requests (%s): %.3f\n", p, c / a}'
+  [[ -n "${ipr[archway-cache.$proto]:-}" && -n "${ipr[archway.$proto]:-}" ]] &&
+    awk -v a="${ipr[archway.$proto]}" -v c="${ipr[archway-cache.$proto]}" -v p=$proto \
+      'BEGIN {printf "cache hit / forwarded (%s): %.3f\n", p, c / a}'
+  [[ -n "${ipr[archway-cache.$proto]:-}" && -n "${ipr[nginx-cache.$proto]:-}" ]] &&
+    awk -v a="${ipr[nginx-cache.$proto]}" -v c="${ipr[archway-cache.$proto]}" -v p=$proto \
+      'BEGIN {printf "archway-cache / nginx-cache hits (%s): %.3f\n", p, c / a}'
   [[ -n "${ipr[baseline.$proto]:-}" ]] &&
     awk -v a="${ipr[archway.$proto]}" -v b="${ipr[baseline.$proto]}" -v p=$proto \
       'BEGIN {printf "this build / baseline (%s): %.3f\n", p, a / b}'

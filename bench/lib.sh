@@ -152,6 +152,23 @@ start_archway-rl-global() {
   rl_global_admin=$archway_admin_port # run.sh prints its decisions at the end
 }
 
+# archway-cache / nginx-cache: the same route with a 10 s response cache, so
+# after the first request every one is a hit (docs/cache.md). nginx keeps
+# its cache in a folder of the bench's temporary dir, with proxy_cache_lock
+# on (its coalescing of misses) and proxy_cache_valid 200 10s; Archway keeps
+# its in memory (--cache-max-bytes, 64 MiB by default). The backend says
+# nothing about caching, so both use their 10 s.
+start_archway-cache() {
+  policies=',"policies":{"cache":{"ttl":"10s"}}' start_archway_binary "$archway_bin" "$@"
+}
+start_nginx-cache() {
+  local dir=$1
+  mkdir -p "$dir/cache"
+  nginx_http_extra="proxy_cache_path $dir/cache levels=1:2 keys_zone=bench:10m max_size=64m inactive=60s use_temp_path=off;" \
+    nginx_location_extra="proxy_cache bench; proxy_cache_lock on; proxy_cache_valid 200 10s;" \
+    start_nginx "$@"
+}
+
 # start_archway_binary BIN DIR H1PORT: the same snapshot and flags for both builds.
 start_archway_binary() {
   local bin=$1 dir=$2 p1=$3 admin
@@ -175,6 +192,7 @@ start_nginx() {
 $([[ ${single_process:-0} == 1 ]] && echo "master_process off;")
 $(nginx_conf_head "$dir")
   upstream backend { server 127.0.0.1:$backend_port; keepalive 64; keepalive_requests 1000000; }
+  ${nginx_http_extra:-}
   server {
     listen 127.0.0.1:$p1;
     listen 127.0.0.1:$p2 http2;
@@ -184,6 +202,7 @@ $(nginx_conf_head "$dir")
       proxy_set_header Connection "";
       proxy_set_header Host \$host;
       proxy_set_header X-Forwarded-For \$proxy_add_x_forwarded_for;
+      ${nginx_location_extra:-}
     }
   }
 }

@@ -34,6 +34,10 @@
 #        "archway-rl-local" / "archway-rl-global": a rate limit nothing
 #        exceeds, counted per process / leased from a redis-server on
 #        loopback (started by the bench).
+#        "archway-cache" / "nginx-cache": a 10 s response cache on the route
+#        (nginx: proxy_cache + proxy_cache_lock, its cache dir in the work
+#        dir), every measured request a hit; their ratio is printed.
+#        bench/cache_herd.sh measures coalescing (many clients, one cold key).
 #        BUSY=1: a busy machine on purpose: a CPU-bound loop (plain shell,
 #        same priority) shares the proxy's core during every measured run,
 #        so the ratios can be compared with a quiet run's.
@@ -306,6 +310,20 @@ END {
     }
     vals[p, kp[2]] = pr
     printf "%s / archway (%s): CPU/req paired %.3f\n", p, kp[2], median(p, kp[2])
+  }
+  # The two caches against each other, both answering hits (bench/lib.sh).
+  for (i = 1; i <= k; i++) {
+    split(order[i], kp, SUBSEP)
+    a = "archway-cache" SUBSEP kp[2]; n = "nginx-cache" SUBSEP kp[2]
+    if (kp[1] != "archway-cache" || !(n in rps)) continue
+    pr = ""
+    for (r = 1; r <= runs; r++) {
+      if ((("archway-cache", kp[2], r) in cpurun) && (("nginx-cache", kp[2], r) in cpurun) && cpurun["nginx-cache", kp[2], r] > 0)
+        pr = pr (pr == "" ? "" : " ") cpurun["archway-cache", kp[2], r] / cpurun["nginx-cache", kp[2], r]
+    }
+    vals["cache", kp[2]] = pr
+    printf "archway-cache / nginx-cache (%s): req/s %.2f, CPU/req %.2f, paired %.3f\n", kp[2],
+      rps[a] / rps[n], cpu[a] / cpu[n], median("cache", kp[2])
   }
 }' "$results"
 echo "bench: raw results in $results (kept only with BENCH_OUT set)" >&2
