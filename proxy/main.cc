@@ -57,6 +57,7 @@ int main(int argc, char** argv) {
   uint16_t admin_port = 9901;
   bool abort_on_loop_exception = false;
   archway::server::RateLimitFlags rate_limit;
+  uint64_t cache_max_bytes = archway::server::kDefaultCacheMaxBytes;
   opts.add_options()("help", "show this help")("config", po::value(&config),
                                                "snapshot file (JSON or YAML) to load at start")(
       "state-dir", po::value(&state_dir),
@@ -91,7 +92,9 @@ int main(int argc, char** argv) {
       "trusted-proxy-hops", po::value(&rate_limit.trusted_proxy_hops)->default_value(0),
       "proxies of yours in front that append to X-Forwarded-For (rate-limit key ClientIP)")(
       "ratelimit-max-keys", po::value(&rate_limit.max_keys)->default_value(100000),
-      "keys kept per Local rate limit; the least recently used go first");
+      "keys kept per Local rate limit; the least recently used go first")(
+      "cache-max-bytes", po::value(&cache_max_bytes)->default_value(cache_max_bytes),
+      "bytes of responses the process's cache keeps, for every route (0: caching off)");
   po::variables_map vm;
   try {
     po::store(po::parse_command_line(argc, argv, opts), vm);
@@ -124,6 +127,7 @@ int main(int argc, char** argv) {
   archway::server::ServerOptions server_options;
   server_options.ratelimit = std::move(*rate_limit_options);
   server_options.workers = workers;
+  server_options.cache_max_bytes = cache_max_bytes;
   if (abort_on_loop_exception) {
     server_options.on_loop_exception = archway::server::OnLoopException::kAbort;
   }

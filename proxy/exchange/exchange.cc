@@ -16,6 +16,16 @@ namespace archway::exchange {
 namespace asio = boost::asio;
 using http::kHighWatermark;
 
+namespace {
+
+// Backend answers a filter may replace (filter.h on_backend_error): the
+// statuses RFC 5861's stale-if-error names.
+bool is_gateway_error(int status) {
+  return status == 500 || status == 502 || status == 503 || status == 504;
+}
+
+}  // namespace
+
 Exchange::Exchange(ExchangeHost& host, std::shared_ptr<const TableContext> table,
                    http::ResponseSink& sink)
     : worker_(host),
@@ -123,6 +133,7 @@ void Exchange::forward() {
   const config::WeightedBackend* chosen = routing::pick_backend(*route_, worker_.rng()());
   auto it = chosen ? table_->clusters.find(chosen->cluster) : table_->clusters.end();
   if (it == table_->clusters.end() || it->second.endpoints.empty()) {
+    if (answered_backend_error(503)) return;
     respond_error(503, "no healthy endpoint");
     return;
   }
@@ -137,6 +148,7 @@ void Exchange::forward() {
   add_forwarding_headers(request_->headers, request_->client_ip, request_->scheme, worker_.rng());
 
   if (!start_backend()) {
+    if (answered_backend_error(502)) return;
     respond_error(502, "backend unavailable");
     return;
   }
@@ -174,7 +186,7 @@ bool Exchange::start_backend() {
     auto opened = worker_.h2_sessions().open(cluster, cluster_->client_tls.get(), endpoint_,
                                              *request_, path_, this);
     if (opened.error == backend::H2Sessions::OpenError::kOverloaded) {
-      respond_error(503, "backend overloaded");
+      if (!answered_backend_error(503)) respond_error(503, "backend overloaded");
       return true;
     }
     backend_ = opened.stream;
@@ -229,18 +241,17 @@ void Exchange::on_deadline() {
       return;
     }
     release_backend(false);
-    sink_.abort_response();  // closes the client connection
-    response_complete_ = true;
+    abort_client_response();  // closes the client connection
     return;
   }
   if (!response_started_) {
     release_backend(false);
     cancel_chain();  // a suspended filter gives up what it waits on
+    if (answered_backend_error(504)) return;
     respond_error(504, "backend timeout");
   } else if (!response_complete_) {
     release_backend(false);
-    sink_.abort_response();
-    response_complete_ = true;
+    abort_client_response();
   }
 }
 
@@ -251,8 +262,7 @@ bool Exchange::on_request_data(std::string_view data, bool end_stream) {
   if (max_body > 0 && body_bytes_ > max_body && !response_complete_) {
     release_backend(false);
     if (response_started_) {
-      sink_.abort_response();
-      response_complete_ = true;
+      abort_client_response();
     } else {
       respond_error(413, "request body too large");
     }
@@ -308,6 +318,7 @@ void Exchange::on_client_gone() {
   cancel_chain();
   release_backend(false);
   response_complete_ = true;
+  if (chain_) chain_->on_response_end(false);
 }
 
 void Exchange::on_backend_head(Response& head, bool end_stream) {
@@ -321,6 +332,7 @@ void Exchange::on_backend_head(Response& head, bool end_stream) {
     respond_error(502, "backend did not upgrade to WebSocket");
     return;
   }
+  if (chain_ && is_gateway_error(head.status) && answered_backend_error(head.status)) return;
   response_started_ = true;
   status_ = head.status;
   if (worker_.access_log().enabled()) upstream_head_ = std::chrono::steady_clock::now();
@@ -349,6 +361,7 @@ void Exchange::on_backend_data(std::string_view data, bool end_stream) {
   if (response_complete_) return;
   if (tunnel_) last_activity_ = std::chrono::steady_clock::now();
   bytes_out_ += data.size();
+  if (chain_ && !tunnel_ && !data.empty()) chain_->on_response_data(data);
   sink_.send_response_data(data, end_stream && !tunnel_);
   if (end_stream && !tunnel_) {
     complete();
@@ -362,6 +375,7 @@ void Exchange::on_backend_data(std::string_view data, bool end_stream) {
 
 void Exchange::on_backend_trailers(Headers& trailers) {
   if (response_complete_) return;
+  if (chain_) chain_->on_response_trailers(trailers);
   sink_.send_response_trailers(trailers);
   complete();
 }
@@ -372,8 +386,7 @@ void Exchange::on_backend_failure(Failure failure) {
   h1_.reset();
   if (response_complete_) return;
   if (tunnel_) {
-    sink_.abort_response();
-    response_complete_ = true;
+    abort_client_response();
     return;
   }
   // A kept-alive connection the backend closed just before we used it:
@@ -387,11 +400,12 @@ void Exchange::on_backend_failure(Failure failure) {
     return;
   }
   if (response_started_) {
-    sink_.abort_response();
-    response_complete_ = true;
+    abort_client_response();
     return;
   }
   worker_.deadlines().clear(*this);
+  const int status = failure == Failure::kTimeout ? 504 : 502;
+  if (answered_backend_error(status)) return;
   switch (failure) {
     case Failure::kConnect:
       respond_error(502, "backend connection failed");
@@ -433,10 +447,26 @@ void Exchange::respond(int status, Headers headers, std::string body) {
     sink_.send_response_head(response, true);
   } else {
     bytes_out_ = body.size();
+    if (chain_) chain_->on_response_data(body);
     sink_.send_response_head(response, false);
     sink_.send_response_data(body, true);
   }
   complete();
+}
+
+bool Exchange::answered_backend_error(int status) {
+  if (!chain_) return false;
+  auto reply = chain_->on_backend_error(status);
+  if (!reply) return false;
+  release_backend(false);
+  respond(reply->status, std::move(reply->headers), std::move(reply->body));
+  return true;
+}
+
+void Exchange::abort_client_response() {
+  sink_.abort_response();
+  response_complete_ = true;
+  if (chain_) chain_->on_response_end(false);
 }
 
 void Exchange::respond_error(int status, std::string_view message) {
@@ -447,6 +477,7 @@ void Exchange::complete() {
   if (response_complete_) return;
   response_complete_ = true;
   worker_.deadlines().clear(*this);
+  if (chain_) chain_->on_response_end(true);
   const double seconds =
       std::chrono::duration<double>(std::chrono::steady_clock::now() - started_).count();
   static const std::string kNone;

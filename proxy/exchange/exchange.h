@@ -88,6 +88,12 @@ class Exchange final : public http::BackendEvents,
   void cancel_chain();
   void respond(int status, Headers headers, std::string body);
   void respond_error(int status, std::string_view message);
+  // A filter's answer instead of a backend failure or 5xx head (filter.h
+  // on_backend_error): true when one was sent.
+  bool answered_backend_error(int status);
+  // Cuts a response already started: the client connection or stream is
+  // closed and the filters learn the response is incomplete.
+  void abort_client_response();
   void forward();
   void send_held_body();
   bool start_backend();

@@ -16,6 +16,7 @@
 
 #include <cstdint>
 #include <memory>
+#include <optional>
 #include <string>
 #include <string_view>
 
@@ -144,6 +145,25 @@ class ExchangeFilter {
   // given after this filter's request phase ran (by a later filter or by
   // the exchange: 502, 503, 504). Called in reverse chain order.
   virtual void on_response_head(FilterContext& /*ctx*/, http::Response& /*response*/) {}
+  // Observe-only body hooks, for filters whose config has_response_body_hook()
+  // and whose request phase ran: each piece of the response body the client
+  // is sent (the backend's, or a local answer's), its trailers, and once,
+  // how the response ended: `complete` when the client got all of it,
+  // false when it was cut (backend reset mid-body, client gone, timeout,
+  // exchange destroyed first). Nothing is called after on_response_end.
+  virtual void on_response_data(FilterContext& /*ctx*/, std::string_view /*data*/) {}
+  virtual void on_response_trailers(FilterContext& /*ctx*/, const http::Headers& /*trailers*/) {}
+  virtual void on_response_end(FilterContext& /*ctx*/, bool /*complete*/) {}
+  // The backend failed before any response head (`status` is what the
+  // exchange would answer: 502 connect failure or reset, 503 no endpoint or
+  // overloaded, 504 timeout) or its head says 500, 502, 503 or 504. A filter
+  // whose config has_backend_error_hook() may answer instead (a cache's
+  // stale-if-error): the backend is released and the reply sent, passing
+  // through the response hooks of the filters before this one only, as a
+  // local answer does. Asked last filter first; the first reply wins.
+  virtual std::optional<LocalReply> on_backend_error(FilterContext& /*ctx*/, int /*status*/) {
+    return std::nullopt;
+  }
   // The exchange ends while this filter is suspended (client gone, timeout,
   // snapshot swap): release what is in flight. The Resume handle is already
   // inert when this runs.
@@ -169,6 +189,8 @@ class FilterConfig {
   // no request-phase call).
   [[nodiscard]] virtual bool has_request_hook() const { return true; }
   [[nodiscard]] virtual bool has_response_hook() const { return false; }
+  [[nodiscard]] virtual bool has_response_body_hook() const { return false; }
+  [[nodiscard]] virtual bool has_backend_error_hook() const { return false; }
 };
 
 // A policy whose hooks read only their config and FilterContext (its

@@ -97,6 +97,49 @@ void FilterChain::on_response_head(http::Response& response) {
   }
 }
 
+void FilterChain::on_response_data(std::string_view data) {
+  for (size_t i = ran_; i-- > 0;) {
+    Slot& slot = slots_[i];
+    if (!slot.config->has_response_body_hook()) continue;
+    ctx_->slot_ = i;
+    slot.filter->on_response_data(*ctx_, data);
+  }
+}
+
+void FilterChain::on_response_trailers(const http::Headers& trailers) {
+  for (size_t i = ran_; i-- > 0;) {
+    Slot& slot = slots_[i];
+    if (!slot.config->has_response_body_hook()) continue;
+    ctx_->slot_ = i;
+    slot.filter->on_response_trailers(*ctx_, trailers);
+  }
+}
+
+void FilterChain::on_response_end(bool complete) {
+  if (response_ended_ || ctx_ == nullptr) return;
+  response_ended_ = true;
+  for (size_t i = ran_; i-- > 0;) {
+    Slot& slot = slots_[i];
+    if (!slot.config->has_response_body_hook()) continue;
+    ctx_->slot_ = i;
+    slot.filter->on_response_end(*ctx_, complete);
+  }
+}
+
+std::optional<LocalReply> FilterChain::on_backend_error(int status) {
+  for (size_t i = ran_; i-- > 0;) {
+    Slot& slot = slots_[i];
+    if (!slot.config->has_backend_error_hook()) continue;
+    ctx_->slot_ = i;
+    if (auto reply = slot.filter->on_backend_error(*ctx_, status)) {
+      // The answering filter built its reply whole, as for a local answer.
+      ran_ = i;
+      return reply;
+    }
+  }
+  return std::nullopt;
+}
+
 void FilterChain::cancel() {
   if (!suspended_) return;
   suspended_ = false;

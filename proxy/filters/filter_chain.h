@@ -16,6 +16,8 @@
 #include <cstddef>
 #include <cstdint>
 #include <memory>
+#include <optional>
+#include <string_view>
 #include <vector>
 
 #include "proxy/filters/filter.h"
@@ -52,7 +54,10 @@ class ChainOwner {
 class FilterChain {
  public:
   explicit FilterChain(ChainOwner& owner) : owner_(owner) {}
-  ~FilterChain() { cancel(); }
+  ~FilterChain() {
+    cancel();
+    on_response_end(false);
+  }
   FilterChain(const FilterChain&) = delete;
   FilterChain& operator=(const FilterChain&) = delete;
 
@@ -63,6 +68,16 @@ class FilterChain {
   // A response head goes to the client: the response hooks of the filters
   // that ran, last first. Nothing to do before start or for an empty chain.
   void on_response_head(http::Response& response);
+  // The body hooks (filter.h) of the filters that ran and asked for them.
+  // on_response_end is delivered at most once; the chain's destruction
+  // delivers it (complete = false) when the exchange never did.
+  void on_response_data(std::string_view data);
+  void on_response_trailers(const http::Headers& trailers);
+  void on_response_end(bool complete);
+  // The backend failed or answered 500/502/503/504 with `status`: a reply
+  // a filter gives instead (filter.h on_backend_error), or nullopt. After a
+  // reply only the filters before the one that gave it see the response.
+  [[nodiscard]] std::optional<LocalReply> on_backend_error(int status);
   // The exchange ends (client gone, timeout): a suspended filter is
   // cancelled and its Resume made inert; no hook is called after this
   // except on_response_head for filters that had finished their request phase.
@@ -91,6 +106,7 @@ class FilterChain {
   size_t next_ = 0;  // the filter to call (or the suspended one)
   size_t ran_ = 0;   // filters [0, ran_) get response hooks
   bool suspended_ = false;
+  bool response_ended_ = false;  // on_response_end delivered
   // What Resume handles point at: made only when a filter suspends, reset
   // when the chain resumes or is cancelled, so a handle outliving either is
   // inert.

@@ -40,9 +40,16 @@ struct RateLimitOptions {
   std::shared_ptr<SSL_CTX> redis_tls;
 };
 
+// --cache-max-bytes's default: 64 MiB for every cached route together
+// (docs/cache.md).
+inline constexpr uint64_t kDefaultCacheMaxBytes = uint64_t{64} << 20;
+
 struct ServerOptions {
   size_t workers = 1;
   RateLimitOptions ratelimit;
+  // The one response cache's budget (cache::Store); 0 turns caching off:
+  // every cached rule bypasses it.
+  uint64_t cache_max_bytes = kDefaultCacheMaxBytes;
   std::optional<std::string> state_dir;
   std::unique_ptr<exchange::AccessLog> access_log;  // null: access log off
   OnLoopException on_loop_exception = OnLoopException::kCountAndContinue;

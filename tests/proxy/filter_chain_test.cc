@@ -22,7 +22,11 @@ struct Trace {
   std::vector<std::string> calls;
   std::optional<Resume> pending;  // the suspended filter's handle
   int cancels = 0;
-  std::vector<std::string> responses;  // response hooks, in call order
+  std::vector<std::string> responses;    // response hooks, in call order
+  std::vector<std::string> body_events;  // "name:data", "name:trailers", "name:end=1"
+  // A filter named here answers a backend error with this status.
+  std::string error_answerer;
+  std::vector<std::string> errors_asked;
 };
 
 class FakeFilter final : public ExchangeFilter {
@@ -48,6 +52,20 @@ class FakeFilter final : public ExchangeFilter {
     ++trace_.cancels;
     in_flight_.reset();
   }
+  void on_response_data(FilterContext&, std::string_view data) override {
+    trace_.body_events.push_back(name_ + ":" + std::string(data));
+  }
+  void on_response_trailers(FilterContext&, const http::Headers&) override {
+    trace_.body_events.push_back(name_ + ":trailers");
+  }
+  void on_response_end(FilterContext&, bool complete) override {
+    trace_.body_events.push_back(name_ + ":end=" + (complete ? "1" : "0"));
+  }
+  std::optional<LocalReply> on_backend_error(FilterContext&, int status) override {
+    trace_.errors_asked.push_back(name_);
+    if (trace_.error_answerer != name_) return std::nullopt;
+    return LocalReply{.status = 200, .headers = {}, .body = "stale " + std::to_string(status)};
+  }
 
  private:
   std::string name_;
@@ -58,10 +76,13 @@ class FakeFilter final : public ExchangeFilter {
 
 class FakeConfig final : public FilterConfig {
  public:
+  // A name ending in '+' asks for the body and backend-error hooks.
   FakeConfig(std::string name, FilterStatus status, Trace& trace)
       : name_(std::move(name)), status_(status), trace_(trace) {}
   FilterPtr create() const override { return FilterPtr(new FakeFilter(name_, status_, trace_)); }
   bool has_response_hook() const override { return true; }
+  bool has_response_body_hook() const override { return name_.ends_with('+'); }
+  bool has_backend_error_hook() const override { return name_.ends_with('+'); }
 
  private:
   std::string name_;
@@ -242,6 +263,82 @@ TEST(FilterChain, AnEmptyChainContinuesAtOnce) {
   FilterChain chain(exchange);
   chain.start(configs, request.ctx);
   EXPECT_EQ(exchange.continued, 1);
+}
+
+TEST(FilterChain, BodyHooksReachOnlyTheFiltersThatAskForThem) {
+  Trace trace;
+  const Configs configs = make(trace, {{"cors", kContinue}, {"cache+", kContinue}});
+  FakeExchange exchange;
+  FakeRequest request;
+  FilterChain chain(exchange);
+  chain.start(configs, request.ctx);
+  chain.on_response_data("abc");
+  chain.on_response_trailers(http::Headers{{"grpc-status", "0"}});
+  chain.on_response_end(true);
+  chain.on_response_end(false);  // delivered once only
+  EXPECT_EQ(trace.body_events,
+            (std::vector<std::string>{"cache+:abc", "cache+:trailers", "cache+:end=1"}));
+}
+
+TEST(FilterChain, AResponseNeverEndedIsReportedIncompleteWhenTheChainDies) {
+  Trace trace;
+  const Configs configs = make(trace, {{"cache+", kContinue}});
+  FakeExchange exchange;
+  FakeRequest request;
+  {
+    FilterChain chain(exchange);
+    chain.start(configs, request.ctx);
+    chain.on_response_data("partial");
+  }  // the exchange is destroyed mid-body
+  EXPECT_EQ(trace.body_events, (std::vector<std::string>{"cache+:partial", "cache+:end=0"}));
+}
+
+TEST(FilterChain, ASuspendedFilterIsCancelledNotEnded) {
+  Trace trace;
+  const Configs configs = make(trace, {{"cors+", kContinue}, {"cache+", kSuspend}});
+  FakeExchange exchange;
+  FakeRequest request;
+  {
+    FilterChain chain(exchange);
+    chain.start(configs, request.ctx);
+  }
+  EXPECT_EQ(trace.cancels, 1);
+  EXPECT_EQ(trace.body_events, (std::vector<std::string>{"cors+:end=0"}));
+}
+
+TEST(FilterChain, ABackendErrorAnswerPassesOnlyThroughTheFiltersBeforeIt) {
+  Trace trace;
+  trace.error_answerer = "cache+";
+  const Configs configs =
+      make(trace, {{"cors+", kContinue}, {"cache+", kContinue}, {"transform+", kContinue}});
+  FakeExchange exchange;
+  FakeRequest request;
+  FilterChain chain(exchange);
+  chain.start(configs, request.ctx);
+  const auto reply = chain.on_backend_error(503);
+  ASSERT_TRUE(reply.has_value());
+  EXPECT_EQ(reply->body, "stale 503");
+  // Asked last first; the first answer wins and earlier filters are not asked.
+  EXPECT_EQ(trace.errors_asked, (std::vector<std::string>{"transform+", "cache+"}));
+  http::Response response;
+  chain.on_response_head(response);
+  chain.on_response_end(true);
+  EXPECT_EQ(trace.responses, (std::vector<std::string>{"cors+"}));
+  EXPECT_EQ(trace.body_events, (std::vector<std::string>{"cors+:end=1"}));
+}
+
+TEST(FilterChain, ABackendErrorNobodyAnswersPassesThrough) {
+  Trace trace;
+  const Configs configs = make(trace, {{"cors", kContinue}, {"cache+", kContinue}});
+  FakeExchange exchange;
+  FakeRequest request;
+  FilterChain chain(exchange);
+  chain.start(configs, request.ctx);
+  EXPECT_FALSE(chain.on_backend_error(502).has_value());
+  EXPECT_EQ(trace.errors_asked, (std::vector<std::string>{"cache+"}));
+  http::Response response;
+  chain.on_response_head(response);
+  EXPECT_EQ(trace.responses, (std::vector<std::string>{"cache+", "cors"}));
 }
 
 }  // namespace
