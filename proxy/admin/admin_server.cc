@@ -1,5 +1,6 @@
 #include "proxy/admin/admin_server.h"
 
+#include <spdlog/spdlog.h>
 #include <boost/asio/ip/tcp.hpp>
 #include <boost/asio/local/stream_protocol.hpp>
 #include <boost/beast/core/flat_buffer.hpp>
@@ -7,7 +8,6 @@
 #include <boost/beast/http/string_body.hpp>
 #include <boost/beast/http/write.hpp>
 #include <nlohmann/json.hpp>
-#include <spdlog/spdlog.h>
 
 #include <unistd.h>
 
@@ -32,8 +32,10 @@ std::string jwks_status_json(const std::vector<identity::JwksSourceStatus>& sour
 }
 
 AdminResponse handle_admin_request(server::Server& server, std::string_view method,
-                                   std::string_view target, std::string_view body, bool local) {
+                                   std::string_view target, std::string_view body, bool local,
+                                   const PurgeCache& purge_cache) {
   const std::string_view path = target.substr(0, target.find('?'));
+  if (path == "/cache") return handle_cache_purge(method, target, purge_cache);
   if (path == "/healthz") return {200, "text/plain", "ok\n"};
   if (path == "/readyz") {
     if (server.ready()) return {200, "text/plain", "ready\n"};
@@ -52,7 +54,8 @@ AdminResponse handle_admin_request(server::Server& server, std::string_view meth
               nlohmann::json{{"version", info.version}, {"hash", info.hash}}.dump()};
     }
     if (method == "PUT" || method == "POST") {
-      if (!local) return {403, "application/json", R"({"error":"use the admin socket","status":403})"};
+      if (!local)
+        return {403, "application/json", R"({"error":"use the admin socket","status":403})"};
       auto applied = server.apply_text(body);
       if (applied.ok()) {
         return {200, "application/json",
@@ -60,9 +63,8 @@ AdminResponse handle_admin_request(server::Server& server, std::string_view meth
       }
       const auto live = server.config_info().version;
       return {400, "application/json",
-              nlohmann::json{{"status", "NACK"},
-                             {"version", live},
-                             {"message", applied.error().to_string()}}
+              nlohmann::json{
+                  {"status", "NACK"}, {"version", live}, {"message", applied.error().to_string()}}
                   .dump(-1, ' ', false, nlohmann::json::error_handler_t::replace)};
     }
     return {405, "application/json", R"({"error":"method not allowed","status":405})"};
@@ -75,8 +77,8 @@ namespace {
 template <typename Socket>
 class Session : public std::enable_shared_from_this<Session<Socket>> {
  public:
-  Session(Socket socket, server::Server& server, bool local)
-      : socket_(std::move(socket)), server_(server), local_(local) {}
+  Session(Socket socket, server::Server& server, const PurgeCache& purge_cache, bool local)
+      : socket_(std::move(socket)), server_(server), purge_cache_(purge_cache), local_(local) {}
 
   void read() {
     parser_.emplace();
@@ -95,7 +97,8 @@ class Session : public std::enable_shared_from_this<Session<Socket>> {
     // off every worker (the hot path never waits for it).
     const auto answer = handle_admin_request(
         server_, std::string_view(req.method_string().data(), req.method_string().size()),
-        std::string_view(req.target().data(), req.target().size()), req.body(), local_);
+        std::string_view(req.target().data(), req.target().size()), req.body(), local_,
+        purge_cache_);
     response_ = {};
     response_.result(answer.status);
     response_.version(11);
@@ -116,6 +119,7 @@ class Session : public std::enable_shared_from_this<Session<Socket>> {
 
   Socket socket_;
   server::Server& server_;
+  const PurgeCache& purge_cache_;  // AdminServer::Impl's: outlives every session (one io thread)
   bool local_;
   boost::beast::flat_buffer buffer_;
   std::optional<http::request_parser<http::string_body>> parser_;
@@ -123,22 +127,26 @@ class Session : public std::enable_shared_from_this<Session<Socket>> {
 };
 
 template <typename Acceptor>
-void accept_loop(Acceptor& acceptor, server::Server& server, bool local) {
-  acceptor.async_accept([&acceptor, &server, local](boost::system::error_code ec, auto socket) {
-    if (ec == asio::error::operation_aborted) return;
-    if (!ec) {
-      std::make_shared<Session<decltype(socket)>>(std::move(socket), server, local)->read();
-    }
-    accept_loop(acceptor, server, local);
-  });
+void accept_loop(Acceptor& acceptor, server::Server& server, const PurgeCache& purge_cache,
+                 bool local) {
+  acceptor.async_accept(
+      [&acceptor, &server, &purge_cache, local](boost::system::error_code ec, auto socket) {
+        if (ec == asio::error::operation_aborted) return;
+        if (!ec) {
+          std::make_shared<Session<decltype(socket)>>(std::move(socket), server, purge_cache, local)
+              ->read();
+        }
+        accept_loop(acceptor, server, purge_cache, local);
+      });
 }
 
 }  // namespace
 
 class AdminServer::Impl {
  public:
-  explicit Impl(server::Server& s) : server(s) {}
+  Impl(server::Server& s, PurgeCache purge) : server(s), purge_cache(std::move(purge)) {}
   server::Server& server;
+  PurgeCache purge_cache;
   asio::io_context io{1};
   std::optional<asio::ip::tcp::acceptor> tcp;
   std::optional<asio::local::stream_protocol::acceptor> local;
@@ -148,7 +156,7 @@ class AdminServer::Impl {
 Result<std::unique_ptr<AdminServer>> AdminServer::create(AdminOptions options,
                                                          server::Server& server) {
   std::unique_ptr<AdminServer> admin(new AdminServer());
-  admin->impl_ = std::make_unique<Impl>(server);
+  admin->impl_ = std::make_unique<Impl>(server, std::move(options.purge_cache));
   auto& impl = *admin->impl_;
   boost::system::error_code ec;
   if (options.socket_path) {
@@ -160,7 +168,7 @@ Result<std::unique_ptr<AdminServer>> AdminServer::create(AdminOptions options,
     if (!ec) impl.local->listen(64, ec);
     if (ec) return invalid("--admin-socket", *options.socket_path + ": " + ec.message());
     impl.socket_path = *options.socket_path;
-    accept_loop(*impl.local, server, true);
+    accept_loop(*impl.local, server, impl.purge_cache, true);
   }
   if (options.address) {
     auto addr = asio::ip::make_address(*options.address, ec);
@@ -176,7 +184,7 @@ Result<std::unique_ptr<AdminServer>> AdminServer::create(AdminOptions options,
                      *options.address + ":" + std::to_string(options.port) + ": " + ec.message());
     }
     admin->tcp_port_ = impl.tcp->local_endpoint().port();
-    accept_loop(*impl.tcp, server, false);
+    accept_loop(*impl.tcp, server, impl.purge_cache, false);
   }
   admin->thread_ = std::thread([&impl] {
     while (true) {

@@ -11,6 +11,7 @@
 //     "keys","error","lastSuccessSecondsAgo","failingForSeconds"}]}, one per
 //     jwksUri the live routes name (docs/auth.md; the controller reads it for
 //     the APIRoutes' JWKSReady condition).
+//   Both: DELETE /cache?host=H&path=P|prefix=P → {"purged":N} (cache_purge.h).
 // HTTP/1.1 via Beast's message reader (bodies up to 64 MiB).
 
 #include <boost/asio/io_context.hpp>
@@ -22,6 +23,8 @@
 #include <vector>
 
 #include "common/result.h"
+#include "proxy/admin/admin_response.h"
+#include "proxy/admin/cache_purge.h"
 #include "proxy/identity/jwks_cache.h"
 #include "proxy/server/server.h"
 
@@ -31,6 +34,9 @@ struct AdminOptions {
   std::optional<std::string> socket_path;
   std::optional<std::string> address;  // TCP listener when set
   uint16_t port = 9901;
+  // DELETE /cache runs it (main wires it to the server's cache); null: the
+  // endpoint answers {"purged":0}.
+  PurgeCache purge_cache;
 };
 
 class AdminServer {
@@ -54,15 +60,10 @@ class AdminServer {
 
 // What the admin API answers, as a pure function of the request (tested
 // without sockets). `local` is true on the Unix socket.
-struct AdminResponse {
-  int status = 200;
-  std::string content_type = "application/json";
-  std::string body;
-};
 // The GET /jwks body.
 [[nodiscard]] std::string jwks_status_json(const std::vector<identity::JwksSourceStatus>& sources);
 [[nodiscard]] AdminResponse handle_admin_request(server::Server& server, std::string_view method,
                                                  std::string_view target, std::string_view body,
-                                                 bool local);
+                                                 bool local, const PurgeCache& purge_cache);
 
 }  // namespace archway::admin
