@@ -100,6 +100,7 @@ void Exchange::start(Request& request) {
   }
   filter_ctx_.emplace(*request_, *match_, path_, query_, client_authority_, worker_.stats(),
                       &worker_.http_client(), &worker_.introspection_caller());
+  filter_ctx_->backends = this;
   chain_.emplace(static_cast<filters::ChainOwner&>(*this));
   chain_->start(chain, *filter_ctx_);
 }
@@ -112,6 +113,18 @@ void Exchange::on_chain_local_reply(filters::LocalReply reply) {
     sink_.resume_request_body();
   }
   respond(reply.status, std::move(reply.headers), std::move(reply.body));
+}
+
+std::optional<std::string> Exchange::http_endpoint() {
+  const config::WeightedBackend* chosen = routing::pick_backend(*route_, worker_.rng()());
+  auto it = chosen ? table_->clusters.find(chosen->cluster) : table_->clusters.end();
+  if (it == table_->clusters.end() || it->second.endpoints.empty()) return std::nullopt;
+  if (it->second.cluster->protocol != config::ClusterProtocol::kHttp1) return std::nullopt;
+  const auto& endpoint =
+      it->second.endpoints[worker_.next_endpoint(chosen->cluster, it->second.endpoints.size())];
+  const auto address = endpoint.address();
+  return (address.is_v6() ? "[" + address.to_string() + "]" : address.to_string()) + ":" +
+         std::to_string(endpoint.port());
 }
 
 void Exchange::cancel_chain() {

@@ -41,6 +41,7 @@ using http::ResponseSink;
 
 class Exchange final : public http::BackendEvents,
                        private filters::ChainOwner,
+                       private filters::RouteBackends,
                        private net::Deadline,
                        public net::Recycled<Exchange> {
  public:
@@ -86,6 +87,8 @@ class Exchange final : public http::BackendEvents,
   void on_chain_continue() override;
   void on_chain_local_reply(filters::LocalReply reply) override;
   void cancel_chain();
+  // RouteBackends
+  std::optional<std::string> http_endpoint() override;
   void respond(int status, Headers headers, std::string body);
   void respond_error(int status, std::string_view message);
   // A filter's answer instead of a backend failure or 5xx head (filter.h

@@ -68,6 +68,19 @@ class Resume {
   std::weak_ptr<FilterChain*> chain_;
 };
 
+// The route's backends as a policy's own request reaches them (a cache's
+// background refresh): implemented by the exchange over the table it pins.
+class RouteBackends {
+ public:
+  // "address:port" of one endpoint of the route's backends, chosen as for
+  // a request, when its cluster speaks cleartext HTTP/1.1 (what the
+  // outbound client reaches as the exchange does); nullopt otherwise.
+  [[nodiscard]] virtual std::optional<std::string> http_endpoint() = 0;
+
+ protected:
+  ~RouteBackends() = default;  // never owned through this interface
+};
+
 // What a filter sees of its exchange. Owned by the exchange, which keeps
 // every referenced object alive until the exchange ends; worker-thread only.
 class FilterContext {
@@ -104,6 +117,9 @@ class FilterContext {
   // introspection_caller.h), over `outbound`: it owns the calls that
   // requests of every worker may wait on. Null where `outbound` is.
   identity::OutboundIntrospectionCaller* introspection;
+  // The route's backends for a policy's own requests; null where a test
+  // runs a chain without an exchange.
+  RouteBackends* backends = nullptr;
 
   // Counts a per-route policy event in the worker's stats.
   void count(metrics::PolicyCounter counter) {

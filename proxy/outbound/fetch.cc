@@ -93,6 +93,10 @@ void Fetch::start() {
     finish(checked.error());
     return;
   }
+  if (!is_field_value(request_.authority)) {
+    fail(Error::Code::kInvalidArgument, "CR, LF or NUL in authority");
+    return;
+  }
   auto url = parse_url(request_.url);
   if (!url.ok()) {
     finish(url.error());
@@ -151,7 +155,7 @@ void Fetch::start_h2() {
   http::Request request;
   request.method = request_.method;
   request.scheme = "https";
-  request.authority = url_.authority;
+  request.authority = request_.authority.empty() ? url_.authority : request_.authority;
   request.target = url_.target;
   request.headers = request_.headers;
   request.has_body = !request_.body.empty();
@@ -174,7 +178,7 @@ void Fetch::start_h1(bool fresh) {
   std::string head;
   head.reserve(128 + request_.body.size());
   head.append(request_.method).append(" ").append(url_.target).append(" HTTP/1.1\r\nhost: ");
-  head.append(url_.authority).append("\r\n");
+  head.append(request_.authority.empty() ? url_.authority : request_.authority).append("\r\n");
   for (const auto& h : request_.headers)
     head.append(h.name).append(": ").append(h.value).append("\r\n");
   const std::string_view m = request_.method;

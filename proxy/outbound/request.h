@@ -27,6 +27,10 @@ struct OutboundRequest {
   // Lowercased before sending. host, content-length, transfer-encoding and
   // the hop-by-hop fields are the client's to set and are dropped.
   http::Headers headers;
+  // Host (or :authority) to send instead of the URL's; empty: the URL's.
+  // For a request made on a backend's behalf (a cache's background
+  // refresh): the URL names an endpoint's address, this the route's host.
+  std::string authority;
   std::string body;  // sent with content-length (none for an empty GET/HEAD)
   // From fetch() to the last byte of the response: resolve, connect, TLS,
   // request and response together.

@@ -13,6 +13,10 @@ struct Cache {
   std::vector<std::string> vary_headers;   // distinct header names in lower case, at most 16
   uint64_t max_body_bytes = 1048576;       // 0..67108864 (64 MiB)
   bool cache_authorized_requests = false;  // also cache requests with Authorization
+  // RFC 5861 windows used when the response names none; 0 = off.
+  std::chrono::milliseconds stale_while_revalidate{};
+  std::chrono::milliseconds stale_if_error{};
+  bool cache_set_cookie = false;  // also store responses that carry Set-Cookie
 
   bool operator==(const Cache&) const = default;
 };
