@@ -156,7 +156,7 @@ func TestCacheBodyOverMaxBodyBytesStreamsWholeAndIsNotKept(t *testing.T) {
 			}
 		}
 	}
-	// Just under the limit is kept.
+	// A body of exactly maxBodyBytes is kept.
 	small := hdr("X-Echo-Body-Bytes", strconv.Itoa(limit), "X-Echo-Chunked", "1")
 	resp, _ := get(t, h1Client(), p, "GET", "/small", small)
 	expectMiss(t, resp, "uri-miss", true)
