@@ -118,7 +118,7 @@ func TestCacheResponseMaxAgeShorterThanTTLWins(t *testing.T) {
 		}
 		time.Sleep(1200 * time.Millisecond)
 		resp, _ = get(t, c, p, "GET", tc.path, answer(tc.cc))
-		expectMiss(t, resp, "uri-miss", true)
+		expectMiss(t, resp, "stale", true) // found, but stale: RFC 9211 fwd=stale
 		if n := backendCount(t, be) - before; n != 2 {
 			t.Errorf("%s: the backend saw %d requests, want 2", tc.path, n)
 		}

@@ -2,28 +2,12 @@
 
 #include <nlohmann/json.hpp>
 
-#include <algorithm>
-#include <cctype>
-
+#include "proxy/cache/cache_key.h"
 #include "proxy/routing/match_conditions.h"
 
 namespace archway::admin {
 
 namespace {
-
-// The cache key's spelling of an authority: lower case, default port dropped.
-std::string key_host(std::string_view host) {
-  std::string out(host);
-  std::transform(out.begin(), out.end(), out.begin(),
-                 [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
-  for (std::string_view port : {":80", ":443"}) {
-    if (out.size() > port.size() && out.ends_with(port)) {
-      out.resize(out.size() - port.size());
-      break;
-    }
-  }
-  return out;
-}
 
 AdminResponse error_response(int status, const std::string& message) {
   return {status, "application/json",
@@ -49,7 +33,7 @@ Result<CachePurgeQuery> parse_cache_purge_query(std::string_view query) {
     bool* seen = nullptr;
     if (name == "host") {
       seen = &has_host;
-      out.host = key_host(value);
+      out.host = cache::normalize_authority(value);
     } else if (name == "path" || name == "prefix") {
       seen = name == "path" ? &has_path : &has_prefix;
       out.path = std::move(value);

@@ -8,8 +8,8 @@
 // parameter is unknown or repeated; 405 for any other method on /cache.
 //
 // Values are %XX-decoded ('+' stays '+': this is not form encoding). The
-// host is compared the way the cache key spells it: lower case, a default
-// port (:80, :443) dropped; other ports are part of the host.
+// host is normalised as keys are (cache::normalize_authority: lower case,
+// :80 / :443 dropped; other ports are part of the host).
 
 #include <cstddef>
 #include <functional>
