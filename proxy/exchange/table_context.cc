@@ -25,6 +25,9 @@ Result<std::shared_ptr<const TableContext>> build_table_context_with_state(
   ctx->chains.reserve(ctx->table->routes().size());
   for (const routing::CompiledRoute& route : ctx->table->routes()) {
     ctx->chains.push_back(filters::compile_chain(route.route, shared));
+    if (const uint64_t fingerprint = filters::route_cache_fingerprint(route.route)) {
+      ctx->cache_fingerprints.insert(fingerprint);
+    }
   }
   boost::asio::io_context resolver_io;
   boost::asio::ip::tcp::resolver resolver(resolver_io);

@@ -11,6 +11,7 @@
 #include <memory>
 #include <string>
 #include <unordered_map>
+#include <unordered_set>
 #include <vector>
 
 #include "common/result.h"
@@ -37,6 +38,9 @@ struct TableContext {
   // Each route's filter chain, by CompiledRoute::index (an index, not a
   // hash: found in O(1) per request). An empty chain is skipped.
   std::vector<filters::CompiledChain> chains;
+  // The cache fingerprints of this table's cached routes: after the swap,
+  // the store keeps only their entries (cache::Store::retain).
+  std::unordered_set<uint64_t> cache_fingerprints;
   // TLS contexts for this table's virtual hosts; null when none has a cert.
   std::unique_ptr<const tls::ServerTls> tls;
 

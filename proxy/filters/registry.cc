@@ -3,6 +3,7 @@
 #include <array>
 
 #include "proxy/filters/auth/auth.h"
+#include "proxy/filters/cache/cache.h"
 #include "proxy/filters/cors/cors.h"
 #include "proxy/filters/direct_response/direct_response.h"
 #include "proxy/filters/rate_limit/rate_limit.h"
@@ -31,7 +32,7 @@ using Make = std::unique_ptr<const FilterConfig> (*)(const ChainInputs&);
 // sits after request transformation (it has no request hook) and before
 // the route's local answers, so that redirect and directResponse answers
 // get responseHeaders, as the backend's responses do.
-constexpr std::array<Make, 7> kChainOrder = {
+constexpr std::array<Make, 8> kChainOrder = {
     [](const ChainInputs& in) { return in.cors ? make_cors_filter(*in.cors) : nullptr; },
     [](const ChainInputs& in) {
       return in.route.policies.auth ? make_auth_filter(*in.route.policies.auth, in.shared)
@@ -42,16 +43,25 @@ constexpr std::array<Make, 7> kChainOrder = {
                  ? make_rate_limit_filter(*in.route.policies.rate_limit, in.route.name, in.shared)
                  : nullptr;
     },
-    // cache lookup: its own issue.
+    // cache lookup here; its store runs in the response phase, after
+    // response transformation (the reverse order), so the stored head is
+    // what clients of the backend get.
+    [](const ChainInputs& in) {
+      return in.route.policies.cache
+                 ? make_cache_filter(*in.route.policies.cache, in.route, in.shared)
+                 : nullptr;
+    },
     [](const ChainInputs& in) { return make_request_transform_filter(in.route); },
     [](const ChainInputs& in) { return make_response_transform_filter(in.route); },
     [](const ChainInputs& in) { return make_redirect_filter(in.route); },
     [](const ChainInputs& in) { return make_direct_response_filter(in.route); },
-    // [backend]; cache store and log/metrics: their own issues.
+    // [backend]; log/metrics: the exchange's.
 };
 static_assert(kChainOrder.size() <= kMaxFiltersPerRoute);
 
 }  // namespace
+
+uint64_t route_cache_fingerprint(const config::Route& route) { return cache_fingerprint(route); }
 
 CompiledChain compile_chain(const config::Route& route) {
   return compile_chain(route, cors_policy(route));

@@ -24,4 +24,9 @@ namespace archway::filters {
 [[nodiscard]] CompiledChain compile_chain(const config::Route& route, const config::Cors* cors,
                                           SharedPolicyState& shared);
 
+// What the route's cache entries are stored under (filters/cache/cache.h):
+// the server keeps only the live routes' entries after a swap. 0 without a
+// cache policy.
+[[nodiscard]] uint64_t route_cache_fingerprint(const config::Route& route);
+
 }  // namespace archway::filters

@@ -8,6 +8,8 @@
 
 #include <memory>
 
+#include "proxy/cache/fills.h"
+#include "proxy/cache/store.h"
 #include "proxy/identity/introspector_registry.h"
 #include "proxy/identity/jwks_cache.h"
 #include "proxy/identity/token_cache.h"
@@ -30,6 +32,13 @@ struct SharedPolicyState {
   // X-Forwarded-For entries appended by the operator's own proxies in
   // front (--trusted-proxy-hops): what key ClientIP reads.
   uint32_t trusted_hops = 0;
+  // The one response cache (docs/cache.md), sized by --cache-max-bytes;
+  // null when caching is off (every cache rule bypasses it), and in a
+  // fresh state (tests, tools) until one is set. Shared pointers: a
+  // background refresh outlives the snapshot that started it.
+  std::shared_ptr<cache::Store> cache_store;
+  // The cache fills in flight, one per key (coalescing).
+  std::shared_ptr<cache::Fills> cache_fills = std::make_shared<cache::Fills>();
 };
 
 }  // namespace archway::filters

@@ -17,6 +17,7 @@
 #include "proxy/config/snapshot_parser.h"
 #include "proxy/filters/auth/auth.h"
 #include "proxy/metrics/prometheus.h"
+#include "proxy/server/cache_metrics.h"
 #include "proxy/server/jwks_metrics.h"
 #include "proxy/server/ratelimit_metrics.h"
 #include "proxy/server/ratelimit_state.h"
@@ -101,6 +102,9 @@ Server::Server(ServerOptions options) : options_(std::move(options)) {
   }
   if (options_.ratelimit.global) {
     policy_state_.global = std::make_unique<ratelimit::GlobalLimiter>(*options_.ratelimit.global);
+  }
+  if (options_.cache_max_bytes > 0) {
+    policy_state_.cache_store = std::make_shared<cache::Store>(options_.cache_max_bytes);
   }
 }
 
@@ -201,6 +205,10 @@ Result<std::string> Server::apply(const config::ValidatedSnapshot& validated) {
     }
   }
   listeners_ = std::move(wanted);
+  // Entries of removed or changed cache rules can never be asked for again
+  // (their fingerprint is in the key): free their bytes now. A request
+  // still running on the old table may store one more; LRU ages it out.
+  if (policy_state_.cache_store) policy_state_.cache_store->retain((*table)->cache_fingerprints);
   const std::string canonical = config::to_json(snapshot);
   version_ = snapshot.version;
   hash_ = sha256_hex(canonical);
@@ -253,7 +261,8 @@ std::string Server::render_metrics() {
   return metrics::render_prometheus(merged, gauges) +
          render_jwks_metrics(policy_state_.jwks.fetch_counts()) +
          render_ratelimit_metrics(policy_state_.limits.evictions(),
-                                  policy_state_.global ? &policy_state_.global->stats() : nullptr);
+                                  policy_state_.global ? &policy_state_.global->stats() : nullptr) +
+         render_cache_metrics(policy_state_.cache_store.get());
 }
 
 void Server::drain() {
