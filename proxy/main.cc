@@ -166,6 +166,9 @@ int main(int argc, char** argv) {
   if (!admin_socket.empty()) admin_options.socket_path = admin_socket;
   if (admin_port != 0) admin_options.address = admin_address;
   admin_options.port = admin_port;
+  admin_options.purge_cache = [&server](const archway::admin::CachePurgeQuery& query) {
+    return server.purge_cache(query.host, query.path, query.prefix);
+  };
   auto admin = archway::admin::AdminServer::create(admin_options, server);
   if (!admin.ok()) {
     spdlog::error("admin: {}", admin.error().to_string());
