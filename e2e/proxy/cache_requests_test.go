@@ -149,7 +149,14 @@ func TestCacheBodyOverMaxBodyBytesStreamsWholeAndIsNotKept(t *testing.T) {
 					t.Fatalf("%s %s: status %d, %d bytes, want %d bytes of the pattern", cl.name, mode,
 						resp.StatusCode, len(body), size)
 				}
-				expectMiss(t, resp, "uri-miss", false)
+				// Without Content-Length the head (and its Cache-Status) goes
+				// out before the body is counted: "stored" can only be said
+				// there as an intent. What was kept shows on the next request.
+				if cs := parseCacheStatus(t, resp); resp.Header.Get("X-Cache") != "MISS" || cs.hit ||
+					(mode == "length" && cs.stored) {
+					t.Errorf("%s %s request %d: X-Cache %q, Cache-Status %q: want a MISS (not stored)",
+						cl.name, mode, i, resp.Header.Get("X-Cache"), cs.raw)
+				}
 			}
 			if n := backendCount(t, be) - before; n != 2 {
 				t.Errorf("%s %s: the backend saw %d requests, want 2", cl.name, mode, n)
