@@ -470,7 +470,8 @@ def policies():
     cache = obj(
         "Caches backend responses to GET and HEAD requests in the proxy. Backend "
         "`Cache-Control: no-store`, `private` and `max-age` are honoured; concurrent misses "
-        "for one key make one backend request; responses carry `X-Cache: HIT` or `MISS`.",
+        "for one key make one backend request; responses carry `X-Cache: HIT`, `MISS` or "
+        "`STALE`.",
         {
             "ttl": duration("How long a response is kept when the backend does not say "
                             "(`max-age` wins when shorter)."),
@@ -484,6 +485,18 @@ def policies():
                                                "`Authorization` (off by default: such "
                                                "responses are usually per user).",
                                                default=False),
+            "staleWhileRevalidate": duration("How long after it went stale a response is still "
+                                             "served while one background request refreshes it "
+                                             "(RFC 5861), when the backend's `Cache-Control` "
+                                             "names no `stale-while-revalidate`. 0s: off.",
+                                             default="0s"),
+            "staleIfError": duration("How long after it went stale a response is served "
+                                     "instead of a backend failure or a 500/502/503/504 "
+                                     "(RFC 5861), when the backend's `Cache-Control` names no "
+                                     "`stale-if-error`. 0s: off.", default="0s"),
+            "cacheSetCookie": boolean("Also store responses that carry `Set-Cookie` (off by "
+                                      "default: a cookie is usually meant for one client).",
+                                      default=False),
         },
         required=["ttl"],
         rules=[rule(f"!{valid_dur('ttl')} || duration(self.ttl) > duration('0s')", "ttl must be longer than 0s",

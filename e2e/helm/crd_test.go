@@ -89,6 +89,9 @@ func TestValidAPIRouteIsAcceptedWithDefaults(t *testing.T) {
 		{`{.spec.rules[?(@.name=="write-orders")].rateLimit.scope}`, "Local"},
 		{`{.spec.rules[?(@.name=="write-orders")].rateLimit.burst}`, "0"},
 		{`{.spec.rules[?(@.name=="read-orders")].matches[0].headers[0].type}`, "Exact"},
+		{`{.spec.rules[?(@.name=="read-orders")].cache.staleWhileRevalidate}`, "0s"},
+		{`{.spec.rules[?(@.name=="read-orders")].cache.staleIfError}`, "0s"},
+		{`{.spec.rules[?(@.name=="read-orders")].cache.cacheSetCookie}`, "false"},
 		// What the user wrote survives (no pruning of known fields).
 		{`{.spec.rules[?(@.name=="order-details")].aggregate.parts[1].backend.protocol}`, "H2C"},
 		{`{.spec.rules[?(@.name=="old-api")].redirect.statusCode}`, "308"},
@@ -300,6 +303,18 @@ rules:
 			[]string{"spec.rules[0].rateLimit.period", "spec.rules[0].cache.ttl", "spec.rules[0].timeouts.request", "should match"},
 			// Only the pattern speaks: the CEL rules skip malformed durations.
 			[]string{"type conversion error", "evaluating rule"}},
+		{"cache-stale-windows-malformed", `
+rules:
+- name: a
+  ` + ok + `
+  cache: {ttl: 10s, staleWhileRevalidate: 30 s, staleIfError: soon}`,
+			[]string{"spec.rules[0].cache.staleWhileRevalidate", "spec.rules[0].cache.staleIfError", "should match"}, nil},
+		{"cache-set-cookie-not-boolean", `
+rules:
+- name: a
+  ` + ok + `
+  cache: {ttl: 10s, cacheSetCookie: "yes"}`,
+			[]string{"spec.rules[0].cache.cacheSetCookie", "must be of type boolean"}, nil},
 		{"rate-limit-period-zero", `
 rules:
 - name: a

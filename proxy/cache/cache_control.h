@@ -8,6 +8,9 @@
 // except max-age, which then counts as 0 (stale) so that a response we
 // cannot read is never served as fresh (§1.2.2, §4.2.1). A delta-seconds
 // too large for 31 bits is 2^31 (§1.2.2).
+//
+// Beyond the first interface: the field lists of a qualified no-cache and
+// private.
 
 #include <chrono>
 #include <optional>

@@ -6,6 +6,9 @@
 // changed rule never serves what the old one stored. The response's Vary
 // (secondary key, RFC 9111 §4.1) selects among the variants of one primary
 // key.
+//
+// Beyond the first interface: normalize_authority() (keys and purges agree
+// on the host) and vary_value().
 
 #include <cstdint>
 #include <optional>

@@ -6,6 +6,9 @@
 // a purge never frees bytes being written to a client. The one mutable bit
 // is `refreshing`, the stale-while-revalidate latch that lets exactly one
 // request start a background refresh.
+//
+// Beyond the first interface: kAbsent, FillContext and make_entry() (one
+// place that turns a storable response into an entry), stale_use().
 
 #include <atomic>
 #include <chrono>

@@ -3,6 +3,9 @@
 // the rule's `cache` policy (docs/cache.md) and RFC 9111 §3 for a shared
 // cache with heuristic freshness off. The verdicts are values so that the
 // filter can say why in Cache-Status and count them.
+//
+// Beyond the first interface: Storability::no_stale, to_string(); the
+// lifetime keeps the rule's ttl as time spent here (docs/decisions.md).
 
 #include <chrono>
 #include <cstdint>
