@@ -80,6 +80,10 @@ class Server {
   [[nodiscard]] bool draining() const { return draining_.load(); }
   // Prometheus text; asks every worker for its stats.
   [[nodiscard]] std::string render_metrics();
+  // The process's response cache (admin purge); null when caching is off.
+  [[nodiscard]] std::shared_ptr<cache::Store> cache_store() const {
+    return policy_state_.cache_store;
+  }
   // How the fetches of every jwksUri the live routes name stand (GET /jwks).
   [[nodiscard]] std::vector<identity::JwksSourceStatus> jwks_status() const {
     return policy_state_.jwks.statuses();

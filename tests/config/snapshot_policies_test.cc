@@ -51,6 +51,8 @@ TEST(SnapshotPolicies, AuthIsEnforcedPerMethod) {
   EXPECT_FALSE(enforced_by_this_proxy("auth"));
 }
 
+TEST(SnapshotPolicies, CacheIsEnforced) { EXPECT_TRUE(enforced_by_this_proxy("cache")); }
+
 TEST(SnapshotPolicies, ApiKeyAuthIsAcceptedNowThatItIsEnforced) {
   const Json auth = {
       {"apiKey",

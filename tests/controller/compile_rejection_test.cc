@@ -92,6 +92,15 @@ TEST(CompileRejection, AnAcceptedRuleCarriesItsNotesAndDanglingReferences) {
   EXPECT_EQ(rule->clusters.size(), 2u);
 }
 
+TEST(CompileRejection, ACacheRuleIsNotListedAsUnenforced) {
+  const ClusterState state = state_from_yaml(kCluster);
+  auto rule = translate_rule(yaml("{cache: {ttl: 10s}, backends: [{name: app, port: 80}]}"),
+                             "spec.rules[0]", {"ns", "r"}, state, {});
+  ASSERT_TRUE(rule.ok()) << rule.error().message;
+  EXPECT_TRUE(rule->unenforced.empty()) << rule->unenforced.front();
+  ASSERT_TRUE(rule->route.policies.cache.has_value());
+}
+
 TEST(CompileRejection, ObjectsAreRejectedWithAReason) {
   const ClusterState state = state_from_yaml(kCluster);
   auto route = translate_api_route(yaml("{metadata: {name: r, namespace: ns}, spec: {rules: []}}"),
