@@ -14,6 +14,7 @@
 #include "common/logging.h"
 #include "common/signals.h"
 #include "proxy/admin/admin_server.h"
+#include "proxy/cache/store.h"
 #include "proxy/config/snapshot_parser.h"
 #include "proxy/server/ratelimit_options.h"
 #include "proxy/server/server.h"
@@ -166,8 +167,11 @@ int main(int argc, char** argv) {
   if (!admin_socket.empty()) admin_options.socket_path = admin_socket;
   if (admin_port != 0) admin_options.address = admin_address;
   admin_options.port = admin_port;
-  admin_options.purge_cache = [&server](const archway::admin::CachePurgeQuery& query) {
-    return server.purge_cache(query.host, query.path, query.prefix);
+  // DELETE /cache: the server's one store (thread-safe); none with
+  // --cache-max-bytes 0, and then nothing is purged.
+  admin_options.purge_cache =
+      [store = server.cache_store()](const archway::admin::CachePurgeQuery& query) -> size_t {
+    return store ? store->purge(query.host, query.path, query.prefix) : 0;
   };
   auto admin = archway::admin::AdminServer::create(admin_options, server);
   if (!admin.ok()) {

@@ -88,12 +88,6 @@ class Server {
   [[nodiscard]] std::vector<identity::JwksSourceStatus> jwks_status() const {
     return policy_state_.jwks.statuses();
   }
-  // DELETE /cache (admin): drops the cached responses of `host` (as keys
-  // spell it) at `path`, or under it when `prefix`; how many went. 0 with
-  // --cache-max-bytes 0. The store is thread-safe and lives as long as this.
-  [[nodiscard]] size_t purge_cache(std::string_view host, std::string_view path, bool prefix) {
-    return policy_state_.cache_store ? policy_state_.cache_store->purge(host, path, prefix) : 0;
-  }
 
   // Stop accepting, GOAWAY / Connection: close, finish in-flight work.
   void drain();
