@@ -27,11 +27,12 @@ void Store::unlink(Shard& shard, Lru::iterator node) {
   shard.lru.erase(node);
 }
 
-std::shared_ptr<const Entry> Store::find(std::string_view key,
-                                         const http::Headers& request_headers) {
+std::shared_ptr<const Entry> Store::find(std::string_view key, const http::Headers& request_headers,
+                                         bool* key_stored) {
   Shard& shard = shard_of(key);
   std::lock_guard lock(shard.mutex);
   auto it = shard.index.find(key);
+  if (key_stored != nullptr) *key_stored = it != shard.index.end();
   if (it == shard.index.end()) return nullptr;
   const auto& variants = it->second;
   for (auto v = variants.rbegin(); v != variants.rend(); ++v) {

@@ -39,9 +39,11 @@ class Store {
 
   // The newest variant of `key` that `request_headers` select, bumped to
   // the front of its LRU; nullptr when none. Fresh or stale: the caller
-  // decides (entry.h).
+  // decides (entry.h). `key_stored`, when given, says whether the key has
+  // any variant at all: a miss on a stored key is RFC 9211's vary-miss.
   [[nodiscard]] std::shared_ptr<const Entry> find(std::string_view key,
-                                                  const http::Headers& request_headers);
+                                                  const http::Headers& request_headers,
+                                                  bool* key_stored = nullptr);
   // Stores `entry`, replacing the variant of its key with the same Vary
   // values, then evicts least recently used entries of its shard until the
   // shard is within its budget. An entry larger than a shard's budget is

@@ -70,7 +70,10 @@ FilterStatus CacheFilter::on_request(FilterContext& ctx, LocalReply& reply) {
                             rule_.fingerprint);
   request_time_ = Clock::now();
   const bool head = ctx.request.method == "HEAD";
-  std::shared_ptr<const cache::Entry> entry = rule_.store->find(key_, ctx.request.headers);
+  bool key_stored = false;
+  std::shared_ptr<const cache::Entry> entry =
+      rule_.store->find(key_, ctx.request.headers, &key_stored);
+  if (entry == nullptr && key_stored) fwd_ = "vary-miss";
   if (directives_.no_cache) {
     // The client wants the backend's answer: forwarded unconditionally (we
     // never send validators), stored for the next requests; not coalesced.

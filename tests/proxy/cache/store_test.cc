@@ -104,6 +104,20 @@ TEST(Store, KeepsVariantsOfOneKeyApart) {
   EXPECT_EQ(store.entries(), 2u);
 }
 
+// RFC 9211 §2.2: a key stored under another Vary selection is a vary-miss,
+// not a uri-miss; find says which.
+TEST(Store, SaysWhetherAMissedKeyHasOtherVariants) {
+  Store store(1 << 20);
+  store.insert(make("a", "html", "h", "/", 1, {{"accept", "text/html"}}));
+  bool stored = false;
+  EXPECT_EQ(store.find("a", {{"accept", "text/plain"}}, &stored), nullptr);
+  EXPECT_TRUE(stored);
+  EXPECT_EQ(store.find("b", {{"accept", "text/html"}}, &stored), nullptr);
+  EXPECT_FALSE(stored);
+  EXPECT_NE(store.find("a", {{"accept", "text/html"}}, &stored), nullptr);
+  EXPECT_TRUE(stored);
+}
+
 TEST(Store, ANinthVariantReplacesTheOldest) {
   Store store(1 << 20);
   for (int i = 0; i < 9; ++i) {
