@@ -56,12 +56,15 @@ enum class PolicyCounter : uint8_t {
   kAuthIntrospectionEndpointError,  // an answer that is not RFC 7662 (503)
   kRateLimited,                     // archway_ratelimit_limited_total: a 429
   kRateLimitUnavailable,            // a Global rule with fallback Deny refused (503)
+  // Not a failure: a request let through on a stale introspection answer
+  // (staleGracePeriod) because the endpoint failed.
+  kAuthIntrospectionStale,
 };
 struct PolicyCounterName {
   const char* family;
   const char* reason;  // nullptr: the family has no reason label
 };
-inline constexpr std::array<PolicyCounterName, 23> kPolicyCounterNames = {{
+inline constexpr std::array<PolicyCounterName, 24> kPolicyCounterNames = {{
     // a request or preflight from an origin the CORS policy refuses
     {"archway_cors_denied_total", nullptr},
     // a request the auth policy refused (401, 403, 503), by reason
@@ -89,6 +92,8 @@ inline constexpr std::array<PolicyCounterName, 23> kPolicyCounterNames = {{
     {"archway_ratelimit_limited_total", nullptr},
     // a Global limit whose Redis could not be reached and whose fallback is Deny (503)
     {"archway_ratelimit_unavailable_total", nullptr},
+    // a request let through on a stale introspection answer while the endpoint failed
+    {"archway_auth_introspection_stale_total", nullptr},
 }};
 
 struct StatsSnapshot {

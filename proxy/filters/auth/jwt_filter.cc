@@ -11,6 +11,7 @@
 
 #include "proxy/config/policies/codec.h"
 #include "proxy/filters/auth/bearer.h"
+#include "proxy/filters/auth/claim_forwarding.h"
 #include "proxy/filters/auth/jwks_fetcher.h"
 #include "proxy/identity/jwt_verifier.h"
 #include "proxy/outbound/http_client.h"
@@ -62,7 +63,7 @@ class JwtFilter final : public StatelessFilter {
   JwtFilter(const config::JwtAuth& config, SharedPolicyState& shared)
       : required_scopes_(config.required_scopes),
         required_scope_text_(scope_text(config.required_scopes)),
-        forward_claims_(config.forward_claims),
+        forwarding_(config.forward_claims),
         token_source_(config.token_source),
         tokens_(shared.tokens),
         policy_id_(policy_identity(config)) {
@@ -72,9 +73,6 @@ class JwtFilter final : public StatelessFilter {
     // without them is cached as such (403 on a hit, no signature check).
     policy_.clock_skew = std::chrono::duration_cast<std::chrono::seconds>(config.clock_skew);
     skew_ = policy_.clock_skew;
-    for (const config::ForwardClaim& claim : config.forward_claims) {
-      forward_headers_.push_back(claim.header);
-    }
     if (config.jwks) {
       // Parsed once, here. A set the core refuses leaves no keys: the route
       // answers 503 rather than serving unauthenticated.
@@ -121,9 +119,7 @@ class JwtFilter final : public StatelessFilter {
     verdict->scopes_ok =
         std::all_of(required_scopes_.begin(), required_scopes_.end(),
                     [&](const std::string& scope) { return verified->has_scope(scope); });
-    for (const config::ForwardClaim& claim : forward_claims_) {
-      verdict->forwarded.push_back(verified->claim_as_header_value(claim.claim));
-    }
+    verdict->forwarded = forwarding_.values_from(verified->claims);
     verdict->subject = verified->claim_as_header_value("sub").value_or("");
     const auto valid_until = std::min(verified->expires_at + skew_, now + kMaxVerdictAge);
     tokens_->insert(digest, verdict, valid_until, now);
@@ -137,11 +133,7 @@ class JwtFilter final : public StatelessFilter {
       reply = insufficient_scope_reply(required_scope_text_);
       return Decision::kLocalReply;
     }
-    for (size_t i = 0; i < forward_claims_.size() && i < verdict.forwarded.size(); ++i) {
-      if (verdict.forwarded[i]) {
-        ctx.request.headers.add(forward_claims_[i].header, *verdict.forwarded[i]);
-      }
-    }
+    forwarding_.forward(verdict.forwarded, ctx.request.headers);
     ctx.set_identity(verdict.subject);
     return Decision::kContinue;
   }
@@ -162,8 +154,7 @@ class JwtFilter final : public StatelessFilter {
   std::chrono::seconds skew_{0};
   std::vector<std::string> required_scopes_;
   std::string required_scope_text_;
-  std::vector<config::ForwardClaim> forward_claims_;
-  std::vector<std::string> forward_headers_;
+  ClaimForwarding forwarding_;
   config::TokenSource token_source_;
   std::shared_ptr<const identity::JwkSet> inline_keys_;
   std::shared_ptr<identity::JwksSource> source_;
@@ -245,9 +236,7 @@ class KeyWait final : public std::enable_shared_from_this<KeyWait> {
 };
 
 FilterStatus JwtFilter::on_request(FilterContext& ctx, LocalReply& reply) {
-  // Before anything can refuse the request: a forged copy of a forwarded
-  // claim never reaches the backend, whatever happens next.
-  strip_fields(ctx.request.headers, forward_headers_);
+  forwarding_.strip_incoming(ctx.request.headers);
   const BearerCredentials credentials = find_token(token_source_, ctx.request);
   const FilterStatus status = decide(ctx, credentials, reply);
   // Only now: the credentials point into what this removes (a waiting
