@@ -9,6 +9,7 @@
 
 #include <atomic>
 #include <chrono>
+#include <memory>
 #include <string>
 #include <thread>
 #include <vector>
@@ -77,11 +78,14 @@ TEST(IntrospectionFilterFields, TheAnswersAudMustNameARouteAudience) {
       {"no-aud", {}, 0},                  // no audiences: not checked
       {"string-aud", {"Orders"}, 401},    // byte for byte, as for JWT
   };
+  // Every chain kept, as a snapshot keeps them: the introspector lives as
+  // long as a chain uses it.
+  std::vector<std::unique_ptr<CompiledChain>> chains;
   for (const AudienceCase& c : cases) {
     SCOPED_TRACE(std::string(c.token) + " against " + std::to_string(c.audiences.size()));
     const config::Route route = with_audiences(endpoint.server.port(), c.audiences);
-    const CompiledChain chain = compile_chain(route, shared);
-    const auto exchange = run(worker, route, chain, bearer(c.token));
+    chains.push_back(std::make_unique<CompiledChain>(compile_chain(route, shared)));
+    const auto exchange = run(worker, route, *chains.back(), bearer(c.token));
     EXPECT_EQ(exchange->status(), c.status);
     if (c.status == 401) {
       EXPECT_EQ(exchange->www_authenticate(), "Bearer error=\"invalid_token\"");
