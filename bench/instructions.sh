@@ -21,6 +21,9 @@
 # (the plain route, the same X-Api-Key field). "archway-cache" (a 10 s
 # response cache: every counted request a hit) over "archway" and over
 # "nginx-cache" (nginx's proxy_cache, as bench/run.sh sets it up).
+# "archway-introspect" (auth.oauth2Introspection, one opaque token asked
+# once of bench/introspection_endpoint.py, then cache hits) over
+# "archway-opaque" (the plain route, the same Authorization field).
 # The peers can be counted the same way: variants "nginx", "haproxy" and
 # "nghttpx", set up as bench/run.sh sets them up (every process of the
 # proxy is counted; nginx and nghttpx run in their one-process modes).
@@ -55,7 +58,14 @@ count() {
   [[ $variant == baseline ]] && bin=$BASELINE_BIN
   [[ $variant == archway-cors ]] && policies=$cors
   [[ $variant == archway-cors || $variant == archway-origin ]] && hdr=(-H "Origin: https://app.example.com")
-  if [[ $variant == archway-jwt || $variant == archway-bearer ]]; then
+  if [[ $variant == archway-introspect || $variant == archway-opaque ]]; then
+    # An opaque token: the plain route gets the same field as the policy's.
+    hdr=(-H "Authorization: Bearer bench-opaque-token-0123456789abcdef")
+    if [[ $variant == archway-introspect ]]; then
+      start_introspection_endpoint "$work" || return 1
+      policies="$(introspect_policy "$introspect_port"),"
+    fi
+  elif [[ $variant == archway-jwt || $variant == archway-bearer ]]; then
     local token_out jwks
     token_out=$("$BUILD/bench/identity/jwt_bench" --emit "${JWT_ALG:-RS256}") || {
       echo "instructions: ninja -C $BUILD jwt_bench" >&2
@@ -149,6 +159,9 @@ for proto in http1 h2c; do
   [[ -n "${ipr[archway-jwt.$proto]:-}" && -n "${ipr[archway-bearer.$proto]:-}" ]] &&
     awk -v a="${ipr[archway-bearer.$proto]}" -v c="${ipr[archway-jwt.$proto]}" -v p=$proto \
       'BEGIN {printf "JWT (cache hit) on / off, same requests (%s): %.3f\n", p, c / a}'
+  [[ -n "${ipr[archway-introspect.$proto]:-}" && -n "${ipr[archway-opaque.$proto]:-}" ]] &&
+    awk -v a="${ipr[archway-opaque.$proto]}" -v c="${ipr[archway-introspect.$proto]}" -v p=$proto \
+      'BEGIN {printf "introspection (cache hit) on / off, same requests (%s): %.3f\n", p, c / a}'
   [[ -n "${ipr[archway-cors.$proto]:-}" && -n "${ipr[archway-origin.$proto]:-}" ]] &&
     awk -v a="${ipr[archway-origin.$proto]}" -v c="${ipr[archway-cors.$proto]}" -v p=$proto \
       'BEGIN {printf "CORS on / off, same requests (%s): %.3f\n", p, c / a}'

@@ -102,7 +102,8 @@ start_archway-cors() {
 # The load for archway-cors carries an allowed Origin, so every response
 # takes the policy's actual-request path.
 declare -A load_header=([archway-cors]="Origin: https://app.example.com"
-  [archway-apikey]="X-Api-Key: bench-key-0123456789abcdef")
+  [archway-apikey]="X-Api-Key: bench-key-0123456789abcdef"
+  [archway-introspect]="Authorization: Bearer bench-opaque-token-0123456789abcdef")
 
 # archway-jwt: the same build with auth.jwt on the route (the key set inline,
 # as the controller puts a jwksSecretRef), every request carrying one valid
@@ -127,6 +128,30 @@ start_archway-apikey() {
   digest=$(printf %s bench-key-0123456789abcdef | sha256sum | cut -d' ' -f1)
   policies=',"policies":{"auth":{"apiKey":{"header":"x-api-key","keys":[{"id":"bench","sha256":"'"$digest"'"}]}}}' \
     start_archway_binary "$archway_bin" "$@"
+}
+
+# archway-introspect: auth.oauth2Introspection on the route, every request
+# with one opaque token; the endpoint (bench/introspection_endpoint.py on
+# loopback, pinned beside the backend) is asked once, then every request is
+# a cache hit. What it costs is archway-introspect over archway (run.sh) or
+# over archway-opaque (instructions.sh: the plain route, the same field).
+introspect_policy() { # endpoint port
+  printf '%s' '"policies":{"auth":{"oauth2Introspection":{"endpoint":"http://127.0.0.1:'"$1"'/introspect","clientId":"bench","clientSecret":"bench-secret","requiredScopes":["orders:read"],"cacheTtl":"1h"}}}'
+}
+# start_introspection_endpoint DIR: sets introspect_port; calls in DIR/calls.
+start_introspection_endpoint() {
+  introspect_port=$(port)
+  : >"$1/calls"
+  taskset -c "${load_cpu:-0}" python3 "$root/bench/introspection_endpoint.py" "$introspect_port" \
+    "$1/calls" >"$1/endpoint.log" 2>&1 &
+  pids+=($!)
+  wait_port "$introspect_port" 5 || { echo "bench: introspection endpoint did not start" >&2; return 1; }
+}
+start_archway-introspect() {
+  local dir=$1
+  start_introspection_endpoint "$dir" || return 1
+  policies=",$(introspect_policy "$introspect_port")" start_archway_binary "$archway_bin" "$@"
+  introspect_calls_file=$dir/calls # run.sh prints how often it was asked
 }
 
 # archway-rl-local / archway-rl-global: rateLimit on the route, so large

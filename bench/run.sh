@@ -31,6 +31,10 @@
 #        "archway-jwt": auth.jwt on the route, every request with one valid
 #        token (JWT_ALG, default RS256), so a verified-token cache hit;
 #        "archway-apikey": auth.apiKey, every request with the right key;
+#        "archway-introspect": auth.oauth2Introspection, every request with
+#        one opaque token, asked once of a local endpoint and then a cache
+#        hit (the endpoint, bench/introspection_endpoint.py, runs on the
+#        load generator's CPU; how often it was asked is printed at the end);
 #        "archway-rl-local" / "archway-rl-global": a rate limit nothing
 #        exceeds, counted per process / leased from a redis-server on
 #        loopback (started by the bench).
@@ -236,6 +240,9 @@ if [[ -n "${rl_global_admin:-}" ]]; then
             printf "archway-rl-global: %d decisions from leases, %d through Redis (%.3f %% local)",
               local_n, redis_n, 100 * local_n / (local_n + redis_n) }')
 fi
+introspect_line=""
+[[ -n "${introspect_calls_file:-}" ]] &&
+  introspect_line="archway-introspect: the endpoint was asked $(wc -l <"$introspect_calls_file") time(s) in the whole run"
 for name in "${started[@]}"; do
   kill "${ppid[$name]}" 2>/dev/null || true
   wait "${ppid[$name]}" 2>/dev/null || true
@@ -328,6 +335,7 @@ END {
 }' "$results"
 echo "bench: raw results in $results (kept only with BENCH_OUT set)" >&2
 [[ -z "$rl_global_line" ]] || echo "$rl_global_line"
+[[ -z "$introspect_line" ]] || echo "$introspect_line"
 
 
 if $profile; then

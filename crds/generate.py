@@ -342,6 +342,16 @@ def policies():
                     "exactly one of header, cookie and queryParameter must be set")],
     )
 
+    forward_claims = array(
+        "Claims copied into request headers for the backend (any client-sent header "
+        "of the same name is removed first).",
+        obj("A claim and the header that carries it.", {
+            "claim": string("Claim name (top-level claims only).", 256,
+                            pattern=NO_CTL_NONEMPTY, min_len=1),
+            "header": header_name("Request header to set."),
+        }, required=["claim", "header"]),
+        16, list_type="map", map_keys=["header"])
+
     jwt = obj(
         "Validates a bearer JWT (RFC 7519, checked as RFC 8725 says): the key decides the "
         "algorithm, `exp` is required, `iss` and `aud` must match, unknown `crit` fails, and "
@@ -364,15 +374,7 @@ def policies():
                                         "Key in the Secret's data holding the JWKS JSON.",
                                         "jwks.json"),
             "requiredScopes": scopes,
-            "forwardClaims": array(
-                "Claims copied into request headers for the backend (any client-sent header "
-                "of the same name is removed first).",
-                obj("A claim and the header that carries it.", {
-                    "claim": string("Claim name (top-level claims only).", 256,
-                                    pattern=NO_CTL_NONEMPTY, min_len=1),
-                    "header": header_name("Request header to set."),
-                }, required=["claim", "header"]),
-                16, list_type="map", map_keys=["header"]),
+            "forwardClaims": forward_claims,
             "clockSkew": duration("Tolerance applied to `exp`, `nbf` and `iat`.",
                                   default="60s"),
             "tokenSource": token_source,
@@ -396,6 +398,17 @@ def policies():
             "cacheTTL": duration("How long an introspection result is reused.",
                                  default="30s"),
             "tokenSource": token_source,
+            "audiences": array("Accepted `aud` values: the endpoint's answer must name at "
+                               "least one (a string or an array), else `401` "
+                               "`invalid_token`. Unset: `aud` is not checked.",
+                               string("An audience.", 2048, pattern=NO_CTL_NONEMPTY,
+                                      min_len=1), 16, list_type="set"),
+            "forwardClaims": forward_claims,
+            "staleGracePeriod": duration(
+                "While the endpoint is unreachable or answers 5xx, an active answer whose "
+                "`cacheTTL` ran out less than this long ago is still used (never past the "
+                "token's `exp`; an inactive answer never). 0s: fail closed at once (`503`).",
+                default="0s"),
         },
         required=["endpoint", "clientSecretRef"],
     )

@@ -21,6 +21,9 @@ import (
 
 const introspectionScope = "orders.read"
 
+// ordersAudience is what /aud accepts in the answer's aud.
+const ordersAudience = "orders-api"
+
 // introspectionIdP is one Hydra issuing opaque tokens, a client that gets
 // them, and the front the proxy introspects through.
 type introspectionIdP struct {
@@ -34,8 +37,9 @@ func startIntrospectionIdP(t *testing.T) *introspectionIdP {
 	t.Helper()
 	s := hydra.Start(t, hydra.Options{Strategy: hydra.Opaque})
 	idp := &introspectionIdP{
-		hydra:  s,
-		app:    s.CreateClient(t, hydra.ClientSpec{Scopes: []string{introspectionScope, "orders.write"}}),
+		hydra: s,
+		app: s.CreateClient(t, hydra.ClientSpec{Scopes: []string{introspectionScope, "orders.write"},
+			Audience: []string{ordersAudience, "billing-api"}}),
 		caller: s.CreateClient(t, hydra.ClientSpec{}),
 	}
 	idp.front = s.NewFront(t, s.IntrospectionURL(), hydra.FrontOptions{Credentials: &idp.caller})
@@ -45,6 +49,12 @@ func startIntrospectionIdP(t *testing.T) *introspectionIdP {
 func (idp *introspectionIdP) token(t *testing.T, scopes ...string) string {
 	t.Helper()
 	return idp.hydra.Token(t, idp.app, scopes, nil).AccessToken
+}
+
+// tokenFor is a token whose introspection names `audience` in aud.
+func (idp *introspectionIdP) tokenFor(t *testing.T, audience string) string {
+	t.Helper()
+	return idp.hydra.Token(t, idp.app, []string{introspectionScope}, []string{audience}).AccessToken
 }
 
 // introspectionRoute guards `prefix` with introspection cached for `ttl`.
@@ -61,12 +71,22 @@ func introspectionRoute(idp *introspectionIdP, prefixPath, ttl string) Route {
 	}
 }
 
-// /orders caches answers for 30 s, /short for 1 s (the revocation bound).
+// /orders caches answers for 30 s, /short for 1 s (the revocation bound);
+// /aud wants aud to name ordersAudience and forwards the answer's
+// client_id; /grace caches for 1 s and keeps active answers graceTTL more
+// while the endpoint fails.
 func introspectionSnapshot(be *Backend, idp *introspectionIdP) Snapshot {
+	aud := introspectionRoute(idp, "/aud", "30s")
+	aud.Policies.Auth.OAuth2Introspection.Audiences = []string{ordersAudience}
+	aud.Policies.Auth.OAuth2Introspection.ForwardClaims = []ForwardClaim{
+		{Claim: "client_id", Header: "X-Client"}, {Claim: "sub", Header: "X-Subject"}}
+	grace := introspectionRoute(idp, "/grace", "1s")
+	grace.Policies.Auth.OAuth2Introspection.StaleGrace = graceTTL.String()
 	return Snapshot{
 		VirtualHosts: []VirtualHost{{Name: "i", Domains: []string{"*"}, Routes: []Route{
 			introspectionRoute(idp, "/orders", "30s"),
 			introspectionRoute(idp, "/short", "1s"),
+			aud, grace,
 		}}},
 		Clusters: []Cluster{{Name: "api", Endpoints: []Endpoint{{Address: "127.0.0.1", Port: be.Port}}}},
 	}
@@ -193,10 +213,46 @@ func TestIntrospectionWithHydra(t *testing.T) {
 		}
 	})
 
+	t.Run("AudMustNameTheRouteAudienceAndClaimsAreForwarded", func(t *testing.T) {
+		tok := idp.tokenFor(t, ordersAudience)
+		if got := idp.hydra.Introspect(t, tok).Audience; len(got) != 1 || got[0] != ordersAudience {
+			t.Fatalf("Hydra's answer has aud %q, want [%s]", got, ordersAudience)
+		}
+		hdr := bearer(tok)
+		hdr.Add("X-Client", "forged-client")
+		hdr.Add("X-Subject", "root")
+		e := getEcho(t, cl, "GET", p.URL("/aud/1"), "api.test", hdr, nil)
+		if got := e.Header("X-Client"); len(got) != 1 || got[0] != idp.app.ID {
+			t.Errorf("backend saw X-Client %q, want [%s] (the answer's client_id)", got, idp.app.ID)
+		}
+		if got := e.Header("X-Subject"); len(got) != 1 || got[0] != idp.app.ID {
+			t.Errorf("backend saw X-Subject %q, want [%s] (the answer's sub)", got, idp.app.ID)
+		}
+		for _, c := range []struct{ name, token string }{
+			{"another audience", idp.tokenFor(t, "billing-api")},
+			{"no audience", idp.token(t, introspectionScope)},
+		} {
+			resp, body := do(t, cl, "GET", p.URL("/aud/1"), "api.test", bearer(c.token), nil)
+			errorBody(t, resp, body, 401)
+			if got := resp.Header.Get("WWW-Authenticate"); got != `Bearer error="invalid_token"` {
+				t.Errorf("%s: WWW-Authenticate %q", c.name, got)
+			}
+			// The same token is fine where no audience is asked for.
+			getEcho(t, cl, "GET", p.URL("/orders/1"), "api.test", bearer(c.token), nil)
+		}
+		series := `archway_auth_failures_total{route="e2e/introspection",rule="aud",reason="wrong_audience"}`
+		if got := metricValue(scrape(t, p.AdminPort), series); got != 2 {
+			t.Errorf("%s = %v, want 2", series, got)
+		}
+	})
+
 	t.Run("HydraStoppedFailsClosed", func(t *testing.T) {
 		cached := idp.token(t, introspectionScope)
 		getEcho(t, cl, "GET", p.URL("/orders/1"), "api.test", bearer(cached), nil)
 		unseen := idp.token(t, introspectionScope)
+		graced := idp.token(t, introspectionScope)
+		getEcho(t, cl, "GET", p.URL("/grace/1"), "api.test", bearer(graced), nil)
+		gracedAt := time.Now() // the answer is fresh until +1s, usable until +1s+graceTTL
 		idp.hydra.Stop()
 		resp, body := do(t, cl, "GET", p.URL("/orders/1"), "api.test", bearer(unseen), nil)
 		errorBody(t, resp, body, 503)
@@ -208,5 +264,31 @@ func TestIntrospectionWithHydra(t *testing.T) {
 		// Nothing down the line: a refused token is not let through either.
 		resp, body = do(t, cl, "GET", p.URL("/orders/1"), "api.test", bearer("never-issued"), nil)
 		errorBody(t, resp, body, 503)
+
+		// staleGracePeriod: past its cacheTTL, the answer stands in while the
+		// endpoint fails (the front answers 502), counted; past the grace, 503.
+		time.Sleep(time.Until(gracedAt.Add(1500 * time.Millisecond)))
+		code, _ := statusOf(t, cl, p.URL("/grace/1"), bearer(graced))
+		if since := time.Since(gracedAt); since >= time.Second+graceTTL {
+			t.Fatalf("stopping Hydra took past the grace (%v): nothing to check", since)
+		}
+		if code != 200 {
+			t.Errorf("past cacheTTL, within the grace, the token got %d, want 200", code)
+		}
+		// A route without a grace has nothing to stand in: 503.
+		if code, _ := statusOf(t, cl, p.URL("/short"), bearer(graced)); code != 503 {
+			t.Errorf("a route without staleGracePeriod answered %d while Hydra is down, want 503", code)
+		}
+		stale := `archway_auth_introspection_stale_total{route="e2e/introspection",rule="grace"}`
+		if got := metricValue(scrape(t, p.AdminPort), stale); got < 1 {
+			t.Errorf("%s = %v, want ≥ 1", stale, got)
+		}
+		time.Sleep(time.Until(gracedAt.Add(time.Second + graceTTL + 500*time.Millisecond)))
+		resp, body = do(t, cl, "GET", p.URL("/grace/1"), "api.test", bearer(graced), nil)
+		errorBody(t, resp, body, 503)
 	})
 }
+
+// graceTTL is /grace's staleGracePeriod: long enough that stopping Hydra
+// (a process exit) fits in it on a loaded machine.
+const graceTTL = 4 * time.Second

@@ -157,11 +157,14 @@ type APIKeyDigest struct {
 }
 
 type OAuth2Introspection struct {
-	Endpoint       string   `json:"endpoint"`
-	ClientID       string   `json:"clientId"`
-	ClientSecret   string   `json:"clientSecret"`
-	RequiredScopes []string `json:"requiredScopes,omitempty"`
-	CacheTTL       string   `json:"cacheTtl,omitempty"`
+	Endpoint       string         `json:"endpoint"`
+	ClientID       string         `json:"clientId"`
+	ClientSecret   string         `json:"clientSecret"`
+	RequiredScopes []string       `json:"requiredScopes,omitempty"`
+	CacheTTL       string         `json:"cacheTtl,omitempty"`
+	Audiences      []string       `json:"audiences,omitempty"`
+	ForwardClaims  []ForwardClaim `json:"forwardClaims,omitempty"`
+	StaleGrace     string         `json:"staleGracePeriod,omitempty"`
 }
 
 type JwtAuth struct {

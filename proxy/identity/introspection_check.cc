@@ -13,17 +13,18 @@ Result<void, IntrospectionFailure> check_introspection(const TokenIntrospection&
       (token.issued_at && *token.issued_at > now + skew)) {
     return IntrospectionFailure::kNotYetValid;
   }
-  if (!policy.audiences.empty() &&
-      std::none_of(token.audiences.begin(), token.audiences.end(), [&](const std::string& aud) {
-        return std::find(policy.audiences.begin(), policy.audiences.end(), aud) !=
-               policy.audiences.end();
-      })) {
-    return IntrospectionFailure::kWrongAudience;
-  }
+  if (!names_an_audience(token, policy.audiences)) return IntrospectionFailure::kWrongAudience;
   for (const std::string& scope : policy.required_scopes) {
     if (!token.has_scope(scope)) return IntrospectionFailure::kInsufficientScope;
   }
   return {};
+}
+
+bool names_an_audience(const TokenIntrospection& token, const std::vector<std::string>& audiences) {
+  if (audiences.empty()) return true;
+  return std::any_of(token.audiences.begin(), token.audiences.end(), [&](const std::string& aud) {
+    return std::find(audiences.begin(), audiences.end(), aud) != audiences.end();
+  });
 }
 
 bool is_bearer_token_syntax(std::string_view token, size_t max_bytes) {

@@ -4,6 +4,8 @@
 // pass while it is cached). Pure; `now` is a parameter.
 
 #include <chrono>
+#include <string>
+#include <vector>
 
 #include "common/result.h"
 #include "proxy/identity/introspection_failure.h"
@@ -20,6 +22,12 @@ namespace archway::identity {
 [[nodiscard]] Result<void, IntrospectionFailure> check_introspection(
     const TokenIntrospection& token, const IntrospectionPolicy& policy,
     std::chrono::system_clock::time_point now);
+
+// Whether the answer's `aud` (a string or an array, as parsed) names one
+// of `audiences`, compared byte for byte as for JWT; true when `audiences`
+// is empty (not checked). An answer without `aud` names none.
+[[nodiscard]] bool names_an_audience(const TokenIntrospection& token,
+                                     const std::vector<std::string>& audiences);
 
 // RFC 6750 §2.1 b64token: 1*( ALPHA / DIGIT / "-" / "." / "_" / "~" / "+" /
 // "/" ) *"=", at most `max_bytes`. Anything else is never sent to the

@@ -16,8 +16,9 @@ struct IntrospectionPolicy {
   std::string client_secret;
   // Every one must be among the answer's `scope`, else insufficient_scope.
   std::vector<std::string> required_scopes;
-  // `aud` must name one of these; empty: not checked. (The snapshot has no
-  // field for it yet; it is here so that the check is not forgotten.)
+  // `aud` must name one of these; empty: not checked. The filter checks
+  // the route's audiences on the shared answer and leaves this empty, as
+  // required_scopes (introspector_registry.h).
   std::vector<std::string> audiences;
   // Tolerance for exp, nbf and iat against the proxy's clock.
   std::chrono::seconds clock_skew{60};

@@ -11,7 +11,8 @@ std::string key_of(const IntrospectionPolicy& policy) {
   for (const std::string* part : {&policy.endpoint, &policy.client_id, &policy.client_secret}) {
     text += std::to_string(part->size()) + ':' + *part;
   }
-  text += std::to_string(policy.cache_ttl.count());
+  text +=
+      std::to_string(policy.cache_ttl.count()) + ':' + std::to_string(policy.stale_grace.count());
   return sha256_hex(text);
 }
 

@@ -1,12 +1,13 @@
 #pragma once
 // The process's TokenIntrospectors, one per (endpoint, client id, client
-// secret, cacheTTL): every route, worker and snapshot that introspects at
+// secret, cacheTTL, stale grace): every route, worker and snapshot that introspects at
 // the same endpoint as the same client shares one cache and one set of
 // calls in flight, so a token is asked about once however many routes see
 // it, and a snapshot swap that keeps the policy keeps the cache.
 //
-// Required scopes are not part of the key (the filter checks them on the
-// shared answer): two routes that differ only by scopes share the calls.
+// Required scopes and audiences are not part of the key (the filter checks
+// them on the shared answer): two routes that differ only by those share
+// the calls.
 // The registry holds the introspectors weakly: the compiled filters own
 // them, and one no snapshot uses any more is freed with its cache.
 // Thread-safe; used when chains are compiled, never per request.
@@ -26,7 +27,8 @@ class IntrospectorRegistry {
   IntrospectorRegistry() : IntrospectorRegistry([] { return IntrospectionClock::now(); }) {}
   explicit IntrospectorRegistry(TokenIntrospector::Clock clock) : clock_(std::move(clock)) {}
 
-  // The introspector for `policy`'s endpoint, credentials and cache_ttl;
+  // The introspector for `policy`'s endpoint, credentials, cache_ttl and
+  // stale_grace;
   // made from `policy` on first use. Its own policy then decides scopes and
   // audiences for everyone: callers pass those empty and check scopes on
   // the answer.

@@ -1,12 +1,22 @@
 #pragma once
 // Verified tokens, per process (docs/auth.md "Verified-token cache"): a
-// token seen again costs one SHA-256 and a lookup instead of a signature
-// check. The key is a digest of the route policy's identity and the token,
-// never the token itself, so a token verified for one policy (issuer,
-// audiences, keys, scopes) never answers for another. Entries end at the
-// token's expiry or their maximum age, whichever comes first; a full shard
-// drops expired entries, then arbitrary ones. Sharded locks: workers are
-// threads and a lookup holds one shard's mutex for a hash-map probe.
+// token seen again costs one keyed hash, a lookup and a comparison instead
+// of a signature check. An entry belongs to one route policy (issuer,
+// audiences, keys, scopes): a token verified for one policy never answers
+// for another. Entries end at the token's expiry or their maximum age,
+// whichever comes first; a full shard drops expired entries, then arbitrary
+// ones. Sharded locks: workers are threads and a lookup holds one shard's
+// mutex for a hash-map probe.
+//
+// Why not a SHA-256 of (policy, token) as the key, as before: on the hit
+// path it was most of the JWT filter's cost (a 1 KiB token is ~18,000
+// instructions of SHA-256 in software; docs/benchmarks.md). A keyed
+// SipHash-2-4 (siphash.h) picks the slot at a tenth of that; the entry keeps
+// the token's bytes and a hit compares them in constant time, so equality
+// is exact (no collision can pass a token for another, whatever its
+// probability), and the comparison's time does not depend on where two
+// tokens first differ. The price is memory: an entry holds its token (about
+// 1 KiB for a typical JWT), within the same entry bound as before.
 
 #include <array>
 #include <chrono>
@@ -20,17 +30,10 @@
 #include <unordered_map>
 #include <vector>
 
-#include "proxy/identity/sha256.h"
+#include "proxy/identity/siphash.h"
 
 namespace archway::identity {
 
-using TokenDigest = std::array<uint8_t, 32>;
-
-// SHA-256 over (policy_id, token); `policy_id` is fixed-size per policy
-// (itself a digest), so no two (policy, token) pairs share an input. Fetches
-// the algorithm on each call: the request path uses
-// VerifiedTokenCache::digest, which gives the same bytes.
-[[nodiscard]] TokenDigest token_digest(std::string_view policy_id, std::string_view token);
 // SHA-256 of `text`, raw bytes: a policy's identity from its canonical form.
 [[nodiscard]] std::string sha256_bytes(std::string_view text);
 
@@ -49,41 +52,65 @@ class VerifiedTokenCache {
   using Time = std::chrono::sys_seconds;
   static constexpr size_t kShards = 16;
 
-  explicit VerifiedTokenCache(size_t max_entries = 65536) : per_shard_(max_entries / kShards + 1) {}
+  // One policy's view of the cache: made once per compiled filter, it holds
+  // the policy's identity and the hash key derived for it, so that a lookup
+  // hashes the token alone. Two policies get unrelated keys: the same token
+  // lands in unrelated slots.
+  class Policy {
+   public:
+    [[nodiscard]] uint64_t hash(std::string_view token) const { return siphash24(key_, token); }
+    [[nodiscard]] const std::string& id() const { return id_; }
+
+   private:
+    friend class VerifiedTokenCache;
+    Policy(std::string id, SipHashKey key) : id_(std::move(id)), key_(key) {}
+    std::string id_;
+    SipHashKey key_;
+  };
+
+  explicit VerifiedTokenCache(size_t max_entries = 65536)
+      : per_shard_(max_entries / kShards + 1), secret_(random_siphash_key()) {}
   VerifiedTokenCache(const VerifiedTokenCache&) = delete;
   VerifiedTokenCache& operator=(const VerifiedTokenCache&) = delete;
 
-  // token_digest's value, with the algorithm fetched once (sha256.h).
-  [[nodiscard]] TokenDigest digest(std::string_view policy_id, std::string_view token) const {
-    return hasher_.digest(policy_id, token);
+  // `policy_id`: any bytes that name the policy (a digest of its canonical
+  // form); equal ids share entries.
+  [[nodiscard]] Policy policy(std::string_view policy_id) const;
+
+  // The verdict on `token` under `policy`, or null when absent or no longer
+  // valid at `now`. `hash` is policy.hash(token), passed so that a caller
+  // that looks up and then inserts hashes once.
+  [[nodiscard]] std::shared_ptr<const TokenVerdict> find(const Policy& policy,
+                                                         std::string_view token, uint64_t hash,
+                                                         Time now) const;
+  [[nodiscard]] std::shared_ptr<const TokenVerdict> find(const Policy& policy,
+                                                         std::string_view token, Time now) const {
+    return find(policy, token, policy.hash(token), now);
   }
-  // The verdict, or null when absent or no longer valid at `now`.
-  [[nodiscard]] std::shared_ptr<const TokenVerdict> find(const TokenDigest& key, Time now) const;
-  // Kept until `valid_until` (exclusive).
-  void insert(const TokenDigest& key, std::shared_ptr<const TokenVerdict> verdict, Time valid_until,
-              Time now);
+  // Kept until `valid_until` (exclusive); replaces what the slot held.
+  void insert(const Policy& policy, std::string_view token,
+              std::shared_ptr<const TokenVerdict> verdict, Time valid_until, Time now);
   [[nodiscard]] size_t size() const;
 
  private:
-  struct DigestHash {
-    size_t operator()(const TokenDigest& d) const {
-      size_t h = 0;
-      for (size_t i = 0; i < sizeof h; ++i) h = (h << 8) | d[i];
-      return h;  // already uniformly distributed
-    }
+  struct IdentityHash {
+    size_t operator()(uint64_t h) const { return static_cast<size_t>(h); }  // already keyed
   };
   struct Entry {
+    std::string policy_id;
+    std::string token;
     std::shared_ptr<const TokenVerdict> verdict;
     Time valid_until;
   };
   struct Shard {
     mutable std::mutex mu;
-    std::unordered_map<TokenDigest, Entry, DigestHash> entries;
+    std::unordered_map<uint64_t, Entry, IdentityHash> entries;
   };
-  [[nodiscard]] Shard& shard(const TokenDigest& key) const { return shards_[key[31] % kShards]; }
+  // The hash's top bits pick the shard, its low bits the bucket inside it.
+  [[nodiscard]] Shard& shard(uint64_t hash) const { return shards_[(hash >> 60) % kShards]; }
 
-  const Sha256Hasher hasher_;
   const size_t per_shard_;
+  const SipHashKey secret_;  // per cache: what each policy's key derives from
   mutable std::array<Shard, kShards> shards_;
 };
 

@@ -77,6 +77,7 @@ void TokenIntrospector::on_endpoint_answer(const Sha256Digest& key,
       // Fail closed, unless an active answer is still within its grace.
       if (auto stale = shard.cache.find_usable(key, now); stale && stale->answer->ok()) {
         decision = decide(*stale->answer, stale->answer, now);
+        if (decision->ok()) decision->value().stale = true;
         stale_served_.fetch_add(1, std::memory_order_relaxed);
       }
     } else if (auto entry = cache_entry(answer, now)) {
@@ -125,7 +126,7 @@ IntrospectionDecision TokenIntrospector::decide(const IntrospectionResult& answe
     return checked.error();
   }
   // Shares the cached answer's ownership: no copy of the claims per request.
-  return std::shared_ptr<const TokenIntrospection>(owner, &answer.value());
+  return IntrospectedToken{std::shared_ptr<const TokenIntrospection>(owner, &answer.value())};
 }
 
 IntrospectorStats TokenIntrospector::stats() const {

@@ -54,9 +54,19 @@ using EndpointComplete = std::function<void(std::optional<EndpointResponse>)>;
 using EndpointCall =
     std::function<void(const std::string& url, IntrospectionRequest request, EndpointComplete)>;
 
+// An active token's introspection as one lookup got it. `stale`: taken
+// from a cache entry past its cacheTTL, within the stale grace, because the
+// endpoint failed; the filter counts those (docs/auth.md "Stale grace").
+struct IntrospectedToken {
+  std::shared_ptr<const TokenIntrospection> token;  // shares the cached answer
+  bool stale = false;
+
+  const TokenIntrospection* operator->() const { return token.get(); }
+  const TokenIntrospection& operator*() const { return *token; }
+};
+
 // The verdict on one request's token: its introspection, or why not.
-using IntrospectionDecision =
-    Result<std::shared_ptr<const TokenIntrospection>, IntrospectionFailure>;
+using IntrospectionDecision = Result<IntrospectedToken, IntrospectionFailure>;
 
 struct IntrospectorStats {
   uint64_t endpoint_calls = 0;

@@ -56,6 +56,9 @@ enum class PolicyCounter : uint8_t {
   kAuthIntrospectionEndpointError,  // an answer that is not RFC 7662 (503)
   kRateLimited,                     // archway_ratelimit_limited_total: a 429
   kRateLimitUnavailable,            // a Global rule with fallback Deny refused (503)
+  // Not a failure: a request let through on a stale introspection answer
+  // (staleGracePeriod) because the endpoint failed.
+  kAuthIntrospectionStale,
   // The cache (docs/cache.md "Metrics"); one of hit, miss or stale per
   // eligible request, coalesced besides for a hit another request filled.
   kCacheHit,
@@ -67,7 +70,7 @@ struct PolicyCounterName {
   const char* family;
   const char* reason;  // nullptr: the family has no reason label
 };
-inline constexpr std::array<PolicyCounterName, 27> kPolicyCounterNames = {{
+inline constexpr std::array<PolicyCounterName, 28> kPolicyCounterNames = {{
     // a request or preflight from an origin the CORS policy refuses
     {"archway_cors_denied_total", nullptr},
     // a request the auth policy refused (401, 403, 503), by reason
@@ -95,6 +98,8 @@ inline constexpr std::array<PolicyCounterName, 27> kPolicyCounterNames = {{
     {"archway_ratelimit_limited_total", nullptr},
     // a Global limit whose Redis could not be reached and whose fallback is Deny (503)
     {"archway_ratelimit_unavailable_total", nullptr},
+    // a request let through on a stale introspection answer while the endpoint failed
+    {"archway_auth_introspection_stale_total", nullptr},
     // a request answered from the cache while fresh (304s included)
     {"archway_cache_hits_total", nullptr},
     // an eligible request the cache sent to the backend

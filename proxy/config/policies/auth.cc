@@ -35,6 +35,17 @@ void decode_token_source(Decoder& d, const ObjectReader& parent, TokenSource& ou
   if (out.kind == TokenSource::Kind::kHeader) out.name = ascii_lower(out.name);
 }
 
+// jwt and oauth2Introspection alike.
+void decode_forward_claims(Decoder& d, ObjectReader& r, std::vector<ForwardClaim>& out) {
+  r.each("forwardClaims", [&](const Json& element, const std::string& p) {
+    ObjectReader c(d, element, p, {"claim", "header"});
+    ForwardClaim& claim = out.emplace_back();
+    c.get("claim", claim.claim, /*required=*/true);
+    c.get("header", claim.header, /*required=*/true);
+    claim.header = ascii_lower(claim.header);
+  });
+}
+
 void decode_jwt(Decoder& d, const Json& json, const std::string& path, JwtAuth& out) {
   ObjectReader r(d, json, path,
                  {"issuer", "audiences", "jwksUri", "jwks", "requiredScopes", "forwardClaims",
@@ -45,28 +56,25 @@ void decode_jwt(Decoder& d, const Json& json, const std::string& path, JwtAuth& 
   r.get("jwksUri", out.jwks_uri);
   r.get("jwks", out.jwks);
   r.get_strings("requiredScopes", out.required_scopes);
-  r.each("forwardClaims", [&](const Json& element, const std::string& p) {
-    ObjectReader c(d, element, p, {"claim", "header"});
-    ForwardClaim& claim = out.forward_claims.emplace_back();
-    c.get("claim", claim.claim, /*required=*/true);
-    c.get("header", claim.header, /*required=*/true);
-    claim.header = ascii_lower(claim.header);
-  });
+  decode_forward_claims(d, r, out.forward_claims);
   r.get_duration("clockSkew", out.clock_skew);
   decode_token_source(d, r, out.token_source);
 }
 
 void decode_introspection(Decoder& d, const Json& json, const std::string& path,
                           OAuth2Introspection& out) {
-  ObjectReader r(
-      d, json, path,
-      {"endpoint", "clientId", "clientSecret", "requiredScopes", "cacheTtl", "tokenSource"});
+  ObjectReader r(d, json, path,
+                 {"endpoint", "clientId", "clientSecret", "requiredScopes", "cacheTtl",
+                  "tokenSource", "audiences", "forwardClaims", "staleGracePeriod"});
   r.get("endpoint", out.endpoint, /*required=*/true);
   r.get("clientId", out.client_id, /*required=*/true);
   r.get("clientSecret", out.client_secret, /*required=*/true);
   r.get_strings("requiredScopes", out.required_scopes);
   r.get_duration("cacheTtl", out.cache_ttl);
   decode_token_source(d, r, out.token_source);
+  r.get_strings("audiences", out.audiences);
+  decode_forward_claims(d, r, out.forward_claims);
+  r.get_duration("staleGracePeriod", out.stale_grace_period);
 }
 
 void decode_api_key(Decoder& d, const Json& json, const std::string& path, ApiKeyAuth& out) {
@@ -163,14 +171,36 @@ Result<void> validate_token_source(const TokenSource& source,
   return {};
 }
 
+// jwt: at least one; oauth2Introspection: none is fine (not checked).
+Result<void> validate_audiences(const std::vector<std::string>& audiences, const std::string& path,
+                                size_t min) {
+  if (auto r = check_count(audiences.size(), path, min, 16); !r.ok()) return r;
+  for (size_t i = 0; i < audiences.size(); ++i) {
+    if (auto r = check_text(audiences[i], index_field(path, i), 2048); !r.ok()) return r;
+  }
+  return check_distinct(audiences, path);
+}
+
+Result<void> validate_forward_claims(const std::vector<ForwardClaim>& claims,
+                                     const std::string& path) {
+  if (auto r = check_count(claims.size(), path, 0, 16); !r.ok()) return r;
+  std::vector<std::string> headers;
+  for (size_t i = 0; i < claims.size(); ++i) {
+    const ForwardClaim& claim = claims[i];
+    const std::string at = index_field(path, i);
+    if (auto r = check_text(claim.claim, at + ".claim", 256); !r.ok()) return r;
+    if (auto r = check_lower_header_name(claim.header, at + ".header"); !r.ok()) return r;
+    if (std::find(headers.begin(), headers.end(), claim.header) != headers.end()) {
+      return invalid(at + ".header", "duplicate header \"" + claim.header + "\"");
+    }
+    headers.push_back(claim.header);
+  }
+  return {};
+}
+
 Result<void> validate_jwt(const JwtAuth& jwt, const std::string& path) {
   if (auto r = check_text(jwt.issuer, path + ".issuer", 2048); !r.ok()) return r;
-  const std::string audiences = path + ".audiences";
-  if (auto r = check_count(jwt.audiences.size(), audiences, 1, 16); !r.ok()) return r;
-  for (size_t i = 0; i < jwt.audiences.size(); ++i) {
-    if (auto r = check_text(jwt.audiences[i], index_field(audiences, i), 2048); !r.ok()) return r;
-  }
-  if (auto r = check_distinct(jwt.audiences, audiences); !r.ok()) return r;
+  if (auto r = validate_audiences(jwt.audiences, path + ".audiences", 1); !r.ok()) return r;
   if (jwt.jwks_uri.has_value() == jwt.jwks.has_value()) {
     return invalid(path, "exactly one of jwksUri and jwks must be set");
   }
@@ -181,18 +211,8 @@ Result<void> validate_jwt(const JwtAuth& jwt, const std::string& path) {
     if (auto r = validate_jwks(*jwt.jwks, path + ".jwks"); !r.ok()) return r;
   }
   if (auto r = validate_scopes(jwt.required_scopes, path + ".requiredScopes"); !r.ok()) return r;
-  const std::string claims = path + ".forwardClaims";
-  if (auto r = check_count(jwt.forward_claims.size(), claims, 0, 16); !r.ok()) return r;
-  std::vector<std::string> headers;
-  for (size_t i = 0; i < jwt.forward_claims.size(); ++i) {
-    const ForwardClaim& claim = jwt.forward_claims[i];
-    const std::string at = index_field(claims, i);
-    if (auto r = check_text(claim.claim, at + ".claim", 256); !r.ok()) return r;
-    if (auto r = check_lower_header_name(claim.header, at + ".header"); !r.ok()) return r;
-    if (std::find(headers.begin(), headers.end(), claim.header) != headers.end()) {
-      return invalid(at + ".header", "duplicate header \"" + claim.header + "\"");
-    }
-    headers.push_back(claim.header);
+  if (auto r = validate_forward_claims(jwt.forward_claims, path + ".forwardClaims"); !r.ok()) {
+    return r;
   }
   if (jwt.clock_skew.count() < 0) return invalid(path + ".clockSkew", "must not be negative");
   return validate_token_source(jwt.token_source, jwt.forward_claims, path + ".tokenSource");
@@ -204,7 +224,14 @@ Result<void> validate_introspection(const OAuth2Introspection& o, const std::str
   if (auto r = check_text(o.client_secret, path + ".clientSecret", 4096); !r.ok()) return r;
   if (auto r = validate_scopes(o.required_scopes, path + ".requiredScopes"); !r.ok()) return r;
   if (o.cache_ttl.count() < 0) return invalid(path + ".cacheTtl", "must not be negative");
-  return validate_token_source(o.token_source, {}, path + ".tokenSource");
+  if (auto r = validate_audiences(o.audiences, path + ".audiences", 0); !r.ok()) return r;
+  if (auto r = validate_forward_claims(o.forward_claims, path + ".forwardClaims"); !r.ok()) {
+    return r;
+  }
+  if (o.stale_grace_period.count() < 0) {
+    return invalid(path + ".staleGracePeriod", "must not be negative");
+  }
+  return validate_token_source(o.token_source, o.forward_claims, path + ".tokenSource");
 }
 
 bool is_lower_hex(char c) { return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'f'); }
@@ -286,19 +313,21 @@ void put_token_source(const TokenSource& source, Json& out) {
   }
 }
 
+Json forward_claims_json(const std::vector<ForwardClaim>& claims) {
+  Json out = Json::array();
+  for (const ForwardClaim& c : claims) out.push_back({{"claim", c.claim}, {"header", c.header}});
+  return out;
+}
+
 }  // namespace
 
 Json to_json(const Auth& auth) {
   Json out = Json::object();
   if (const auto& jwt = auth.jwt) {
-    Json claims = Json::array();
-    for (const ForwardClaim& c : jwt->forward_claims) {
-      claims.push_back({{"claim", c.claim}, {"header", c.header}});
-    }
     Json j = {{"issuer", jwt->issuer},
               {"audiences", jwt->audiences},
               {"requiredScopes", jwt->required_scopes},
-              {"forwardClaims", std::move(claims)},
+              {"forwardClaims", forward_claims_json(jwt->forward_claims)},
               {"clockSkew", format_duration(jwt->clock_skew)}};
     if (jwt->jwks_uri) j["jwksUri"] = *jwt->jwks_uri;
     if (jwt->jwks) j["jwks"] = *jwt->jwks;
@@ -311,7 +340,14 @@ Json to_json(const Auth& auth) {
                                   {"clientSecret", o->client_secret},
                                   {"requiredScopes", o->required_scopes},
                                   {"cacheTtl", format_duration(o->cache_ttl)}};
-    put_token_source(o->token_source, out["oauth2Introspection"]);
+    Json& j = out["oauth2Introspection"];
+    put_token_source(o->token_source, j);
+    // Absent when unset, so snapshots without them keep their form.
+    if (!o->audiences.empty()) j["audiences"] = o->audiences;
+    if (!o->forward_claims.empty()) j["forwardClaims"] = forward_claims_json(o->forward_claims);
+    if (o->stale_grace_period.count() != 0) {
+      j["staleGracePeriod"] = format_duration(o->stale_grace_period);
+    }
   }
   if (const auto& a = auth.api_key) {
     Json keys = Json::array();

@@ -53,6 +53,16 @@ struct OAuth2Introspection {
   std::vector<std::string> required_scopes;
   std::chrono::milliseconds cache_ttl{30000};
   TokenSource token_source;
+  // As JwtAuth's, checked on the answer's `aud`; unlike JWT, optional
+  // (empty: not checked), since RFC 7662 makes `aud` optional.
+  // (Braced: aggregate initialisers written before these fields existed
+  // still name every member, for -Wmissing-field-initializers.)
+  std::vector<std::string> audiences{};
+  std::vector<ForwardClaim> forward_claims{};  // as JwtAuth's
+  // While the endpoint fails, an active answer that left the cache less
+  // than this long ago still stands (never past the token's exp). 0: fail
+  // closed at once.
+  std::chrono::milliseconds stale_grace_period{0};
 
   bool operator==(const OAuth2Introspection&) const = default;
 };

@@ -45,14 +45,6 @@ size_t token68_prefix(std::string_view s) {
   return i;
 }
 
-// token68 = 1*( ALPHA / DIGIT / "-" / "." / "_" / "~" / "+" / "/" ) *"="
-bool is_token68(std::string_view s) {
-  size_t i = token68_prefix(s);
-  if (i == 0) return false;
-  while (i < s.size() && s[i] == '=') ++i;
-  return i == s.size();
-}
-
 bool iequals(std::string_view a, std::string_view b) {
   return a.size() == b.size() && std::equal(a.begin(), a.end(), b.begin(), [](char x, char y) {
            return (x | 0x20) == (y | 0x20);
@@ -88,10 +80,14 @@ std::string_view query_of(std::string_view target) {
   return q == std::string_view::npos ? std::string_view{} : target.substr(q + 1);
 }
 
+bool passes(std::string_view value, TokenCheck check) {
+  return check == TokenCheck::kOnMiss ? !value.empty() : is_token68(value);
+}
+
 // One value found `count` times: the token, or why there is none.
-BearerCredentials judge(std::string_view value, int count) {
+BearerCredentials judge(std::string_view value, int count, TokenCheck check) {
   if (count == 0) return {};
-  if (count > 1 || !is_token68(value)) return {BearerCredentials::Kind::kMalformed, {}};
+  if (count > 1 || !passes(value, check)) return {BearerCredentials::Kind::kMalformed, {}};
   return {BearerCredentials::Kind::kToken, value};
 }
 
@@ -128,7 +124,14 @@ LocalReply reply(int status, std::string challenge, std::string_view error) {
 
 }  // namespace
 
-BearerCredentials find_bearer(const http::Headers& headers) {
+bool is_token68(std::string_view s) {
+  size_t i = token68_prefix(s);
+  if (i == 0) return false;
+  while (i < s.size() && s[i] == '=') ++i;
+  return i == s.size();
+}
+
+BearerCredentials find_bearer(const http::Headers& headers, TokenCheck check) {
   const http::Header* found = nullptr;
   for (const http::Header& h : headers) {
     if (h.name != "authorization") continue;
@@ -143,11 +146,12 @@ BearerCredentials find_bearer(const http::Headers& headers) {
   if (space == std::string_view::npos) return {BearerCredentials::Kind::kMalformed, {}};
   std::string_view token = value.substr(space);
   while (!token.empty() && token.front() == ' ') token.remove_prefix(1);
-  if (!is_token68(token)) return {BearerCredentials::Kind::kMalformed, {}};
+  if (!passes(token, check)) return {BearerCredentials::Kind::kMalformed, {}};
   return {BearerCredentials::Kind::kToken, token};
 }
 
-BearerCredentials find_token(const config::TokenSource& source, const http::Request& request) {
+BearerCredentials find_token(const config::TokenSource& source, const http::Request& request,
+                             TokenCheck check) {
   using Kind = config::TokenSource::Kind;
   std::string_view value;
   int count = 0;
@@ -160,7 +164,7 @@ BearerCredentials find_token(const config::TokenSource& source, const http::Requ
   };
   switch (source.kind) {
     case Kind::kAuthorization:
-      return find_bearer(request.headers);
+      return find_bearer(request.headers, check);
     case Kind::kHeader:
       for (const http::Header& h : request.headers) {
         if (h.name != source.name) continue;
@@ -181,7 +185,7 @@ BearerCredentials find_token(const config::TokenSource& source, const http::Requ
       for_each_pair(query_of(request.target), '&', take);
       break;
   }
-  return judge(value, count);
+  return judge(value, count, check);
 }
 
 void remove_token(const config::TokenSource& source, http::Request& request) {

@@ -22,10 +22,20 @@ struct BearerCredentials {
   std::string_view token;  // kToken: points into the request's headers
 };
 
+// Whether a found value's characters are checked now. kOnMiss is for a
+// caller that looks the value up among tokens it verified before (an
+// exact match is a token68, since it was one then) and checks it with
+// is_token68 before anything else reads it.
+enum class TokenCheck { kToken68, kOnMiss };
+
+// token68 = 1*( ALPHA / DIGIT / "-" / "." / "_" / "~" / "+" / "/" ) *"="
+[[nodiscard]] bool is_token68(std::string_view s);
+
 // The token of `Authorization: Bearer <token>`: exactly one Authorization
 // field, the scheme without case, one or more spaces, then a token68
-// (RFC 7235 §2.1) and nothing after it.
-[[nodiscard]] BearerCredentials find_bearer(const http::Headers& headers);
+// (RFC 7235 §2.1; with kOnMiss, anything non-empty) and nothing after it.
+[[nodiscard]] BearerCredentials find_bearer(const http::Headers& headers,
+                                            TokenCheck check = TokenCheck::kToken68);
 
 // The token where `source` says (docs/auth.md "Where the token is"):
 //   kAuthorization   find_bearer;
@@ -37,7 +47,8 @@ struct BearerCredentials {
 // kNone when absent; kMalformed when found more than once (which one would
 // the backend believe?) or when the value is not a token68.
 [[nodiscard]] BearerCredentials find_token(const config::TokenSource& source,
-                                           const http::Request& request);
+                                           const http::Request& request,
+                                           TokenCheck check = TokenCheck::kToken68);
 
 // Takes the token's carrier out of the request before it is forwarded:
 // every field of a kHeader source; the named cookie from each Cookie field

@@ -9,6 +9,8 @@
 #include <vector>
 
 #include "proxy/filters/auth/bearer.h"
+#include "proxy/filters/auth/claim_forwarding.h"
+#include "proxy/identity/introspection_check.h"
 #include "proxy/identity/introspection_failure.h"
 #include "proxy/identity/outbound/introspection_caller.h"
 #include "proxy/identity/token_introspector.h"
@@ -48,14 +50,16 @@ PolicyCounter counter_for(IntrospectionFailure failure) {
   return PolicyCounter::kAuthIntrospectionEndpointError;
 }
 
-// The shared introspector's policy: scopes stay out of it (checked here on
-// the shared answer), so routes that differ only by scopes share calls.
+// The shared introspector's policy: scopes and audiences stay out of it
+// (checked here on the shared answer), so routes that differ only by those
+// share calls.
 identity::IntrospectionPolicy core_policy(const config::OAuth2Introspection& config) {
   identity::IntrospectionPolicy policy;
   policy.endpoint = config.endpoint;
   policy.client_id = config.client_id;
   policy.client_secret = config.client_secret;
   policy.cache_ttl = config.cache_ttl;
+  policy.stale_grace = config.stale_grace_period;
   return policy;
 }
 
@@ -64,6 +68,8 @@ class IntrospectionConfig final : public FilterConfig {
   IntrospectionConfig(const config::OAuth2Introspection& config, SharedPolicyState& shared)
       : introspector_(shared.introspectors.get(core_policy(config))),
         token_source_(config.token_source),
+        audiences_(config.audiences),
+        forwarding_(config.forward_claims),
         required_scopes_(config.required_scopes),
         required_scope_text_(scope_text(config.required_scopes)) {}
 
@@ -71,6 +77,7 @@ class IntrospectionConfig final : public FilterConfig {
 
   [[nodiscard]] identity::TokenIntrospector& introspector() const { return *introspector_; }
   [[nodiscard]] const config::TokenSource& token_source() const { return token_source_; }
+  [[nodiscard]] const ClaimForwarding& forwarding() const { return forwarding_; }
 
   // Whatever the verdict, a token taken from a header other than
   // Authorization, a cookie or the query reaches neither the backend nor the
@@ -88,9 +95,20 @@ class IntrospectionConfig final : public FilterConfig {
                      LocalReply& reply) const {
     if (!decision.ok()) return fail(ctx, decision.error(), reply);
     const identity::TokenIntrospection& token = *decision.value();
+    // The same order as check_introspection: audience, then scopes.
+    if (!identity::names_an_audience(token, audiences_)) {
+      return fail(ctx, IntrospectionFailure::kWrongAudience, reply);
+    }
     for (const std::string& scope : required_scopes_) {
       if (!token.has_scope(scope))
         return fail(ctx, IntrospectionFailure::kInsufficientScope, reply);
+    }
+    if (decision.value().stale) ctx.count(PolicyCounter::kAuthIntrospectionStale);
+    // Per request, not cached: the answer is shared by routes that forward
+    // different claims, and a hit on a route without forwardClaims pays
+    // nothing.
+    if (!forwarding_.empty()) {
+      forwarding_.forward(forwarding_.values_from(token.claims), ctx.request.headers);
     }
     // The identity rate limits (key: User) and the access log read: the
     // token's subject, else the names RFC 7662 §2.2 offers for it.
@@ -121,6 +139,8 @@ class IntrospectionConfig final : public FilterConfig {
   // endpoint as the same client; a call in flight keeps it alive.
   std::shared_ptr<identity::TokenIntrospector> introspector_;
   config::TokenSource token_source_;
+  std::vector<std::string> audiences_;  // empty: not checked
+  ClaimForwarding forwarding_;
   std::vector<std::string> required_scopes_;
   std::string required_scope_text_;
 };
@@ -131,6 +151,7 @@ class IntrospectionExchange final : public ExchangeFilter {
   explicit IntrospectionExchange(const IntrospectionConfig& config) : config_(config) {}
 
   FilterStatus on_request(FilterContext& ctx, LocalReply& reply) override {
+    config_.forwarding().strip_incoming(ctx.request.headers);
     const BearerCredentials credentials = find_token(config_.token_source(), ctx.request);
     const FilterStatus status = decide(ctx, credentials, reply);
     // Only now: the credentials point into what this removes (a call in

@@ -11,6 +11,7 @@
 
 #include "proxy/config/policies/codec.h"
 #include "proxy/filters/auth/bearer.h"
+#include "proxy/filters/auth/claim_forwarding.h"
 #include "proxy/filters/auth/jwks_fetcher.h"
 #include "proxy/identity/jwt_verifier.h"
 #include "proxy/outbound/http_client.h"
@@ -19,7 +20,6 @@ namespace archway::filters::auth {
 namespace {
 
 using identity::JwtFailure;
-using identity::TokenDigest;
 using identity::TokenVerdict;
 
 // A verified token is trusted again without a signature check for at most
@@ -62,19 +62,16 @@ class JwtFilter final : public StatelessFilter {
   JwtFilter(const config::JwtAuth& config, SharedPolicyState& shared)
       : required_scopes_(config.required_scopes),
         required_scope_text_(scope_text(config.required_scopes)),
-        forward_claims_(config.forward_claims),
+        forwarding_(config.forward_claims),
         token_source_(config.token_source),
         tokens_(shared.tokens),
-        policy_id_(policy_identity(config)) {
+        cached_as_(shared.tokens->policy(policy_identity(config))) {
     policy_.issuer = config.issuer;
     policy_.audiences = config.audiences;
     // Scopes are checked here, not by verify_jwt, so that a valid token
     // without them is cached as such (403 on a hit, no signature check).
     policy_.clock_skew = std::chrono::duration_cast<std::chrono::seconds>(config.clock_skew);
     skew_ = policy_.clock_skew;
-    for (const config::ForwardClaim& claim : config.forward_claims) {
-      forward_headers_.push_back(claim.header);
-    }
     if (config.jwks) {
       // Parsed once, here. A set the core refuses leaves no keys: the route
       // answers 503 rather than serving unauthenticated.
@@ -93,8 +90,8 @@ class JwtFilter final : public StatelessFilter {
 
   // Verifies `token` with the keys at hand. kNeed*: no decision until new
   // keys come (only when `may_fetch`).
-  Decision verify(FilterContext& ctx, std::string_view token, const TokenDigest& digest,
-                  bool may_fetch, LocalReply& reply) const {
+  Decision verify(FilterContext& ctx, std::string_view token, bool may_fetch,
+                  LocalReply& reply) const {
     std::shared_ptr<const identity::JwkSet> keys = source_ ? source_->keys() : inline_keys_;
     // A set without one usable key verifies nothing: the issuer's or the
     // operator's fault, not the client's (503, as no set at all).
@@ -121,12 +118,10 @@ class JwtFilter final : public StatelessFilter {
     verdict->scopes_ok =
         std::all_of(required_scopes_.begin(), required_scopes_.end(),
                     [&](const std::string& scope) { return verified->has_scope(scope); });
-    for (const config::ForwardClaim& claim : forward_claims_) {
-      verdict->forwarded.push_back(verified->claim_as_header_value(claim.claim));
-    }
+    verdict->forwarded = forwarding_.values_from(verified->claims);
     verdict->subject = verified->claim_as_header_value("sub").value_or("");
     const auto valid_until = std::min(verified->expires_at + skew_, now + kMaxVerdictAge);
-    tokens_->insert(digest, verdict, valid_until, now);
+    tokens_->insert(cached_as_, token, verdict, valid_until, now);
     return apply(ctx, *verdict, reply);
   }
 
@@ -137,11 +132,7 @@ class JwtFilter final : public StatelessFilter {
       reply = insufficient_scope_reply(required_scope_text_);
       return Decision::kLocalReply;
     }
-    for (size_t i = 0; i < forward_claims_.size() && i < verdict.forwarded.size(); ++i) {
-      if (verdict.forwarded[i]) {
-        ctx.request.headers.add(forward_claims_[i].header, *verdict.forwarded[i]);
-      }
-    }
+    forwarding_.forward(verdict.forwarded, ctx.request.headers);
     ctx.set_identity(verdict.subject);
     return Decision::kContinue;
   }
@@ -162,13 +153,14 @@ class JwtFilter final : public StatelessFilter {
   std::chrono::seconds skew_{0};
   std::vector<std::string> required_scopes_;
   std::string required_scope_text_;
-  std::vector<config::ForwardClaim> forward_claims_;
-  std::vector<std::string> forward_headers_;
+  ClaimForwarding forwarding_;
   config::TokenSource token_source_;
   std::shared_ptr<const identity::JwkSet> inline_keys_;
   std::shared_ptr<identity::JwksSource> source_;
   std::shared_ptr<identity::VerifiedTokenCache> tokens_;
-  std::string policy_id_;  // SHA-256 of the policy's canonical JSON
+  // This policy in the cache: its identity (SHA-256 of the policy's
+  // canonical JSON) and the hash key derived from it.
+  identity::VerifiedTokenCache::Policy cached_as_;
 };
 
 // A request suspended until keys come (the first fetch, or a refetch for an
@@ -180,14 +172,13 @@ class JwtFilter final : public StatelessFilter {
 // first leaves the wait to lapse at the keys or the timer, whichever comes.
 class KeyWait final : public std::enable_shared_from_this<KeyWait> {
  public:
-  KeyWait(const JwtFilter& filter, FilterContext& ctx, std::string_view token,
-          const TokenDigest& digest)
-      : filter_(filter), ctx_(ctx), token_(token), digest_(digest), timer_(ctx.outbound->io()) {}
+  KeyWait(const JwtFilter& filter, FilterContext& ctx, std::string_view token)
+      : filter_(filter), ctx_(ctx), token_(token), timer_(ctx.outbound->io()) {}
 
   // kSuspend, or the decision with the keys at hand when no fetch starts.
   static FilterStatus start(const JwtFilter& filter, FilterContext& ctx, Decision need,
-                            std::string_view token, const TokenDigest& digest, LocalReply& reply) {
-    auto wait = std::make_shared<KeyWait>(filter, ctx, token, digest);
+                            std::string_view token, LocalReply& reply) {
+    auto wait = std::make_shared<KeyWait>(filter, ctx, token);
     boost::asio::io_context& io = ctx.outbound->io();
     // Called on the thread that completed the fetch: hop to this worker.
     identity::JwksWaiter waiter = [&io, weak = std::weak_ptr<KeyWait>(wait)] {
@@ -200,7 +191,7 @@ class KeyWait final : public std::enable_shared_from_this<KeyWait> {
     if (!filter.source()->request(why, identity::JwksClock::now(), jwks_fetcher(*ctx.outbound),
                                   std::move(waiter))) {
       // No fetch now (cool-down, recent failure): decide with what there is.
-      return status_of(filter.verify(ctx, token, digest, /*may_fetch=*/false, reply));
+      return status_of(filter.verify(ctx, token, /*may_fetch=*/false, reply));
     }
     wait->resume_ = ctx.suspend();
     wait->timer_.expires_after(kKeyWait);
@@ -217,7 +208,7 @@ class KeyWait final : public std::enable_shared_from_this<KeyWait> {
     timer_.cancel();  // its handler lets go of this wait
     if (!resume_.active()) return;
     LocalReply reply;
-    const Decision decision = filter_.verify(ctx_, token_, digest_, /*may_fetch=*/false, reply);
+    const Decision decision = filter_.verify(ctx_, token_, /*may_fetch=*/false, reply);
     finish(status_of(decision), std::move(reply));
   }
 
@@ -238,17 +229,16 @@ class KeyWait final : public std::enable_shared_from_this<KeyWait> {
   const JwtFilter& filter_;
   FilterContext& ctx_;
   const std::string token_;  // the request's own copy may be removed (tokenSource)
-  const TokenDigest digest_;
   Resume resume_;
   boost::asio::steady_timer timer_;
   bool done_ = false;
 };
 
 FilterStatus JwtFilter::on_request(FilterContext& ctx, LocalReply& reply) {
-  // Before anything can refuse the request: a forged copy of a forwarded
-  // claim never reaches the backend, whatever happens next.
-  strip_fields(ctx.request.headers, forward_headers_);
-  const BearerCredentials credentials = find_token(token_source_, ctx.request);
+  forwarding_.strip_incoming(ctx.request.headers);
+  // Unchecked: a cache hit is the very bytes verified before, so only a
+  // miss pays for the token68 scan (in verify).
+  const BearerCredentials credentials = find_token(token_source_, ctx.request, TokenCheck::kOnMiss);
   const FilterStatus status = decide(ctx, credentials, reply);
   // Only now: the credentials point into what this removes (a waiting
   // request holds its own copy). Whatever the outcome, the token reaches
@@ -272,15 +262,16 @@ FilterStatus JwtFilter::decide(FilterContext& ctx, const BearerCredentials& cred
   if (credentials.kind == BearerCredentials::Kind::kMalformed) {
     return status_of(fail(ctx, JwtFailure::kMalformed, reply));
   }
-  const TokenDigest digest = tokens_->digest(policy_id_, credentials.token);
-  if (auto verdict = tokens_->find(digest, wall_now())) {
+  if (auto verdict = tokens_->find(cached_as_, credentials.token, wall_now())) {
     return status_of(apply(ctx, *verdict, reply));
   }
-  const Decision decision = verify(ctx, credentials.token, digest, ctx.outbound != nullptr, reply);
+  // The check find_token skipped: a miss must be a token68 like any other.
+  if (!is_token68(credentials.token)) return status_of(fail(ctx, JwtFailure::kMalformed, reply));
+  const Decision decision = verify(ctx, credentials.token, ctx.outbound != nullptr, reply);
   if (decision == Decision::kContinue || decision == Decision::kLocalReply) {
     return status_of(decision);
   }
-  return KeyWait::start(*this, ctx, decision, credentials.token, digest, reply);
+  return KeyWait::start(*this, ctx, decision, credentials.token, reply);
 }
 
 }  // namespace

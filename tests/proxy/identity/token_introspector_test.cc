@@ -259,6 +259,25 @@ TEST_F(TokenIntrospectorTest, StaleGraceServesActiveAnswersWhileTheEndpointFails
   EXPECT_EQ(label(lookup(*introspector, "tok")), "endpoint_unavailable");
 }
 
+TEST_F(TokenIntrospectorTest, OnlyAnAnswerServedFromTheGraceIsMarkedStale) {
+  IntrospectionPolicy p = base_policy();
+  p.stale_grace = seconds(60);
+  auto introspector = make(p);
+  endpoint_.answer_at_once(active(kStart + 3600));
+  const auto asked = lookup(*introspector, "tok");
+  ASSERT_TRUE(asked && asked->ok());
+  EXPECT_FALSE(asked->value().stale);
+  const auto hit = lookup(*introspector, "tok");
+  ASSERT_TRUE(hit && hit->ok());
+  EXPECT_FALSE(hit->value().stale);
+  advance(seconds(31));
+  endpoint_.answer_at_once(EndpointResponse{502, "bad gateway"});  // 5xx: as unreachable
+  const auto stale = lookup(*introspector, "tok");
+  ASSERT_TRUE(stale && stale->ok());
+  EXPECT_TRUE(stale->value().stale);
+  EXPECT_EQ(stale->value()->subject, "user-1");
+}
+
 TEST_F(TokenIntrospectorTest, SizeIsBoundedByEvictingTheLeastRecentlyUsed) {
   auto introspector = make(base_policy(), TokenIntrospector::Limits{8, 1});
   endpoint_.answer_at_once(active(kStart + 3600));
