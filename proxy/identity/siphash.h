@@ -5,6 +5,10 @@
 // bucket on purpose; it is the hash-flooding defence of Python, Rust and
 // the Linux kernel. It is *not* a digest to trust for equality: a cache
 // keyed by it still compares the bytes (token_cache.h). Pure.
+// Written here, not called through OpenSSL 3's EVP_MAC "SIPHASH": that API
+// fetches the algorithm and allocates a context per call, the very cost
+// the cached-token path is cut to avoid (docs/benchmarks.md); the reference
+// vectors of the paper are in its unit test.
 
 #include <cstdint>
 #include <string_view>
