@@ -1,8 +1,8 @@
 #include "proxy/identity/token_cache.h"
 
-#include <openssl/evp.h>
-
 #include <cstring>
+
+#include "proxy/identity/sha256.h"
 
 namespace archway::identity {
 namespace {
@@ -30,10 +30,8 @@ bool same_bytes(const std::string& stored, std::string_view given) {
 }  // namespace
 
 std::string sha256_bytes(std::string_view text) {
-  unsigned char digest[EVP_MAX_MD_SIZE];
-  unsigned int len = 0;
-  EVP_Digest(text.data(), text.size(), digest, &len, EVP_sha256(), nullptr);
-  return std::string(reinterpret_cast<const char*>(digest), len);
+  const Sha256Digest digest = sha256(text);
+  return std::string(reinterpret_cast<const char*>(digest.data()), digest.size());
 }
 
 VerifiedTokenCache::Policy VerifiedTokenCache::policy(std::string_view policy_id) const {

@@ -1,13 +1,12 @@
 #include "proxy/filters/cache/cache_filter.h"
 
-#include <openssl/evp.h>
-
 #include <boost/asio/post.hpp>
 
 #include "proxy/cache/cache_key.h"
 #include "proxy/filters/cache/background_refresh.h"
 #include "proxy/filters/cache/cached_reply.h"
 #include "proxy/http/error_body.h"
+#include "proxy/identity/sha256.h"
 #include "proxy/outbound/http_client.h"
 
 namespace archway::filters::cache_filter {
@@ -15,22 +14,6 @@ namespace {
 
 using metrics::PolicyCounter;
 using Clock = std::chrono::system_clock;
-
-// cacheAuthorizedRequests on a rule without auth: the credentials
-// themselves tell users apart, hashed so the key holds no secret.
-std::string sha256_hex(std::string_view text) {
-  unsigned char digest[EVP_MAX_MD_SIZE];
-  unsigned int len = 0;
-  EVP_Digest(text.data(), text.size(), digest, &len, EVP_sha256(), nullptr);
-  static constexpr char kHex[] = "0123456789abcdef";
-  std::string out;
-  out.reserve(len * 2);
-  for (unsigned int i = 0; i < len; ++i) {
-    out += kHex[digest[i] >> 4];
-    out += kHex[digest[i] & 0xf];
-  }
-  return out;
-}
 
 LocalReply only_if_cached_reply() {
   // RFC 9111 §5.2.1.7: nothing stored may answer: 504.
@@ -58,7 +41,9 @@ FilterStatus CacheFilter::on_request(FilterContext& ctx, LocalReply& reply) {
   directives_ = cache::parse_request_directives(ctx.request.headers);
   std::string identity;
   if (const http::Header* auth = http::find_header(ctx.request.headers, "authorization")) {
-    identity = ctx.identity().empty() ? sha256_hex(auth->value) : ctx.identity();
+    // cacheAuthorizedRequests on a rule without auth: the credentials
+    // themselves tell users apart, hashed so the key holds no secret.
+    identity = ctx.identity().empty() ? identity::sha256_hex(auth->value) : ctx.identity();
     authorized_ = true;
   }
   // The client's host and the route-matched path, before any rewrite: what
