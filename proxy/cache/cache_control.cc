@@ -3,11 +3,13 @@
 #include <cstdint>
 #include <string_view>
 
+#include "proxy/http/field_text.h"
 #include "proxy/http/message.h"
 
 namespace archway::cache {
 namespace {
 
+using http::iequals;
 using std::chrono::seconds;
 
 bool is_space(char c) { return c == ' ' || c == '\t'; }
@@ -19,14 +21,6 @@ std::string_view trim(std::string_view s) {
 }
 
 char lower(char c) { return c >= 'A' && c <= 'Z' ? static_cast<char>(c - 'A' + 'a') : c; }
-
-bool iequals(std::string_view a, std::string_view b) {
-  if (a.size() != b.size()) return false;
-  for (size_t i = 0; i < a.size(); ++i) {
-    if (lower(a[i]) != lower(b[i])) return false;
-  }
-  return true;
-}
 
 // One directive: its name and its argument, unquoted ("" when none).
 struct Directive {
