@@ -1,6 +1,5 @@
 #include "proxy/server/server.h"
 
-#include <openssl/evp.h>
 #include <spdlog/spdlog.h>
 #include <boost/asio/post.hpp>
 
@@ -16,6 +15,7 @@
 
 #include "proxy/config/snapshot_parser.h"
 #include "proxy/filters/auth/auth.h"
+#include "proxy/identity/sha256.h"
 #include "proxy/metrics/prometheus.h"
 #include "proxy/server/cache_metrics.h"
 #include "proxy/server/jwks_metrics.h"
@@ -28,19 +28,6 @@ namespace {
 
 std::string listener_key(const config::Listener& l) {
   return l.name + "|" + l.address + "|" + std::to_string(l.port) + (l.tls ? "|tls" : "|tcp");
-}
-
-std::string sha256_hex(const std::string& text) {
-  unsigned char digest[EVP_MAX_MD_SIZE];
-  unsigned int len = 0;
-  EVP_Digest(text.data(), text.size(), digest, &len, EVP_sha256(), nullptr);
-  static constexpr char kHex[] = "0123456789abcdef";
-  std::string out;
-  for (unsigned int i = 0; i < len; ++i) {
-    out += kHex[digest[i] >> 4];
-    out += kHex[digest[i] & 0xf];
-  }
-  return out;
 }
 
 // Hands the heap's free pages back to the kernel. A snapshot's parse tree
@@ -211,7 +198,7 @@ Result<std::string> Server::apply(const config::ValidatedSnapshot& validated) {
   if (policy_state_.cache_store) policy_state_.cache_store->retain((*table)->cache_fingerprints);
   const std::string canonical = config::to_json(snapshot);
   version_ = snapshot.version;
-  hash_ = sha256_hex(canonical);
+  hash_ = identity::sha256_hex(canonical);
   live_ = true;
   if (store_) {
     if (auto saved = store_->save(snapshot); !saved.ok()) {

@@ -8,6 +8,7 @@
 #endif
 
 #include "proxy/http/error_body.h"
+#include "proxy/http/field_text.h"
 
 namespace archway::filters::auth {
 namespace {
@@ -45,18 +46,6 @@ size_t token68_prefix(std::string_view s) {
   return i;
 }
 
-bool iequals(std::string_view a, std::string_view b) {
-  return a.size() == b.size() && std::equal(a.begin(), a.end(), b.begin(), [](char x, char y) {
-           return (x | 0x20) == (y | 0x20);
-         });
-}
-
-std::string_view trim_spaces(std::string_view s) {
-  while (!s.empty() && (s.front() == ' ' || s.front() == '\t')) s.remove_prefix(1);
-  while (!s.empty() && (s.back() == ' ' || s.back() == '\t')) s.remove_suffix(1);
-  return s;
-}
-
 // Calls visit(name, value, whole) for each `name=value` of a list split by
 // `separator` (a Cookie field's pairs, a query's parameters); an element
 // without '=' has an empty value. Stops when visit returns false.
@@ -66,12 +55,12 @@ void for_each_pair(std::string_view list, char separator, Visit visit) {
     const size_t end = list.find(separator);
     const std::string_view element = list.substr(0, end);
     list = end == std::string_view::npos ? std::string_view{} : list.substr(end + 1);
-    const std::string_view pair = separator == ';' ? trim_spaces(element) : element;
+    const std::string_view pair = separator == ';' ? http::trim_ows(element) : element;
     const size_t eq = pair.find('=');
     const std::string_view name = pair.substr(0, eq);
     const std::string_view value =
         eq == std::string_view::npos ? std::string_view{} : pair.substr(eq + 1);
-    if (!visit(separator == ';' ? trim_spaces(name) : name, value, pair)) return;
+    if (!visit(separator == ';' ? http::trim_ows(name) : name, value, pair)) return;
   }
 }
 
@@ -142,7 +131,7 @@ BearerCredentials find_bearer(const http::Headers& headers, TokenCheck check) {
   std::string_view value = found->value;
   const size_t space = value.find(' ');
   const std::string_view scheme = value.substr(0, space);
-  if (!iequals(scheme, "bearer")) return {};  // another scheme: no bearer credentials
+  if (!http::iequals(scheme, "bearer")) return {};  // another scheme: no bearer credentials
   if (space == std::string_view::npos) return {BearerCredentials::Kind::kMalformed, {}};
   std::string_view token = value.substr(space);
   while (!token.empty() && token.front() == ' ') token.remove_prefix(1);

@@ -1,6 +1,7 @@
 #include "proxy/filters/auth/jwks_fetcher.h"
 
 #include "proxy/filters/auth/auth.h"
+#include "proxy/http/field_text.h"
 
 #include <charconv>
 #include <utility>
@@ -12,33 +13,20 @@ constexpr std::chrono::milliseconds kFetchTimeout{5000};
 // JwkSet's own limit (jwk_set.h) is 64 KiB; a little more lets it say so.
 constexpr uint64_t kMaxJwksBytes = 128 * 1024;
 
-std::string_view trim(std::string_view s) {
-  while (!s.empty() && (s.front() == ' ' || s.front() == '\t')) s.remove_prefix(1);
-  while (!s.empty() && (s.back() == ' ' || s.back() == '\t')) s.remove_suffix(1);
-  return s;
-}
-
-bool iequals(std::string_view a, std::string_view b) {
-  if (a.size() != b.size()) return false;
-  for (size_t i = 0; i < a.size(); ++i) {
-    if ((a[i] | 0x20) != (b[i] | 0x20)) return false;
-  }
-  return true;
-}
-
 }  // namespace
 
 std::optional<std::chrono::seconds> cache_control_max_age(std::string_view value) {
   std::optional<std::chrono::seconds> out;
   while (!value.empty()) {
     const size_t comma = value.find(',');
-    const std::string_view directive = trim(value.substr(0, comma));
+    const std::string_view directive = http::trim_ows(value.substr(0, comma));
     value = comma == std::string_view::npos ? std::string_view() : value.substr(comma + 1);
     const size_t eq = directive.find('=');
-    const std::string_view name = trim(directive.substr(0, eq));
-    if (iequals(name, "no-store") || iequals(name, "no-cache")) return std::chrono::seconds(0);
-    if (!iequals(name, "max-age") || eq == std::string_view::npos) continue;
-    std::string_view number = trim(directive.substr(eq + 1));
+    const std::string_view name = http::trim_ows(directive.substr(0, eq));
+    if (http::iequals(name, "no-store") || http::iequals(name, "no-cache"))
+      return std::chrono::seconds(0);
+    if (!http::iequals(name, "max-age") || eq == std::string_view::npos) continue;
+    std::string_view number = http::trim_ows(directive.substr(eq + 1));
     if (number.size() >= 2 && number.front() == '"' && number.back() == '"') {
       number = number.substr(1, number.size() - 2);
     }
