@@ -129,14 +129,17 @@ func TestRunScriptServesTheExamplesAndStopsCleanly(t *testing.T) {
 	}
 	script := filepath.Join(repoRoot(), "scripts", "run.sh")
 	runDir := t.TempDir()
-	ports := []int{procs.FreeLoopbackPort(t), procs.FreeLoopbackPort(t), procs.FreeLoopbackPort(t)}
+	ports := []int{procs.FreeLoopbackPort(t), procs.FreeLoopbackPort(t), procs.FreeLoopbackPort(t),
+		procs.FreeLoopbackPort(t), procs.FreeLoopbackPort(t)}
 	env := append(os.Environ(),
 		"ARCHWAY_TOOLS_BIN="+tools,
 		"BUILD="+buildDir(),
 		"ARCHWAY_RUN_DIR="+runDir,
 		"ARCHWAY_HTTP_PORT="+strconv.Itoa(ports[0]),
 		"ARCHWAY_HTTPS_PORT="+strconv.Itoa(ports[1]),
-		"ARCHWAY_ADMIN_PORT="+strconv.Itoa(ports[2]))
+		"ARCHWAY_ADMIN_PORT="+strconv.Itoa(ports[2]),
+		"ARCHWAY_HYDRA_PORT="+strconv.Itoa(ports[3]),
+		"ARCHWAY_HYDRA_ADMIN_PORT="+strconv.Itoa(ports[4]))
 
 	stopScript := func() (string, error) {
 		ctx, cancel := context.WithTimeout(context.Background(), stopTimeout)
@@ -186,6 +189,11 @@ func TestRunScriptServesTheExamplesAndStopsCleanly(t *testing.T) {
 
 	// What the user reads: each curl line and the answer under it.
 	host := fmt.Sprintf("http://127.0.0.1:%d", ports[0])
+	// examples/gateway.yaml: orders-app's token from Hydra (on a port other
+	// than the example's, so the script's patch is tried too), then calls
+	// that spend its minute.
+	gateway := fmt.Sprintf("-H 'Host: gateway.localtest.me' -H \"Authorization: Bearer $TOKEN\" %s/v1/orders/123", host)
+	tokenURL := fmt.Sprintf("http://127.0.0.1:%d/oauth2/token", ports[3])
 	want := []struct {
 		command  string   // a part of the printed command
 		contains []string // parts of its answer
@@ -195,6 +203,16 @@ func TestRunScriptServesTheExamplesAndStopsCleanly(t *testing.T) {
 		{host + "/old?page=2", []string{"HTTP/1.1 301", "location: http://api.localtest.me/api?page=2"}},
 		{"Host: www.localtest.me", []string{`"name":"blue"`, `"path":"/"`}},
 		{"Host: anything.else", []string{`"name":"green"`, `"path":"/"`}},
+		{"-d scope=orders:read " + tokenURL, []string{`{"access_token":"ey`}},
+		{"TOKEN=$(", nil},
+		{"-o /dev/null " + gateway, []string{"HTTP/1.1 200", "x-cache: MISS", `ratelimit: "default";r=59;`}},
+		{"-o /dev/null " + gateway, []string{"HTTP/1.1 200", "x-cache: HIT", "cache-status: archway; hit"}},
+		{"traceparent: 00-4bf92f3577b34da6a3ce929d0e0e4736-", []string{`"Traceparent":["00-4bf92f3577b34da6a3ce929d0e0e4736-`}},
+		{fmt.Sprintf("-D - -H 'Host: gateway.localtest.me' %s/v1/orders/123", host), []string{"HTTP/1.1 401", "www-authenticate: Bearer"}},
+		{"NOSCOPE=$(", nil},
+		{"Bearer $NOSCOPE", []string{"HTTP/1.1 403", `www-authenticate: Bearer error="insufficient_scope"`}},
+		{"?n=[1-61]", []string{" 200\n", " 429\n"}},
+		{"-D - " + gateway, []string{"HTTP/1.1 429", "retry-after: ", `ratelimit: "default";r=0;`}},
 	}
 	commands, answers := tries(out.all())
 	if len(commands) != len(want) {
