@@ -6,6 +6,9 @@
 #include "proxy/config/policies/rfc3339.h"
 #include "proxy/filters/versioning/version_headers.h"
 
+// Versions name only the fields a case sets; the rest keep their defaults.
+#pragma GCC diagnostic ignored "-Wmissing-field-initializers"
+
 namespace archway::filters {
 namespace {
 
