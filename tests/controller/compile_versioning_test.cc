@@ -71,10 +71,11 @@ TEST(CompileVersioning, UndeclaredMatchVersionIsUnknownVersion) {
 TEST(CompileVersioning, MalformedVersioningIsInvalidValueNamingTheField) {
   const ClusterState state = state_from_yaml(kCluster);
   auto route = translate_api_route(
-      yaml(route_with("versioning: {sources: [{type: Header, name: X-Api-Version}], "
-                      "versions: [{name: '1', deprecation: '2026-06-01T00:00:00Z', "
-                      "brownouts: [{start: '2026-07-01T10:00:00Z', end: '2026-07-01T09:00:00Z'}]}]},",
-                      "[{path: {value: /x}}]")),
+      yaml(route_with(
+          "versioning: {sources: [{type: Header, name: X-Api-Version}], "
+          "versions: [{name: '1', deprecation: '2026-06-01T00:00:00Z', "
+          "brownouts: [{start: '2026-07-01T10:00:00Z', end: '2026-07-01T09:00:00Z'}]}]},",
+          "[{path: {value: /x}}]")),
       state, {});
   ASSERT_FALSE(route.ok());
   EXPECT_EQ(route.error().reason, Reason::kInvalidValue);
