@@ -46,6 +46,7 @@ METHODS = ["GET", "HEAD", "POST", "PUT", "DELETE", "CONNECT", "OPTIONS", "TRACE"
 CONDITION_TYPE = (r"^([a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*/)?"
                   r"(([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9])$")
 CONDITION_REASON = r"^[A-Za-z]([A-Za-z0-9_,:]*[A-Za-z0-9_])?$"
+VERSION_NAME = r"^[A-Za-z0-9._-]+$"
 
 
 # --- schema helpers -------------------------------------------------------
@@ -593,7 +594,102 @@ def match():
                                      "Query parameter name (case-sensitive).", 256,
                                      pattern=NO_CTL_NONEMPTY, min_len=1)),
                                  16, list_type="map", map_keys=["name"]),
+            "version": string("Only requests of this API version (a name in "
+                              "`spec.versioning.versions`); any declared version when not "
+                              "set. See docs/versioning.md.", 32, pattern=VERSION_NAME,
+                              min_len=1),
         },
+    )
+
+
+def versioning():
+    """spec.versioning: API version negotiation (docs/versioning.md)."""
+    source = obj(
+        "One place the version of a request is read from.",
+        {
+            "type": string("`Header`: the value of the header `name`. `Accept`: the media-type "
+                           "parameter `parameter` of the `Accept` header (RFC 9110, the range "
+                           "with the highest quality that carries it; `q=0` excludes). "
+                           "`QueryParam`: the query parameter `name`. `PathSegment`: the first "
+                           "path segment, written `<prefix><version>` (`/v2/orders`).", 0,
+                           enum=["Header", "Accept", "QueryParam", "PathSegment"]),
+            "name": string("Header or query parameter name (Header and QueryParam only).", 256,
+                           pattern=NO_CTL_NONEMPTY, min_len=1),
+            "mediaType": string("Accept only: the media type whose parameter counts "
+                                "(`application/vnd.example+json`); `type/*` and `*/*` ranges "
+                                "cover it. Any media range when not set.", 255,
+                                pattern=r"^[A-Za-z0-9!#$%&'*+.^_`|~-]+/[A-Za-z0-9!#$%&'*+.^_`|~-]+$"),
+            "parameter": string("Accept only: the media-type parameter that carries the version "
+                                "(case-insensitive). Default `version`.", 64,
+                                pattern=r"^[A-Za-z0-9!#$%&'*+.^_`|~-]+$"),
+            "prefix": string("PathSegment only: what the segment starts with before the "
+                             "version. Default `v`.", 16, pattern=r"^[A-Za-z0-9._-]*$"),
+            "strip": boolean("PathSegment only: remove the version segment before forwarding "
+                             "(`/v2/orders` reaches the backend as `/orders`), unless the rule "
+                             "rewrites the path."),
+        },
+        required=["type"],
+        rules=[
+            rule("(self.type == 'Header' || self.type == 'QueryParam') == has(self.name)",
+                 "name is required for Header and QueryParam, and only allowed there"),
+            rule("self.type == 'Accept' || (!has(self.mediaType) && !has(self.parameter))",
+                 "mediaType and parameter are only allowed for Accept"),
+            rule("self.type == 'PathSegment' || (!has(self.prefix) && !has(self.strip))",
+                 "prefix and strip are only allowed for PathSegment"),
+        ],
+    )
+    brownout = obj(
+        "A window during which the version answers `410 Gone`.",
+        {
+            "start": string("When the window opens (RFC 3339).", None, fmt="date-time"),
+            "end": string("When it closes (RFC 3339), after start.", None, fmt="date-time"),
+        },
+        required=["start", "end"],
+        rules=[rule("self.end > self.start", "end must be after start", field_path=".end")],
+    )
+    version = obj(
+        "A version of the API this route serves.",
+        {
+            "name": string("The version as requests spell it (`1`, `2024-06-01`, `beta`).", 32,
+                           pattern=VERSION_NAME, min_len=1),
+            "deprecation": string("When the version is (or was) deprecated (RFC 3339). Its "
+                                  "responses carry `Deprecation: @<unix seconds>` (RFC 9745).",
+                                  None, fmt="date-time"),
+            "sunset": string("When the version stops being served (RFC 3339). Its responses "
+                             "carry `Sunset: <HTTP-date>` (RFC 8594).", None, fmt="date-time"),
+            "link": string("Documentation of the deprecation: sent as `Link: <link>; "
+                           "rel=\"deprecation\"` (and `rel=\"sunset\"` with a sunset).", 2048,
+                           pattern=r'^https?://[^\s/?#<>"]+([/?#][^\s<>"]*)?$'),
+            "brownouts": array("Scheduled windows during which this deprecated version answers "
+                               "`410` with the JSON error body, so callers notice before the "
+                               "sunset.", brownout, 16),
+        },
+        required=["name"],
+        rules=[
+            rule("!has(self.sunset) || !has(self.deprecation) || self.sunset > self.deprecation",
+                 "sunset must be after deprecation", field_path=".sunset"),
+            rule("!has(self.brownouts) || size(self.brownouts) == 0 || has(self.deprecation)",
+                 "brownouts need deprecation", field_path=".brownouts"),
+        ],
+    )
+    return obj(
+        "API version negotiation for every rule of this route (docs/versioning.md): where a "
+        "request's version is read from, the versions served, and each version's deprecation. "
+        "Rules select a version with `matches[].version`.",
+        {
+            "sources": array("Where the version is read from, in this order: the first that "
+                             "carries a version decides.", source, 4, min_items=1,
+                             rules=[rule("self.all(s, self.exists_one(t, t.type == s.type))",
+                                         "each source type may appear once")]),
+            "versions": array("The versions served. A request naming another gets `400` "
+                              "(`406` when it came from Accept) listing these.", version, 32,
+                              min_items=1, list_type="map", map_keys=["name"]),
+            "default": string("The version of a request that names none. When not set, such a "
+                              "request gets `400`.", 32, pattern=VERSION_NAME, min_len=1),
+        },
+        required=["sources", "versions"],
+        rules=[rule("!has(self.default) || self.versions.exists(v, v.name == self.default)",
+                    "default must name one of versions", field_path=".default")],
     )
 
 
@@ -734,12 +830,18 @@ def crd():
                                      "hostnames.", 253, pattern=DNS_SUBDOMAIN, min_len=1),
             }, required=["secretName"]),
             "defaults": defaults,
+            "versioning": versioning(),
             "rules": array("The rules of the route.", rule_schema(), 64, min_items=1,
                            list_type="map", map_keys=["name"]),
         },
         required=["rules"],
         rules=[rule("!has(self.tls) || (has(self.hostnames) && size(self.hostnames) > 0)",
-                    "tls needs hostnames", field_path=".tls")],
+                    "tls needs hostnames", field_path=".tls"),
+               rule("self.rules.all(r, !has(r.matches) || r.matches.all(m, !has(m.version) || "
+                    "(has(self.versioning) && "
+                    "self.versioning.versions.exists(v, v.name == m.version))))",
+                    "a match's version must name one of versioning.versions",
+                    field_path=".rules")],
     )
     status = obj(
         "Observed state, written by the controller's leader.",

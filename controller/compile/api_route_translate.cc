@@ -2,6 +2,7 @@
 #include <utility>
 
 #include "controller/compile/api_route_rule.h"
+#include "controller/compile/api_route_versioning.h"
 #include "controller/compile/json_access.h"
 #include "controller/compile/object_translate.h"
 #include "controller/compile/tls_secret.h"
@@ -41,6 +42,8 @@ Result<TranslatedObject, Problem> translate_api_route(const Json& route, const C
   const Json& rules = array(spec, "rules");
   if (rules.empty())
     return reject(Reason::kInvalidValue, "spec.rules: at least one rule is required");
+  auto versioning = translate_versioning(spec);
+  if (!versioning.ok()) return versioning.error();
   const Json& defaults = object(spec, "defaults");
   const std::string route_name = obj.key.ns + "/" + obj.key.name;
   std::set<std::string> rule_names;
@@ -50,10 +53,11 @@ Result<TranslatedObject, Problem> translate_api_route(const Json& route, const C
     if (!rule_names.insert(rule_name).second) {
       return reject(Reason::kInvalidValue, field + ".name: \"" + rule_name + "\" is used twice");
     }
-    auto translated = translate_rule(merge_defaults(defaults, rules[i]), field, obj.key, state,
-                                     address_map, enforced);
+    const Json merged = merge_defaults(defaults, rules[i]);
+    auto translated = translate_rule(merged, field, obj.key, state, address_map, enforced);
     if (!translated.ok()) return translated.error();
     TranslatedRule& rule = *translated;
+    if (auto problem = apply_versioning(merged, field, *versioning, rule.route)) return *problem;
     rule.route.name = route_name + "/" + rule_name;
     rule.route.route_name = route_name;
     rule.route.rule_name = rule_name;

@@ -54,7 +54,7 @@ struct IngressParser {
     route.name = route_name + "/" + rule_name;
     route.route_name = route_name;
     route.rule_name = rule_name;
-    route.matches.push_back(config::Match{std::move(path), {}, {}, {}});
+    route.matches.push_back(config::Match{std::move(path), {}, {}, {}, {}});
     route.backends.push_back({cluster, 1});
     return route;
   }

@@ -23,6 +23,8 @@ std::string_view reason_name(Reason reason) {
       return "Conflicted";
     case Reason::kInvalidForProxy:
       return "InvalidForProxy";
+    case Reason::kUnknownVersion:
+      return "UnknownVersion";
     case Reason::kBackendNotFound:
       return "BackendNotFound";
     case Reason::kSecretNotFound:

@@ -24,6 +24,7 @@ enum class Reason {
   kPolicyNotEnforced,  // a policy the proxy cannot enforce yet and must not skip (auth)
   kConflicted,         // an older object owns the same host + match
   kInvalidForProxy,    // the proxy's validator refuses the object's output
+  kUnknownVersion,     // a match selects a version spec.versioning does not declare
   // ResolvedRefs=False: the object serves, a reference dangles.
   kBackendNotFound,
   kSecretNotFound,

@@ -47,6 +47,7 @@ type Match struct {
 	Methods     []string     `json:"methods,omitempty"`
 	Headers     []ValueMatch `json:"headers,omitempty"`
 	QueryParams []ValueMatch `json:"queryParams,omitempty"`
+	Version     string       `json:"version,omitempty"` // docs/versioning.md
 }
 
 type WeightedBackend struct {
@@ -113,6 +114,8 @@ type Policies struct {
 	Auth      *Auth      `json:"auth,omitempty"`
 	RateLimit *RateLimit `json:"rateLimit,omitempty"`
 	Cache     *Cache     `json:"cache,omitempty"`
+	// Versioning is declared per APIRoute; the snapshot carries it per route.
+	Versioning *Versioning `json:"versioning,omitempty"`
 }
 
 // Cache is the snapshot's cache policy (docs/cache.md).

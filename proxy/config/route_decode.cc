@@ -16,7 +16,7 @@ void decode_value_match(Decoder& d, const Json& json, const std::string& path, V
 }
 
 void decode_match(Decoder& d, const Json& json, const std::string& path, Match& out) {
-  ObjectReader r(d, json, path, {"path", "methods", "headers", "queryParams"});
+  ObjectReader r(d, json, path, {"path", "methods", "headers", "queryParams", "version"});
   if (const Json* p = r.child("path")) {
     ObjectReader pr(d, *p, r.field("path"), {"type", "value"});
     get_enum(d, pr, "type", out.path.type, path_match_type,
@@ -30,6 +30,7 @@ void decode_match(Decoder& d, const Json& json, const std::string& path, Match& 
   r.each("queryParams", [&](const Json& element, const std::string& p) {
     decode_value_match(d, element, p, out.query_params.emplace_back());
   });
+  r.get("version", out.version);
 }
 
 void decode_header_ops(Decoder& d, const Json& json, const std::string& path, HeaderOps& out) {

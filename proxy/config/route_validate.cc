@@ -174,6 +174,20 @@ Result<void> validate_timeouts(const Timeouts& t, const std::string& path) {
   return {};
 }
 
+// A match selects a version the route declares (the CRD's CEL rule).
+Result<void> validate_match_versions(const Route& route, const std::string& path) {
+  for (size_t i = 0; i < route.matches.size(); ++i) {
+    const std::optional<std::string>& version = route.matches[i].version;
+    if (!version) continue;
+    const auto& versioning = route.policies.versioning;
+    if (!versioning || versioning->find(*version) == nullptr) {
+      return invalid(index_field(path + ".matches", i) + ".version",
+                     "must name a version of policies.versioning");
+    }
+  }
+  return {};
+}
+
 }  // namespace
 
 Result<void> validate_route(const Route& route, const std::string& path, RouteContext& context) {
@@ -222,6 +236,7 @@ Result<void> validate_route(const Route& route, const std::string& path, RouteCo
   if (auto r = validate_timeouts(route.timeouts, path + ".timeouts"); !r.ok()) return r;
   const std::string policies = path + ".policies";
   if (auto r = validate(route.policies, policies, *context.clusters); !r.ok()) return r;
+  if (auto r = validate_match_versions(route, path); !r.ok()) return r;
   return check_enforced(route.policies, policies);
 }
 

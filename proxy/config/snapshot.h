@@ -64,6 +64,9 @@ struct Match {
   std::vector<std::string> methods;  // empty: any method
   std::vector<ValueMatch> headers;
   std::vector<ValueMatch> query_params;
+  // Only this version of the route's policies.versioning (declared there);
+  // absent: any declared version (docs/versioning.md).
+  std::optional<std::string> version;
 
   bool operator==(const Match&) const = default;
 };

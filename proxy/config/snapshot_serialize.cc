@@ -30,10 +30,12 @@ Json match(const Match& m) {
   for (const ValueMatch& h : m.headers) headers.push_back(value_match(h));
   Json query = Json::array();
   for (const ValueMatch& q : m.query_params) query.push_back(value_match(q));
-  return {{"path", {{"type", to_string(m.path.type)}, {"value", m.path.value}}},
-          {"methods", m.methods},
-          {"headers", std::move(headers)},
-          {"queryParams", std::move(query)}};
+  Json out = {{"path", {{"type", to_string(m.path.type)}, {"value", m.path.value}}},
+              {"methods", m.methods},
+              {"headers", std::move(headers)},
+              {"queryParams", std::move(query)}};
+  if (m.version) out["version"] = *m.version;
+  return out;
 }
 
 template <typename T>

@@ -127,6 +127,13 @@ class FilterContext {
     stats_.count_policy(&route, route.route.route_name, route.route.rule_name, counter);
   }
 
+  // Counts a request served as a declared version (versioning filter).
+  void count_version(int version_index, const std::string& version) {
+    const routing::CompiledRoute& route = *match.route;
+    stats_.count_version(&route, route.route.route_name, route.route.rule_name, version_index,
+                         version);
+  }
+
   // Who the request authenticated as: an API key's id, a token's `sub`.
   // Set by the route's auth filter once it let the request through; empty
   // when the route has no auth or the token has no subject. What the

@@ -10,6 +10,7 @@
 #include "proxy/filters/redirect/redirect.h"
 #include "proxy/filters/request_transform/request_transform.h"
 #include "proxy/filters/response_transform/response_transform.h"
+#include "proxy/filters/versioning/versioning.h"
 
 namespace archway::filters {
 namespace {
@@ -32,8 +33,13 @@ using Make = std::unique_ptr<const FilterConfig> (*)(const ChainInputs&);
 // sits after request transformation (it has no request hook) and before
 // the route's local answers, so that redirect and directResponse answers
 // get responseHeaders, as the backend's responses do.
-constexpr std::array<Make, 8> kChainOrder = {
+constexpr std::array<Make, 9> kChainOrder = {
     [](const ChainInputs& in) { return in.cors ? make_cors_filter(*in.cors) : nullptr; },
+    // After CORS (a preflight carries no version header, and a browser
+    // must be able to read a 400/406/410), before everything else, so
+    // every other response of a version carries its Deprecation, Sunset
+    // and Link fields, other filters' local answers included.
+    [](const ChainInputs& in) { return make_versioning_filter(in.route); },
     [](const ChainInputs& in) {
       return in.route.policies.auth ? make_auth_filter(*in.route.policies.auth, in.shared)
                                     : nullptr;

@@ -59,6 +59,16 @@ std::string render_prometheus(const StatsSnapshot& stats, const ProcessGauges& g
              reason_label + "} " + std::to_string(count) + "\n";
     }
   }
+  out +=
+      "# HELP archway_version_requests_total Requests served as a declared API version, by "
+      "route, rule and version.\n";
+  out += "# TYPE archway_version_requests_total counter\n";
+  for (const auto& [key, count] : stats.version_requests) {
+    const auto& [route, rule, version] = key;
+    out += "archway_version_requests_total{route=\"" + escape_label(route) + "\",rule=\"" +
+           escape_label(rule) + "\",version=\"" + escape_label(version) + "\"} " +
+           std::to_string(count) + "\n";
+  }
   out += "# HELP archway_request_duration_seconds Time from request head to response end.\n";
   out += "# TYPE archway_request_duration_seconds histogram\n";
   uint64_t cumulative = 0;

@@ -5,6 +5,7 @@ namespace archway::metrics {
 void StatsSnapshot::merge(const StatsSnapshot& other) {
   for (const auto& [key, count] : other.requests) requests[key] += count;
   for (const auto& [key, count] : other.policy_events) policy_events[key] += count;
+  for (const auto& [key, count] : other.version_requests) version_requests[key] += count;
   for (size_t i = 0; i < duration_buckets.size(); ++i) {
     duration_buckets[i] += other.duration_buckets[i];
   }
@@ -34,6 +35,15 @@ void WorkerStats::count_policy(const void* route_key, const std::string& route,
   if (!labels_.contains(route_key)) labels_.emplace(route_key, Labels{route, rule});
 }
 
+void WorkerStats::count_version(const void* route_key, const std::string& route,
+                                const std::string& rule, int version_index,
+                                const std::string& version) {
+  auto [it, inserted] = live_version_.try_emplace({route_key, version_index});
+  if (inserted) it->second.version = version;
+  ++it->second.count;
+  if (!labels_.contains(route_key)) labels_.emplace(route_key, Labels{route, rule});
+}
+
 void WorkerStats::fold() {
   for (const auto& [key, count] : live_) {
     const auto& labels = labels_.at(key.first);
@@ -43,8 +53,13 @@ void WorkerStats::fold() {
     const auto& labels = labels_.at(key.first);
     folded_policy_[{labels.route, labels.rule, key.second}] += count;
   }
+  for (const auto& [key, entry] : live_version_) {
+    const auto& labels = labels_.at(key.first);
+    folded_version_[{labels.route, labels.rule, entry.version}] += entry.count;
+  }
   live_.clear();
   live_policy_.clear();
+  live_version_.clear();
   labels_.clear();
 }
 
@@ -59,6 +74,11 @@ StatsSnapshot WorkerStats::snapshot() const {
   for (const auto& [key, count] : live_policy_) {
     const auto& labels = labels_.at(key.first);
     out.policy_events[{labels.route, labels.rule, key.second}] += count;
+  }
+  out.version_requests = folded_version_;
+  for (const auto& [key, entry] : live_version_) {
+    const auto& labels = labels_.at(key.first);
+    out.version_requests[{labels.route, labels.rule, entry.version}] += entry.count;
   }
   out.duration_buckets = buckets_;
   out.duration_sum = sum_;

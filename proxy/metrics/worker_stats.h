@@ -115,6 +115,9 @@ struct StatsSnapshot {
   std::map<std::tuple<std::string, std::string, int>, uint64_t> requests;
   // (route, rule, PolicyCounter) → count
   std::map<std::tuple<std::string, std::string, int>, uint64_t> policy_events;
+  // (route, rule, version) → requests served as that version
+  // (archway_version_requests_total; versions are declared, so bounded)
+  std::map<std::tuple<std::string, std::string, std::string>, uint64_t> version_requests;
   std::array<uint64_t, kDurationBuckets.size() + 1> duration_buckets{};  // last: +Inf
   double duration_sum = 0;
   uint64_t duration_count = 0;
@@ -135,6 +138,11 @@ class WorkerStats {
   // A policy event on a route; keyed and folded like record().
   void count_policy(const void* route_key, const std::string& route, const std::string& rule,
                     PolicyCounter counter);
+  // A request served as a declared version of a versioned route;
+  // `version_index` is its position in the route's versions (the key),
+  // `version` its name (read only the first time a key is seen).
+  void count_version(const void* route_key, const std::string& route, const std::string& rule,
+                     int version_index, const std::string& version);
   void fold();
   [[nodiscard]] StatsSnapshot snapshot() const;
 
@@ -160,6 +168,12 @@ class WorkerStats {
   std::map<std::tuple<std::string, std::string, int>, uint64_t> folded_;
   std::unordered_map<std::pair<const void*, int>, uint64_t, KeyHash> live_policy_;
   std::map<std::tuple<std::string, std::string, int>, uint64_t> folded_policy_;
+  struct VersionCount {
+    std::string version;
+    uint64_t count = 0;
+  };
+  std::unordered_map<std::pair<const void*, int>, VersionCount, KeyHash> live_version_;
+  std::map<std::tuple<std::string, std::string, std::string>, uint64_t> folded_version_;
   std::array<uint64_t, kDurationBuckets.size() + 1> buckets_{};
   double sum_ = 0;
   uint64_t count_ = 0;

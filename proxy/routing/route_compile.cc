@@ -83,6 +83,10 @@ Result<void> build_virtual_host(const config::VirtualHost& vh, const std::string
         return invalid(field() + "." + conditions.error().field, conditions.error().message);
       }
       p.entry.conditions = std::move(*conditions);
+      if (route.policies.versioning) {
+        p.entry.versioning = &*route.policies.versioning;
+        p.entry.version = match.version;
+      }
       int64_t specific = 0;
       switch (match.path.type) {
         case PathMatchType::kExact:
@@ -162,7 +166,8 @@ Result<void> build_virtual_host(const config::VirtualHost& vh, const std::string
     }
     const bool single_label = vh.routes[p.entry.route - first_route].single_label_wildcard;
     out.has_single_label = out.has_single_label || single_label;
-    out.heads.push_back({p.entry.route, !p.entry.conditions.empty(), single_label});
+    const bool conditional = !p.entry.conditions.empty() || p.entry.versioning != nullptr;
+    out.heads.push_back({p.entry.route, conditional, single_label});
     out.entries.push_back(std::move(p.entry));
   }
   out.literal.finish();

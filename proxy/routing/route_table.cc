@@ -6,6 +6,7 @@
 #include <type_traits>
 
 #include "proxy/routing/route_table_impl.h"
+#include "proxy/routing/version_resolve.h"
 
 namespace archway::routing {
 namespace {
@@ -106,16 +107,39 @@ std::optional<RouteMatch> VirtualHostTable::match(const RequestHead& request,
   const std::string_view path = request.path;
   Segments segments;
   split(path, segments);
+  // A versioned route's resolution, computed for its first candidate only
+  // (a route's matches share one policies.versioning).
+  const config::Versioning* resolved_for = nullptr;
+  VersionResolution resolution;
+  const auto version_of = [&](const config::Versioning* versioning) -> const VersionResolution& {
+    if (resolved_for != versioning) {
+      resolution = resolve_version(*versioning, view);
+      resolved_for = versioning;
+    }
+    return resolution;
+  };
   // Entries without conditions are decided by their 8-byte head alone.
   const auto holds = [&](uint32_t rank) {
     const EntryHead& head = heads[rank];
     if (multi_label && head.single_label) return false;
-    return !head.conditional || entries[rank].conditions.matches(view);
+    if (!head.conditional) return true;
+    const MatchEntry& e = entries[rank];
+    if (!e.conditions.matches(view)) return false;
+    if (e.versioning == nullptr) return true;
+    const VersionResolution& v = version_of(e.versioning);
+    // No usable version: the route's first candidate takes the request
+    // and its versioning filter answers 400/406 (docs/versioning.md).
+    if (!v.served()) return true;
+    return !e.version || *e.version == v.version;
   };
   const auto found = [&](uint32_t rank) {
     RouteMatch m;
     m.route = &routes[heads[rank].route];
     m.matched_prefix = path.substr(0, 0);
+    if (heads[rank].conditional && entries[rank].versioning != nullptr) {
+      const config::Versioning* versioning = entries[rank].versioning;
+      m.version = version_of(versioning);
+    }
     return m;
   };
 

@@ -28,6 +28,7 @@
 #include "common/result.h"
 #include "proxy/config/snapshot.h"
 #include "proxy/config/validated_snapshot.h"
+#include "proxy/routing/version_resolution.h"
 
 namespace archway::routing {
 
@@ -75,6 +76,9 @@ struct RouteMatch {
   // Template captures ({id} → "42") and the matched prefix, for rewrites.
   std::vector<std::pair<std::string, std::string>> captures;
   std::string_view matched_prefix;  // PathPrefix routes: the part of path matched
+  // Routes with policies.versioning: the request's version, or why it has
+  // none (the versioning filter answers 400/406 then). Unset otherwise.
+  std::optional<VersionResolution> version;
 };
 
 class RouteTable {

@@ -24,6 +24,10 @@ struct MatchEntry {
   MatchConditions conditions;
   std::unique_ptr<RE2> regex;                              // RegularExpression paths
   std::vector<std::pair<uint32_t, std::string>> captures;  // Template: segment index → name
+  // The route's policies.versioning (in the table's snapshot), and the one
+  // version this match selects (Match::version; absent: any declared one).
+  const config::Versioning* versioning = nullptr;
+  std::optional<std::string> version;
 };
 
 struct VirtualHostTable {
@@ -34,7 +38,7 @@ struct VirtualHostTable {
   // entries have no condition, and then the (large) MatchEntry is never read.
   struct EntryHead {
     uint32_t route = 0;         // MatchEntry::route
-    bool conditional = false;   // has methods, headers or query conditions
+    bool conditional = false;   // has methods, headers, query or version conditions
     bool single_label = false;  // Route::single_label_wildcard
   };
   std::vector<EntryHead> heads;

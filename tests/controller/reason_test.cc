@@ -29,6 +29,7 @@ const std::vector<Spelling>& spellings() {
       {Reason::kPolicyNotEnforced, "PolicyNotEnforced"},
       {Reason::kConflicted, "Conflicted"},
       {Reason::kInvalidForProxy, "InvalidForProxy"},
+      {Reason::kUnknownVersion, "UnknownVersion"},
       {Reason::kBackendNotFound, "BackendNotFound"},
       {Reason::kSecretNotFound, "SecretNotFound"},
       {Reason::kInvalidSecret, "InvalidSecret"},

@@ -12,6 +12,7 @@
 #include "proxy/config/policies/cors.h"
 #include "proxy/config/policies/rate_limit.h"
 #include "proxy/config/policies/retries.h"
+#include "proxy/config/policies/versioning.h"
 
 namespace archway::config {
 
@@ -23,6 +24,8 @@ struct RoutePolicies {
   std::optional<Cache> cache;
   std::optional<Cors> cors;
   std::optional<Aggregate> aggregate;
+  // Route-level in an APIRoute: the controller copies it onto every rule.
+  std::optional<Versioning> versioning;
 
   bool operator==(const RoutePolicies&) const = default;
 };
