@@ -113,6 +113,8 @@ type Policies struct {
 	Auth      *Auth      `json:"auth,omitempty"`
 	RateLimit *RateLimit `json:"rateLimit,omitempty"`
 	Cache     *Cache     `json:"cache,omitempty"`
+	// CircuitBreaker: circuit_breaker_test.go (docs/resilience.md).
+	CircuitBreaker *CircuitBreaker `json:"circuitBreaker,omitempty"`
 }
 
 // Cache is the snapshot's cache policy (docs/cache.md).

@@ -181,6 +181,15 @@ func (b *backend) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 			code = n
 		}
 	}
+	// X-Echo-Status-For: NAME=CODE answers CODE only from the backend
+	// named NAME: one endpoint of a cluster fails, the others answer.
+	for _, v := range r.Header.Values("X-Echo-Status-For") {
+		if name, s, ok := strings.Cut(v, "="); ok && name == b.name {
+			if n, err := strconv.Atoi(s); err == nil && n >= 200 && n <= 599 {
+				code = n
+			}
+		}
+	}
 	w.Header().Set("X-Backend-Name", b.name)
 
 	if r.Header.Get("X-Echo-Mode") == "echo" {
