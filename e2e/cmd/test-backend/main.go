@@ -17,6 +17,7 @@
 // Request controls (request headers, all optional):
 //
 //	X-Echo-Status: 418           response status
+//	X-Echo-Status-For: bad=500   that status only from the backend named bad
 //	X-Echo-Sleep: 250ms          wait before answering (a Go duration)
 //	X-Echo-Set-Header: K: V      add a response header (repeatable)
 //	X-Echo-Body-Bytes: N         answer N bytes of a fixed pattern, streamed,
