@@ -116,6 +116,9 @@ type Policies struct {
 	Cache     *Cache     `json:"cache,omitempty"`
 	// Versioning is declared per APIRoute; the snapshot carries it per route.
 	Versioning *Versioning `json:"versioning,omitempty"`
+
+	// CircuitBreaker: circuit_breaker_test.go (docs/resilience.md).
+	CircuitBreaker *CircuitBreaker `json:"circuitBreaker,omitempty"`
 }
 
 // Cache is the snapshot's cache policy (docs/cache.md).

@@ -120,6 +120,7 @@ void H1Connection::handshake() {
 void H1Connection::on_connected() {
   connect_timer_.cancel();
   state_ = events_ != nullptr ? State::kBusy : State::kIdle;
+  pending_slot_.release();
   flush();
   read();
 }
@@ -355,6 +356,8 @@ void H1Connection::close() {
   if (state_ == State::kClosed) return;
   state_ = State::kClosed;
   events_ = nullptr;
+  connection_slot_.release();
+  pending_slot_.release();
   connect_timer_.cancel();
   transport_->close();
   if (auto pool = pool_.lock()) pool->forget(this);

@@ -36,6 +36,7 @@
 #include "proxy/http/message.h"
 #include "proxy/http1/response_parser.h"
 #include "proxy/net/transport.h"
+#include "proxy/resilience/breaker.h"
 
 namespace archway::backend {
 
@@ -66,6 +67,16 @@ class H1Connection final : public http::BackendStream,
              bool expect_body);
   [[nodiscard]] bool reused() const { return requests_ > 1; }
   [[nodiscard]] bool usable() const { return state_ == State::kIdle; }
+  // Not connected yet: a new connection, before start() or while it connects.
+  [[nodiscard]] bool connecting() const { return state_ == State::kConnecting; }
+  // Circuit-breaker units (docs/resilience.md): the cluster's
+  // maxConnections unit, held while the connection is open, and the
+  // maxPendingRequests unit of the request waiting for it, held until it is
+  // up. Given back when the connection is up (pending), closes or goes away.
+  void hold(resilience::BreakerSlot connection, resilience::BreakerSlot pending) {
+    connection_slot_ = std::move(connection);
+    pending_slot_ = std::move(pending);
+  }
   [[nodiscard]] const tcp::endpoint& endpoint() const { return endpoint_; }
   [[nodiscard]] Key key() const { return {endpoint_, tls_ctx_}; }
   [[nodiscard]] bool is_tls() const { return transport_->is_tls(); }
@@ -128,6 +139,8 @@ class H1Connection final : public http::BackendStream,
   size_t in_begin_ = 0, in_end_ = 0;
   http::Response response_;
   std::optional<http1::ResponseParser> parser_;
+  resilience::BreakerSlot connection_slot_;  // see hold()
+  resilience::BreakerSlot pending_slot_;
 };
 
 }  // namespace archway::backend

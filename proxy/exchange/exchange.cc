@@ -40,6 +40,7 @@ Exchange::~Exchange() {
 }
 
 void Exchange::release_backend(bool complete) {
+  request_slot_.release();
   if (backend_ != nullptr) {
     backend_->detach(complete);
     backend_ = nullptr;
@@ -151,8 +152,12 @@ void Exchange::forward() {
     return;
   }
   cluster_ = &it->second;
-  endpoint_ =
-      cluster_->endpoints[worker_.next_endpoint(chosen->cluster, cluster_->endpoints.size())];
+  endpoint_index_ = worker_.next_endpoint(chosen->cluster, cluster_->endpoints.size());
+  if (const auto& outlier = cluster_->resilience.outlier) {
+    endpoint_index_ = outlier->choose(endpoint_index_, std::chrono::steady_clock::now());
+  }
+  endpoint_ = cluster_->endpoints[endpoint_index_];
+  if (!admit(resilience::BreakerLimit::kRequests, request_slot_)) return;
 
   // What the backend receives: the path (rewritten by the chain's request
   // transformation, if any) + query, and the forwarding headers.
@@ -235,6 +240,7 @@ bool Exchange::start_backend() {
   const backend::TlsTarget* target = https ? &tls : nullptr;
   h1_ = retried_ ? worker_.pool().create(endpoint_, connect_timeout, target)
                  : worker_.pool().acquire(endpoint_, connect_timeout, target, !resendable());
+  if (h1_->connecting() && !admit_new_connection()) return true;  // answered: 503
   backend_ = h1_.get();
   h1_->start(this, worker_.scratch(), chunked, request_->method == "HEAD",
              request_->has_body || request_->websocket);
@@ -336,6 +342,7 @@ void Exchange::on_client_gone() {
 
 void Exchange::on_backend_head(Response& head, bool end_stream) {
   if (response_started_) return;
+  record_outcome(head.status >= 500);
   if (request_->websocket && request_->version == 20 && head.status / 100 == 2) {
     // An HTTP/2 client reads any 2xx as "tunnel open" (RFC 8441): a backend
     // that answered the upgrade without switching protocols must not look
@@ -412,6 +419,7 @@ void Exchange::on_backend_failure(Failure failure) {
     start_backend();
     return;
   }
+  record_outcome(true);
   if (response_started_) {
     abort_client_response();
     return;

@@ -23,6 +23,7 @@
 #include "proxy/http/message.h"
 #include "proxy/net/deadline.h"
 #include "proxy/net/recycled.h"
+#include "proxy/resilience/breaker.h"
 #include "proxy/routing/route_table.h"
 
 namespace archway::backend {
@@ -105,6 +106,18 @@ class Exchange final : public http::BackendEvents,
   void arm_tunnel_idle_timer();
   void on_deadline() override;  // Deadline: request timeout or tunnel idle
   void release_backend(bool complete);
+  // Circuit breakers (exchange_resilience.cc, docs/resilience.md): a unit
+  // of `limit` of the cluster into `slot`, or false once the 503 of the
+  // overflow is answered.
+  bool admit(resilience::BreakerLimit limit, resilience::BreakerSlot& slot);
+  // The same for the new HTTP/1.1 connection in h1_: its maxConnections
+  // unit, and this request's maxPendingRequests unit, both handed to the
+  // connection (it gives the pending one back once it is up).
+  bool admit_new_connection();
+  void respond_overflow(resilience::BreakerLimit limit);
+  // Outlier detection: the endpoint's answer (5xx or failure: `failed`),
+  // once per exchange.
+  void record_outcome(bool failed);
   // Bodyless, with an idempotent method: may be sent again on a fresh
   // connection after a reused one failed (RFC 9110 §9.2.2).
   [[nodiscard]] bool resendable() const;
@@ -150,6 +163,11 @@ class Exchange final : public http::BackendEvents,
   bool backend_paused_ = false;
   bool tunnel_ = false;
   bool retried_ = false;
+  bool outcome_recorded_ = false;
+  size_t endpoint_index_ = 0;  // endpoint_ in cluster_->endpoints (outlier detection)
+  // maxRequests unit of cluster_ for the whole exchange, given back by
+  // release_backend (and by destruction) on every way an exchange ends.
+  resilience::BreakerSlot request_slot_;
 };
 
 }  // namespace archway::exchange

@@ -2,6 +2,7 @@
 
 #include <boost/asio/io_context.hpp>
 
+#include "proxy/exchange/cluster_resilience.h"
 #include "proxy/filters/registry.h"
 #include "proxy/tls/client_tls.h"
 
@@ -32,6 +33,7 @@ Result<std::shared_ptr<const TableContext>> build_table_context_with_state(
   boost::asio::io_context resolver_io;
   boost::asio::ip::tcp::resolver resolver(resolver_io);
   const auto& clusters = ctx->snapshot().clusters;
+  const auto policies = cluster_policies(ctx->snapshot());
   for (size_t i = 0; i < clusters.size(); ++i) {
     auto& info = ctx->clusters[clusters[i].name];
     info.cluster = &clusters[i];
@@ -55,6 +57,14 @@ Result<std::shared_ptr<const TableContext>> build_table_context_with_state(
             "cannot resolve " + ep.address + ": " + ec.message());
       }
       info.endpoints.push_back(results.begin()->endpoint());
+    }
+    if (auto policy = policies.find(clusters[i].name); policy != policies.end()) {
+      std::vector<std::string> names;
+      for (const auto& ep : info.endpoints) {
+        names.push_back(ep.address().to_string() + ":" + std::to_string(ep.port()));
+      }
+      info.resilience = shared.clusters.obtain(clusters[i].name, names, policy->second.limits,
+                                               policy->second.outlier);
     }
   }
   auto tls = tls::ServerTls::create(snapshot);

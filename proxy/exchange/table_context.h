@@ -19,6 +19,7 @@
 #include "proxy/config/validated_snapshot.h"
 #include "proxy/filters/filter_chain.h"
 #include "proxy/filters/shared_policy_state.h"
+#include "proxy/resilience/cluster_states.h"
 #include "proxy/routing/route_table.h"
 #include "proxy/tls/server_tls.h"
 
@@ -33,6 +34,9 @@ struct TableContext {
     const config::Cluster* cluster = nullptr;  // points into table->snapshot()
     std::vector<boost::asio::ip::tcp::endpoint> endpoints;
     tls::SslCtxPtr client_tls;  // HTTPS clusters: verification and ALPN
+    // Circuit-breaker limits and counts, outlier detection; shared with
+    // every worker (docs/resilience.md).
+    resilience::ClusterResilience resilience;
   };
   std::unordered_map<std::string, ClusterInfo> clusters;
   // Each route's filter chain, by CompiledRoute::index (an index, not a

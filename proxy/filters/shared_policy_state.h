@@ -15,6 +15,7 @@
 #include "proxy/identity/token_cache.h"
 #include "proxy/ratelimit/global/global_limiter.h"
 #include "proxy/ratelimit/limit_tables.h"
+#include "proxy/resilience/cluster_states.h"
 
 namespace archway::filters {
 
@@ -39,6 +40,9 @@ struct SharedPolicyState {
   std::shared_ptr<cache::Store> cache_store;
   // The cache fills in flight, one per key (coalescing).
   std::shared_ptr<cache::Fills> cache_fills = std::make_shared<cache::Fills>();
+  // Circuit-breaker counts and outlier detectors by cluster
+  // (docs/resilience.md), kept across swaps that keep the cluster.
+  resilience::ClusterStates clusters;
 };
 
 }  // namespace archway::filters

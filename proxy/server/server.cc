@@ -21,6 +21,7 @@
 #include "proxy/server/jwks_metrics.h"
 #include "proxy/server/ratelimit_metrics.h"
 #include "proxy/server/ratelimit_state.h"
+#include "proxy/server/resilience_metrics.h"
 
 namespace archway::server {
 
@@ -249,7 +250,8 @@ std::string Server::render_metrics() {
          render_jwks_metrics(policy_state_.jwks.fetch_counts()) +
          render_ratelimit_metrics(policy_state_.limits.evictions(),
                                   policy_state_.global ? &policy_state_.global->stats() : nullptr) +
-         render_cache_metrics(policy_state_.cache_store.get());
+         render_cache_metrics(policy_state_.cache_store.get()) +
+         render_resilience_metrics(policy_state_.clusters.report(std::chrono::steady_clock::now()));
 }
 
 void Server::drain() {

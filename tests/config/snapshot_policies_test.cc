@@ -53,6 +53,12 @@ TEST(SnapshotPolicies, AuthIsEnforcedPerMethod) {
 
 TEST(SnapshotPolicies, CacheIsEnforced) { EXPECT_TRUE(enforced_by_this_proxy("cache")); }
 
+// docs/resilience.md: the proxy counts circuit-breaker limits per cluster and
+// ejects outliers, so the controller no longer lists it as not enforced.
+TEST(SnapshotPolicies, CircuitBreakerIsEnforced) {
+  EXPECT_TRUE(enforced_by_this_proxy("circuitBreaker"));
+}
+
 TEST(SnapshotPolicies, ApiKeyAuthIsAcceptedNowThatItIsEnforced) {
   const Json auth = {
       {"apiKey",

@@ -17,6 +17,7 @@
 // Request controls (request headers, all optional):
 //
 //	X-Echo-Status: 418           response status
+//	X-Echo-Status-For: bad=500   that status only from the backend named bad
 //	X-Echo-Sleep: 250ms          wait before answering (a Go duration)
 //	X-Echo-Set-Header: K: V      add a response header (repeatable)
 //	X-Echo-Body-Bytes: N         answer N bytes of a fixed pattern, streamed,
@@ -179,6 +180,15 @@ func (b *backend) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	if s := r.Header.Get("X-Echo-Status"); s != "" {
 		if n, err := strconv.Atoi(s); err == nil && n >= 200 && n <= 599 {
 			code = n
+		}
+	}
+	// X-Echo-Status-For: NAME=CODE answers CODE only from the backend
+	// named NAME: one endpoint of a cluster fails, the others answer.
+	for _, v := range r.Header.Values("X-Echo-Status-For") {
+		if name, s, ok := strings.Cut(v, "="); ok && name == b.name {
+			if n, err := strconv.Atoi(s); err == nil && n >= 200 && n <= 599 {
+				code = n
+			}
 		}
 	}
 	w.Header().Set("X-Backend-Name", b.name)

@@ -1,0 +1,53 @@
+#include "proxy/exchange/cluster_resilience.h"
+
+#include <algorithm>
+
+namespace archway::exchange {
+namespace {
+
+template <typename T>
+void lowest(std::optional<T>& into, const std::optional<T>& value) {
+  if (value) into = into ? std::min(*into, *value) : *value;
+}
+
+// Field by field: the lowest that any of the cluster's routes sets.
+void merge(config::CircuitBreaker& into, const config::CircuitBreaker& breaker) {
+  lowest(into.max_connections, breaker.max_connections);
+  lowest(into.max_pending_requests, breaker.max_pending_requests);
+  lowest(into.max_requests, breaker.max_requests);
+  lowest(into.consecutive_5xx, breaker.consecutive_5xx);
+  lowest(into.base_ejection_time, breaker.base_ejection_time);
+  lowest(into.max_ejection_percent, breaker.max_ejection_percent);
+}
+
+ClusterPolicy to_policy(const config::CircuitBreaker& breaker) {
+  ClusterPolicy out;
+  out.limits = {breaker.max_connections, breaker.max_pending_requests, breaker.max_requests};
+  if (breaker.consecutive_5xx) {
+    resilience::OutlierSettings settings;  // defaults: docs/resilience.md
+    settings.consecutive_5xx = *breaker.consecutive_5xx;
+    if (breaker.base_ejection_time) settings.base_ejection_time = *breaker.base_ejection_time;
+    if (breaker.max_ejection_percent) settings.max_ejection_percent = *breaker.max_ejection_percent;
+    out.outlier = settings;
+  }
+  return out;
+}
+
+}  // namespace
+
+std::map<std::string, ClusterPolicy> cluster_policies(const config::Snapshot& snapshot) {
+  std::map<std::string, config::CircuitBreaker> merged;
+  for (const auto& host : snapshot.virtual_hosts) {
+    for (const auto& route : host.routes) {
+      if (!route.policies.circuit_breaker) continue;
+      for (const auto& backend : route.backends) {
+        merge(merged[backend.cluster], *route.policies.circuit_breaker);
+      }
+    }
+  }
+  std::map<std::string, ClusterPolicy> out;
+  for (const auto& [cluster, breaker] : merged) out.emplace(cluster, to_policy(breaker));
+  return out;
+}
+
+}  // namespace archway::exchange

@@ -1,0 +1,59 @@
+#include "proxy/resilience/cluster_states.h"
+
+namespace archway::resilience {
+
+ClusterResilience ClusterStates::obtain(const std::string& cluster,
+                                        const std::vector<std::string>& endpoints,
+                                        const BreakerLimits& limits,
+                                        const std::optional<OutlierSettings>& outlier) {
+  std::lock_guard lock(mutex_);
+  // Forget what no table holds any more (clusters gone from the snapshot).
+  std::erase_if(entries_, [](const auto& item) {
+    return item.second.breaker.expired() && item.second.outlier.expired();
+  });
+  ClusterResilience out;
+  out.limits = limits;
+  if (!limits.any() && !outlier) return out;
+  Entry& entry = entries_[cluster];
+  if (limits.any()) {
+    out.breaker = entry.breaker.lock();
+    if (!out.breaker) {
+      out.breaker = std::make_shared<BreakerCounters>();
+      entry.breaker = out.breaker;
+    }
+  }
+  if (outlier && outlier->consecutive_5xx > 0) {
+    out.outlier = entry.outlier.lock();
+    if (!out.outlier || entry.endpoints != endpoints || out.outlier->settings() != *outlier) {
+      out.outlier = std::make_shared<OutlierDetector>(endpoints.size(), *outlier);
+      entry.outlier = out.outlier;
+      entry.endpoints = endpoints;
+    }
+  }
+  return out;
+}
+
+std::vector<ClusterStates::Report> ClusterStates::report(OutlierDetector::TimePoint now) const {
+  std::lock_guard lock(mutex_);
+  std::vector<Report> out;
+  for (const auto& [name, entry] : entries_) {
+    auto breaker = entry.breaker.lock();
+    auto outlier = entry.outlier.lock();
+    if (!breaker && !outlier) continue;
+    Report r;
+    r.cluster = name;
+    if (breaker) {
+      for (size_t i = 0; i < kBreakerLimitCount; ++i) {
+        r.overflows[i] = breaker->overflows(static_cast<BreakerLimit>(i));
+      }
+    }
+    if (outlier) {
+      r.ejections = outlier->ejections();
+      r.ejected_now = outlier->ejected_count(now);
+    }
+    out.push_back(std::move(r));
+  }
+  return out;
+}
+
+}  // namespace archway::resilience
