@@ -21,7 +21,8 @@ namespace archway::config {
 // member per key).
 // The one list: the proxy's decoder and the controller's APIRoute translation
 // both read it (the controller reports unenforced policies in this order).
-inline constexpr std::string_view kPolicyNames[] = {
-    "retries", "circuitBreaker", "auth", "rateLimit", "cache", "cors", "aggregate"};
+inline constexpr std::string_view kPolicyNames[] = {"retries",   "circuitBreaker", "auth",
+                                                    "rateLimit", "cache",          "cors",
+                                                    "aggregate", "requestBody",    "responseBody"};
 
 }  // namespace archway::config

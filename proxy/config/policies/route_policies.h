@@ -7,6 +7,7 @@
 
 #include "proxy/config/policies/aggregate.h"
 #include "proxy/config/policies/auth.h"
+#include "proxy/config/policies/body_mapping.h"
 #include "proxy/config/policies/cache.h"
 #include "proxy/config/policies/circuit_breaker.h"
 #include "proxy/config/policies/cors.h"
@@ -23,6 +24,10 @@ struct RoutePolicies {
   std::optional<Cache> cache;
   std::optional<Cors> cors;
   std::optional<Aggregate> aggregate;
+  // JSON body mapping (docs/transform.md): of the request before it goes to
+  // the backend, of the response before its head goes to the client.
+  std::optional<BodyMapping> request_body;
+  std::optional<BodyMapping> response_body;
 
   bool operator==(const RoutePolicies&) const = default;
 };
