@@ -117,11 +117,18 @@ TEST(BodyMappingDecode, DefaultsToSixtyFourKibibytesAndPass) {
 
 TEST(BodyMappingDecode, RoundTripsEveryOperation) {
   BodyMapping mapping;
-  mapping.operations = {{.op = BodyOpKind::kSet, .path = "/a~0b", .value = R"({"k":[1,"x",null]})"},
-                        {.op = BodyOpKind::kRemove, .path = "/c/0"},
-                        {.op = BodyOpKind::kMove, .path = "/d", .from = "/e"},
-                        {.op = BodyOpKind::kWrap, .key = "data"},
-                        {.op = BodyOpKind::kWrap, .path = "/data", .key = "inner"}};
+  const auto op = [](BodyOpKind kind, std::string path, std::string from, std::string key,
+                     std::string value) {
+    return BodyOperation{.op = kind,
+                         .path = std::move(path),
+                         .from = std::move(from),
+                         .key = std::move(key),
+                         .value = std::move(value)};
+  };
+  mapping.operations = {
+      op(BodyOpKind::kSet, "/a~0b", "", "", R"({"k":[1,"x",null]})"),
+      op(BodyOpKind::kRemove, "/c/0", "", "", ""), op(BodyOpKind::kMove, "/d", "/e", "", ""),
+      op(BodyOpKind::kWrap, "", "", "data", ""), op(BodyOpKind::kWrap, "/data", "", "inner", "")};
   mapping.max_bytes = 4096;
   mapping.on_mismatch = BodyMismatch::kReject;
   testing::expect_round_trip(mapping);

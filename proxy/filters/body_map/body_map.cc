@@ -23,11 +23,18 @@ struct Direction {
 
   [[nodiscard]] BodyPlan plan(const http::Headers& headers, int not_json_status) const {
     if (!is_json_media_type(headers) || has_content_coding(headers)) {
-      return reject ? BodyPlan{.kind = BodyPlan::Kind::kReject, .status = not_json_status}
-                    : BodyPlan{};
+      BodyPlan plan;
+      if (reject) {
+        plan.kind = BodyPlan::Kind::kReject;
+        plan.status = not_json_status;
+      }
+      return plan;
     }
-    return BodyPlan{
-        .kind = BodyPlan::Kind::kBuffer, .max_bytes = max_bytes, .reject_over_limit = reject};
+    BodyPlan plan;
+    plan.kind = BodyPlan::Kind::kBuffer;
+    plan.max_bytes = max_bytes;
+    plan.reject_over_limit = reject;
+    return plan;
   }
 
   // kReplaced with `body` mapped, kPass (unchanged) or kReject.
