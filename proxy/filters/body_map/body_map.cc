@@ -82,6 +82,7 @@ class BodyMapFilter final : public StatelessFilter {
   }
 
   BodyVerdict on_request_body(FilterContext&, std::string& body, LocalReply& reply) override {
+    if (!request_) return BodyVerdict::kPass;
     MappingResult result = MappingResult::kMapped;
     const BodyVerdict verdict = request_->apply(body, result);
     if (verdict == BodyVerdict::kReject) {
@@ -98,11 +99,12 @@ class BodyMapFilter final : public StatelessFilter {
   }
 
   BodyVerdict on_response_body(FilterContext&, http::Response& head, std::string& body) override {
+    if (!response_) return BodyVerdict::kPass;
     MappingResult result = MappingResult::kMapped;
     const BodyVerdict verdict = response_->apply(body, result);
     if (verdict == BodyVerdict::kReplaced) {
       // The backend's validator describes bytes the client no longer gets.
-      std::erase_if(head.headers,
+      http::erase_if(head.headers,
                     [](const http::Header& h) { return http::iequals(h.name, "etag"); });
     }
     return verdict;

@@ -25,7 +25,7 @@ std::optional<size_t> array_index(const std::string& token) {
 
 // The value `tokens` names, or null when any step is missing or does not
 // fit (a member of an array, an index of an object, a step into a scalar).
-Json* find(Json& doc, const Tokens& tokens) {
+Json* find_value(Json& doc, const Tokens& tokens) {
   Json* node = &doc;
   for (const std::string& token : tokens) {
     if (node->is_object()) {
@@ -67,7 +67,7 @@ Json* parent_for_write(Json& doc, const Tokens& tokens) {
 
 // Set semantics: an object member is added or replaced; an array index
 // replaces that element, the index one past the end or "-" appends.
-bool write(Json& doc, const Tokens& tokens, Json value) {
+bool write_value(Json& doc, const Tokens& tokens, Json value) {
   if (tokens.empty()) {
     doc = std::move(value);
     return true;
@@ -96,7 +96,8 @@ bool write(Json& doc, const Tokens& tokens, Json value) {
 
 // Takes the value out of the document; nullopt when it is not there.
 std::optional<Json> take(Json& doc, const Tokens& tokens) {
-  Json* parent = find(doc, Tokens(tokens.begin(), tokens.end() - 1));
+  if (tokens.empty()) return std::nullopt;  // the whole body is never taken
+  Json* parent = find_value(doc, Tokens(tokens.begin(), tokens.end() - 1));
   if (parent == nullptr) return std::nullopt;
   const std::string& last = tokens.back();
   if (parent->is_object()) {
@@ -157,7 +158,7 @@ MappingResult JsonMapping::apply(Json& doc) const {
   for (const Operation& op : operations_) {
     switch (op.op) {
       case config::BodyOpKind::kSet:
-        if (!write(doc, op.path, op.value)) return MappingResult::kShapeMismatch;
+        if (!write_value(doc, op.path, op.value)) return MappingResult::kShapeMismatch;
         break;
       case config::BodyOpKind::kRemove:
         // Already absent is what Remove asks for: not a mismatch.
@@ -165,13 +166,13 @@ MappingResult JsonMapping::apply(Json& doc) const {
         break;
       case config::BodyOpKind::kMove: {
         std::optional<Json> value = take(doc, op.from);
-        if (!value || !write(doc, op.path, std::move(*value))) {
+        if (!value || !write_value(doc, op.path, std::move(*value))) {
           return MappingResult::kShapeMismatch;
         }
         break;
       }
       case config::BodyOpKind::kWrap: {
-        Json* target = find(doc, op.path);
+        Json* target = find_value(doc, op.path);
         if (target == nullptr) return MappingResult::kShapeMismatch;
         Json wrapped = Json::object();
         wrapped[op.key] = std::move(*target);
