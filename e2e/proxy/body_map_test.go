@@ -194,7 +194,10 @@ func TestBodyMappingPassesWhatItCannotMapWhole(t *testing.T) {
 func TestBodyMappingRejectsWhatItCannotMap(t *testing.T) {
 	b := startBackend(t, "bodymap")
 	p := startProxy(t, bodyMapSnapshot(b), ProxyOptions{Args: []string{"--access-log", "off"}})
-	big := []byte(`{"pad":"` + strings.Repeat("x", 40000) + `"}`)
+	// Over the 256-byte limit yet one write: refused on its declared length,
+	// the body is already on its way in full (Go's client sends it without
+	// waiting for 100-continue), so the early answer breaks no write.
+	big := []byte(`{"pad":"` + strings.Repeat("x", 1000) + `"}`)
 	cases := []struct {
 		name, contentType, encoding string
 		body                        []byte
@@ -219,7 +222,21 @@ func TestBodyMappingRejectsWhatItCannotMap(t *testing.T) {
 					if tc.encoding != "" {
 						hdr.Set("Content-Encoding", tc.encoding)
 					}
-					resp, got := do(t, cl.c, "POST", p.URL("/reject-h2c/x"), "", hdr, body)
+					var resp *http.Response
+					var got []byte
+					if tc.status == 413 && framing == "unsized" {
+						// Refused mid-body: the proxy stops reading, so the
+						// body is fed from a pipe that may be left unread
+						// (limits_test.go's streamed request).
+						pw, done := streamed(cl.c, p.URL("/reject-h2c/x"), hdr)
+						defer pw.Close()
+						write(pw, len(tc.body))
+						resp = await(t, done)
+						got, _ = io.ReadAll(resp.Body)
+						resp.Body.Close()
+					} else {
+						resp, got = do(t, cl.c, "POST", p.URL("/reject-h2c/x"), "", hdr, body)
+					}
 					errorBody(t, resp, got, tc.status)
 					checkLength(t, resp, got)
 					if n := b.Stats(t).Requests; n != 0 {

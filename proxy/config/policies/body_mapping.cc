@@ -138,7 +138,7 @@ Json to_json(const BodyMapping& mapping) {
     if (op.op != BodyOpKind::kWrap || !op.path.empty()) out["path"] = op.path;
     if (op.op == BodyOpKind::kMove) out["from"] = op.from;
     if (op.op == BodyOpKind::kWrap) out["key"] = op.key;
-    if (op.op == BodyOpKind::kSet) out["value"] = Json::parse(op.value);
+    if (op.op == BodyOpKind::kSet) out["value"] = Json::parse(op.value, nullptr, false);
     operations.push_back(std::move(out));
   }
   return Json{{"operations", std::move(operations)},
