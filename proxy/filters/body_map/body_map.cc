@@ -105,7 +105,7 @@ class BodyMapFilter final : public StatelessFilter {
     if (verdict == BodyVerdict::kReplaced) {
       // The backend's validator describes bytes the client no longer gets.
       http::erase_if(head.headers,
-                    [](const http::Header& h) { return http::iequals(h.name, "etag"); });
+                     [](const http::Header& h) { return http::iequals(h.name, "etag"); });
     }
     return verdict;
   }
