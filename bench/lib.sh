@@ -75,6 +75,7 @@ $(nginx_conf_head "$dir")
   server {
     listen 127.0.0.1:$p;
     location / { return 200 "hello from the backend\n"; }
+    location = /json { default_type application/json; return 200 '{"id":7,"user_name":"ada","internal":true,"items":[1,2,3]}'; }
   }
 }
 CONF
@@ -175,6 +176,21 @@ start_archway-rl-global() {
   policies=',"policies":{"rateLimit":{"requests":1000000000,"period":"1m","scope":"Global"}}' \
     archway_flags="--redis-address 127.0.0.1:$rport" start_archway_binary "$archway_bin" "$@"
   rl_global_admin=$archway_admin_port # run.sh prints its decisions at the end
+}
+
+# archway-json / archway-bodymap: the backend's JSON answer (/json) through
+# the plain route, and through one that maps both bodies (docs/transform.md):
+# every response is buffered, parsed, mapped by four operations and
+# written again; the GETs have no request body. Their ratio is what body
+# mapping costs.
+declare -A load_path=([archway-json]=/json [archway-bodymap]=/json)
+start_archway-json() {
+  start_archway_binary "$archway_bin" "$@"
+}
+start_archway-bodymap() {
+  local ops='[{"op":"Move","from":"/user_name","path":"/userName"},{"op":"Remove","path":"/internal"},{"op":"Set","path":"/meta/via","value":"archway"},{"op":"Wrap","key":"data"}]'
+  policies=',"policies":{"requestBody":{"operations":'"$ops"'},"responseBody":{"operations":'"$ops"'}}' \
+    start_archway_binary "$archway_bin" "$@"
 }
 
 # archway-cache / nginx-cache: the same route with a 10 s response cache, so

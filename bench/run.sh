@@ -42,6 +42,11 @@
 #        (nginx: proxy_cache + proxy_cache_lock, its cache dir in the work
 #        dir), every measured request a hit; their ratio is printed.
 #        bench/cache_herd.sh measures coalescing (many clients, one cold key).
+#        "archway-json" / "archway-bodymap": the backend's small JSON answer
+#        (/json, 58 bytes) through the plain route, and through a route
+#        with requestBody and responseBody mappings (a Move, a Remove, a
+#        Set and a Wrap on every response; the GET has no body to map):
+#        their ratio is what body mapping costs per response.
 #        BUSY=1: a busy machine on purpose: a CPU-bound loop (plain shell,
 #        same priority) shares the proxy's core during every measured run,
 #        so the ratios can be compared with a quiet run's.
@@ -145,12 +150,13 @@ measure() {
   local name=$1 proto=$2 p=$3 run=$4 pid=$5 out reqs rps p50 p99 cpu rss user sys vcs ivcs gcpu other
   local hdr=()
   [[ -n "${load_header[$name]:-}" ]] && hdr=(-H "${load_header[$name]}")
+  local path=${load_path[$name]:-/bench}
   out="$work/$name.$proto.$run.out"
   local c0 c1 k0 k1 gen=(/usr/bin/time -f "%U %S" -o "$out.time")
   read -r -a c0 < <(proc_counters "$pid")
   read -r -a k0 < <(core_ticks "$proxy_cpu")
   if [[ $proto == http1 ]]; then
-    "${gen[@]}" taskset -c "$load_cpu" wrk -t1 -c"$CONNS" -d"${DURATION}s" --latency "${hdr[@]}" "http://127.0.0.1:$p/bench" >"$out" 2>&1
+    "${gen[@]}" taskset -c "$load_cpu" wrk -t1 -c"$CONNS" -d"${DURATION}s" --latency "${hdr[@]}" "http://127.0.0.1:$p$path" >"$out" 2>&1
     read -r -a c1 < <(proc_counters "$pid")
     read -r -a k1 < <(core_ticks "$proxy_cpu")
     reqs=$(awk '/requests in/ {print $1}' "$out")
@@ -160,7 +166,7 @@ measure() {
     if grep -q "Non-2xx" "$out"; then echo "bench: $name $proto: non-2xx answers" >&2; reqs=0; fi
   else
     "${gen[@]}" taskset -c "$load_cpu" h2load -c"$CONNS" -m"$STREAMS" -D"$DURATION" "${hdr[@]}" \
-      --log-file="$out.log" "http://127.0.0.1:$p/bench" >"$out" 2>&1 || true
+      --log-file="$out.log" "http://127.0.0.1:$p$path" >"$out" 2>&1 || true
     read -r -a c1 < <(proc_counters "$pid")
     read -r -a k1 < <(core_ticks "$proxy_cpu")
     reqs=$(awk '/^requests:/ {print $8}' "$out") # succeeded

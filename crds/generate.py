@@ -219,6 +219,83 @@ def header_modifier(direction):
     )
 
 
+# RFC 6901 JSON Pointer: empty (the whole body) or '/'-separated tokens
+# where '~' only starts "~0" ('~') or "~1" ('/').
+JSON_POINTER = r"^(/([^~/]|~[01])*)*$"
+
+
+def body_mapping(direction, not_json):
+    pointer = lambda desc: string(desc + " A JSON Pointer (RFC 6901): `/a/b`, `~1` for `/` and "
+                                  "`~0` for `~` in a member name, a number for an array "
+                                  "element.", 1024, pattern=JSON_POINTER)
+    operation = obj(
+        "One operation. Operations apply in order, each to the result of the one before.",
+        {
+            "op": string("`Set`: put `value` at `path` (an object member is added or replaced, "
+                         "missing objects on the way are created; an array element is "
+                         "replaced, `-` or the index after the last appends). `Remove`: delete "
+                         "the value at `path` (nothing to do when it is absent). `Move`: take "
+                         "the value at `from` and put it at `path` as Set does (a rename). "
+                         "`Wrap`: replace the value at `path` (the whole body when `path` is "
+                         "empty or absent) by an object holding it under `key`.", 0,
+                         enum=["Set", "Remove", "Move", "Wrap"]),
+            "path": pointer("Where the operation acts. Required except for `Wrap`; not empty "
+                            "for `Remove` and `Move`."),
+            "from": pointer("`Move` only: where the value is taken from. Not empty."),
+            "key": string("`Wrap` only: the member name the value is put under.", 256,
+                          min_len=1),
+            # Untyped, so CEL cannot see it: the controller checks that
+            # Set has it and the other operations do not (Accepted=False).
+            "value": {"description": "`Set` only, and required there: the JSON value to put "
+                                     "(any type, `null` included). A constant: nothing of the "
+                                     "request is substituted into it.",
+                      "x-kubernetes-preserve-unknown-fields": True,
+                      "nullable": True},
+        },
+        required=["op"],
+        rules=[
+            rule("self.op == 'Wrap' || has(self.path)", "path is required unless op is Wrap",
+                 field_path=".path", reason="FieldValueRequired"),
+            rule("!(self.op == 'Remove' || self.op == 'Move') || !has(self.path) || "
+                 "self.path != ''",
+                 "path must not be empty (the whole body) for Remove and Move",
+                 field_path=".path"),
+            rule("(self.op == 'Move') == has(self.from)",
+                 "from is required when op is Move and not allowed otherwise",
+                 field_path=".from"),
+            rule("!has(self.from) || self.from != ''", "from must not be empty (the whole body)",
+                 field_path=".from"),
+            rule("!has(self.from) || !has(self.path) || !self.path.startsWith(self.from + '/')",
+                 "path must not be inside from", field_path=".path"),
+            rule("(self.op == 'Wrap') == has(self.key)",
+                 "key is required when op is Wrap and not allowed otherwise",
+                 field_path=".key"),
+        ],
+    )
+    return obj(
+        f"Maps the JSON body of the {direction} with typed operations addressed by JSON "
+        "Pointer. Only bodies with a JSON media type (`application/json` or `+json`) and no "
+        "content coding, up to `maxBytes`, are mapped, whole; `Content-Length` is set to the "
+        "new length. A rule without it streams bodies untouched.",
+        {
+            "operations": array("The operations, applied in order. If one cannot apply "
+                                "(`Move` or `Wrap` from a missing path, a step into a value "
+                                "that is not an object or array, an array index out of range), "
+                                "the body is not mapped at all and `onMismatch` applies.",
+                                operation, 32, min_items=1),
+            "maxBytes": integer("Largest body that is mapped (bytes, up to 1 MiB). A longer "
+                                "body is not buffered past this: `onMismatch` applies.", 1,
+                                1048576, default=65536),
+            "onMismatch": string("What a body that cannot be mapped gets (not JSON, a content "
+                                 "coding, over `maxBytes`, or an operation that does not fit): "
+                                 "`Pass` sends it unchanged; `Reject` answers " + not_json +
+                                 ". Never a half-mapped body.", 0,
+                                 enum=["Pass", "Reject"], default="Pass"),
+        },
+        required=["operations"],
+    )
+
+
 def policies():
     """The rule policies; spec.defaults holds the same set."""
     rewrite = obj(
@@ -555,6 +632,12 @@ def policies():
         "rateLimit": rate_limit,
         "cache": cache,
         "cors": cors,
+        "requestBody": body_mapping(
+            "request before it goes to the backend",
+            "`415` (not JSON), `413` (over `maxBytes`) or `422` (an operation does not fit)"),
+        "responseBody": body_mapping(
+            "backend's `2xx` responses before they go to the client (other statuses pass "
+            "unchanged)", "`502`"),
     }
 
 

@@ -353,7 +353,9 @@ struct RuleParser {
            typed_policy(rule, "retries", policies.retries) &&
            typed_policy(rule, "circuitBreaker", policies.circuit_breaker) &&
            typed_policy(rule, "rateLimit", policies.rate_limit) &&
-           typed_policy(rule, "cache", policies.cache);
+           typed_policy(rule, "cache", policies.cache) &&
+           typed_policy(rule, "requestBody", policies.request_body) &&
+           typed_policy(rule, "responseBody", policies.response_body);
   }
 };
 

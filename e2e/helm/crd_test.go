@@ -97,6 +97,11 @@ func TestValidAPIRouteIsAcceptedWithDefaults(t *testing.T) {
 		{`{.spec.rules[?(@.name=="old-api")].redirect.statusCode}`, "308"},
 		{`{.spec.rules[?(@.name=="health")].auth}`, "{}"},
 		{`{.spec.defaults.cors.maxAge}`, "600s"},
+		// Body mapping: defaults, and Set values of any JSON type kept as written.
+		{`{.spec.rules[?(@.name=="write-orders")].requestBody.maxBytes}`, "65536"},
+		{`{.spec.rules[?(@.name=="write-orders")].responseBody.onMismatch}`, "Pass"},
+		{`{.spec.rules[?(@.name=="write-orders")].requestBody.operations[1].value}`, `{"tags":["a",1,true],"via":"gateway"}`},
+		{`{.spec.rules[?(@.name=="write-orders")].requestBody.operations[3].path}`, "/internal~1id"},
 	}
 	for _, ch := range checks {
 		if got := get(ch.path); got != ch.want {
@@ -382,6 +387,42 @@ rules:
     - {name: p, backend: {name: a, port: 80}, path: /a}
     - {name: p, backend: {name: b, port: 80}, path: /b}`,
 			[]string{"spec.rules[0].aggregate.parts[1]", "Duplicate value"}, nil},
+		{"body-pointer-bad-escape", `
+rules:
+- name: a
+  ` + ok + `
+  requestBody: {operations: [{op: Remove, path: /a~2b}]}`,
+			[]string{"spec.rules[0].requestBody.operations[0].path", "should match"}, nil},
+		{"body-pointer-no-slash", `
+rules:
+- name: a
+  ` + ok + `
+  responseBody: {operations: [{op: Set, path: a, value: 1}]}`,
+			[]string{"spec.rules[0].responseBody.operations[0].path", "should match"}, nil},
+		{"body-move-into-itself", `
+rules:
+- name: a
+  ` + ok + `
+  requestBody: {operations: [{op: Move, from: /a, path: /a/b}]}`,
+			[]string{"spec.rules[0].requestBody.operations[0].path", "path must not be inside from"}, nil},
+		{"body-remove-whole-body", `
+rules:
+- name: a
+  ` + ok + `
+  requestBody: {operations: [{op: Remove, path: ""}]}`,
+			[]string{"spec.rules[0].requestBody.operations[0].path", "must not be empty"}, nil},
+		{"body-wrap-without-key", `
+rules:
+- name: a
+  ` + ok + `
+  requestBody: {operations: [{op: Wrap}]}`,
+			[]string{"spec.rules[0].requestBody.operations[0].key", "key is required when op is Wrap"}, nil},
+		{"body-max-bytes-over-cap", `
+rules:
+- name: a
+  ` + ok + `
+  responseBody: {operations: [{op: Wrap, key: k}], maxBytes: 1048577}`,
+			[]string{"spec.rules[0].responseBody.maxBytes", "1048576"}, nil},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
@@ -422,6 +463,10 @@ func TestExplainDescribesFields(t *testing.T) {
 		{"apiroute.spec.rules.backends.weight", []string{"Relative share of requests", "1000000"}},
 		{"apiroute.spec.rules", []string{"matches <[]Object>", "backends <[]Object>", "redirect <Object>",
 			"directResponse <Object>", "aggregate <Object>", "cors <Object>", "name <string> -required-"}},
+		{"apiroute.spec.rules.requestBody", []string{"operations <[]Object> -required-",
+			"maxBytes <integer>", "onMismatch <string>", "JSON Pointer"}},
+		{"apiroute.spec.rules.responseBody.operations.op", []string{"Set", "Remove", "Move", "Wrap"}},
+		{"apiroute.spec.defaults.requestBody.operations.value", []string{"any type"}},
 		{"apiroute.status.conditions", []string{"Accepted", "ResolvedRefs", "Programmed", "Ready"}},
 	}
 	for _, tc := range tests {

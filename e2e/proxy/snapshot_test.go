@@ -119,6 +119,25 @@ type Policies struct {
 
 	// CircuitBreaker: circuit_breaker_test.go (docs/resilience.md).
 	CircuitBreaker *CircuitBreaker `json:"circuitBreaker,omitempty"`
+
+	// Body mapping (docs/transform.md).
+	RequestBody  *BodyMapping `json:"requestBody,omitempty"`
+	ResponseBody *BodyMapping `json:"responseBody,omitempty"`
+}
+
+// BodyMapping is the snapshot's requestBody / responseBody policy.
+type BodyMapping struct {
+	Operations []BodyOperation `json:"operations"`
+	MaxBytes   int             `json:"maxBytes,omitempty"`
+	OnMismatch string          `json:"onMismatch,omitempty"` // Pass | Reject
+}
+
+type BodyOperation struct {
+	Op    string `json:"op"` // Set | Remove | Move | Wrap
+	Path  string `json:"path,omitempty"`
+	From  string `json:"from,omitempty"`
+	Key   string `json:"key,omitempty"`
+	Value any    `json:"value,omitempty"`
 }
 
 // Cache is the snapshot's cache policy (docs/cache.md).

@@ -22,6 +22,7 @@ namespace archway::config {
 // The one list: the proxy's decoder and the controller's APIRoute translation
 // both read it (the controller reports unenforced policies in this order).
 inline constexpr std::string_view kPolicyNames[] = {
-    "retries", "circuitBreaker", "auth", "rateLimit", "cache", "cors", "aggregate", "versioning"};
+    "retries", "circuitBreaker", "auth",       "rateLimit",   "cache",
+    "cors",    "aggregate",      "versioning", "requestBody", "responseBody"};
 
 }  // namespace archway::config

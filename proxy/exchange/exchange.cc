@@ -140,6 +140,10 @@ void Exchange::on_chain_continue() {
     respond_error(413, "request body too large");
     return;
   }
+  if (chain_ && request_->has_body && chain_->has_body_transform() &&
+      start_request_body_buffering()) {
+    return;
+  }
   forward();
 }
 
@@ -287,6 +291,7 @@ bool Exchange::on_request_data(std::string_view data, bool end_stream) {
     }
     return true;
   }
+  if (collecting_request_) return collect_request_data(data, end_stream);
   if (backend_ == nullptr) {
     if (!chain_ || !chain_->suspended()) return true;  // local response: discard the body
     // The chain decides later: keep what came, and stop the client.
@@ -301,6 +306,13 @@ bool Exchange::on_request_data(std::string_view data, bool end_stream) {
 
 void Exchange::on_request_trailers(Headers& trailers) {
   request_complete_ = true;
+  if (collecting_request_) {
+    // A body with trailers keeps its framing: it goes on unmapped.
+    collecting_request_ = false;
+    held_trailers_ = trailers;
+    forward_buffered_request(true);
+    return;
+  }
   if (backend_ != nullptr) {
     backend_->send_trailers(trailers);
   } else if (chain_ && chain_->suspended()) {
@@ -353,9 +365,13 @@ void Exchange::on_backend_head(Response& head, bool end_stream) {
     return;
   }
   if (chain_ && is_gateway_error(head.status) && answered_backend_error(head.status)) return;
+  if (worker_.access_log().enabled()) upstream_head_ = std::chrono::steady_clock::now();
+  if (chain_ && !end_stream && head.status != 101 && chain_->has_body_transform() &&
+      start_response_body_buffering(head)) {
+    return;
+  }
   response_started_ = true;
   status_ = head.status;
-  if (worker_.access_log().enabled()) upstream_head_ = std::chrono::steady_clock::now();
   if (chain_) chain_->on_response_head(head);
   if (head.status == 101) {
     tunnel_ = true;
@@ -379,6 +395,10 @@ void Exchange::on_backend_head(Response& head, bool end_stream) {
 
 void Exchange::on_backend_data(std::string_view data, bool end_stream) {
   if (response_complete_) return;
+  if (collecting_response_) {
+    collect_response_data(data, end_stream);
+    return;
+  }
   if (tunnel_) last_activity_ = std::chrono::steady_clock::now();
   bytes_out_ += data.size();
   if (chain_ && !tunnel_ && !data.empty()) chain_->on_response_data(data);
@@ -395,6 +415,11 @@ void Exchange::on_backend_data(std::string_view data, bool end_stream) {
 
 void Exchange::on_backend_trailers(Headers& trailers) {
   if (response_complete_) return;
+  if (collecting_response_) {
+    // Trailers keep the backend's framing: the body goes on unmapped.
+    collecting_response_ = false;
+    send_held_response(false);
+  }
   if (chain_) chain_->on_response_trailers(trailers);
   sink_.send_response_trailers(trailers);
   complete();
@@ -457,6 +482,9 @@ void Exchange::on_backend_drained() {
 }
 
 void Exchange::respond(int status, Headers headers, std::string body) {
+  // An answer ends any body collection: what comes after is discarded.
+  collecting_request_ = false;
+  collecting_response_ = false;
   status_ = status;
   response_started_ = true;
   Response response;

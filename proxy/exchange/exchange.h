@@ -100,6 +100,15 @@ class Exchange final : public http::BackendEvents,
   void abort_client_response();
   void forward();
   void send_held_body();
+  // Whole-body transformation (exchange_body.cc, docs/transform.md): only
+  // for a chain whose filters have_body_transform(). Each returns true when
+  // it took the exchange over (buffering, or an answer was sent).
+  bool start_request_body_buffering();
+  bool collect_request_data(std::string_view data, bool end_stream);
+  bool forward_buffered_request(bool end_stream);
+  bool start_response_body_buffering(const Response& head);
+  void collect_response_data(std::string_view data, bool end_stream);
+  void send_held_response(bool end_stream);
   bool start_backend();
   void complete();
   void arm_timer(std::chrono::milliseconds timeout);
@@ -155,6 +164,15 @@ class Exchange final : public http::BackendEvents,
   Headers held_trailers_;
   bool held_end_ = false;
   bool body_held_ = false;
+  // Body mapping: the request body is collected in held_body_ up to
+  // body_limit_; the response head waits in held_response_ while its body
+  // is collected in response_body_. Untouched on routes without it.
+  bool collecting_request_ = false;
+  bool collecting_response_ = false;
+  bool reject_over_limit_ = false;
+  uint64_t body_limit_ = 0;
+  std::optional<Response> held_response_;
+  std::string response_body_;
   int status_ = 0;
   bool response_started_ = false;
   bool response_complete_ = false;

@@ -51,6 +51,27 @@ enum class FilterStatus {
 
 class FilterChain;
 
+// How a body-transforming filter (FilterConfig::has_body_transform) wants
+// one exchange's body to reach the other side (docs/transform.md).
+struct BodyPlan {
+  enum class Kind {
+    kStream,  // untouched, streamed as it comes: the filter has nothing to do
+    kBuffer,  // whole, up to max_bytes, then handed to on_*_body
+    kReject,  // refused at once (not JSON, per the policy): `status`
+  };
+  Kind kind = Kind::kStream;
+  uint64_t max_bytes = 0;          // kBuffer: a longer body is over the limit
+  bool reject_over_limit = false;  // kBuffer: over the limit refuses (else it streams)
+  int status = 0;                  // kReject: the request's answer (the response's is 502)
+};
+
+// What a body-transforming filter made of a whole body.
+enum class BodyVerdict {
+  kPass,      // unchanged: the original bytes go on
+  kReplaced,  // the filter replaced the body; the exchange fixes Content-Length
+  kReject,    // refused: the request's answer is the reply set; a response's is 502
+};
+
 // Handed to a filter that suspends. Calling it resumes the chain on the
 // calling thread, which must be the exchange's worker (post the completion
 // there first), and never from inside on_request. Safe to call after the
@@ -177,6 +198,28 @@ class ExchangeFilter {
   virtual void on_response_data(FilterContext& /*ctx*/, std::string_view /*data*/) {}
   virtual void on_response_trailers(FilterContext& /*ctx*/, const http::Headers& /*trailers*/) {}
   virtual void on_response_end(FilterContext& /*ctx*/, bool /*complete*/) {}
+  // Whole-body hooks, for filters whose config has_body_transform() and
+  // whose request phase ran (docs/transform.md). plan_request_body is asked
+  // once the request phase continued, for a request with a body, before
+  // anything goes to the backend; on kBuffer the body is collected and
+  // on_request_body gets all of it (never a part: over the limit it
+  // streams or is refused with 413, per the plan). plan_response_body is
+  // asked when the backend's head comes, before it goes to the client; on
+  // kBuffer on_response_body gets the whole body (the head may be edited;
+  // Content-Length is set from the body afterwards), and nothing, not the
+  // head either, reaches the client before.
+  virtual BodyPlan plan_request_body(FilterContext& /*ctx*/) { return {}; }
+  virtual BodyVerdict on_request_body(FilterContext& /*ctx*/, std::string& /*body*/,
+                                      LocalReply& /*reply*/) {
+    return BodyVerdict::kPass;
+  }
+  virtual BodyPlan plan_response_body(FilterContext& /*ctx*/, const http::Response& /*head*/) {
+    return {};
+  }
+  virtual BodyVerdict on_response_body(FilterContext& /*ctx*/, http::Response& /*head*/,
+                                       std::string& /*body*/) {
+    return BodyVerdict::kPass;
+  }
   // The backend failed before any response head (`status` is what the
   // exchange would answer: 502 connect failure or reset, 503 no endpoint or
   // overloaded, 504 timeout) or its head says 500, 502, 503 or 504. A filter
@@ -214,6 +257,9 @@ class FilterConfig {
   [[nodiscard]] virtual bool has_response_hook() const { return false; }
   [[nodiscard]] virtual bool has_response_body_hook() const { return false; }
   [[nodiscard]] virtual bool has_backend_error_hook() const { return false; }
+  // The whole-body hooks (body mapping). A route holds at most one such
+  // filter; routes without one never buffer a body.
+  [[nodiscard]] virtual bool has_body_transform() const { return false; }
 };
 
 // A policy whose hooks read only their config and FilterContext (its

@@ -27,6 +27,9 @@ void FilterChain::start(const CompiledChain& chain, FilterContext& ctx) {
   for (size_t i = 0; i < count_; ++i) {
     slots_[i].config = chain.filters[i].get();
     slots_[i].filter = chain.filters[i]->create();
+    if (body_slot_ == kMaxFiltersPerRoute && slots_[i].config->has_body_transform()) {
+      body_slot_ = i;
+    }
   }
   next_ = 0;
   run();
@@ -138,6 +141,30 @@ std::optional<LocalReply> FilterChain::on_backend_error(int status) {
     }
   }
   return std::nullopt;
+}
+
+BodyPlan FilterChain::plan_request_body() {
+  if (!has_body_transform()) return {};
+  ctx_->slot_ = body_slot_;
+  return slots_[body_slot_].filter->plan_request_body(*ctx_);
+}
+
+BodyVerdict FilterChain::on_request_body(std::string& body, LocalReply& reply) {
+  if (!has_body_transform()) return BodyVerdict::kPass;
+  ctx_->slot_ = body_slot_;
+  return slots_[body_slot_].filter->on_request_body(*ctx_, body, reply);
+}
+
+BodyPlan FilterChain::plan_response_body(const http::Response& head) {
+  if (!has_body_transform()) return {};
+  ctx_->slot_ = body_slot_;
+  return slots_[body_slot_].filter->plan_response_body(*ctx_, head);
+}
+
+BodyVerdict FilterChain::on_response_body(http::Response& head, std::string& body) {
+  if (!has_body_transform()) return BodyVerdict::kPass;
+  ctx_->slot_ = body_slot_;
+  return slots_[body_slot_].filter->on_response_body(*ctx_, head, body);
 }
 
 void FilterChain::cancel() {

@@ -17,6 +17,7 @@
 #include <cstdint>
 #include <memory>
 #include <optional>
+#include <string>
 #include <string_view>
 #include <vector>
 
@@ -78,6 +79,14 @@ class FilterChain {
   // a filter gives instead (filter.h on_backend_error), or nullopt. After a
   // reply only the filters before the one that gave it see the response.
   [[nodiscard]] std::optional<LocalReply> on_backend_error(int status);
+  // The whole-body hooks (filter.h) of the route's body-transforming
+  // filter, when it ran; otherwise the defaults (stream, pass).
+  // has_body_transform() is the exchange's one check on routes without.
+  [[nodiscard]] bool has_body_transform() const { return body_slot_ < ran_; }
+  [[nodiscard]] BodyPlan plan_request_body();
+  [[nodiscard]] BodyVerdict on_request_body(std::string& body, LocalReply& reply);
+  [[nodiscard]] BodyPlan plan_response_body(const http::Response& head);
+  [[nodiscard]] BodyVerdict on_response_body(http::Response& head, std::string& body);
   // The exchange ends (client gone, timeout): a suspended filter is
   // cancelled and its Resume made inert; no hook is called after this
   // except on_response_head for filters that had finished their request phase.
@@ -105,6 +114,8 @@ class FilterChain {
   size_t count_ = 0;
   size_t next_ = 0;  // the filter to call (or the suspended one)
   size_t ran_ = 0;   // filters [0, ran_) get response hooks
+  // The filter whose config has_body_transform(); kMaxFiltersPerRoute: none.
+  size_t body_slot_ = kMaxFiltersPerRoute;
   bool suspended_ = false;
   bool response_ended_ = false;  // on_response_end delivered
   // What Resume handles point at: made only when a filter suspends, reset

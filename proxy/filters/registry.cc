@@ -3,6 +3,7 @@
 #include <array>
 
 #include "proxy/filters/auth/auth.h"
+#include "proxy/filters/body_map/body_map.h"
 #include "proxy/filters/cache/cache.h"
 #include "proxy/filters/cors/cors.h"
 #include "proxy/filters/direct_response/direct_response.h"
@@ -32,8 +33,11 @@ using Make = std::unique_ptr<const FilterConfig> (*)(const ChainInputs&);
 // top, for the filters the request phase reached. Response transformation
 // sits after request transformation (it has no request hook) and before
 // the route's local answers, so that redirect and directResponse answers
-// get responseHeaders, as the backend's responses do.
-constexpr std::array<Make, 9> kChainOrder = {
+// get responseHeaders, as the backend's responses do. Body mapping sits
+// between the two transformations: its request body is the rewritten
+// request's, and its response head passes response transformation after
+// the body is mapped (the whole head waits for the body).
+constexpr std::array<Make, 10> kChainOrder = {
     [](const ChainInputs& in) { return in.cors ? make_cors_filter(*in.cors) : nullptr; },
     // After CORS (a preflight carries no version header, and a browser
     // must be able to read a 400/406/410), before everything else, so
@@ -58,6 +62,7 @@ constexpr std::array<Make, 9> kChainOrder = {
                  : nullptr;
     },
     [](const ChainInputs& in) { return make_request_transform_filter(in.route); },
+    [](const ChainInputs& in) { return make_body_map_filter(in.route); },
     [](const ChainInputs& in) { return make_response_transform_filter(in.route); },
     [](const ChainInputs& in) { return make_redirect_filter(in.route); },
     [](const ChainInputs& in) { return make_direct_response_filter(in.route); },

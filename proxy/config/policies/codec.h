@@ -29,6 +29,8 @@ void decode(Decoder& decoder, const Json& json, const std::string& path, Cache& 
 void decode(Decoder& decoder, const Json& json, const std::string& path, Cors& out);
 void decode(Decoder& decoder, const Json& json, const std::string& path, Aggregate& out);
 void decode(Decoder& decoder, const Json& json, const std::string& path, Versioning& out);
+
+void decode(Decoder& decoder, const Json& json, const std::string& path, BodyMapping& out);
 void decode(Decoder& decoder, const Json& json, const std::string& path, RoutePolicies& out);
 
 [[nodiscard]] Result<void> validate(const Retries& retries, const std::string& path);
@@ -38,6 +40,8 @@ void decode(Decoder& decoder, const Json& json, const std::string& path, RoutePo
 [[nodiscard]] Result<void> validate(const Cache& cache, const std::string& path);
 [[nodiscard]] Result<void> validate(const Cors& cors, const std::string& path);
 [[nodiscard]] Result<void> validate(const Versioning& versioning, const std::string& path);
+
+[[nodiscard]] Result<void> validate(const BodyMapping& mapping, const std::string& path);
 // Parts must name clusters of the snapshot, as backends do.
 [[nodiscard]] Result<void> validate(const Aggregate& aggregate, const std::string& path,
                                     const std::unordered_set<std::string>& clusters);
@@ -52,6 +56,8 @@ void decode(Decoder& decoder, const Json& json, const std::string& path, RoutePo
 [[nodiscard]] Json to_json(const Cors& cors);
 [[nodiscard]] Json to_json(const Aggregate& aggregate);
 [[nodiscard]] Json to_json(const Versioning& versioning);
+
+[[nodiscard]] Json to_json(const BodyMapping& mapping);
 [[nodiscard]] Json to_json(const RoutePolicies& policies);
 
 // Fail closed (enforcement.cc): a route carrying a policy that this proxy

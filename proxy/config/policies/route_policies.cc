@@ -37,7 +37,7 @@ void decode(Decoder& d, const Json& json, const std::string& path, RoutePolicies
   }
   ObjectReader r(d, json, path,
                  {"retries", "circuitBreaker", "auth", "rateLimit", "cache", "cors", "aggregate",
-                  "versioning"});
+                  "versioning", "requestBody", "responseBody"});
   decode_optional(d, r, "retries", out.retries);
   decode_optional(d, r, "circuitBreaker", out.circuit_breaker);
   decode_optional(d, r, "auth", out.auth);
@@ -46,6 +46,8 @@ void decode(Decoder& d, const Json& json, const std::string& path, RoutePolicies
   decode_optional(d, r, "cors", out.cors);
   decode_optional(d, r, "aggregate", out.aggregate);
   decode_optional(d, r, "versioning", out.versioning);
+  decode_optional(d, r, "requestBody", out.request_body);
+  decode_optional(d, r, "responseBody", out.response_body);
 }
 
 Result<void> validate(const RoutePolicies& p, const std::string& path,
@@ -65,6 +67,8 @@ Result<void> validate(const RoutePolicies& p, const std::string& path,
   if (auto r = validate_optional(p.cache, path + ".cache"); !r.ok()) return r;
   if (auto r = validate_optional(p.cors, path + ".cors"); !r.ok()) return r;
   if (auto r = validate_optional(p.versioning, path + ".versioning"); !r.ok()) return r;
+  if (auto r = validate_optional(p.request_body, path + ".requestBody"); !r.ok()) return r;
+  if (auto r = validate_optional(p.response_body, path + ".responseBody"); !r.ok()) return r;
   if (p.aggregate) return validate(*p.aggregate, path + ".aggregate", clusters);
   return {};
 }
@@ -79,6 +83,8 @@ Json to_json(const RoutePolicies& p) {
   if (p.cors) out["cors"] = to_json(*p.cors);
   if (p.aggregate) out["aggregate"] = to_json(*p.aggregate);
   if (p.versioning) out["versioning"] = to_json(*p.versioning);
+  if (p.request_body) out["requestBody"] = to_json(*p.request_body);
+  if (p.response_body) out["responseBody"] = to_json(*p.response_body);
   return out;
 }
 

@@ -7,6 +7,7 @@
 
 #include "proxy/config/policies/aggregate.h"
 #include "proxy/config/policies/auth.h"
+#include "proxy/config/policies/body_mapping.h"
 #include "proxy/config/policies/cache.h"
 #include "proxy/config/policies/circuit_breaker.h"
 #include "proxy/config/policies/cors.h"
@@ -26,6 +27,11 @@ struct RoutePolicies {
   std::optional<Aggregate> aggregate;
   // Route-level in an APIRoute: the controller copies it onto every rule.
   std::optional<Versioning> versioning;
+
+  // JSON body mapping (docs/transform.md): of the request before it goes to
+  // the backend, of the response before its head goes to the client.
+  std::optional<BodyMapping> request_body;
+  std::optional<BodyMapping> response_body;
 
   bool operator==(const RoutePolicies&) const = default;
 };
