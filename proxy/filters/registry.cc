@@ -2,6 +2,7 @@
 
 #include <array>
 
+#include "proxy/filters/aggregate/aggregate.h"
 #include "proxy/filters/auth/auth.h"
 #include "proxy/filters/cache/cache.h"
 #include "proxy/filters/cors/cors.h"
@@ -32,7 +33,7 @@ using Make = std::unique_ptr<const FilterConfig> (*)(const ChainInputs&);
 // sits after request transformation (it has no request hook) and before
 // the route's local answers, so that redirect and directResponse answers
 // get responseHeaders, as the backend's responses do.
-constexpr std::array<Make, 8> kChainOrder = {
+constexpr std::array<Make, 9> kChainOrder = {
     [](const ChainInputs& in) { return in.cors ? make_cors_filter(*in.cors) : nullptr; },
     [](const ChainInputs& in) {
       return in.route.policies.auth ? make_auth_filter(*in.route.policies.auth, in.shared)
@@ -55,6 +56,10 @@ constexpr std::array<Make, 8> kChainOrder = {
     [](const ChainInputs& in) { return make_response_transform_filter(in.route); },
     [](const ChainInputs& in) { return make_redirect_filter(in.route); },
     [](const ChainInputs& in) { return make_direct_response_filter(in.route); },
+    // aggregate: the route's action, after everything that may refuse or
+    // answer from the cache, so its composed answer is stored and
+    // transformed as a backend's would be (docs/aggregation.md).
+    [](const ChainInputs& in) { return make_aggregate_filter(in.route); },
     // [backend]; log/metrics: the exchange's.
 };
 static_assert(kChainOrder.size() <= kMaxFiltersPerRoute);
