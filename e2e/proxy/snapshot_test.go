@@ -113,6 +113,7 @@ type Policies struct {
 	Auth      *Auth      `json:"auth,omitempty"`
 	RateLimit *RateLimit `json:"rateLimit,omitempty"`
 	Cache     *Cache     `json:"cache,omitempty"`
+	Aggregate *Aggregate `json:"aggregate,omitempty"`
 }
 
 // Cache is the snapshot's cache policy (docs/cache.md).
