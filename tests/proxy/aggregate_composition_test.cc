@@ -60,7 +60,7 @@ INSTANTIATE_TEST_SUITE_P(
                      PartOutcome::kTooLarge},
         ClassifyCase{"too_large_counted", failure("response body over the limit of 10 bytes"),
                      milliseconds(2), PartOutcome::kTooLarge}),
-    [](const auto& info) { return std::string(info.param.name); });
+    [](const auto& param_info) { return std::string(param_info.param.name); });
 
 config::Aggregate two_parts(config::PartialFailure on_failure) {
   config::Aggregate a;

@@ -44,7 +44,7 @@ INSTANTIATE_TEST_SUITE_P(
         FillCase{"dots_inside_kept", "/o/{id}", {{"id", "a..b"}}, "/o/a..b"},
         FillCase{"missing_capture_empty", "/o/{id}", {}, "/o/"},
         FillCase{"unbalanced_brace_literal", "/o/{id", {{"id", "1"}}, "/o/{id"}),
-    [](const auto& info) { return std::string(info.param.name); });
+    [](const auto& param_info) { return std::string(param_info.param.name); });
 
 http::Headers client_headers() {
   return {{"accept-language", "fr"},        {"authorization", "Bearer t"}, {"cookie", "s=1"},
