@@ -835,14 +835,45 @@ def rule_schema():
                                        pattern=r"^[A-Za-z_][A-Za-z0-9_-]*$", min_len=1),
                         "backend": service_backend("The Service to call.", weight=False),
                         "path": string("Path (and query) to request; `{name}` is replaced "
-                                       "by the path segment of that name.", 1024,
-                                       pattern=r"^/[^\x00-\x1f\x7f\s]*$"),
-                    }, required=["name", "backend", "path"]),
+                                       "by the path segment of that name, percent-encoded.",
+                                       1024, pattern=r"^/[^\x00-\x1f\x7f\s]*$"),
+                        "timeout": duration("Longest wait for this part's whole answer, 1ms "
+                                            "to 60s; past it the part has failed (timed out).",
+                                            default="5s"),
+                        "required": boolean("Whether a failure of this part fails the whole "
+                                            "response with `502`. When not set: true if "
+                                            "onPartialFailure is `Fail`, false if `Omit`."),
+                        "maxBodyBytes": integer("Largest body accepted from this part (bytes, "
+                                                "up to 8 MiB); a larger one is a part failure.",
+                                                1, 8388608, default=1048576, fmt="int64"),
+                    }, required=["name", "backend", "path"],
+                        rules=[rule(f"!has(self.timeout) || !{valid_dur('timeout')} || "
+                                    "(duration(self.timeout) >= duration('1ms') && "
+                                    "duration(self.timeout) <= duration('60s'))",
+                                    "timeout must be between 1ms and 60s",
+                                    field_path=".timeout"),
+                               rule("self.name != '_errors'",
+                                    "_errors is reserved for the missing parts' problem details",
+                                    field_path=".name")]),
                     8, min_items=1, list_type="map", map_keys=["name"]),
-                "onPartialFailure": string("`Fail`: any failed part fails the request with "
-                                           "`502`. `Omit`: failed parts are left out of the "
-                                           "object.", 0, enum=["Fail", "Omit"],
-                                           default="Fail"),
+                "onPartialFailure": string("Default of each part's `required`. `Fail`: a "
+                                           "failed part fails the request with `502`. `Omit`: "
+                                           "a failed part is left out of the object, with its "
+                                           "problem details under `_errors` and its name in "
+                                           "the `Archway-Aggregate-Missing` header.", 0,
+                                           enum=["Fail", "Omit"], default="Fail"),
+                "forwardHeaders": array("Client request headers copied to every part. When "
+                                        "not set: `Accept-Language`, `traceparent`, "
+                                        "`tracestate` and `X-Request-Id`. `Authorization` "
+                                        "cannot be listed: see forwardAuthorization.",
+                                        header_name("Header name (case-insensitive)."), 16,
+                                        list_type="set",
+                                        rules=[rule("self.all(h, h.lowerAscii() != "
+                                                    "'authorization')",
+                                                    "authorization is forwarded only by "
+                                                    "forwardAuthorization: true")]),
+                "forwardAuthorization": boolean("Also copy the client's `Authorization` "
+                                                "header to every part.", default=False),
             },
             required=["parts"],
         ),

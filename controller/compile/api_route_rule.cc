@@ -4,6 +4,7 @@
 #include <iterator>
 #include <optional>
 #include <set>
+#include <unordered_set>
 #include <utility>
 
 #include "controller/compile/auth_resolver.h"
@@ -210,16 +211,87 @@ struct RuleParser {
     return true;
   }
 
+  // A template (rewrite.fullPath, an aggregate part's path) may only name
+  // captures that every match provides.
+  bool captured_everywhere(const std::string& text, const std::string& at) {
+    auto used = config::template_references(text);
+    if (!used.ok()) return reject(Reason::kInvalidTemplate, at + ": " + used.error().message);
+    for (const auto& name : *used) {
+      for (const auto& names : captures) {
+        if (!names.count(name)) {
+          return reject(Reason::kInvalidTemplate,
+                        at + ": {" + name + "} is not captured by every match");
+        }
+      }
+    }
+    return true;
+  }
+
+  // aggregate names Services per part; the snapshot names the clusters they
+  // resolve to. The rest of the policy is decoded and checked by the
+  // proxy's own codec, on the snapshot form built here. Parts speak
+  // cleartext HTTP/1.1 only (the outbound client's reach,
+  // docs/aggregation.md "Limits").
+  bool aggregate(const Json& json, const ObjectKey& route_key, const ClusterState& state,
+                 config::Route& route) {
+    const std::string at = field + ".aggregate";
+    if (!json.is_object()) return reject(Reason::kInvalidValue, at + ": must be an object");
+    Json snapshot_form = json;
+    const Json& parts = array(json, "parts");
+    std::unordered_set<std::string> clusters;
+    for (size_t i = 0; i < parts.size(); ++i) {
+      const std::string part_at = at + ".parts[" + std::to_string(i) + "]";
+      if (!parts[i].is_object())
+        return reject(Reason::kInvalidValue, part_at + ": must be an object");
+      const Json& backend = object(parts[i], "backend");
+      BackendRef ref{route_key.ns, str(backend, "name"), integer(backend, "port"), {}, {}};
+      if (const std::string protocol = str(backend, "protocol", "HTTP"); protocol != "HTTP") {
+        return reject(Reason::kUnsupportedValue,
+                      part_at +
+                          ".backend.protocol: aggregate parts are fetched over "
+                          "cleartext HTTP/1.1 only, not \"" +
+                          protocol + "\"");
+      }
+      if (ref.service.empty() || !ref.port_number) {
+        return reject(Reason::kInvalidValue, part_at + ".backend: name and port are required");
+      }
+      ResolvedBackend resolved = resolve_backend(state, ref, address_map);
+      if (resolved.problem) {
+        resolved.problem->message = part_at + ".backend: " + resolved.problem->message;
+        out.unresolved.push_back(*resolved.problem);
+      }
+      if (!captured_everywhere(str(parts[i], "path"), part_at + ".path")) return false;
+      Json& part = snapshot_form["parts"][i];
+      part.erase("backend");
+      part["cluster"] = resolved.cluster.name;
+      clusters.insert(resolved.cluster.name);
+      out.clusters.push_back(std::move(resolved.cluster));
+    }
+    config::Decoder decoder;
+    config::Aggregate decoded;
+    config::decode(decoder, snapshot_form, at, decoded);
+    if (decoder.failed()) return reject(Reason::kInvalidValue, decoder.error().to_string());
+    if (auto valid = config::validate(decoded, at, clusters); !valid.ok()) {
+      return reject(Reason::kInvalidValue, valid.error().to_string());
+    }
+    route.policies.aggregate = std::move(decoded);
+    return true;
+  }
+
   bool action(const Json& rule, const ObjectKey& route_key, const ClusterState& state,
               config::Route& route) {
     const Json* redirect = member(rule, "redirect");
     const Json* direct = member(rule, "directResponse");
-    const int actions =
-        (array(rule, "backends").empty() ? 0 : 1) + (redirect ? 1 : 0) + (direct ? 1 : 0);
+    const Json* composed = member(rule, "aggregate");
+    const int actions = (array(rule, "backends").empty() ? 0 : 1) + (redirect ? 1 : 0) +
+                        (direct ? 1 : 0) + (composed ? 1 : 0);
     if (actions != 1) {
       return reject(Reason::kInvalidValue,
-                    field + ": exactly one of backends, redirect or directResponse is required");
+                    field +
+                        ": exactly one of backends, redirect, directResponse or aggregate is "
+                        "required");
     }
+    if (composed != nullptr) return aggregate(*composed, route_key, state, route);
     if (redirect != nullptr) {
       config::Redirect r;
       if (auto s = str(*redirect, "scheme"); !s.empty()) r.scheme = lower(s);

@@ -1,6 +1,8 @@
 package controllere2e
 
 import (
+	"encoding/json"
+	"fmt"
 	"strings"
 	"testing"
 	"time"
@@ -8,11 +10,12 @@ import (
 	"archway.dev/e2e/internal/backend"
 )
 
-// Policies through the real API server: a rule with aggregate is not served
-// and says why (PolicyNotEnforced, not "exactly one of backends..."); a
-// typed policy the proxy carries compiles into a served route, still listed
-// as not enforced; one the API server lets through but the proxy's decoder
-// refuses is InvalidValue naming the field.
+// Policies through the real API server: a rule with aggregate is served
+// (each part's Service resolved to the proxy's cluster, the composed JSON
+// answered; docs/aggregation.md); a typed policy the proxy carries
+// compiles into a served route, still listed as not enforced; one the API
+// server lets through but the proxy's decoder refuses is InvalidValue
+// naming the field.
 func TestPoliciesAggregateCorsAndInvalidValue(t *testing.T) {
 	c := setup(t)
 	ns := c.Namespace(t)
@@ -31,10 +34,17 @@ spec:
     aggregate:
       parts: [{name: order, backend: {name: blue, port: 80}, path: "/orders/{id}"}]
 `)
-	got := waitCondition(t, c, ns, "agg", "Accepted", "False/PolicyNotEnforced")
-	if !strings.Contains(got, "spec.rules[0].aggregate") {
-		t.Errorf("message does not name the field: %s", got)
+	if err := c.WaitCondition(ns, "apiroute/agg", "Ready", 60*time.Second); err != nil {
+		t.Fatal(err)
 	}
+	eventually(t, 20*time.Second, "agg.example.com/v1/orders/7 → composed", func() string {
+		code, _, body := s.get("agg.example.com", "/v1/orders/7")
+		var parts map[string]backend.Answer
+		if code != 200 || json.Unmarshal([]byte(body), &parts) != nil || parts["order"].Name != "blue" {
+			return fmt.Sprintf("HTTP %d %s", code, strings.TrimSpace(body))
+		}
+		return ""
+	})
 
 	c.Apply(t, ns, `apiVersion: archway.dev/v1alpha1
 kind: APIRoute
@@ -65,7 +75,7 @@ spec:
     backends: [{name: blue, port: 80}]
     cors: {allowOrigins: ["*", "https://app.example.com"]}
 `)
-	got = waitCondition(t, c, ns, "star", "Accepted", "False/InvalidValue")
+	got := waitCondition(t, c, ns, "star", "Accepted", "False/InvalidValue")
 	if !strings.Contains(got, "spec.rules[0].cors.allowOrigins") {
 		t.Errorf("message does not name the field: %s", got)
 	}

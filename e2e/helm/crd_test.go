@@ -423,6 +423,28 @@ rules:
   ` + ok + `
   responseBody: {operations: [{op: Wrap, key: k}], maxBytes: 1048577}`,
 			[]string{"spec.rules[0].responseBody.maxBytes", "1048576"}, nil},
+		{"aggregate-part-timeout-too-long", `
+rules:
+- name: a
+  aggregate:
+    parts:
+    - {name: p, backend: {name: a, port: 80}, path: /a, timeout: 2m}`,
+			[]string{"spec.rules[0].aggregate.parts[0].timeout", "timeout must be between 1ms and 60s"}, nil},
+		{"aggregate-forwards-authorization-by-list", `
+rules:
+- name: a
+  aggregate:
+    parts:
+    - {name: p, backend: {name: a, port: 80}, path: /a}
+    forwardHeaders: [X-Tenant, Authorization]`,
+			[]string{"spec.rules[0].aggregate.forwardHeaders", "forwardAuthorization: true"}, nil},
+		{"aggregate-reserved-part-name", `
+rules:
+- name: a
+  aggregate:
+    parts:
+    - {name: _errors, backend: {name: a, port: 80}, path: /a}`,
+			[]string{"spec.rules[0].aggregate.parts[0].name", "_errors is reserved"}, nil},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
@@ -467,6 +489,10 @@ func TestExplainDescribesFields(t *testing.T) {
 			"maxBytes <integer>", "onMismatch <string>", "JSON Pointer"}},
 		{"apiroute.spec.rules.responseBody.operations.op", []string{"Set", "Remove", "Move", "Wrap"}},
 		{"apiroute.spec.defaults.requestBody.operations.value", []string{"any type"}},
+		{"apiroute.spec.rules.aggregate", []string{"forwardHeaders <[]string>", "forwardAuthorization <boolean>",
+			"onPartialFailure <string>", "Default of each part's `required`", "Archway-Aggregate-Missing"}},
+		{"apiroute.spec.rules.aggregate.parts", []string{"timeout <string>", "required <boolean>",
+			"maxBodyBytes <integer>", "percent-encoded"}},
 		{"apiroute.status.conditions", []string{"Accepted", "ResolvedRefs", "Programmed", "Ready"}},
 	}
 	for _, tc := range tests {

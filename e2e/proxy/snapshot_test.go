@@ -123,6 +123,8 @@ type Policies struct {
 	// Body mapping (docs/transform.md).
 	RequestBody  *BodyMapping `json:"requestBody,omitempty"`
 	ResponseBody *BodyMapping `json:"responseBody,omitempty"`
+
+	Aggregate *Aggregate `json:"aggregate,omitempty"`
 }
 
 // BodyMapping is the snapshot's requestBody / responseBody policy.

@@ -163,6 +163,27 @@ Result<void> validate_rewrite(const Route& route, const std::string& path) {
   return {};
 }
 
+// A part's path may only name captures that every match provides, as a
+// rewrite's fullPath (docs/aggregation.md "Part requests").
+Result<void> validate_part_captures(const Route& route, const std::string& path) {
+  const std::vector<AggregatePart>& parts = route.policies.aggregate->parts;
+  for (size_t i = 0; i < parts.size(); ++i) {
+    const std::string field = index_field(path, i) + ".path";
+    auto names = template_references(parts[i].path);
+    if (!names.ok()) return invalid(field, names.error().message);
+    for (const std::string& name : *names) {
+      const bool everywhere =
+          !route.matches.empty() &&
+          std::all_of(route.matches.begin(), route.matches.end(), [&](const Match& m) {
+            return m.path.type == PathMatchType::kTemplate &&
+                   m.path.value.find("{" + name + "}") != std::string::npos;
+          });
+      if (!everywhere) return invalid(field, "capture \"" + name + "\" is not in every match");
+    }
+  }
+  return {};
+}
+
 // 0 disables a limit (route_timeouts.h); parse_duration already refuses
 // negatives, a Snapshot built in code could still hold one.
 Result<void> validate_timeouts(const Timeouts& t, const std::string& path) {
@@ -207,6 +228,9 @@ Result<void> validate_route(const Route& route, const std::string& path, RouteCo
       return invalid(
           path + ".policies.aggregate",
           "is the route's action; backends, redirect and directResponse must not be set");
+    }
+    if (auto r = validate_part_captures(route, path + ".policies.aggregate.parts"); !r.ok()) {
+      return r;
     }
   } else if (actions != 1) {
     return invalid(path, "must have exactly one of backends, redirect, directResponse");

@@ -183,6 +183,7 @@ void format_access_log(const AccessLogEntry& e, std::string& out, LogSecond* sec
   field_or_null(out, R"(,"identity":)", e.identity);
   field(out, R"(,"trace_id":)", e.trace_id);
   field(out, R"(,"request_id":)", e.request_id);
+  if (!e.parts.empty()) out.append(R"(,"parts":)").append(e.parts);
   out.push_back('}');
 }
 

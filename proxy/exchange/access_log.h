@@ -55,6 +55,9 @@ struct AccessLogEntry {
   std::string_view identity;    // who auth let through (key id, token subject); "": none
   std::string_view trace_id;    // 32 hex digits, or ""
   std::string_view request_id;  // x-request-id, or ""
+  // An aggregate's parts as a JSON object ({"order":{"outcome":"ok",
+  // "status":200,"ms":3},...}), written as is; "": the field is left out.
+  std::string_view parts;
 };
 
 // Appends `s` as a JSON string (with quotes). Quote, backslash and control

@@ -118,11 +118,16 @@ void Exchange::on_chain_local_reply(filters::LocalReply reply) {
 
 std::optional<std::string> Exchange::http_endpoint() {
   const config::WeightedBackend* chosen = routing::pick_backend(*route_, worker_.rng()());
-  auto it = chosen ? table_->clusters.find(chosen->cluster) : table_->clusters.end();
+  if (chosen == nullptr) return std::nullopt;
+  return cluster_http_endpoint(chosen->cluster);
+}
+
+std::optional<std::string> Exchange::cluster_http_endpoint(std::string_view cluster) {
+  auto it = table_->clusters.find(std::string(cluster));
   if (it == table_->clusters.end() || it->second.endpoints.empty()) return std::nullopt;
   if (it->second.cluster->protocol != config::ClusterProtocol::kHttp1) return std::nullopt;
   const auto& endpoint =
-      it->second.endpoints[worker_.next_endpoint(chosen->cluster, it->second.endpoints.size())];
+      it->second.endpoints[worker_.next_endpoint(it->first, it->second.endpoints.size())];
   const auto address = endpoint.address();
   return (address.is_v6() ? "[" + address.to_string() + "]" : address.to_string()) + ":" +
          std::to_string(endpoint.port());

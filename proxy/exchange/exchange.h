@@ -90,6 +90,7 @@ class Exchange final : public http::BackendEvents,
   void cancel_chain();
   // RouteBackends
   std::optional<std::string> http_endpoint() override;
+  std::optional<std::string> cluster_http_endpoint(std::string_view cluster) override;
   void respond(int status, Headers headers, std::string body);
   void respond_error(int status, std::string_view message);
   // A filter's answer instead of a backend failure or 5xx head (filter.h

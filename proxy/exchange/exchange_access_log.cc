@@ -76,7 +76,10 @@ void Exchange::log_access() {
     e.route = route.route_name.empty() ? route.name : route.route_name;
     e.rule = route.rule_name;
   }
-  if (filter_ctx_) e.identity = filter_ctx_->identity();
+  if (filter_ctx_) {
+    e.identity = filter_ctx_->identity();
+    e.parts = filter_ctx_->aggregate_parts_log;
+  }
   worker_.access_log().write(e);
 }
 

@@ -97,6 +97,12 @@ class RouteBackends {
   // a request, when its cluster speaks cleartext HTTP/1.1 (what the
   // outbound client reaches as the exchange does); nullopt otherwise.
   [[nodiscard]] virtual std::optional<std::string> http_endpoint() = 0;
+  // The same for any cluster of the pinned snapshot (an aggregate's parts):
+  // one endpoint of `cluster`, chosen round-robin as the exchange does,
+  // when it speaks cleartext HTTP/1.1; nullopt for an unknown cluster, one
+  // with no endpoint, or an H2C or HTTPS one.
+  [[nodiscard]] virtual std::optional<std::string> cluster_http_endpoint(
+      std::string_view cluster) = 0;
 
  protected:
   ~RouteBackends() = default;  // never owned through this interface
@@ -141,6 +147,10 @@ class FilterContext {
   // The route's backends for a policy's own requests; null where a test
   // runs a chain without an exchange.
   RouteBackends* backends = nullptr;
+  // An aggregate's parts for the access log, a JSON object written by the
+  // aggregate filter once its parts are done ({"order":{"outcome":"ok",
+  // "status":200,"ms":3}}); empty otherwise.
+  std::string aggregate_parts_log;
 
   // Counts a per-route policy event in the worker's stats.
   void count(metrics::PolicyCounter counter) {
@@ -153,6 +163,13 @@ class FilterContext {
     const routing::CompiledRoute& route = *match.route;
     stats_.count_version(&route, route.route.route_name, route.route.rule_name, version_index,
                          version);
+  }
+  // Counts one aggregate part's outcome (metrics::kAggregateOutcomeNames)
+  // under the route's labels; `part_key` is the part in the pinned snapshot.
+  void count_aggregate_part(const void* part_key, const std::string& part, int outcome) {
+    const routing::CompiledRoute& route = *match.route;
+    stats_.count_aggregate_part(part_key, route.route.route_name, route.route.rule_name, part,
+                                outcome);
   }
 
   // Who the request authenticated as: an API key's id, a token's `sub`.

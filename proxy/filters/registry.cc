@@ -2,6 +2,7 @@
 
 #include <array>
 
+#include "proxy/filters/aggregate/aggregate.h"
 #include "proxy/filters/auth/auth.h"
 #include "proxy/filters/body_map/body_map.h"
 #include "proxy/filters/cache/cache.h"
@@ -37,7 +38,7 @@ using Make = std::unique_ptr<const FilterConfig> (*)(const ChainInputs&);
 // between the two transformations: its request body is the rewritten
 // request's, and its response head passes response transformation after
 // the body is mapped (the whole head waits for the body).
-constexpr std::array<Make, 10> kChainOrder = {
+constexpr std::array<Make, 11> kChainOrder = {
     [](const ChainInputs& in) { return in.cors ? make_cors_filter(*in.cors) : nullptr; },
     // After CORS (a preflight carries no version header, and a browser
     // must be able to read a 400/406/410), before everything else, so
@@ -66,6 +67,10 @@ constexpr std::array<Make, 10> kChainOrder = {
     [](const ChainInputs& in) { return make_response_transform_filter(in.route); },
     [](const ChainInputs& in) { return make_redirect_filter(in.route); },
     [](const ChainInputs& in) { return make_direct_response_filter(in.route); },
+    // aggregate: the route's action, after everything that may refuse or
+    // answer from the cache, so its composed answer is stored and
+    // transformed as a backend's would be (docs/aggregation.md).
+    [](const ChainInputs& in) { return make_aggregate_filter(in.route); },
     // [backend]; log/metrics: the exchange's.
 };
 static_assert(kChainOrder.size() <= kMaxFiltersPerRoute);

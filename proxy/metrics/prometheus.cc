@@ -69,6 +69,17 @@ std::string render_prometheus(const StatsSnapshot& stats, const ProcessGauges& g
            escape_label(rule) + "\",version=\"" + escape_label(version) + "\"} " +
            std::to_string(count) + "\n";
   }
+  out +=
+      "# HELP archway_aggregate_part_requests_total Aggregate part fetches, by route, rule, part "
+      "and outcome.\n";
+  out += "# TYPE archway_aggregate_part_requests_total counter\n";
+  for (const auto& [key, count] : stats.aggregate_parts) {
+    const auto& [route, rule, part, outcome] = key;
+    out += "archway_aggregate_part_requests_total{route=\"" + escape_label(route) + "\",rule=\"" +
+           escape_label(rule) + "\",part=\"" + escape_label(part) + "\",outcome=\"" +
+           kAggregateOutcomeNames[static_cast<size_t>(outcome)] + "\"} " + std::to_string(count) +
+           "\n";
+  }
   out += "# HELP archway_request_duration_seconds Time from request head to response end.\n";
   out += "# TYPE archway_request_duration_seconds histogram\n";
   uint64_t cumulative = 0;

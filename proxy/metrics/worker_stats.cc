@@ -6,6 +6,7 @@ void StatsSnapshot::merge(const StatsSnapshot& other) {
   for (const auto& [key, count] : other.requests) requests[key] += count;
   for (const auto& [key, count] : other.policy_events) policy_events[key] += count;
   for (const auto& [key, count] : other.version_requests) version_requests[key] += count;
+  for (const auto& [key, count] : other.aggregate_parts) aggregate_parts[key] += count;
   for (size_t i = 0; i < duration_buckets.size(); ++i) {
     duration_buckets[i] += other.duration_buckets[i];
   }
@@ -43,6 +44,13 @@ void WorkerStats::count_version(const void* route_key, const std::string& route,
   ++it->second.count;
   if (!labels_.contains(route_key)) labels_.emplace(route_key, Labels{route, rule});
 }
+void WorkerStats::count_aggregate_part(const void* part_key, const std::string& route,
+                                       const std::string& rule, const std::string& part,
+                                       int outcome) {
+  ++live_parts_[{part_key, outcome}];
+  if (!part_labels_.contains(part_key))
+    part_labels_.emplace(part_key, PartLabels{route, rule, part});
+}
 
 void WorkerStats::fold() {
   for (const auto& [key, count] : live_) {
@@ -57,10 +65,16 @@ void WorkerStats::fold() {
     const auto& labels = labels_.at(key.first);
     folded_version_[{labels.route, labels.rule, entry.version}] += entry.count;
   }
+  for (const auto& [key, count] : live_parts_) {
+    const auto& labels = part_labels_.at(key.first);
+    folded_parts_[{labels.route, labels.rule, labels.part, key.second}] += count;
+  }
   live_.clear();
   live_policy_.clear();
   live_version_.clear();
   labels_.clear();
+  live_parts_.clear();
+  part_labels_.clear();
 }
 
 StatsSnapshot WorkerStats::snapshot() const {
@@ -79,6 +93,11 @@ StatsSnapshot WorkerStats::snapshot() const {
   for (const auto& [key, entry] : live_version_) {
     const auto& labels = labels_.at(key.first);
     out.version_requests[{labels.route, labels.rule, entry.version}] += entry.count;
+  }
+  out.aggregate_parts = folded_parts_;
+  for (const auto& [key, count] : live_parts_) {
+    const auto& labels = part_labels_.at(key.first);
+    out.aggregate_parts[{labels.route, labels.rule, labels.part, key.second}] += count;
   }
   out.duration_buckets = buckets_;
   out.duration_sum = sum_;

@@ -110,6 +110,11 @@ inline constexpr std::array<PolicyCounterName, 28> kPolicyCounterNames = {{
     {"archway_cache_coalesced_total", nullptr},
 }};
 
+// archway_aggregate_part_requests_total's `outcome` label, indexed by
+// filters::aggregate::PartOutcome (docs/aggregation.md "Metrics").
+inline constexpr std::array<const char*, 7> kAggregateOutcomeNames = {
+    "ok", "timeout", "unreachable", "no_endpoint", "bad_status", "not_json", "too_large"};
+
 struct StatsSnapshot {
   // (route, rule, code) → count
   std::map<std::tuple<std::string, std::string, int>, uint64_t> requests;
@@ -118,6 +123,8 @@ struct StatsSnapshot {
   // (route, rule, version) → requests served as that version
   // (archway_version_requests_total; versions are declared, so bounded)
   std::map<std::tuple<std::string, std::string, std::string>, uint64_t> version_requests;
+  // (route, rule, part, outcome index) → count
+  std::map<std::tuple<std::string, std::string, std::string, int>, uint64_t> aggregate_parts;
   std::array<uint64_t, kDurationBuckets.size() + 1> duration_buckets{};  // last: +Inf
   double duration_sum = 0;
   uint64_t duration_count = 0;
@@ -143,6 +150,11 @@ class WorkerStats {
   // `version` its name (read only the first time a key is seen).
   void count_version(const void* route_key, const std::string& route, const std::string& rule,
                      int version_index, const std::string& version);
+  // One aggregate part's outcome (an index of kAggregateOutcomeNames).
+  // `part_key` is the part in the pinned table's snapshot; keyed and folded
+  // like record().
+  void count_aggregate_part(const void* part_key, const std::string& route, const std::string& rule,
+                            const std::string& part, int outcome);
   void fold();
   [[nodiscard]] StatsSnapshot snapshot() const;
 
@@ -174,6 +186,14 @@ class WorkerStats {
   };
   std::unordered_map<std::pair<const void*, int>, VersionCount, KeyHash> live_version_;
   std::map<std::tuple<std::string, std::string, std::string>, uint64_t> folded_version_;
+  struct PartLabels {
+    std::string route;
+    std::string rule;
+    std::string part;
+  };
+  std::unordered_map<std::pair<const void*, int>, uint64_t, KeyHash> live_parts_;
+  std::unordered_map<const void*, PartLabels> part_labels_;
+  std::map<std::tuple<std::string, std::string, std::string, int>, uint64_t> folded_parts_;
   std::array<uint64_t, kDurationBuckets.size() + 1> buckets_{};
   double sum_ = 0;
   uint64_t count_ = 0;

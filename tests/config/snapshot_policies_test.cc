@@ -88,14 +88,28 @@ TEST(SnapshotPolicies, InvalidAuthIsReportedBeforeTheRefusal) {
             "virtualHosts[0].routes[1].policies.auth.apiKey.keys: must have at least 1 entry");
 }
 
-TEST(SnapshotPolicies, AggregateIsTheActionAndIsRefusedUntilEnforced) {
+// aggregate is enforced (docs/aggregation.md): a route with it and no
+// other action is accepted; it was refused until the filter landed.
+TEST(SnapshotPolicies, AggregateIsTheActionAndIsAccepted) {
   const Json aggregate = {{"parts", {{{"name", "o"}, {"cluster", "orders"}, {"path", "/o"}}}}};
-  EXPECT_EQ(parse_error(snapshot_with({{"aggregate", aggregate}}, Json::object())),
-            "virtualHosts[0].routes[1].policies.aggregate: not enforced by this proxy "
-            "version; refused rather than answered without the composed response");
+  EXPECT_EQ(parse_error(snapshot_with({{"aggregate", aggregate}}, Json::object())), "");
   EXPECT_EQ(parse_error(snapshot_with({{"aggregate", aggregate}})),
             "virtualHosts[0].routes[1].policies.aggregate: is the route's action; backends, "
             "redirect and directResponse must not be set");
+}
+
+// A part's path names only captures every match has, as rewrite.fullPath.
+TEST(SnapshotPolicies, AggregatePartPathsNameOnlyCapturesOfEveryMatch) {
+  const Json aggregate = {{"parts", {{{"name", "o"}, {"cluster", "orders"}, {"path", "/o/{id}"}}}}};
+  const Json one_template = {
+      {"matches", {{{"path", {{"type", "Template"}, {"value", "/v1/orders/{id}"}}}}}}};
+  EXPECT_EQ(parse_error(snapshot_with({{"aggregate", aggregate}}, one_template)), "");
+  const Json one_prefix = {{"matches",
+                            {{{"path", {{"type", "Template"}, {"value", "/v1/{id}"}}}},
+                             {{"path", {{"type", "PathPrefix"}, {"value", "/v2"}}}}}}};
+  EXPECT_EQ(parse_error(snapshot_with({{"aggregate", aggregate}}, one_prefix)),
+            "virtualHosts[0].routes[1].policies.aggregate.parts[0].path: capture \"id\" is not "
+            "in every match");
 }
 
 TEST(SnapshotPolicies, AggregatePartsAreCheckedAgainstTheClusters) {

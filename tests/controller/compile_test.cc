@@ -441,12 +441,17 @@ TEST(CompileApiRoute, AuthFailsClosedUntilEnforced) {
   }
 }
 
-// aggregate is not served until the proxy enforces it: the rule says why
+// aggregate is not served by a proxy that does not enforce it (pinned
+// here: this proxy does, compile_aggregate_test.cc): the rule says why
 // (PolicyNotEnforced), rather than "exactly one of backends, ...".
 TEST(CompileApiRoute, AggregateIsPolicyNotEnforced) {
-  const auto r = run(kApp + route("r", "2026-01-01T00:00:00Z",
-                                  "{rules: [{aggregate: {parts: [{name: order, backend: {name: "
-                                  "app, port: 80}, path: /orders}]}}]}"));
+  compile::CompileOptions without_aggregate = testing::test_options();
+  without_aggregate.policy_enforced = [](std::string_view policy) { return policy != "aggregate"; };
+  const auto r = compile::compile(
+      testing::state_from_yaml(kApp + route("r", "2026-01-01T00:00:00Z",
+                                            "{rules: [{aggregate: {parts: [{name: order, backend: "
+                                            "{name: app, port: 80}, path: /orders}]}}]}")),
+      without_aggregate, {});
   const auto* v = find_verdict(r, "APIRoute", "r");
   ASSERT_NE(v, nullptr);
   EXPECT_FALSE(v->accepted);

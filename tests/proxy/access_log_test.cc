@@ -108,6 +108,19 @@ TEST(AccessLogJson, Fields) {
             R"("request_id":"req-1"})");
 }
 
+// An aggregate's parts (filters/aggregate/composition.h parts_log) close
+// the line, as given.
+TEST(AccessLogJson, AggregatePartsLastWhenSet) {
+  AccessLogEntry e = sample();
+  e.parts = R"({"order":{"outcome":"ok","status":200,"ms":3}})";
+  std::string line;
+  format_access_log(e, line);
+  const std::string tail =
+      R"("request_id":"req-1","parts":{"order":{"outcome":"ok","status":200,"ms":3}}})";
+  ASSERT_GE(line.size(), tail.size());
+  EXPECT_EQ(line.substr(line.size() - tail.size()), tail);
+}
+
 TEST(AccessLogJson, CachedSecondFollowsTheClock) {
   // One cache across lines, as a worker uses it: a line in the same second
   // reuses the text, a later or earlier second reformats it.

@@ -124,6 +124,31 @@ TEST(CacheFilter, AMissIsStoredAndTheNextRequestIsAHit) {
   EXPECT_EQ(second.count(metrics::PolicyCounter::kCacheHit), 1u);
 }
 
+// A local answer of a filter after the cache (the route's action:
+// directResponse here, an aggregate's composed JSON alike) is stored as a
+// backend's answer is, and the next request is a hit that reaches no
+// later filter.
+TEST(CacheFilter, ALaterFiltersLocalReplyIsStoredAndServed) {
+  Rule rule;
+  rule.route.backends.clear();
+  rule.route.direct_response = config::DirectResponse{200, R"({"order":{}})", "application/json"};
+  rule.chain = compile_chain(rule.route, rule.shared);
+  Exchange first(rule, "GET");
+  ASSERT_TRUE(first.reply.has_value());
+  // The rest of the local answer, as the exchange sends it (exchange.cc respond).
+  first.runner.on_response_data(first.reply->body);
+  first.runner.on_response_end(true);
+  EXPECT_EQ(field(first.response.headers, "x-cache"), "MISS");
+  EXPECT_EQ(field(first.response.headers, "cache-status"),
+            "archway; fwd=uri-miss; fwd-status=200; stored");
+
+  Exchange second(rule, "GET");
+  ASSERT_TRUE(second.reply.has_value());
+  EXPECT_EQ(field(second.reply->headers, "x-cache"), "HIT");
+  EXPECT_EQ(second.reply->body, R"({"order":{}})");
+  EXPECT_EQ(field(second.reply->headers, "content-type"), "application/json");
+}
+
 TEST(CacheFilter, HeadIsAnsweredFromTheGetEntryAndAHeadMissIsNotStored) {
   Rule rule;
   Exchange head_miss(rule, "HEAD");

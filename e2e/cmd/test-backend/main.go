@@ -29,6 +29,10 @@
 //	X-Echo-Read-Delay: 1s        wait before reading the request body (a
 //	                             slow reader, to test back-pressure)
 //
+// Each control may also be given as a query parameter of the same name
+// (?x-echo-status=500), for requests whose headers the test does not write
+// (the parts of an aggregate: their paths come from the proxy's config).
+//
 // Paths under /__backend/ are not counted and not echoed:
 //
 //	/__backend/stats   {"name":..,"requests":N,"completed":N,"websockets":N,"grpc":N}
@@ -150,6 +154,13 @@ func (b *backend) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	b.c.requests.Add(1)
+	for k, vs := range r.URL.Query() {
+		if strings.HasPrefix(strings.ToLower(k), "x-echo-") {
+			for _, v := range vs {
+				r.Header.Add(k, v)
+			}
+		}
+	}
 	if strings.EqualFold(r.Header.Get("Upgrade"), "websocket") {
 		b.websocket(w, r)
 		return

@@ -1,11 +1,14 @@
 // aggregate: the snapshot form of the APIRoute field (docs/snapshot.md
 // "aggregate"): each part's Service is a cluster of the snapshot, named as
-// backends name theirs.
+// backends name theirs. The per-part timeout, required and maxBodyBytes and
+// the forwarded headers are optional: a snapshot written before they
+// existed decodes to the same policy.
 
 #include <algorithm>
 
 #include "proxy/config/policies/codec.h"
 #include "proxy/config/policies/policy_checks.h"
+#include "proxy/config/snapshot_parser.h"
 
 namespace archway::config {
 namespace {
@@ -33,16 +36,30 @@ bool is_part_path(std::string_view path) {
 }  // namespace
 
 void decode(Decoder& d, const Json& json, const std::string& path, Aggregate& out) {
-  ObjectReader r(d, json, path, {"parts", "onPartialFailure"});
+  ObjectReader r(d, json, path,
+                 {"parts", "onPartialFailure", "forwardHeaders", "forwardAuthorization"});
   if (r.ok() && r.child("parts") == nullptr) d.fail(r.field("parts"), "is required");
   r.each("parts", [&](const Json& element, const std::string& p) {
-    ObjectReader part_reader(d, element, p, {"name", "cluster", "path"});
+    ObjectReader part_reader(d, element, p,
+                             {"name", "cluster", "path", "timeout", "required", "maxBodyBytes"});
     AggregatePart& part = out.parts.emplace_back();
     part_reader.get("name", part.name, /*required=*/true);
     part_reader.get("cluster", part.cluster, /*required=*/true);
     part_reader.get("path", part.path, /*required=*/true);
+    part_reader.get_duration("timeout", part.timeout);
+    if (part_reader.child("required") != nullptr) {
+      bool required = false;
+      part_reader.get("required", required);
+      part.required = required;
+    }
+    part_reader.get("maxBodyBytes", part.max_body_bytes, 0, ~0ULL);
   });
   get_enum_named(d, r, "onPartialFailure", out.on_partial_failure, kPartialFailureNames);
+  if (r.child("forwardHeaders") != nullptr) {
+    out.forward_headers.clear();
+    get_lower_strings(r, "forwardHeaders", out.forward_headers);
+  }
+  r.get("forwardAuthorization", out.forward_authorization);
 }
 
 Result<void> validate(const Aggregate& aggregate, const std::string& path,
@@ -58,6 +75,10 @@ Result<void> validate(const Aggregate& aggregate, const std::string& path,
                      "must be 1 to 63 letters, digits, '_' or '-', not starting with a digit "
                      "or '-'");
     }
+    if (part.name == "_errors") {
+      return invalid(at + ".name",
+                     "\"_errors\" is reserved for the missing parts' problem details");
+    }
     if (std::find(names.begin(), names.end(), part.name) != names.end()) {
       return invalid(at + ".name", "duplicate part name \"" + part.name + "\"");
     }
@@ -70,6 +91,21 @@ Result<void> validate(const Aggregate& aggregate, const std::string& path,
                      "must start with '/' and hold no spaces or control characters (at most "
                      "1024 bytes)");
     }
+    if (part.timeout < std::chrono::milliseconds(1) || part.timeout > std::chrono::seconds(60)) {
+      return invalid(at + ".timeout", "must be between 1ms and 60s");
+    }
+    if (auto r = check_range(part.max_body_bytes, at + ".maxBodyBytes", 1, 8ULL * 1024 * 1024);
+        !r.ok()) {
+      return r;
+    }
+  }
+  const std::string headers = path + ".forwardHeaders";
+  if (auto r = check_header_names(aggregate.forward_headers, headers, 16); !r.ok()) return r;
+  for (size_t i = 0; i < aggregate.forward_headers.size(); ++i) {
+    if (aggregate.forward_headers[i] == "authorization") {
+      return invalid(index_field(headers, i),
+                     "authorization is forwarded only by forwardAuthorization: true");
+    }
   }
   return {};
 }
@@ -77,10 +113,18 @@ Result<void> validate(const Aggregate& aggregate, const std::string& path,
 Json to_json(const Aggregate& aggregate) {
   Json parts = Json::array();
   for (const AggregatePart& part : aggregate.parts) {
-    parts.push_back({{"name", part.name}, {"cluster", part.cluster}, {"path", part.path}});
+    Json json = {{"name", part.name},
+                 {"cluster", part.cluster},
+                 {"path", part.path},
+                 {"timeout", format_duration(part.timeout)},
+                 {"maxBodyBytes", part.max_body_bytes}};
+    if (part.required) json["required"] = *part.required;
+    parts.push_back(std::move(json));
   }
   return {{"parts", std::move(parts)},
-          {"onPartialFailure", enum_name(kPartialFailureNames, aggregate.on_partial_failure)}};
+          {"onPartialFailure", enum_name(kPartialFailureNames, aggregate.on_partial_failure)},
+          {"forwardHeaders", aggregate.forward_headers},
+          {"forwardAuthorization", aggregate.forward_authorization}};
 }
 
 }  // namespace archway::config

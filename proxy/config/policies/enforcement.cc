@@ -18,10 +18,10 @@ namespace {
 // lands on its own, and a route is refused unless the method it names is
 // enforced. The controller reads it too (enforced_by_this_proxy), so its
 // status messages and the proxy never disagree.
-constexpr std::array<std::string_view, 10> kEnforcedPolicies = {
-    "cors",        "auth.jwt",    "auth.apiKey", "auth.oauth2Introspection",
-    "rateLimit",   "cache",       "versioning",  "circuitBreaker",
-    "requestBody", "responseBody"};
+constexpr std::array<std::string_view, 11> kEnforcedPolicies = {
+    "cors",        "auth.jwt",     "auth.apiKey", "auth.oauth2Introspection",
+    "rateLimit",   "cache",        "versioning",  "circuitBreaker",
+    "requestBody", "responseBody", "aggregate"};
 
 // The enforcement name of the method an auth policy sets ("auth.jwt");
 // validation has already made sure exactly one is set.
