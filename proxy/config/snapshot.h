@@ -18,6 +18,7 @@
 #include <string>
 #include <vector>
 
+#include "proxy/config/policies/load_balancer.h"
 #include "proxy/config/policies/route_policies.h"
 
 namespace archway::config {
@@ -166,6 +167,7 @@ enum class ClusterProtocol { kHttp1, kH2c, kHttps };
 struct Endpoint {
   std::string address;  // IPv4 / IPv6 literal or a host name resolved at compile
   uint16_t port = 0;
+  uint32_t weight = 1;  // 1..1000: this endpoint's share relative to the others
 
   bool operator==(const Endpoint&) const = default;
 };
@@ -178,6 +180,7 @@ struct Cluster {
   std::optional<std::string> tls_server_name;  // HTTPS: SNI and name to verify
   bool tls_verify = true;                      // HTTPS: verify the backend's certificate
   std::optional<std::string> tls_ca_pem;       // HTTPS: extra trust anchors
+  std::optional<LoadBalancer> load_balancer;   // absent: least request
 
   bool operator==(const Cluster&) const = default;
 };

@@ -1,5 +1,6 @@
 #include "proxy/config/snapshot_decode.h"
 
+#include "proxy/config/policies/codec.h"
 #include "proxy/config/snapshot_names.h"
 
 namespace archway::config {
@@ -36,20 +37,24 @@ void decode_virtual_host(Decoder& d, const Json& json, const std::string& path,
 void decode_cluster(Decoder& d, const Json& json, const std::string& path, Cluster& out) {
   ObjectReader r(d, json, path,
                  {"name", "protocol", "endpoints", "connectTimeout", "tlsServerName", "tlsVerify",
-                  "tlsCa"});
+                  "tlsCa", "loadBalancer"});
   r.get("name", out.name, /*required=*/true);
   get_enum(d, r, "protocol", out.protocol, cluster_protocol, "HTTP, H2C, HTTPS");
   r.each("endpoints", [&](const Json& element, const std::string& p) {
-    ObjectReader e(d, element, p, {"address", "port"});
+    ObjectReader e(d, element, p, {"address", "port", "weight"});
     Endpoint& endpoint = out.endpoints.emplace_back();
     e.get("address", endpoint.address, /*required=*/true);
     if (e.ok() && e.child("port") == nullptr) d.fail(e.field("port"), "is required");
     e.get("port", endpoint.port, 1, 65535);
+    e.get("weight", endpoint.weight, 1, 1000);
   });
   r.get_duration("connectTimeout", out.connect_timeout);
   r.get("tlsServerName", out.tls_server_name);
   r.get("tlsVerify", out.tls_verify);
   r.get("tlsCa", out.tls_ca_pem);
+  if (const Json* balancer = r.child("loadBalancer")) {
+    decode(d, *balancer, r.field("loadBalancer"), out.load_balancer.emplace());
+  }
 }
 
 void decode_limits(Decoder& d, const Json& json, const std::string& path, Limits& out) {

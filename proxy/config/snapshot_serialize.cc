@@ -102,7 +102,9 @@ Json virtual_host(const VirtualHost& vh) {
 Json cluster(const Cluster& c) {
   Json endpoints = Json::array();
   for (const Endpoint& e : c.endpoints) {
-    endpoints.push_back({{"address", e.address}, {"port", e.port}});
+    Json endpoint = {{"address", e.address}, {"port", e.port}};
+    if (e.weight != 1) endpoint["weight"] = e.weight;  // 1 is the default
+    endpoints.push_back(std::move(endpoint));
   }
   Json out = {{"name", c.name},
               {"protocol", to_string(c.protocol)},
@@ -111,6 +113,7 @@ Json cluster(const Cluster& c) {
               {"tlsVerify", c.tls_verify}};
   set_optional(out, "tlsServerName", c.tls_server_name);
   set_optional(out, "tlsCa", c.tls_ca_pem);
+  if (c.load_balancer) out["loadBalancer"] = to_json(*c.load_balancer);
   return out;
 }
 

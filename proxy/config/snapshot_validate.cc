@@ -13,6 +13,7 @@
 
 #include "proxy/config/field_checks.h"
 #include "proxy/config/json_decoder.h"
+#include "proxy/config/policies/codec.h"
 #include "proxy/config/snapshot_parser.h"
 #include "proxy/config/snapshot_validate.h"
 #include "proxy/config/tls_check.h"
@@ -62,6 +63,11 @@ Result<void> validate_cluster(const Cluster& c, const std::string& path,
       return invalid(ep + ".address", "must be an IP address or a host name");
     }
     if (e.port == 0) return invalid(ep + ".port", "must be between 1 and 65535");
+    if (e.weight < 1 || e.weight > 1000)
+      return invalid(ep + ".weight", "must be between 1 and 1000");
+  }
+  if (c.load_balancer) {
+    if (auto r = validate(*c.load_balancer, path + ".loadBalancer"); !r.ok()) return r;
   }
   if (c.connect_timeout.count() <= 0) {
     return invalid(path + ".connectTimeout", "must be greater than 0");
