@@ -41,6 +41,7 @@ Exchange::~Exchange() {
 
 void Exchange::release_backend(bool complete) {
   request_slot_.release();
+  in_flight_.release();
   if (backend_ != nullptr) {
     backend_->detach(complete);
     backend_ = nullptr;
@@ -161,11 +162,7 @@ void Exchange::forward() {
     return;
   }
   cluster_ = &it->second;
-  endpoint_index_ = worker_.next_endpoint(chosen->cluster, cluster_->endpoints.size());
-  if (const auto& outlier = cluster_->resilience.outlier) {
-    endpoint_index_ = outlier->choose(endpoint_index_, std::chrono::steady_clock::now());
-  }
-  endpoint_ = cluster_->endpoints[endpoint_index_];
+  pick_endpoint();
   if (!admit(resilience::BreakerLimit::kRequests, request_slot_)) return;
 
   // What the backend receives: the path (rewritten by the chain's request
@@ -360,6 +357,7 @@ void Exchange::on_client_gone() {
 void Exchange::on_backend_head(Response& head, bool end_stream) {
   if (response_started_) return;
   record_outcome(head.status >= 500);
+  if (!affinity_cookie_.empty()) head.headers.add("set-cookie", affinity_cookie_);
   if (request_->websocket && request_->version == 20 && head.status / 100 == 2) {
     // An HTTP/2 client reads any 2xx as "tunnel open" (RFC 8441): a backend
     // that answered the upgrade without switching protocols must not look

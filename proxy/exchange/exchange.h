@@ -100,6 +100,12 @@ class Exchange final : public http::BackendEvents,
   // closed and the filters learn the response is incomplete.
   void abort_client_response();
   void forward();
+  // Balancing (exchange_balancing.cc): chooses endpoint_ in cluster_ for
+  // an attempt and counts it in flight there until release_backend.
+  void pick_endpoint();
+  // ConsistentHash: the hash of the request's key; nullopt without one.
+  // A cookie key the request lacks is made up and set in affinity_cookie_.
+  [[nodiscard]] std::optional<uint64_t> balancing_key();
   void send_held_body();
   // Whole-body transformation (exchange_body.cc, docs/transform.md): only
   // for a chain whose filters have_body_transform(). Each returns true when
@@ -187,6 +193,11 @@ class Exchange final : public http::BackendEvents,
   // maxRequests unit of cluster_ for the whole exchange, given back by
   // release_backend (and by destruction) on every way an exchange ends.
   resilience::BreakerSlot request_slot_;
+  // This attempt's request in flight on endpoint_ (least request).
+  balancing::InFlight in_flight_;
+  // Set-Cookie for a ConsistentHash cookie the request did not carry;
+  // added to the backend's response head.
+  std::string affinity_cookie_;
 };
 
 }  // namespace archway::exchange

@@ -14,6 +14,7 @@
 #include <string>
 #include <vector>
 
+#include "proxy/balancing/balancer.h"
 #include "proxy/routing/route_table.h"
 
 namespace archway::backend {
@@ -51,8 +52,11 @@ class ExchangeHost {
   // Disabled when the log is off; exchanges write from their destructors.
   [[nodiscard]] virtual AccessLogWriter& access_log() = 0;
   [[nodiscard]] virtual std::mt19937_64& rng() = 0;
-  // Round-robin cursor per cluster name, for endpoint choice.
+  // Round-robin cursor per cluster name, for the endpoints of what
+  // policies fetch (aggregate parts); a request's backend uses balancing().
   [[nodiscard]] virtual size_t next_endpoint(const std::string& cluster, size_t count) = 0;
+  // The worker's own balancing state (smooth round robin's weights).
+  [[nodiscard]] virtual balancing::WorkerState& balancing() = 0;
   // Scratch space for routing a request head (Exchange::start).
   [[nodiscard]] virtual std::vector<routing::HeaderField>& header_fields() = 0;
   // Scratch string for serialising a head that is copied out at once.

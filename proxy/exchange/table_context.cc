@@ -7,6 +7,35 @@
 #include "proxy/tls/client_tls.h"
 
 namespace archway::exchange {
+namespace {
+
+balancing::Policy balancing_policy(const config::Cluster& cluster) {
+  if (!cluster.load_balancer) return balancing::Policy::kLeastRequest;
+  switch (cluster.load_balancer->policy) {
+    case config::BalancerPolicy::kRoundRobin:
+      return balancing::Policy::kRoundRobin;
+    case config::BalancerPolicy::kConsistentHash:
+      return balancing::Policy::kConsistentHash;
+    case config::BalancerPolicy::kLeastRequest:
+      break;
+  }
+  return balancing::Policy::kLeastRequest;
+}
+
+// Endpoints are named as the snapshot writes them ("10.0.0.1:8080"), so
+// every replica builds the same Maglev table for the same endpoints.
+std::unique_ptr<const balancing::Balancer> make_balancer(const config::Cluster& cluster) {
+  std::vector<std::string> names;
+  std::vector<uint32_t> weights;
+  for (const auto& ep : cluster.endpoints) {
+    names.push_back(ep.address + ":" + std::to_string(ep.port));
+    weights.push_back(ep.weight);
+  }
+  return std::make_unique<const balancing::Balancer>(balancing_policy(cluster), names,
+                                                     std::move(weights));
+}
+
+}  // namespace
 
 Result<std::shared_ptr<const TableContext>> build_table_context(
     const config::ValidatedSnapshot& snapshot, uint64_t generation) {
@@ -58,6 +87,7 @@ Result<std::shared_ptr<const TableContext>> build_table_context_with_state(
       }
       info.endpoints.push_back(results.begin()->endpoint());
     }
+    if (!info.endpoints.empty()) info.balancer = make_balancer(clusters[i]);
     if (auto policy = policies.find(clusters[i].name); policy != policies.end()) {
       std::vector<std::string> names;
       for (const auto& ep : info.endpoints) {

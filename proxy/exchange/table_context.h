@@ -15,6 +15,7 @@
 #include <vector>
 
 #include "common/result.h"
+#include "proxy/balancing/balancer.h"
 #include "proxy/config/snapshot.h"
 #include "proxy/config/validated_snapshot.h"
 #include "proxy/filters/filter_chain.h"
@@ -37,6 +38,10 @@ struct TableContext {
     // Circuit-breaker limits and counts, outlier detection; shared with
     // every worker (docs/resilience.md).
     resilience::ClusterResilience resilience;
+    // Endpoint choice (docs/resilience.md "Balancing"), with the requests
+    // in flight per endpoint that every worker counts into. Set for every
+    // cluster with endpoints.
+    std::unique_ptr<const balancing::Balancer> balancer;
   };
   std::unordered_map<std::string, ClusterInfo> clusters;
   // Each route's filter chain, by CompiledRoute::index (an index, not a

@@ -93,6 +93,7 @@ class Worker final : public client::ClientHost, public outbound::BackendPools {
   [[nodiscard]] exchange::AccessLogWriter& access_log() override { return access_log_; }
   [[nodiscard]] std::mt19937_64& rng() override { return rng_; }
   [[nodiscard]] size_t next_endpoint(const std::string& cluster, size_t count) override;
+  [[nodiscard]] balancing::WorkerState& balancing() override { return balancing_; }
   [[nodiscard]] std::vector<routing::HeaderField>& header_fields() override {
     return header_fields_;
   }
@@ -151,6 +152,7 @@ class Worker final : public client::ClientHost, public outbound::BackendPools {
   std::string scratch_;
   std::map<std::string, Listener> listeners_;
   std::unordered_map<std::string, size_t> rr_;
+  balancing::WorkerState balancing_;
   bool draining_ = false;
 };
 
