@@ -231,12 +231,13 @@ type Endpoint struct {
 }
 
 type Cluster struct {
-	Name           string     `json:"name"`
-	Protocol       string     `json:"protocol,omitempty"` // HTTP | H2C | HTTPS
-	Endpoints      []Endpoint `json:"endpoints"`
-	ConnectTimeout string     `json:"connectTimeout,omitempty"`
-	TLSServerName  string     `json:"tlsServerName,omitempty"` // HTTPS: SNI and verified name
-	TLSCa          string     `json:"tlsCa,omitempty"`         // HTTPS: extra trust anchors (PEM)
+	Name           string        `json:"name"`
+	Protocol       string        `json:"protocol,omitempty"` // HTTP | H2C | HTTPS
+	Endpoints      []Endpoint    `json:"endpoints"`
+	ConnectTimeout string        `json:"connectTimeout,omitempty"`
+	TLSServerName  string        `json:"tlsServerName,omitempty"` // HTTPS: SNI and verified name
+	TLSCa          string        `json:"tlsCa,omitempty"`         // HTTPS: extra trust anchors (PEM)
+	LoadBalancer   *LoadBalancer `json:"loadBalancer,omitempty"`
 }
 
 type Limits struct {
