@@ -397,6 +397,52 @@ def policies():
         min_props=1,
     )
 
+    load_balancer = obj(
+        "How the proxy picks an endpoint of the backends' Services for each request "
+        "(docs/resilience.md \"Balancing\"). A rule that sets it gets its own share of "
+        "circuit-breaker counts and outlier state for those Services.",
+        {
+            "policy": string("`LeastRequest` (the default): of two endpoints drawn at "
+                             "random, the one with fewer requests in flight. `RoundRobin`: "
+                             "each endpoint in turn. `ConsistentHash`: the same key goes to "
+                             "the same endpoint (Maglev), and only about 1/N of the keys move "
+                             "when one of N endpoints comes or goes.", 0,
+                             enum=["LeastRequest", "RoundRobin", "ConsistentHash"],
+                             default="LeastRequest"),
+            "hashOn": obj(
+                "What ConsistentHash hashes: exactly one of header, cookie and "
+                "clientAddress. A request without its key goes to a random endpoint.",
+                {
+                    "header": header_name("A request header's value."),
+                    "cookie": obj(
+                        "A cookie's value. A request without the cookie gets one made up "
+                        "by the proxy (`Set-Cookie` with `HttpOnly` on the response), so "
+                        "that the client sticks to its endpoint.",
+                        {
+                            "name": string("Name of the cookie.", 256, pattern=HEADER_NAME,
+                                           min_len=1),
+                            "ttl": duration("Lifetime of the cookie the proxy sets "
+                                            "(`Max-Age`); `0s` or unset: a session cookie."),
+                            "path": string("`Path` of the cookie the proxy sets.", 1024,
+                                           pattern=r"^/[^\x00-\x20\x7f;,]*$",
+                                           default="/"),
+                        },
+                        required=["name"],
+                    ),
+                    "clientAddress": boolean("The client's IP address (the connection's "
+                                             "peer)."),
+                },
+                rules=[rule("(has(self.header) ? 1 : 0) + (has(self.cookie) ? 1 : 0) + "
+                            "(has(self.clientAddress) && self.clientAddress ? 1 : 0) == 1",
+                            "set exactly one of header, cookie and clientAddress")],
+            ),
+        },
+        rules=[rule("!has(self.hashOn) || (has(self.policy) && self.policy == 'ConsistentHash')",
+                    "hashOn is only valid with policy ConsistentHash", field_path=".hashOn"),
+               rule("!has(self.policy) || self.policy != 'ConsistentHash' || has(self.hashOn)",
+                    "policy ConsistentHash needs hashOn", field_path=".hashOn")],
+    )
+
     scopes = array("Scopes the token must carry (all of them); otherwise the client gets "
                    "`403` with `error=\"insufficient_scope\"`.",
                    string("A scope.", 256, pattern=r"^[\x21\x23-\x5b\x5d-\x7e]+$", min_len=1),
@@ -628,6 +674,7 @@ def policies():
         "timeouts": timeouts,
         "retries": retries,
         "circuitBreaker": circuit_breaker,
+        "loadBalancer": load_balancer,
         "auth": auth,
         "rateLimit": rate_limit,
         "cache": cache,
@@ -890,6 +937,8 @@ def rule_schema():
                  "exactly one of backends, redirect, directResponse and aggregate must be set"),
             rule("!has(self.rewrite) || has(self.backends)",
                  "rewrite needs backends", field_path=".rewrite"),
+            rule("!has(self.loadBalancer) || has(self.backends)",
+                 "loadBalancer needs backends", field_path=".loadBalancer"),
             rule("!has(self.rewrite) || !has(self.rewrite.pathPrefix) || "
                  "!has(self.matches) || "
                  "self.matches.all(m, !has(m.path) || !has(m.path.type) || "

@@ -19,9 +19,28 @@
 namespace archway::controller::compile {
 namespace {
 
+// loadBalancer is not a route policy of the snapshot (it sits on the
+// clusters), but like one a rule's value replaces the default's whole.
 bool is_policy(std::string_view key) {
-  return std::find(std::begin(config::kPolicyNames), std::end(config::kPolicyNames), key) !=
-         std::end(config::kPolicyNames);
+  return key == "loadBalancer" ||
+         std::find(std::begin(config::kPolicyNames), std::end(config::kPolicyNames), key) !=
+             std::end(config::kPolicyNames);
+}
+
+// A rule that balances other than the default gets clusters of its own
+// (the counts it balances on belong to the endpoints of one policy), named
+// after the Service port's plus a tag of the policy's canonical JSON, so
+// rules with the same balancing to the same Service still share one.
+std::string balanced_cluster_name(const std::string& base, const config::LoadBalancer& lb) {
+  uint64_t h = 0xcbf29ce484222325ULL;  // FNV-1a: stable across builds and replicas
+  for (const char c : config::to_json(lb).dump()) {
+    h ^= static_cast<unsigned char>(c);
+    h *= 0x100000001b3ULL;
+  }
+  static constexpr char kHex[] = "0123456789abcdef";
+  std::string tag(8, '0');
+  for (size_t i = 0; i < tag.size(); ++i) tag[i] = kHex[(h >> (60 - 4 * i)) & 0xf];
+  return base + "/lb-" + tag;
 }
 
 // Parsing state for one rule: the first rejection wins. Every step that
@@ -42,6 +61,7 @@ struct RuleParser {
   bool all_prefix = true;
   std::optional<Problem> rejection;
   bool auth_unresolved = false;  // an auth Secret dangles: the rule answers 503
+  std::optional<config::LoadBalancer> load_balancer;  // the rule's, when not the default
 
   bool enforced(std::string_view policy) const { return is_enforced(policy_enforced, policy); }
 
@@ -178,6 +198,23 @@ struct RuleParser {
     return true;
   }
 
+  // The rule's loadBalancer, decoded and validated by the proxy's own
+  // codec; the default (LeastRequest, nothing else set) is left unset so
+  // that such rules share the Service port's plain cluster.
+  bool balancing(const Json& rule) {
+    const Json* json = member(rule, "loadBalancer");
+    if (json == nullptr) return true;
+    const std::string at = field + ".loadBalancer";
+    if (member(rule, "aggregate") != nullptr) {
+      return reject(Reason::kInvalidValue,
+                    at + ": applies to backends; an aggregate's parts are balanced round robin");
+    }
+    auto parsed = config::parse_policy<config::LoadBalancer>(*json, at);
+    if (!parsed.ok()) return reject(Reason::kInvalidValue, parsed.error().to_string());
+    if (*parsed != config::LoadBalancer{}) load_balancer = std::move(*parsed);
+    return true;
+  }
+
   bool backends(const Json& rule, const ObjectKey& route_key, const ClusterState& state,
                 config::Route& route) {
     const Json& list = array(rule, "backends");
@@ -204,6 +241,10 @@ struct RuleParser {
       if (resolved.problem) {
         resolved.problem->message = at + ": " + resolved.problem->message;
         out.unresolved.push_back(*resolved.problem);
+      }
+      if (load_balancer) {
+        resolved.cluster.name = balanced_cluster_name(resolved.cluster.name, *load_balancer);
+        resolved.cluster.load_balancer = load_balancer;
       }
       route.backends.push_back({resolved.cluster.name, static_cast<uint32_t>(weight)});
       out.clusters.push_back(std::move(resolved.cluster));
@@ -469,7 +510,7 @@ Result<TranslatedRule, Problem> translate_rule(const Json& rule, const std::stri
                                                const AddressMap& address_map,
                                                const PolicyEnforced& enforced) {
   TranslatedRule out;
-  RuleParser p{field, out, address_map, enforced, {}, true, {}, false};
+  RuleParser p{field, out, address_map, enforced, {}, true, {}, false, {}};
   p.captures.reserve(array(rule, "matches").size());
   config::Route& route = out.route;
   // aggregate is the rule's action (instead of backends), so it is judged
@@ -482,7 +523,7 @@ Result<TranslatedRule, Problem> translate_rule(const Json& rule, const std::stri
                  "is not served");
     return *std::move(p.rejection);
   }
-  if (!p.matches(rule, route) || !p.action(rule, route_key, state, route) ||
+  if (!p.matches(rule, route) || !p.balancing(rule) || !p.action(rule, route_key, state, route) ||
       !p.rewrite(rule, route) ||
       !p.header_ops(object(rule, "requestHeaders"), field + ".requestHeaders",
                     route.request_headers) ||

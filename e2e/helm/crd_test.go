@@ -292,6 +292,42 @@ rules:
   ` + ok + `
   rateLimit: {requests: 10, period: 1s, header: X-Tenant}`,
 			[]string{"spec.rules[0].rateLimit.header", "header is only allowed when key is Header"}, nil},
+		{"load-balancer-hash-without-key", `
+rules:
+- name: a
+  ` + ok + `
+  loadBalancer: {policy: ConsistentHash}`,
+			[]string{"spec.rules[0].loadBalancer.hashOn", "policy ConsistentHash needs hashOn"}, nil},
+		{"load-balancer-key-without-hash", `
+rules:
+- name: a
+  ` + ok + `
+  loadBalancer: {policy: RoundRobin, hashOn: {header: X-User}}`,
+			[]string{"spec.rules[0].loadBalancer.hashOn", "hashOn is only valid with policy ConsistentHash"}, nil},
+		{"load-balancer-two-keys", `
+rules:
+- name: a
+  ` + ok + `
+  loadBalancer: {policy: ConsistentHash, hashOn: {header: X-User, clientAddress: true}}`,
+			[]string{"spec.rules[0].loadBalancer.hashOn", "set exactly one of header, cookie and clientAddress"}, nil},
+		{"load-balancer-unknown-policy", `
+rules:
+- name: a
+  ` + ok + `
+  loadBalancer: {policy: Random}`,
+			[]string{"spec.rules[0].loadBalancer.policy", "Unsupported value"}, nil},
+		{"load-balancer-cookie-path-injection", `
+rules:
+- name: a
+  ` + ok + `
+  loadBalancer: {policy: ConsistentHash, hashOn: {cookie: {name: lb, path: "/a; Domain=evil"}}}`,
+			[]string{"spec.rules[0].loadBalancer.hashOn.cookie.path", "should match"}, nil},
+		{"load-balancer-without-backends", `
+rules:
+- name: a
+  directResponse: {status: 200}
+  loadBalancer: {policy: RoundRobin}`,
+			[]string{"spec.rules[0].loadBalancer", "loadBalancer needs backends"}, nil},
 		{"rate-limit-zero-requests", `
 rules:
 - name: a
