@@ -24,6 +24,21 @@ bool is_gateway_error(int status) {
   return status == 500 || status == 502 || status == 503 || status == 504;
 }
 
+resilience::AttemptFailure attempt_failure(http::BackendEvents::Failure failure) {
+  switch (failure) {
+    case http::BackendEvents::Failure::kConnect:
+      return resilience::AttemptFailure::kConnect;
+    case http::BackendEvents::Failure::kRefused:
+      return resilience::AttemptFailure::kRefused;
+    case http::BackendEvents::Failure::kTimeout:
+      return resilience::AttemptFailure::kTimeout;
+    case http::BackendEvents::Failure::kReset:
+    case http::BackendEvents::Failure::kProtocol:
+      break;
+  }
+  return resilience::AttemptFailure::kReset;
+}
+
 }  // namespace
 
 Exchange::Exchange(ExchangeHost& host, std::shared_ptr<const TableContext> table,
@@ -41,6 +56,8 @@ Exchange::~Exchange() {
 
 void Exchange::release_backend(bool complete) {
   request_slot_.release();
+  retry_slot_.release();
+  active_slot_.release();
   if (backend_ != nullptr) {
     backend_->detach(complete);
     backend_ = nullptr;
@@ -90,9 +107,11 @@ void Exchange::start(Request& request) {
   match_ = std::move(match);
   query_ = query;
   // Armed before the chain, so a filter that suspends is bounded by the
-  // request timeout too (504 when it fires).
-  if (auto timeout = config::exchange_timeout(route_->route.timeouts, table_->limits())) {
-    arm_timer(*timeout);
+  // request timeout too (504 when it fires). From the start of the
+  // exchange: the head was complete then.
+  if (auto timeout = config::request_timeout(route_->route.timeouts, table_->limits())) {
+    request_deadline_ = started_ + *timeout;
+    update_deadline();
   }
   const filters::CompiledChain& chain = table_->chain(*route_);
   if (chain.empty()) {
@@ -167,6 +186,7 @@ void Exchange::forward() {
   }
   endpoint_ = cluster_->endpoints[endpoint_index_];
   if (!admit(resilience::BreakerLimit::kRequests, request_slot_)) return;
+  if (const auto& budget = cluster_->resilience.retry_budget) active_slot_ = budget->enter();
 
   // What the backend receives: the path (rewritten by the chain's request
   // transformation, if any) + query, and the forwarding headers.
@@ -174,6 +194,8 @@ void Exchange::forward() {
   if (q != std::string::npos) path_.append(request_->target, q, std::string::npos);
   add_forwarding_headers(request_->headers, request_->client_ip, request_->scheme, worker_.rng());
 
+  attempts_ = 1;
+  begin_attempt();
   if (!start_backend()) {
     if (answered_backend_error(502)) return;
     respond_error(502, "backend unavailable");
@@ -187,8 +209,7 @@ void Exchange::send_held_body() {
   if (backend_ == nullptr) return;
   bool more = true;
   if (!held_body_.empty() || held_end_) {
-    request_body_sent_ = request_body_sent_ || !held_body_.empty();
-    more = backend_->send_data(held_body_, held_end_);
+    more = send_to_backend(held_body_, held_end_);
     held_body_.clear();
   }
   // Trailers end the body whatever the backend's buffer says: they were
@@ -256,9 +277,16 @@ bool Exchange::start_backend() {
   return true;
 }
 
-void Exchange::arm_timer(std::chrono::milliseconds timeout) {
-  // From the start of the exchange (the head was complete then).
-  worker_.deadlines().set(*this, started_ + timeout);
+void Exchange::update_deadline() {
+  std::optional<net::Deadline::Clock::time_point> earliest;
+  for (const auto& when : {request_deadline_, attempt_deadline_, backoff_until_}) {
+    if (when && (!earliest || *when < *earliest)) earliest = when;
+  }
+  if (earliest) {
+    worker_.deadlines().set(*this, *earliest);
+  } else {
+    worker_.deadlines().clear(*this);
+  }
 }
 
 void Exchange::on_deadline() {
@@ -272,6 +300,33 @@ void Exchange::on_deadline() {
     abort_client_response();  // closes the client connection
     return;
   }
+  const auto now = net::Deadline::Clock::now();
+  if (request_deadline_ && now >= *request_deadline_) {
+    request_deadline_.reset();
+    on_timeout();
+    return;
+  }
+  if (backoff_until_ && now >= *backoff_until_) {
+    backoff_until_.reset();
+    start_retry();
+    return;
+  }
+  if (attempt_deadline_ && now >= *attempt_deadline_) {
+    attempt_deadline_.reset();
+    // backendRequest: this attempt failed as a timeout, which a retry may
+    // mend; once the response has started it cannot.
+    if (!response_started_ && retry_attempt(resilience::AttemptFailure::kTimeout, nullptr)) return;
+    on_timeout();
+    return;
+  }
+  update_deadline();  // woken early (another deadline moved): wait on
+}
+
+void Exchange::on_timeout() {
+  request_deadline_.reset();
+  attempt_deadline_.reset();
+  backoff_until_.reset();
+  worker_.deadlines().clear(*this);
   if (!response_started_) {
     release_backend(false);
     cancel_chain();  // a suspended filter gives up what it waits on
@@ -305,12 +360,12 @@ bool Exchange::on_request_data(std::string_view data, bool end_stream) {
     held_end_ = end_stream;
     return false;
   }
-  if (!data.empty()) request_body_sent_ = true;
-  return backend_->send_data(data, end_stream);
+  return send_to_backend(data, end_stream);
 }
 
 void Exchange::on_request_trailers(Headers& trailers) {
   request_complete_ = true;
+  replay_overflow_ = true;  // a retry resends bodies without trailers only
   if (collecting_request_) {
     // A body with trailers keeps its framing: it goes on unmapped.
     collecting_request_ = false;
@@ -360,6 +415,11 @@ void Exchange::on_client_gone() {
 void Exchange::on_backend_head(Response& head, bool end_stream) {
   if (response_started_) return;
   record_outcome(head.status >= 500);
+  // A status the route retries on: this answer is dropped, unsent.
+  if (head.status >= 400 && retries() != nullptr &&
+      retry_attempt(resilience::AttemptFailure::kStatus, &head)) {
+    return;
+  }
   if (request_->websocket && request_->version == 20 && head.status / 100 == 2) {
     // An HTTP/2 client reads any 2xx as "tunnel open" (RFC 8441): a backend
     // that answered the upgrade without switching protocols must not look
@@ -382,6 +442,8 @@ void Exchange::on_backend_head(Response& head, bool end_stream) {
     tunnel_ = true;
     // The request timeout ends with the upgrade; an idle timeout (the
     // route's timeouts.idle, else limits.idleTimeout) bounds the tunnel.
+    request_deadline_.reset();
+    attempt_deadline_.reset();
     last_activity_ = std::chrono::steady_clock::now();
     tunnel_idle_ = config::tunnel_idle_timeout(route_->route.timeouts, table_->limits())
                        .value_or(std::chrono::milliseconds(0));
@@ -454,6 +516,9 @@ void Exchange::on_backend_failure(Failure failure) {
     abort_client_response();
     return;
   }
+  if (retry_attempt(attempt_failure(failure), nullptr)) return;
+  request_deadline_.reset();
+  attempt_deadline_.reset();
   worker_.deadlines().clear(*this);
   const int status = failure == Failure::kTimeout ? 504 : 502;
   if (answered_backend_error(status)) return;
@@ -471,10 +536,8 @@ void Exchange::on_backend_failure(Failure failure) {
 }
 
 bool Exchange::resendable() const {
-  const std::string_view m = request_->method;
   return !request_->has_body && !request_->websocket &&
-         (m == "GET" || m == "HEAD" || m == "OPTIONS" || m == "TRACE" || m == "PUT" ||
-          m == "DELETE");
+         resilience::idempotent_method(request_->method);
 }
 
 void Exchange::on_backend_replaced(std::shared_ptr<backend::H1Connection> connection) {

@@ -19,6 +19,7 @@
 //	X-Echo-Status: 418           response status
 //	X-Echo-Status-For: bad=500   that status only from the backend named bad
 //	X-Echo-Sleep: 250ms          wait before answering (a Go duration)
+//	X-Echo-Sleep-For: slow=2s    that wait only in the backend named slow
 //	X-Echo-Set-Header: K: V      add a response header (repeatable)
 //	X-Echo-Body-Bytes: N         answer N bytes of a fixed pattern, streamed,
 //	                             instead of the JSON description
@@ -173,7 +174,15 @@ func (b *backend) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 			time.Sleep(dur)
 		}
 	}
-	if d := r.Header.Get("X-Echo-Sleep"); d != "" {
+	sleep := r.Header.Get("X-Echo-Sleep")
+	// X-Echo-Sleep-For: NAME=DURATION waits only in the backend named NAME:
+	// one slow endpoint of a cluster, the others answer at once.
+	for _, v := range r.Header.Values("X-Echo-Sleep-For") {
+		if name, d, ok := strings.Cut(v, "="); ok && name == b.name {
+			sleep = d
+		}
+	}
+	if d := sleep; d != "" {
 		if dur, err := time.ParseDuration(d); err == nil {
 			select {
 			case <-time.After(dur):
