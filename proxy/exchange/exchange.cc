@@ -353,6 +353,7 @@ bool Exchange::on_request_data(std::string_view data, bool end_stream) {
   }
   if (collecting_request_) return collect_request_data(data, end_stream);
   if (backend_ == nullptr) {
+    if (backoff_until_) return hold_for_retry(data);
     if (!chain_ || !chain_->suspended()) return true;  // local response: discard the body
     // The chain decides later: keep what came, and stop the client.
     body_held_ = true;
@@ -375,6 +376,8 @@ void Exchange::on_request_trailers(Headers& trailers) {
   }
   if (backend_ != nullptr) {
     backend_->send_trailers(trailers);
+  } else if (backoff_until_) {
+    held_trailers_ = trailers;  // the retry's attempt sends them
   } else if (chain_ && chain_->suspended()) {
     body_held_ = true;
     held_trailers_ = trailers;

@@ -132,6 +132,8 @@ class Exchange final : public http::BackendEvents,
   // Request body towards the backend, kept for a retry while it fits the
   // replay buffer.
   bool send_to_backend(std::string_view data, bool end_stream);
+  // Request body that comes while a retry waits out its backoff.
+  bool hold_for_retry(std::string_view data);
   // The attempt now starting: its timeout, its outcome not yet recorded.
   void begin_attempt();
   // The current attempt failed before any response byte reached the

@@ -58,6 +58,14 @@ const config::Retries* Exchange::retries() const {
   return policy && policy->attempts > 0 ? &*policy : nullptr;
 }
 
+bool Exchange::hold_for_retry(std::string_view data) {
+  // Bounded by what one read of the client brings (or an HTTP/2 stream
+  // window): the client is told to wait (false) until the retry's attempt
+  // takes the body.
+  replay_.append(data);
+  return false;
+}
+
 bool Exchange::send_to_backend(std::string_view data, bool end_stream) {
   if (!data.empty()) {
     request_body_sent_ = true;
@@ -102,9 +110,11 @@ bool Exchange::retry_attempt(resilience::AttemptFailure failure, const Response*
   const auto c = conditions(*policy);
   const auto reason = resilience::retry_reason(c, failure, status);
   if (!reason) return false;
-  const auto body = !request_->has_body                      ? resilience::ReplayBody::kNone
-                    : request_complete_ && !replay_overflow_ ? resilience::ReplayBody::kHeld
-                                                             : resilience::ReplayBody::kNotHeld;
+  // A body still arriving is fine while all of it so far is held: the
+  // retry sends that, and the rest follows as it comes.
+  const auto body = !request_->has_body ? resilience::ReplayBody::kNone
+                    : !replay_overflow_ ? resilience::ReplayBody::kHeld
+                                        : resilience::ReplayBody::kNotHeld;
   if (!resilience::safe_to_resend(request_->method, body, failure)) return false;
 
   // The wait: the backend's Retry-After on a 503 or 429 when it is
@@ -167,8 +177,14 @@ void Exchange::start_retry() {
     respond_error(502, "backend unavailable");
     return;
   }
-  // The body, complete and held (retry_attempt checked): sent whole.
-  if (backend_ != nullptr && request_->has_body) backend_->send_data(replay_, true);
+  // The body held so far (retry_attempt checked that it is all of it),
+  // then the client may go on with the rest.
+  if (backend_ != nullptr && request_->has_body) {
+    const bool trailers = !held_trailers_.empty();  // came during the backoff
+    const bool more = backend_->send_data(replay_, request_complete_ && !trailers);
+    if (trailers && backend_ != nullptr) backend_->send_trailers(held_trailers_);
+    if (more && !request_complete_) sink_.resume_request_body();
+  }
 }
 
 }  // namespace archway::exchange

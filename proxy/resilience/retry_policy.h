@@ -62,8 +62,8 @@ struct RetryConditions {
 // The request body as a retry sees it.
 enum class ReplayBody : uint8_t {
   kNone,     // no body
-  kHeld,     // complete, and all of it in the replay buffer
-  kNotHeld,  // still arriving, over the buffer's limit, or with trailers
+  kHeld,     // every byte so far in the replay buffer (the rest may still come)
+  kNotHeld,  // over the buffer's limit, or with trailers
 };
 
 // Whether the request may be sent again after `failure`: its body can be
