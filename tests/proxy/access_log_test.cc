@@ -135,7 +135,9 @@ TEST(AccessLogJson, AttemptsOnlyWhenRetried) {
     format_access_log(e, line);
     const bool has = line.find(R"("upstream_ms":10.001,"attempts":3,"route")") != std::string::npos;
     EXPECT_EQ(has, c.written) << c.attempts << ": " << line;
-    if (!c.written) EXPECT_EQ(line.find("attempts"), std::string::npos) << line;
+    if (!c.written) {
+      EXPECT_EQ(line.find("attempts"), std::string::npos) << line;
+    }
   }
 }
 
