@@ -338,7 +338,9 @@ def policies():
     )
 
     retries = obj(
-        "Retries a failed request on another backend endpoint.",
+        "Retries a failed request on another backend endpoint (docs/resilience.md): "
+        "only while no response byte reached the client, for requests safe to resend, "
+        "within a retry budget.",
         {
             "attempts": integer("Number of retries after the first attempt (0 to 10); 0 "
                                 "turns retries off.", 0, 10),
@@ -359,6 +361,10 @@ def policies():
                 string("A retry condition.", 0, enum=["connect-failure", "refused-stream",
                                                       "reset", "gateway-error", "5xx"]),
                 5, list_type="set"),
+            "statusCodes": array(
+                "Backend response statuses that trigger a retry besides `retryOn` (e.g. "
+                "`429`), for idempotent methods only.",
+                integer("An HTTP status code.", 400, 599), 16, list_type="set"),
             "backoff": obj(
                 "Wait between attempts: exponential from `base`, capped at `max`, with "
                 "full jitter.",

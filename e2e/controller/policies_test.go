@@ -12,8 +12,8 @@ import (
 
 // Policies through the real API server: a rule with aggregate is served
 // (each part's Service resolved to the proxy's cluster, the composed JSON
-// answered; docs/aggregation.md); a typed policy the proxy carries
-// compiles into a served route, still listed as not enforced; one the API
+// answered; docs/aggregation.md); a typed policy (cors) compiles into a
+// served route, not listed as "not enforced"; one the API
 // server lets through but the proxy's decoder refuses is InvalidValue
 // naming the field.
 func TestPoliciesAggregateCorsAndInvalidValue(t *testing.T) {

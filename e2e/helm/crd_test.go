@@ -213,6 +213,12 @@ rules:
   ` + ok + `
   retries: {attempts: 1, backoff: {base: 1s, max: 100ms}}`,
 			[]string{"spec.rules[0].retries.backoff.base", "base must not be longer than max"}, nil},
+		{"retry-status-code-below-400", `
+rules:
+- name: a
+  ` + ok + `
+  retries: {attempts: 1, statusCodes: [429, 302]}`,
+			[]string{"spec.rules[0].retries.statusCodes[1]", "greater than or equal to 400"}, nil},
 		{"weight-too-high", `
 rules:
 - name: a

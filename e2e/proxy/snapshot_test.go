@@ -119,6 +119,8 @@ type Policies struct {
 
 	// CircuitBreaker: circuit_breaker_test.go (docs/resilience.md).
 	CircuitBreaker *CircuitBreaker `json:"circuitBreaker,omitempty"`
+	// Retries: retries_test.go (docs/resilience.md).
+	Retries *Retries `json:"retries,omitempty"`
 
 	// Body mapping (docs/transform.md).
 	RequestBody  *BodyMapping `json:"requestBody,omitempty"`

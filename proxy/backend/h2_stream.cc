@@ -220,7 +220,11 @@ bool H2Stream::on_close(uint32_t error_code) {
   }
   auto* events = events_;
   events_ = nullptr;
-  events->on_backend_failure(http::BackendEvents::Failure::kReset);
+  // Refused again after the one retry here, or refused after part of the
+  // request went: the exchange's retry policy decides (refused-stream).
+  events->on_backend_failure(error_code == NGHTTP2_REFUSED_STREAM && !head_done_
+                                 ? http::BackendEvents::Failure::kRefused
+                                 : http::BackendEvents::Failure::kReset);
   return false;
 }
 

@@ -11,17 +11,22 @@
 
 namespace archway::config {
 
-// From the head to the last byte of the response: the shorter of `request`
-// and `backendRequest` (one attempt), each when set and not 0. nullopt: the
-// exchange has no time limit.
-[[nodiscard]] inline std::optional<Duration> exchange_timeout(const Timeouts& t,
-                                                              const Limits& limits) {
-  std::optional<Duration> out = t.request.value_or(limits.request_timeout);
-  if (out->count() == 0) out.reset();
-  if (t.backend_request && t.backend_request->count() > 0 && (!out || *t.backend_request < *out)) {
-    out = *t.backend_request;
-  }
-  return out;
+// The whole exchange, from the head to the last byte of the response,
+// retries and their backoff included: `request`, else the snapshot's
+// limits.requestTimeout. nullopt: no limit (0s).
+[[nodiscard]] inline std::optional<Duration> request_timeout(const Timeouts& t,
+                                                             const Limits& limits) {
+  const Duration d = t.request.value_or(limits.request_timeout);
+  if (d.count() == 0) return std::nullopt;
+  return d;
+}
+
+// One attempt to a backend, from its start to the last byte of its
+// response; each retry gets a fresh one. nullopt: unset or 0s (only the
+// request timeout applies).
+[[nodiscard]] inline std::optional<Duration> attempt_timeout(const Timeouts& t) {
+  if (!t.backend_request || t.backend_request->count() == 0) return std::nullopt;
+  return *t.backend_request;
 }
 
 // How long an upgraded (WebSocket) tunnel may stay without a byte either

@@ -177,6 +177,7 @@ void format_access_log(const AccessLogEntry& e, std::string& out, LogSecond* sec
   } else {
     append_ms(out, e.upstream_time);
   }
+  if (e.attempts > 1) number(out, R"(,"attempts":)", e.attempts);
   field(out, R"(,"route":)", e.route);
   field(out, R"(,"rule":)", e.rule);
   field(out, R"(,"client_ip":)", e.client_ip);

@@ -49,6 +49,7 @@ struct AccessLogEntry {
   uint64_t bytes_out = 0;                       // response body (or tunnel) bytes to the client
   std::string_view upstream;                    // "ip:port"; empty: no backend was chosen
   std::chrono::microseconds upstream_time{-1};  // to the backend's response head; <0: none
+  uint32_t attempts = 0;   // attempts sent to backends; the field is written only when >1 (retried)
   std::string_view route;  // snapshot routeName (else the route's name); "" when none
   std::string_view rule;   // snapshot ruleName
   std::string_view client_ip;

@@ -37,16 +37,23 @@ ClusterPolicy to_policy(const config::CircuitBreaker& breaker) {
 
 std::map<std::string, ClusterPolicy> cluster_policies(const config::Snapshot& snapshot) {
   std::map<std::string, config::CircuitBreaker> merged;
+  std::map<std::string, ClusterPolicy> out;
   for (const auto& host : snapshot.virtual_hosts) {
     for (const auto& route : host.routes) {
-      if (!route.policies.circuit_breaker) continue;
+      const bool retries = route.policies.retries && route.policies.retries->attempts > 0;
       for (const auto& backend : route.backends) {
-        merge(merged[backend.cluster], *route.policies.circuit_breaker);
+        if (retries) out[backend.cluster].retries = true;
+        if (route.policies.circuit_breaker) {
+          merge(merged[backend.cluster], *route.policies.circuit_breaker);
+        }
       }
     }
   }
-  std::map<std::string, ClusterPolicy> out;
-  for (const auto& [cluster, breaker] : merged) out.emplace(cluster, to_policy(breaker));
+  for (const auto& [cluster, breaker] : merged) {
+    ClusterPolicy policy = to_policy(breaker);
+    policy.retries = out[cluster].retries;
+    out[cluster] = std::move(policy);
+  }
   return out;
 }
 

@@ -18,9 +18,10 @@ namespace archway::exchange {
 struct ClusterPolicy {
   resilience::BreakerLimits limits;
   std::optional<resilience::OutlierSettings> outlier;  // set when consecutive5xx is
+  bool retries = false;  // some route retries to it: it gets a retry budget
 };
 
-// By cluster name; clusters no route limits are absent.
+// By cluster name; clusters no route limits or retries to are absent.
 [[nodiscard]] std::map<std::string, ClusterPolicy> cluster_policies(
     const config::Snapshot& snapshot);
 

@@ -24,6 +24,21 @@ bool is_gateway_error(int status) {
   return status == 500 || status == 502 || status == 503 || status == 504;
 }
 
+resilience::AttemptFailure attempt_failure(http::BackendEvents::Failure failure) {
+  switch (failure) {
+    case http::BackendEvents::Failure::kConnect:
+      return resilience::AttemptFailure::kConnect;
+    case http::BackendEvents::Failure::kRefused:
+      return resilience::AttemptFailure::kRefused;
+    case http::BackendEvents::Failure::kTimeout:
+      return resilience::AttemptFailure::kTimeout;
+    case http::BackendEvents::Failure::kReset:
+    case http::BackendEvents::Failure::kProtocol:
+      break;
+  }
+  return resilience::AttemptFailure::kReset;
+}
+
 }  // namespace
 
 Exchange::Exchange(ExchangeHost& host, std::shared_ptr<const TableContext> table,
@@ -42,6 +57,8 @@ Exchange::~Exchange() {
 void Exchange::release_backend(bool complete) {
   request_slot_.release();
   in_flight_.release();
+  retry_slot_.release();
+  active_slot_.release();
   if (backend_ != nullptr) {
     backend_->detach(complete);
     backend_ = nullptr;
@@ -91,9 +108,11 @@ void Exchange::start(Request& request) {
   match_ = std::move(match);
   query_ = query;
   // Armed before the chain, so a filter that suspends is bounded by the
-  // request timeout too (504 when it fires).
-  if (auto timeout = config::exchange_timeout(route_->route.timeouts, table_->limits())) {
-    arm_timer(*timeout);
+  // request timeout too (504 when it fires). From the start of the
+  // exchange: the head was complete then.
+  if (auto timeout = config::request_timeout(route_->route.timeouts, table_->limits())) {
+    request_deadline_ = started_ + *timeout;
+    update_deadline();
   }
   const filters::CompiledChain& chain = table_->chain(*route_);
   if (chain.empty()) {
@@ -164,6 +183,7 @@ void Exchange::forward() {
   cluster_ = &it->second;
   pick_endpoint();
   if (!admit(resilience::BreakerLimit::kRequests, request_slot_)) return;
+  if (const auto& budget = cluster_->resilience.retry_budget) active_slot_ = budget->enter();
 
   // What the backend receives: the path (rewritten by the chain's request
   // transformation, if any) + query, and the forwarding headers.
@@ -171,6 +191,8 @@ void Exchange::forward() {
   if (q != std::string::npos) path_.append(request_->target, q, std::string::npos);
   add_forwarding_headers(request_->headers, request_->client_ip, request_->scheme, worker_.rng());
 
+  attempts_ = 1;
+  begin_attempt();
   if (!start_backend()) {
     if (answered_backend_error(502)) return;
     respond_error(502, "backend unavailable");
@@ -184,8 +206,7 @@ void Exchange::send_held_body() {
   if (backend_ == nullptr) return;
   bool more = true;
   if (!held_body_.empty() || held_end_) {
-    request_body_sent_ = request_body_sent_ || !held_body_.empty();
-    more = backend_->send_data(held_body_, held_end_);
+    more = send_to_backend(held_body_, held_end_);
     held_body_.clear();
   }
   // Trailers end the body whatever the backend's buffer says: they were
@@ -253,33 +274,6 @@ bool Exchange::start_backend() {
   return true;
 }
 
-void Exchange::arm_timer(std::chrono::milliseconds timeout) {
-  // From the start of the exchange (the head was complete then).
-  worker_.deadlines().set(*this, started_ + timeout);
-}
-
-void Exchange::on_deadline() {
-  if (tunnel_) {
-    if (response_complete_ || tunnel_idle_.count() == 0) return;  // 0: no idle limit
-    if (std::chrono::steady_clock::now() - last_activity_ < tunnel_idle_) {
-      arm_tunnel_idle_timer();
-      return;
-    }
-    release_backend(false);
-    abort_client_response();  // closes the client connection
-    return;
-  }
-  if (!response_started_) {
-    release_backend(false);
-    cancel_chain();  // a suspended filter gives up what it waits on
-    if (answered_backend_error(504)) return;
-    respond_error(504, "backend timeout");
-  } else if (!response_complete_) {
-    release_backend(false);
-    abort_client_response();
-  }
-}
-
 bool Exchange::on_request_data(std::string_view data, bool end_stream) {
   if (end_stream) request_complete_ = true;
   body_bytes_ += data.size();
@@ -295,6 +289,7 @@ bool Exchange::on_request_data(std::string_view data, bool end_stream) {
   }
   if (collecting_request_) return collect_request_data(data, end_stream);
   if (backend_ == nullptr) {
+    if (backoff_until_) return hold_for_retry(data);
     if (!chain_ || !chain_->suspended()) return true;  // local response: discard the body
     // The chain decides later: keep what came, and stop the client.
     body_held_ = true;
@@ -302,12 +297,12 @@ bool Exchange::on_request_data(std::string_view data, bool end_stream) {
     held_end_ = end_stream;
     return false;
   }
-  if (!data.empty()) request_body_sent_ = true;
-  return backend_->send_data(data, end_stream);
+  return send_to_backend(data, end_stream);
 }
 
 void Exchange::on_request_trailers(Headers& trailers) {
   request_complete_ = true;
+  replay_overflow_ = true;  // a retry resends bodies without trailers only
   if (collecting_request_) {
     // A body with trailers keeps its framing: it goes on unmapped.
     collecting_request_ = false;
@@ -317,6 +312,8 @@ void Exchange::on_request_trailers(Headers& trailers) {
   }
   if (backend_ != nullptr) {
     backend_->send_trailers(trailers);
+  } else if (backoff_until_) {
+    held_trailers_ = trailers;  // the retry's attempt sends them
   } else if (chain_ && chain_->suspended()) {
     body_held_ = true;
     held_trailers_ = trailers;
@@ -327,16 +324,6 @@ bool Exchange::on_tunnel_data(std::string_view data) {
   last_activity_ = std::chrono::steady_clock::now();
   body_bytes_ += data.size();
   return h1_ ? h1_->send_raw(data) : true;
-}
-
-void Exchange::arm_tunnel_idle_timer() {
-  // Re-armed from the last activity rather than on every message: a busy
-  // tunnel costs one deadline per idle period, not one per frame.
-  if (tunnel_idle_.count() == 0) {  // no idle limit: the request timeout ends here too
-    worker_.deadlines().clear(*this);
-    return;
-  }
-  worker_.deadlines().set(*this, last_activity_ + tunnel_idle_);
 }
 
 void Exchange::on_client_drained() {
@@ -357,6 +344,11 @@ void Exchange::on_client_gone() {
 void Exchange::on_backend_head(Response& head, bool end_stream) {
   if (response_started_) return;
   record_outcome(head.status >= 500);
+  // A status the route retries on: this answer is dropped, unsent.
+  if (head.status >= 400 && retries() != nullptr &&
+      retry_attempt(resilience::AttemptFailure::kStatus, &head)) {
+    return;
+  }
   if (!affinity_cookie_.empty()) head.headers.add("set-cookie", affinity_cookie_);
   if (request_->websocket && request_->version == 20 && head.status / 100 == 2) {
     // An HTTP/2 client reads any 2xx as "tunnel open" (RFC 8441): a backend
@@ -380,6 +372,8 @@ void Exchange::on_backend_head(Response& head, bool end_stream) {
     tunnel_ = true;
     // The request timeout ends with the upgrade; an idle timeout (the
     // route's timeouts.idle, else limits.idleTimeout) bounds the tunnel.
+    request_deadline_.reset();
+    attempt_deadline_.reset();
     last_activity_ = std::chrono::steady_clock::now();
     tunnel_idle_ = config::tunnel_idle_timeout(route_->route.timeouts, table_->limits())
                        .value_or(std::chrono::milliseconds(0));
@@ -452,6 +446,9 @@ void Exchange::on_backend_failure(Failure failure) {
     abort_client_response();
     return;
   }
+  if (retry_attempt(attempt_failure(failure), nullptr)) return;
+  request_deadline_.reset();
+  attempt_deadline_.reset();
   worker_.deadlines().clear(*this);
   const int status = failure == Failure::kTimeout ? 504 : 502;
   if (answered_backend_error(status)) return;
@@ -469,10 +466,8 @@ void Exchange::on_backend_failure(Failure failure) {
 }
 
 bool Exchange::resendable() const {
-  const std::string_view m = request_->method;
   return !request_->has_body && !request_->websocket &&
-         (m == "GET" || m == "HEAD" || m == "OPTIONS" || m == "TRACE" || m == "PUT" ||
-          m == "DELETE");
+         resilience::idempotent_method(request_->method);
 }
 
 void Exchange::on_backend_replaced(std::shared_ptr<backend::H1Connection> connection) {

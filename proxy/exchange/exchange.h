@@ -8,7 +8,9 @@
 // HTTP/2 stream); worker-thread only.
 //
 // Status mapping (DESIGN.md §4): no route 404, no endpoint 503, connect
-// failure 502, backend timeout 504; bodies are small JSON.
+// failure 502, backend timeout 504; bodies are small JSON. A failed attempt
+// may be retried on another endpoint first (exchange_retry.cc,
+// docs/resilience.md "Retries").
 
 #include <boost/asio/steady_timer.hpp>
 
@@ -24,6 +26,8 @@
 #include "proxy/net/deadline.h"
 #include "proxy/net/recycled.h"
 #include "proxy/resilience/breaker.h"
+#include "proxy/resilience/retry_budget.h"
+#include "proxy/resilience/retry_policy.h"
 #include "proxy/routing/route_table.h"
 
 namespace archway::backend {
@@ -118,10 +122,37 @@ class Exchange final : public http::BackendEvents,
   void send_held_response(bool end_stream);
   bool start_backend();
   void complete();
-  void arm_timer(std::chrono::milliseconds timeout);
   void arm_tunnel_idle_timer();
-  void on_deadline() override;  // Deadline: request timeout or tunnel idle
+  // Deadline: the request timeout, the attempt's timeout, the end of a
+  // retry's backoff (one Deadline at the earliest: update_deadline), or
+  // the tunnel's idle limit.
+  void on_deadline() override;
+  void update_deadline();
+  // The request timeout, or the attempt's with no retry left: 504, or a
+  // response cut short.
+  void on_timeout();
   void release_backend(bool complete);
+  // Retries (exchange_retry.cc, docs/resilience.md "Retries").
+  // The route's policy when it retries at all, else null.
+  [[nodiscard]] const config::Retries* retries() const;
+  // Request body towards the backend, kept for a retry while it fits the
+  // replay buffer.
+  bool send_to_backend(std::string_view data, bool end_stream);
+  // Request body that comes while a retry waits out its backoff.
+  bool hold_for_retry(std::string_view data);
+  // The attempt now starting: its timeout, its outcome not yet recorded.
+  void begin_attempt();
+  // The current attempt failed before any response byte reached the
+  // client: true when a retry is scheduled (the exchange goes on), false
+  // when the caller answers the failure. `head`: the backend's answer for
+  // kStatus (Retry-After is read from it).
+  bool retry_attempt(resilience::AttemptFailure failure, const Response* head);
+  // The backoff is over: the next attempt, on another endpoint when the
+  // cluster has one.
+  void start_retry();
+  // Lets go of the attempt's backend stream; the exchange's own units
+  // (maxRequests, retry budget) stay.
+  void end_attempt();
   // Circuit breakers (exchange_resilience.cc, docs/resilience.md): a unit
   // of `limit` of the cluster into `slot`, or false once the 503 of the
   // overflow is answered.
@@ -188,16 +219,31 @@ class Exchange final : public http::BackendEvents,
   bool backend_paused_ = false;
   bool tunnel_ = false;
   bool retried_ = false;
-  bool outcome_recorded_ = false;
-  size_t endpoint_index_ = 0;  // endpoint_ in cluster_->endpoints (outlier detection)
-  // maxRequests unit of cluster_ for the whole exchange, given back by
-  // release_backend (and by destruction) on every way an exchange ends.
+  bool outcome_recorded_ = false;  // for the current attempt
+  size_t endpoint_index_ = 0;      // endpoint_ in cluster_->endpoints (outlier detection)
+  // maxRequests unit of cluster_ for the whole exchange (across attempts:
+  // one request in flight at a time), given back by release_backend (and by
+  // destruction) on every way an exchange ends.
   resilience::BreakerSlot request_slot_;
   // This attempt's request in flight on endpoint_ (least request).
   balancing::InFlight in_flight_;
   // Set-Cookie for a ConsistentHash cookie the request did not carry;
   // added to the backend's response head.
   std::string affinity_cookie_;
+  // Timeouts and retries. Each an absolute time, none when not running;
+  // the one net::Deadline is armed at the earliest.
+  std::optional<net::Deadline::Clock::time_point> request_deadline_;
+  std::optional<net::Deadline::Clock::time_point> attempt_deadline_;
+  std::optional<net::Deadline::Clock::time_point> backoff_until_;
+  // The request body as sent so far, while the route retries and it fits
+  // kReplayLimit; replay_overflow_ once it cannot be sent again.
+  std::string replay_;
+  bool replay_overflow_ = false;
+  uint32_t attempts_ = 0;  // attempts started (the access log's `attempts`)
+  // The cluster's retry budget: this request, and its retry in flight.
+  // Raw pointers into state the pinned table_ keeps alive.
+  resilience::BudgetSlot active_slot_;
+  resilience::BudgetSlot retry_slot_;
 };
 
 }  // namespace archway::exchange

@@ -67,6 +67,7 @@ void Exchange::log_access() {
   if (cluster_ != nullptr) {
     append_endpoint(upstream, endpoint_);
     e.upstream = upstream;
+    e.attempts = attempts_;
     if (upstream_head_ != std::chrono::steady_clock::time_point{}) {
       e.upstream_time = duration_cast<microseconds>(upstream_head_ - started_);
     }

@@ -98,8 +98,7 @@ bool Exchange::forward_buffered_request(bool end_stream) {
   const bool trailers = !held_trailers_.empty();
   bool more = true;
   if (!held_body_.empty() || (end_stream && !trailers)) {
-    request_body_sent_ = request_body_sent_ || !held_body_.empty();
-    more = backend_->send_data(held_body_, end_stream && !trailers);
+    more = send_to_backend(held_body_, end_stream && !trailers);
     held_body_.clear();
   }
   if (trailers && backend_ != nullptr) backend_->send_trailers(held_trailers_);

@@ -91,7 +91,9 @@ class ResponseSink {
 class BackendEvents {
  public:
   virtual ~BackendEvents() = default;
-  enum class Failure { kConnect, kReset, kTimeout, kProtocol };
+  // kRefused: HTTP/2 REFUSED_STREAM (RFC 9113 §8.7), the backend did not
+  // process the request; otherwise a reset.
+  enum class Failure { kConnect, kReset, kTimeout, kProtocol, kRefused };
   virtual void on_backend_head(Response& head, bool end_stream) = 0;
   virtual void on_backend_data(std::string_view data, bool end_stream) = 0;
   virtual void on_backend_trailers(Headers& trailers) = 0;

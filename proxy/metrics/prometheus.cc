@@ -80,6 +80,24 @@ std::string render_prometheus(const StatsSnapshot& stats, const ProcessGauges& g
            kAggregateOutcomeNames[static_cast<size_t>(outcome)] + "\"} " + std::to_string(count) +
            "\n";
   }
+  out +=
+      "# HELP archway_upstream_retries_total Requests sent again to a backend cluster, by "
+      "reason.\n";
+  out += "# TYPE archway_upstream_retries_total counter\n";
+  for (const auto& [cluster, counts] : stats.retries) {
+    for (size_t i = 0; i < kRetryReasonNames.size(); ++i) {
+      out += "archway_upstream_retries_total{cluster=\"" + escape_label(cluster) + "\",reason=\"" +
+             kRetryReasonNames[i] + "\"} " + std::to_string(counts[i]) + "\n";
+    }
+  }
+  out +=
+      "# HELP archway_upstream_retry_budget_exhausted_total Retries not made because the "
+      "cluster's retry budget was spent.\n";
+  out += "# TYPE archway_upstream_retry_budget_exhausted_total counter\n";
+  for (const auto& [cluster, counts] : stats.retries) {
+    out += "archway_upstream_retry_budget_exhausted_total{cluster=\"" + escape_label(cluster) +
+           "\"} " + std::to_string(counts[kRetryBudgetExhaustedSlot]) + "\n";
+  }
   out += "# HELP archway_request_duration_seconds Time from request head to response end.\n";
   out += "# TYPE archway_request_duration_seconds histogram\n";
   uint64_t cumulative = 0;

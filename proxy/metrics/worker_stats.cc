@@ -7,6 +7,10 @@ void StatsSnapshot::merge(const StatsSnapshot& other) {
   for (const auto& [key, count] : other.policy_events) policy_events[key] += count;
   for (const auto& [key, count] : other.version_requests) version_requests[key] += count;
   for (const auto& [key, count] : other.aggregate_parts) aggregate_parts[key] += count;
+  for (const auto& [cluster, counts] : other.retries) {
+    auto& into = retries[cluster];
+    for (size_t i = 0; i < counts.size(); ++i) into[i] += counts[i];
+  }
   for (size_t i = 0; i < duration_buckets.size(); ++i) {
     duration_buckets[i] += other.duration_buckets[i];
   }
@@ -50,6 +54,12 @@ void WorkerStats::count_aggregate_part(const void* part_key, const std::string& 
   ++live_parts_[{part_key, outcome}];
   if (!part_labels_.contains(part_key))
     part_labels_.emplace(part_key, PartLabels{route, rule, part});
+}
+
+void WorkerStats::count_retry(std::string_view cluster, size_t slot) {
+  auto it = retries_.find(cluster);
+  if (it == retries_.end()) it = retries_.emplace(std::string(cluster), RetryCounts{}).first;
+  ++it->second[slot];
 }
 
 void WorkerStats::fold() {
@@ -99,6 +109,7 @@ StatsSnapshot WorkerStats::snapshot() const {
     const auto& labels = part_labels_.at(key.first);
     out.aggregate_parts[{labels.route, labels.rule, labels.part, key.second}] += count;
   }
+  for (const auto& [cluster, counts] : retries_) out.retries[cluster] = counts;
   out.duration_buckets = buckets_;
   out.duration_sum = sum_;
   out.duration_count = count_;

@@ -13,6 +13,7 @@
 #include <cstdint>
 #include <map>
 #include <string>
+#include <string_view>
 #include <tuple>
 #include <unordered_map>
 
@@ -115,6 +116,14 @@ inline constexpr std::array<PolicyCounterName, 28> kPolicyCounterNames = {{
 inline constexpr std::array<const char*, 7> kAggregateOutcomeNames = {
     "ok", "timeout", "unreachable", "no_endpoint", "bad_status", "not_json", "too_large"};
 
+// archway_upstream_retries_total's `reason` label, indexed by
+// resilience::RetryReason (docs/resilience.md "Metrics"); the slot after
+// them counts archway_upstream_retry_budget_exhausted_total.
+inline constexpr std::array<const char*, 6> kRetryReasonNames = {
+    "connect-failure", "reset", "gateway-error", "status", "refused-stream", "timeout"};
+inline constexpr size_t kRetryBudgetExhaustedSlot = kRetryReasonNames.size();
+using RetryCounts = std::array<uint64_t, kRetryReasonNames.size() + 1>;
+
 struct StatsSnapshot {
   // (route, rule, code) → count
   std::map<std::tuple<std::string, std::string, int>, uint64_t> requests;
@@ -125,6 +134,8 @@ struct StatsSnapshot {
   std::map<std::tuple<std::string, std::string, std::string>, uint64_t> version_requests;
   // (route, rule, part, outcome index) → count
   std::map<std::tuple<std::string, std::string, std::string, int>, uint64_t> aggregate_parts;
+  // cluster → retries by reason, then budget exhaustions
+  std::map<std::string, RetryCounts> retries;
   std::array<uint64_t, kDurationBuckets.size() + 1> duration_buckets{};  // last: +Inf
   double duration_sum = 0;
   uint64_t duration_count = 0;
@@ -157,6 +168,13 @@ class WorkerStats {
                             const std::string& part, int outcome);
   void fold();
   [[nodiscard]] StatsSnapshot snapshot() const;
+
+  // A retry to `cluster` for reason `reason` (an index of
+  // kRetryReasonNames), or one the retry budget refused
+  // (kRetryBudgetExhaustedSlot). Keyed by name: clusters outlive tables,
+  // and a retry is rare enough for a map lookup (no allocation once the
+  // cluster is known).
+  void count_retry(std::string_view cluster, size_t slot);
 
   void connection_opened() { ++connections_active_; }
   void connection_closed() { --connections_active_; }
@@ -194,6 +212,7 @@ class WorkerStats {
   std::unordered_map<std::pair<const void*, int>, uint64_t, KeyHash> live_parts_;
   std::unordered_map<const void*, PartLabels> part_labels_;
   std::map<std::tuple<std::string, std::string, std::string, int>, uint64_t> folded_parts_;
+  std::map<std::string, RetryCounts, std::less<>> retries_;
   std::array<uint64_t, kDurationBuckets.size() + 1> buckets_{};
   double sum_ = 0;
   uint64_t count_ = 0;

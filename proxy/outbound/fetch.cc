@@ -55,6 +55,7 @@ std::string failure_text(http::BackendEvents::Failure failure) {
     case Failure::kProtocol:
       return "malformed response";
     case Failure::kReset:
+    case Failure::kRefused:
       break;
   }
   return "connection closed before the response was complete";

@@ -5,16 +5,25 @@ namespace archway::resilience {
 ClusterResilience ClusterStates::obtain(const std::string& cluster,
                                         const std::vector<std::string>& endpoints,
                                         const BreakerLimits& limits,
-                                        const std::optional<OutlierSettings>& outlier) {
+                                        const std::optional<OutlierSettings>& outlier,
+                                        bool retries) {
   std::lock_guard lock(mutex_);
   // Forget what no table holds any more (clusters gone from the snapshot).
   std::erase_if(entries_, [](const auto& item) {
-    return item.second.breaker.expired() && item.second.outlier.expired();
+    return item.second.breaker.expired() && item.second.outlier.expired() &&
+           item.second.retry_budget.expired();
   });
   ClusterResilience out;
   out.limits = limits;
-  if (!limits.any() && !outlier) return out;
+  if (!limits.any() && !outlier && !retries) return out;
   Entry& entry = entries_[cluster];
+  if (retries) {
+    out.retry_budget = entry.retry_budget.lock();
+    if (!out.retry_budget) {
+      out.retry_budget = std::make_shared<RetryBudget>();
+      entry.retry_budget = out.retry_budget;
+    }
+  }
   if (limits.any()) {
     out.breaker = entry.breaker.lock();
     if (!out.breaker) {

@@ -25,24 +25,29 @@
 
 #include "proxy/resilience/breaker.h"
 #include "proxy/resilience/outlier_detector.h"
+#include "proxy/resilience/retry_budget.h"
 
 namespace archway::resilience {
 
 // What one compiled table holds for one cluster.
 struct ClusterResilience {
   BreakerLimits limits;
-  std::shared_ptr<BreakerCounters> breaker;  // null: no limit on this cluster
-  std::shared_ptr<OutlierDetector> outlier;  // null: no outlier detection
+  std::shared_ptr<BreakerCounters> breaker;   // null: no limit on this cluster
+  std::shared_ptr<OutlierDetector> outlier;   // null: no outlier detection
+  std::shared_ptr<RetryBudget> retry_budget;  // null: no route retries to it
 };
 
 class ClusterStates {
  public:
   // `endpoints` names the cluster's endpoints in order ("10.0.0.1:80"):
-  // an outlier detector's indexes mean these endpoints.
+  // an outlier detector's indexes mean these endpoints. `retries`: some
+  // route retries requests to the cluster, which then gets a retry budget
+  // (kept across swaps like the breaker counts).
   [[nodiscard]] ClusterResilience obtain(const std::string& cluster,
                                          const std::vector<std::string>& endpoints,
                                          const BreakerLimits& limits,
-                                         const std::optional<OutlierSettings>& outlier);
+                                         const std::optional<OutlierSettings>& outlier,
+                                         bool retries = false);
 
   struct Report {
     std::string cluster;
@@ -57,6 +62,7 @@ class ClusterStates {
   struct Entry {
     std::weak_ptr<BreakerCounters> breaker;
     std::weak_ptr<OutlierDetector> outlier;
+    std::weak_ptr<RetryBudget> retry_budget;
     std::vector<std::string> endpoints;  // what `outlier` was built for
   };
   mutable std::mutex mutex_;

@@ -46,7 +46,18 @@ INSTANTIATE_TEST_SUITE_P(
         PolicyCase{"backoff_bad_duration", R"({"attempts": 1, "backoff": {"max": "-1s"}})",
                    "r.backoff.max: invalid duration \"-1s\": negative"},
         PolicyCase{"budget_over_100", R"({"attempts": 1, "budgetPercent": 101})",
-                   "r.budgetPercent: must be between 0 and 100"}),
+                   "r.budgetPercent: must be between 0 and 100"},
+        PolicyCase{"status_codes", R"({"attempts": 1, "statusCodes": [429, 500]})", ""},
+        PolicyCase{"status_code_below_400", R"({"attempts": 1, "statusCodes": [429, 302]})",
+                   "r.statusCodes[1]: must be between 400 and 599"},
+        PolicyCase{"status_code_wrong_type", R"({"attempts": 1, "statusCodes": ["429"]})",
+                   "r.statusCodes[0]: expected integer"},
+        PolicyCase{"status_code_duplicate", R"({"attempts": 1, "statusCodes": [429, 429]})",
+                   "r.statusCodes[1]: duplicate value 429"},
+        PolicyCase{"status_codes_too_many",
+                   R"({"attempts": 1, "statusCodes": [400, 401, 402, 403, 404, 405, 406, 407,
+                       408, 409, 410, 411, 412, 413, 414, 415, 416]})",
+                   "r.statusCodes: must have at most 16 entries"}),
     testing::case_name);
 
 TEST(RetriesDecode, AppliesTheCrdDefaults) {
@@ -75,6 +86,8 @@ TEST(RetriesDecode, RoundTripsThroughCanonicalJson) {
   retries.retry_on = {RetryOn::kGatewayError, RetryOn::kReset};
   retries.backoff = {std::chrono::milliseconds(1500), std::chrono::milliseconds(90000)};
   retries.budget_percent = 0;
+  testing::expect_round_trip(retries);
+  retries.status_codes = {429, 503};
   testing::expect_round_trip(retries);
   testing::expect_round_trip(Retries{});
 }

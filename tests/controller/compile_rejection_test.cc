@@ -79,13 +79,19 @@ TEST(CompileRejection, ARejectedRuleCarriesItsReasonAndTheField) {
   }
 }
 
+// The proxy enforces every policy today; a proxy that did not enforce
+// retries (pinned here) makes the rule carry a note naming it.
 TEST(CompileRejection, AnAcceptedRuleCarriesItsNotesAndDanglingReferences) {
   const ClusterState state = state_from_yaml(kCluster);
-  auto rule = translate_rule(
-      yaml("{retries: {attempts: 2}, backends: [{name: app, port: 80}, {name: ghost, port: 80}]}"),
-      "spec.rules[1]", {"ns", "r"}, state, {});
+  const auto without_retries = [](std::string_view policy) { return policy != "retries"; };
+  const auto spec =
+      yaml("{retries: {attempts: 2}, backends: [{name: app, port: 80}, {name: ghost, port: 80}]}");
+  auto rule = translate_rule(spec, "spec.rules[1]", {"ns", "r"}, state, {}, without_retries);
   ASSERT_TRUE(rule.ok()) << rule.error().message;
   EXPECT_EQ(rule->unenforced, std::vector<std::string>{"spec.rules[1].retries"});
+  auto enforced = translate_rule(spec, "spec.rules[1]", {"ns", "r"}, state, {});
+  ASSERT_TRUE(enforced.ok()) << enforced.error().message;
+  EXPECT_TRUE(enforced->unenforced.empty()) << enforced->unenforced.front();
   ASSERT_EQ(rule->unresolved.size(), 1u);
   EXPECT_EQ(rule->unresolved[0].reason, Reason::kBackendNotFound);
   EXPECT_EQ(rule->unresolved[0].message, "spec.rules[1].backends[1]: Service ns/ghost not found");

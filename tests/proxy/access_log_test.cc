@@ -121,6 +121,26 @@ TEST(AccessLogJson, AggregatePartsLastWhenSet) {
   EXPECT_EQ(line.substr(line.size() - tail.size()), tail);
 }
 
+// A retried request says how many attempts it took, after upstream_ms;
+// one attempt (or none) writes no field.
+TEST(AccessLogJson, AttemptsOnlyWhenRetried) {
+  const struct {
+    uint32_t attempts;
+    bool written;
+  } cases[] = {{0, false}, {1, false}, {3, true}};
+  for (const auto& c : cases) {
+    AccessLogEntry e = sample();
+    e.attempts = c.attempts;
+    std::string line;
+    format_access_log(e, line);
+    const bool has = line.find(R"("upstream_ms":10.001,"attempts":3,"route")") != std::string::npos;
+    EXPECT_EQ(has, c.written) << c.attempts << ": " << line;
+    if (!c.written) {
+      EXPECT_EQ(line.find("attempts"), std::string::npos) << line;
+    }
+  }
+}
+
 TEST(AccessLogJson, CachedSecondFollowsTheClock) {
   // One cache across lines, as a worker uses it: a line in the same second
   // reuses the text, a later or earlier second reformats it.

@@ -27,8 +27,10 @@ TEST(Metrics, MergesWorkersAndRenders) {
   merged.merge(b.snapshot());
   ProcessGauges gauges{"42", 0.003, true, false};
   const std::string text = render_prometheus(merged, gauges);
-  EXPECT_TRUE(contains(text, "archway_requests_total{route=\"shop/orders\",rule=\"read\",code=\"200\"} 3\n"));
-  EXPECT_TRUE(contains(text, "archway_requests_total{route=\"shop/orders\",rule=\"write\",code=\"503\"} 1\n"));
+  EXPECT_TRUE(contains(
+      text, "archway_requests_total{route=\"shop/orders\",rule=\"read\",code=\"200\"} 3\n"));
+  EXPECT_TRUE(contains(
+      text, "archway_requests_total{route=\"shop/orders\",rule=\"write\",code=\"503\"} 1\n"));
   EXPECT_TRUE(contains(text, "archway_requests_total{route=\"\",rule=\"\",code=\"404\"} 1\n"));
   EXPECT_TRUE(contains(text, "archway_request_duration_seconds_bucket{le=\"0.0005\"} 1\n"));
   EXPECT_TRUE(contains(text, "archway_request_duration_seconds_bucket{le=\"0.001\"} 2\n"));
@@ -50,9 +52,34 @@ TEST(Metrics, FoldKeepsCountsAcrossTableSwap) {
   EXPECT_EQ((snap.requests.at({"r", "x", 200})), 2u);
 }
 
-TEST(Metrics, EscapesLabels) {
-  EXPECT_EQ(escape_label("a\"b\\c\nd"), "a\\\"b\\\\c\\nd");
+// archway_upstream_retries_total{cluster,reason} and the budget's
+// refusals: per worker, summed on scrape, every reason of a cluster
+// written once it has any.
+TEST(Metrics, RetriesMergeAcrossWorkers) {
+  WorkerStats a, b;
+  a.count_retry("shop/orders/8080", 0);  // connect-failure
+  b.count_retry("shop/orders/8080", 0);
+  b.count_retry("shop/orders/8080", 5);  // timeout
+  b.count_retry("shop/orders/8080", kRetryBudgetExhaustedSlot);
+  a.fold();  // a table swap keeps them (keyed by name)
+  StatsSnapshot merged;
+  merged.merge(a.snapshot());
+  merged.merge(b.snapshot());
+  const std::string text = render_prometheus(merged, ProcessGauges{"1", 0, true, false});
+  for (const char* line : {
+           "archway_upstream_retries_total{cluster=\"shop/orders/"
+           "8080\",reason=\"connect-failure\"} 2\n",
+           "archway_upstream_retries_total{cluster=\"shop/orders/8080\",reason=\"timeout\"} 1\n",
+           "archway_upstream_retries_total{cluster=\"shop/orders/8080\",reason=\"gateway-error\"} "
+           "0\n",
+           "archway_upstream_retry_budget_exhausted_total{cluster=\"shop/orders/8080\"} 1\n",
+           "# TYPE archway_upstream_retries_total counter\n",
+       }) {
+    EXPECT_TRUE(contains(text, line)) << line;
+  }
 }
+
+TEST(Metrics, EscapesLabels) { EXPECT_EQ(escape_label("a\"b\\c\nd"), "a\\\"b\\\\c\\nd"); }
 
 }  // namespace
 }  // namespace archway::metrics

@@ -41,7 +41,8 @@ TEST(RouteTimeouts, NegativeStaysRefusedInACodeBuiltSnapshot) {
 struct Case {
   const char* name;
   Timeouts timeouts;
-  std::optional<Duration> exchange;
+  std::optional<Duration> request;
+  std::optional<Duration> attempt;
   std::optional<Duration> tunnel_idle;
 };
 
@@ -50,28 +51,40 @@ TEST(RouteTimeouts, EffectiveLimits) {
   limits.request_timeout = 60s;
   limits.idle_timeout = 300s;
   const Case cases[] = {
-      {"unset: the snapshot's limits", {}, Duration{60s}, Duration{300s}},
-      {"request", {Duration{15s}, {}, {}}, Duration{15s}, Duration{300s}},
-      {"backendRequest shorter", {Duration{15s}, Duration{5s}, {}}, Duration{5s}, Duration{300s}},
-      {"backendRequest longer", {Duration{5s}, Duration{15s}, {}}, Duration{5s}, Duration{300s}},
-      {"request 0s: no limit", {Duration{0}, {}, {}}, std::nullopt, Duration{300s}},
+      {"unset: the snapshot's limits", {}, Duration{60s}, std::nullopt, Duration{300s}},
+      {"request", {Duration{15s}, {}, {}}, Duration{15s}, std::nullopt, Duration{300s}},
+      {"backendRequest shorter: a timer of its own",
+       {Duration{15s}, Duration{5s}, {}},
+       Duration{15s},
+       Duration{5s},
+       Duration{300s}},
+      {"request 0s: no limit", {Duration{0}, {}, {}}, std::nullopt, std::nullopt, Duration{300s}},
       {"request 0s, backendRequest 5s",
        {Duration{0}, Duration{5s}, {}},
+       std::nullopt,
        Duration{5s},
        Duration{300s}},
       {"backendRequest 0s: request still applies",
        {Duration{15s}, Duration{0}, {}},
        Duration{15s},
+       std::nullopt,
        Duration{300s}},
       {"backendRequest 0s alone: the default request limit",
        {{}, Duration{0}, {}},
        Duration{60s},
+       std::nullopt,
        Duration{300s}},
-      {"idle 0s: no idle limit", {{}, {}, Duration{0}}, Duration{60s}, std::nullopt},
-      {"idle", {{}, {}, Duration{30s}}, Duration{60s}, Duration{30s}},
+      {"backendRequest alone: the default request limit too",
+       {{}, Duration{2s}, {}},
+       Duration{60s},
+       Duration{2s},
+       Duration{300s}},
+      {"idle 0s: no idle limit", {{}, {}, Duration{0}}, Duration{60s}, std::nullopt, std::nullopt},
+      {"idle", {{}, {}, Duration{30s}}, Duration{60s}, std::nullopt, Duration{30s}},
   };
   for (const auto& c : cases) {
-    EXPECT_EQ(exchange_timeout(c.timeouts, limits), c.exchange) << c.name;
+    EXPECT_EQ(request_timeout(c.timeouts, limits), c.request) << c.name;
+    EXPECT_EQ(attempt_timeout(c.timeouts), c.attempt) << c.name;
     EXPECT_EQ(tunnel_idle_timeout(c.timeouts, limits), c.tunnel_idle) << c.name;
   }
 }

@@ -1,7 +1,7 @@
 // Which policies this proxy version enforces, and the refusal of a route
-// that needs one it does not. Policies that are safe to skip until enforced
-// (retries) are accepted and carried; the controller
-// reports them as not enforced. auth is never skipped: a route that asks for
+// that needs one it does not. A policy that is safe to skip until enforced
+// is accepted and carried, and the controller reports it as not enforced
+// (every policy is enforced today). auth is never skipped: a route that asks for
 // authentication must not be served without it. aggregate is the route's
 // action, so without it there is nothing to answer with.
 
@@ -18,10 +18,10 @@ namespace {
 // lands on its own, and a route is refused unless the method it names is
 // enforced. The controller reads it too (enforced_by_this_proxy), so its
 // status messages and the proxy never disagree.
-constexpr std::array<std::string_view, 11> kEnforcedPolicies = {
-    "cors",        "auth.jwt",     "auth.apiKey", "auth.oauth2Introspection",
-    "rateLimit",   "cache",        "versioning",  "circuitBreaker",
-    "requestBody", "responseBody", "aggregate"};
+constexpr std::array<std::string_view, 12> kEnforcedPolicies = {
+    "cors",      "auth.jwt",    "auth.apiKey",  "auth.oauth2Introspection",
+    "rateLimit", "cache",       "versioning",   "circuitBreaker",
+    "retries",   "requestBody", "responseBody", "aggregate"};
 
 // The enforcement name of the method an auth policy sets ("auth.jwt");
 // validation has already made sure exactly one is set.

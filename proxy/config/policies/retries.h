@@ -23,6 +23,9 @@ struct Retries {
   // Distinct conditions; the CRD's default when neither `on` nor `retryOn`
   // is given. Only the first two are always safe for non-idempotent methods.
   std::vector<RetryOn> retry_on = {RetryOn::kConnectFailure, RetryOn::kRefusedStream};
+  // Backend statuses retried besides (400..599, distinct, at most 16):
+  // `statusCodes`; empty when not given.
+  std::vector<uint16_t> status_codes;
   RetryBackoff backoff;
   uint32_t budget_percent = 20;  // retries add at most this % of requests in flight, 0..100
 

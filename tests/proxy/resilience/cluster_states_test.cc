@@ -29,6 +29,19 @@ TEST(ClusterStates, ChangedEndpointsOrSettingsStartAFreshDetector) {
   EXPECT_EQ(c.outlier->size(), 1u);
 }
 
+TEST(ClusterStates, ARetryBudgetOnlyWhereARouteRetriesAndKeptAcrossSwaps) {
+  ClusterStates states;
+  EXPECT_EQ(states.obtain("orders", kTwo, {}, std::nullopt).retry_budget, nullptr);
+  auto old_table = states.obtain("orders", kTwo, {}, std::nullopt, true);
+  ASSERT_NE(old_table.retry_budget, nullptr);
+  EXPECT_EQ(old_table.breaker, nullptr);  // no limits: no breaker for it
+  auto active = old_table.retry_budget->enter();
+  // Endpoints changed: the budget is about requests, it stays.
+  auto new_table = states.obtain("orders", {"10.0.0.3:80"}, {}, std::nullopt, true);
+  EXPECT_EQ(new_table.retry_budget, old_table.retry_budget);
+  EXPECT_EQ(new_table.retry_budget->active(), 1u);
+}
+
 TEST(ClusterStates, NothingWithoutLimitsOrDetection) {
   ClusterStates states;
   auto none = states.obtain("orders", kTwo, {}, std::nullopt);
