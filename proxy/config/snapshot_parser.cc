@@ -9,35 +9,12 @@
 #include <functional>
 #include <vector>
 
+#include "common/text_scan.h"
 #include "proxy/config/snapshot_decode.h"
 #include "proxy/config/yaml_to_json.h"
 
 namespace archway::config {
 namespace {
-
-// Nesting depth of a JSON text, counting brackets outside strings. Checked
-// before parsing so no recursive walk (ours or the library's) runs deep.
-bool nesting_within(std::string_view text, int limit) {
-  int depth = 0;
-  bool in_string = false;
-  for (size_t i = 0; i < text.size(); ++i) {
-    const char c = text[i];
-    if (in_string) {
-      if (c == '\\') {
-        ++i;
-      } else if (c == '"') {
-        in_string = false;
-      }
-    } else if (c == '"') {
-      in_string = true;
-    } else if (c == '[' || c == '{') {
-      if (++depth > limit) return false;
-    } else if (c == ']' || c == '}') {
-      --depth;
-    }
-  }
-  return true;
-}
 
 // nlohmann keeps the last of duplicate keys; a snapshot must not be
 // ambiguous, so the parse callback tracks the keys of each open object.
@@ -91,7 +68,7 @@ Result<ValidatedSnapshot> from_tree(const Json& root) {
 }  // namespace
 
 Result<ValidatedSnapshot> parse_snapshot_json(std::string_view text) {
-  if (!nesting_within(text, kMaxNesting)) return invalid("", "invalid JSON: nesting too deep");
+  if (!json_nesting_within(text, kMaxNesting)) return invalid("", "invalid JSON: nesting too deep");
   Json root;
   DuplicateKeys duplicates;
   try {

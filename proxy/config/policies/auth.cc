@@ -5,6 +5,7 @@
 
 #include <algorithm>
 
+#include "common/text_scan.h"
 #include "proxy/config/policies/codec.h"
 #include "proxy/config/policies/policy_checks.h"
 #include "proxy/config/snapshot_parser.h"
@@ -120,13 +121,9 @@ Result<void> validate_jwks(const std::string& jwks, const std::string& path) {
   return {};
 }
 
-// A cookie name is an RFC 9110 token; a query parameter name is compared
+// A cookie name is an RFC 9110 token (is_tchar); a query parameter name is compared
 // as written, so it is kept to RFC 3986's unreserved characters (nothing
 // that percent-encoding or '+' could spell two ways).
-bool is_tchar(char c) {
-  return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
-         std::string_view("!#$%&'*+-.^_`|~").find(c) != std::string_view::npos;
-}
 bool is_unreserved(char c) {
   return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '-' ||
          c == '.' || c == '_' || c == '~';

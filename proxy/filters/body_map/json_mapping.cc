@@ -2,6 +2,7 @@
 
 #include <optional>
 
+#include "common/text_scan.h"
 #include "proxy/config/policies/json_pointer.h"
 
 namespace archway::filters {
@@ -115,31 +116,6 @@ std::optional<Json> take(Json& doc, const Tokens& tokens) {
   return value;
 }
 
-// Nesting depth of `text`, counting brackets outside strings; stops
-// counting past `limit`. Run before parsing, so a hostile body of brackets
-// never reaches the recursive serialiser.
-bool depth_within(std::string_view text, size_t limit) {
-  size_t depth = 0;
-  bool in_string = false;
-  for (size_t i = 0; i < text.size(); ++i) {
-    const char c = text[i];
-    if (in_string) {
-      if (c == '\\') {
-        ++i;
-      } else if (c == '"') {
-        in_string = false;
-      }
-    } else if (c == '"') {
-      in_string = true;
-    } else if (c == '[' || c == '{') {
-      if (++depth > limit) return false;
-    } else if ((c == ']' || c == '}') && depth > 0) {
-      --depth;
-    }
-  }
-  return true;
-}
-
 }  // namespace
 
 JsonMapping::JsonMapping(const config::BodyMapping& mapping) {
@@ -185,7 +161,7 @@ MappingResult JsonMapping::apply(Json& doc) const {
 }
 
 MappingResult JsonMapping::map(std::string_view body, std::string& out) const {
-  if (!depth_within(body, kMaxJsonDepth)) return MappingResult::kNotJson;
+  if (!json_nesting_within(body, kMaxJsonDepth)) return MappingResult::kNotJson;
   Json doc = Json::parse(body, nullptr, /*allow_exceptions=*/false);
   if (doc.is_discarded()) return MappingResult::kNotJson;
   if (const MappingResult result = apply(doc); result != MappingResult::kMapped) return result;
