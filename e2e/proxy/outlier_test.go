@@ -18,7 +18,7 @@ func TestOutlierEjectsAnEndpointAnswering5xxAndTakesItBack(t *testing.T) {
 		Consecutive5xx: intp(3), BaseEjectionTime: "2s", MaxEjectionPercent: intp(50)}}
 	snap := Snapshot{
 		VirtualHosts: []VirtualHost{{Name: "o", Domains: []string{"outlier.test"}, Routes: []Route{r}}},
-		Clusters:     []Cluster{clusterOf("app", "HTTP", good, bad)},
+		Clusters:     []Cluster{roundRobin(clusterOf("app", "HTTP", good, bad))},
 	}
 	p := startProxy(t, snap, ProxyOptions{})
 	c := h1Client()
@@ -72,7 +72,7 @@ func TestOutlierEjectsAnEndpointThatRefusesConnections(t *testing.T) {
 	r.Policies = &Policies{CircuitBreaker: &CircuitBreaker{Consecutive5xx: intp(2), BaseEjectionTime: "30s"}}
 	snap := Snapshot{
 		VirtualHosts: []VirtualHost{{Name: "o", Domains: []string{"outlier.test"}, Routes: []Route{r}}},
-		Clusters:     []Cluster{clusterOf("app", "HTTP", good, dead)},
+		Clusters:     []Cluster{roundRobin(clusterOf("app", "HTTP", good, dead))},
 	}
 	p := startProxy(t, snap, ProxyOptions{})
 	dead.Kill()
@@ -90,4 +90,12 @@ func TestOutlierEjectsAnEndpointThatRefusesConnections(t *testing.T) {
 	if failed < 2 || failed > 3 {
 		t.Errorf("%d requests failed, want 2 (3 at most) before the ejection", failed)
 	}
+}
+
+// roundRobin: these tests count how many requests reach the failing
+// endpoint before it is ejected, so they take turns instead of the default
+// least request's random choice among idle endpoints.
+func roundRobin(c Cluster) Cluster {
+	c.LoadBalancer = &LoadBalancer{Policy: "RoundRobin"}
+	return c
 }
