@@ -193,6 +193,16 @@ start_archway-bodymap() {
     start_archway_binary "$archway_bin" "$@"
 }
 
+# archway-resilient: the plain route with retries (2 attempts on
+# connect-failure, reset and gateway-error, the default 20 % budget) and a
+# circuit breaker with outlier detection whose limits are never reached,
+# on a healthy backend: what their bookkeeping costs on every request
+# (budget and breaker counts, the replay check, the outlier record).
+start_archway-resilient() {
+  policies=',"policies":{"retries":{"attempts":2,"retryOn":["connect-failure","reset","gateway-error"],"backoff":{"base":"25ms","max":"250ms"}},"circuitBreaker":{"maxConnections":100000,"maxPendingRequests":100000,"maxRequests":100000,"consecutive5xx":5,"baseEjectionTime":"30s"}}' \
+    start_archway_binary "$archway_bin" "$@"
+}
+
 # archway-cache / nginx-cache: the same route with a 10 s response cache, so
 # after the first request every one is a hit (docs/cache.md). nginx keeps
 # its cache in a folder of the bench's temporary dir, with proxy_cache_lock

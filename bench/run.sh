@@ -47,6 +47,9 @@
 #        with requestBody and responseBody mappings (a Move, a Remove, a
 #        Set and a Wrap on every response; the GET has no body to map):
 #        their ratio is what body mapping costs per response.
+#        "archway-resilient": retries, a circuit breaker and outlier
+#        detection on the route, none of them triggered (a healthy
+#        backend): their ratio to "archway" is what they cost per request.
 #        BUSY=1: a busy machine on purpose: a CPU-bound loop (plain shell,
 #        same priority) shares the proxy's core during every measured run,
 #        so the ratios can be compared with a quiet run's.
