@@ -2,7 +2,7 @@
 // declared default, brownout start < end, sunset after deprecation), RFC
 // 3339 times, and the round trip the controller relies on.
 
-#include "proxy/config/policies/rfc3339.h"
+#include "common/rfc3339.h"
 #include "tests/config/policy_test_util.h"
 
 namespace archway::config {

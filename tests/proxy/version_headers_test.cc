@@ -3,7 +3,7 @@
 
 #include <gtest/gtest.h>
 
-#include "proxy/config/policies/rfc3339.h"
+#include "common/rfc3339.h"
 #include "proxy/filters/versioning/version_headers.h"
 
 // Versions name only the fields a case sets; the rest keep their defaults.
@@ -12,7 +12,7 @@
 namespace archway::filters {
 namespace {
 
-std::chrono::sys_seconds at(const char* rfc3339) { return *config::parse_rfc3339(rfc3339); }
+std::chrono::sys_seconds at(const char* rfc3339) { return *parse_rfc3339(rfc3339); }
 
 TEST(VersionHeadersTest, DeprecationIsAStructuredFieldDate) {
   // RFC 9745 §2.1 / RFC 9651 §3.3.7: "@" and an integer of Unix seconds.

@@ -8,9 +8,9 @@
 
 #include <gtest/gtest.h>
 
+#include "common/rfc3339.h"
 #include "filter_test_util.h"
 #include "proxy/config/policies/codec.h"
-#include "proxy/config/policies/rfc3339.h"
 #include "proxy/filters/registry.h"
 
 // Versions name only the fields a case sets; the rest keep their defaults.
@@ -57,7 +57,7 @@ CompiledChain chain_of(const config::Route& route, VersionClock clock = {}) {
   return chain;
 }
 
-std::chrono::sys_seconds at(const char* text) { return *config::parse_rfc3339(text); }
+std::chrono::sys_seconds at(const char* text) { return *parse_rfc3339(text); }
 
 TEST(VersioningFilterTest, UnknownFromAcceptIs406WithTheSupportedList) {
   const config::Route route = versioned_route();

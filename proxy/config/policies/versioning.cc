@@ -7,10 +7,10 @@
 #include <algorithm>
 #include <set>
 
+#include "common/rfc3339.h"
 #include "proxy/config/field_checks.h"
 #include "proxy/config/policies/codec.h"
 #include "proxy/config/policies/policy_checks.h"
-#include "proxy/config/policies/rfc3339.h"
 
 namespace archway::config {
 namespace {

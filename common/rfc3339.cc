@@ -1,8 +1,9 @@
-#include "proxy/config/policies/rfc3339.h"
+#include "common/rfc3339.h"
 
+#include <cstdint>
 #include <cstdio>
 
-namespace archway::config {
+namespace archway {
 namespace {
 
 // Reads `count` digits at `pos`; -1 when any is not a digit.
@@ -18,7 +19,8 @@ int digits(std::string_view text, size_t pos, size_t count) {
 
 }  // namespace
 
-std::optional<std::chrono::sys_seconds> parse_rfc3339(std::string_view text) {
+std::optional<std::chrono::sys_time<std::chrono::microseconds>> parse_rfc3339_micro(
+    std::string_view text) {
   using namespace std::chrono;
   // YYYY-MM-DDTHH:MM:SS
   if (text.size() < 20 || text[4] != '-' || text[7] != '-' ||
@@ -37,10 +39,16 @@ std::optional<std::chrono::sys_seconds> parse_rfc3339(std::string_view text) {
                             day{static_cast<unsigned>(d)}};
   if (!date.ok()) return std::nullopt;
   size_t pos = 19;
+  int64_t micros = 0;
   if (pos < text.size() && text[pos] == '.') {
     ++pos;
     const size_t first = pos;
-    while (pos < text.size() && text[pos] >= '0' && text[pos] <= '9') ++pos;
+    int64_t scale = 100000;
+    while (pos < text.size() && text[pos] >= '0' && text[pos] <= '9') {
+      micros += (text[pos] - '0') * scale;  // 0 once past microseconds
+      scale /= 10;
+      ++pos;
+    }
     if (pos == first) return std::nullopt;
   }
   if (pos >= text.size()) return std::nullopt;
@@ -59,8 +67,14 @@ std::optional<std::chrono::sys_seconds> parse_rfc3339(std::string_view text) {
     return std::nullopt;
   }
   if (pos != text.size()) return std::nullopt;
-  // A leap second is read as the next second: what the header can say.
-  return sys_days(date) + hours(h) + minutes(mi) + seconds(s) - minutes(offset_minutes);
+  return sys_days(date) + hours(h) + minutes(mi) + seconds(s) - minutes(offset_minutes) +
+         microseconds(micros);
+}
+
+std::optional<std::chrono::sys_seconds> parse_rfc3339(std::string_view text) {
+  const auto when = parse_rfc3339_micro(text);
+  if (!when) return std::nullopt;
+  return std::chrono::floor<std::chrono::seconds>(*when);
 }
 
 std::string format_rfc3339(std::chrono::sys_seconds when) {
@@ -77,4 +91,4 @@ std::string format_rfc3339(std::chrono::sys_seconds when) {
   return out;
 }
 
-}  // namespace archway::config
+}  // namespace archway
