@@ -10,47 +10,15 @@
 namespace archway::controller {
 namespace {
 
-const std::string kServices = R"(
-apiVersion: v1
-kind: Service
-metadata: {name: orders, namespace: ns}
-spec: {clusterIP: 10.96.0.1, ports: [{name: web, port: 80, targetPort: http}]}
----
-apiVersion: discovery.k8s.io/v1
-kind: EndpointSlice
-metadata: {name: orders-1, namespace: ns, labels: {kubernetes.io/service-name: orders}}
-addressType: IPv4
-ports: [{name: web, port: 8080}]
-endpoints: [{addresses: [10.0.0.1]}]
----
-apiVersion: v1
-kind: Service
-metadata: {name: customers, namespace: ns}
-spec: {clusterIP: 10.96.0.2, ports: [{name: web, port: 80, targetPort: http}]}
----
-apiVersion: discovery.k8s.io/v1
-kind: EndpointSlice
-metadata: {name: customers-1, namespace: ns, labels: {kubernetes.io/service-name: customers}}
-addressType: IPv4
-ports: [{name: web, port: 8081}]
-endpoints: [{addresses: [10.0.0.2]}]
-)";
+const std::string kServices = testing::service_yaml("orders", "10.96.0.1", "10.0.0.1") +
+                              testing::service_yaml("customers", "10.96.0.2", "10.0.0.2", 8081);
 
 compile::CompileResult run_rule(const std::string& rule) {
-  const std::string route =
-      "---\napiVersion: archway.dev/v1alpha1\nkind: APIRoute\nmetadata: {name: r, namespace: ns, "
-      "generation: 1, creationTimestamp: \"2026-01-01T00:00:00Z\"}\nspec: {rules: [" +
-      rule + "]}\n";
-  return compile::compile(testing::state_from_yaml(kServices + route), testing::test_options(), {});
+  return testing::compile_rules(kServices, rule);
 }
 
 const compile::ObjectVerdict& verdict(const compile::CompileResult& r) {
-  for (const auto& v : r.verdicts) {
-    if (v.kind == "APIRoute" && v.key.name == "r") return v;
-  }
-  ADD_FAILURE() << "no verdict for APIRoute r";
-  static const compile::ObjectVerdict none;
-  return none;
+  return testing::route_verdict(r);
 }
 
 const config::Route* aggregate_route(const compile::CompileResult& r) {

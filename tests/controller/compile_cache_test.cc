@@ -9,35 +9,14 @@
 namespace archway::controller {
 namespace {
 
-const std::string kApp = R"(
-apiVersion: v1
-kind: Service
-metadata: {name: app, namespace: ns}
-spec: {clusterIP: 10.96.0.1, ports: [{name: web, port: 80, targetPort: http}]}
----
-apiVersion: discovery.k8s.io/v1
-kind: EndpointSlice
-metadata: {name: app-1, namespace: ns, labels: {kubernetes.io/service-name: app}}
-addressType: IPv4
-ports: [{name: web, port: 8080}]
-endpoints: [{addresses: [10.0.0.1]}]
-)";
+const std::string kApp = testing::service_yaml("app", "10.96.0.1", "10.0.0.1");
 
 compile::CompileResult run_route(const std::string& rule) {
-  const std::string route =
-      "---\napiVersion: archway.dev/v1alpha1\nkind: APIRoute\nmetadata: {name: r, namespace: ns, "
-      "generation: 1, creationTimestamp: \"2026-01-01T00:00:00Z\"}\nspec: {rules: [" +
-      rule + "]}\n";
-  return compile::compile(testing::state_from_yaml(kApp + route), testing::test_options(), {});
+  return testing::compile_rules(kApp, rule);
 }
 
 const compile::ObjectVerdict& verdict(const compile::CompileResult& r) {
-  for (const auto& v : r.verdicts) {
-    if (v.kind == "APIRoute" && v.key.name == "r") return v;
-  }
-  ADD_FAILURE() << "no verdict for APIRoute r";
-  static const compile::ObjectVerdict none;
-  return none;
+  return testing::route_verdict(r);
 }
 
 const config::Cache* rule_cache(const compile::CompileResult& r) {

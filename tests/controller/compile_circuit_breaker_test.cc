@@ -8,18 +8,7 @@
 namespace archway::controller {
 namespace {
 
-const std::string kAppAndRoute = R"(
-apiVersion: v1
-kind: Service
-metadata: {name: app, namespace: ns}
-spec: {clusterIP: 10.96.0.1, ports: [{name: web, port: 80, targetPort: http}]}
----
-apiVersion: discovery.k8s.io/v1
-kind: EndpointSlice
-metadata: {name: app-1, namespace: ns, labels: {kubernetes.io/service-name: app}}
-addressType: IPv4
-ports: [{name: web, port: 8080}]
-endpoints: [{addresses: [10.0.0.1]}]
+const std::string kAppAndRoute = testing::service_yaml("app", "10.96.0.1", "10.0.0.1") + R"(
 ---
 apiVersion: archway.dev/v1alpha1
 kind: APIRoute
@@ -35,10 +24,7 @@ spec:
 TEST(CompileCircuitBreaker, IsEnforcedAndReachesTheSnapshot) {
   const auto r =
       compile::compile(testing::state_from_yaml(kAppAndRoute), testing::test_options(), {});
-  const compile::ObjectVerdict* verdict = nullptr;
-  for (const auto& v : r.verdicts) {
-    if (v.kind == "APIRoute" && v.key.name == "r") verdict = &v;
-  }
+  const compile::ObjectVerdict* verdict = testing::find_verdict(r, "APIRoute", "r");
   ASSERT_NE(verdict, nullptr);
   EXPECT_TRUE(verdict->accepted);
   EXPECT_EQ(verdict->accepted_message.find("circuitBreaker"), std::string::npos)

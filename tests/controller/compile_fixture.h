@@ -3,6 +3,7 @@
 // person writes them) → ClusterState, and a verdict/snapshot → JSON for
 // golden files.
 
+#include <gtest/gtest.h>
 #include <yaml-cpp/yaml.h>
 
 #include <fstream>
@@ -109,6 +110,47 @@ inline compile::CompileOptions test_options() {
   compile::CompileOptions options;
   options.version = "test";
   return options;
+}
+
+// A Service `name` in namespace ns (port 80, named web, to targetPort http)
+// with one EndpointSlice of one endpoint `address`:`port`: what most
+// compile tests route to.
+inline std::string service_yaml(const std::string& name, const std::string& cluster_ip,
+                                const std::string& address, int port = 8080) {
+  return "---\napiVersion: v1\nkind: Service\nmetadata: {name: " + name +
+         ", namespace: ns}\nspec: {clusterIP: " + cluster_ip +
+         ", ports: [{name: web, port: 80, targetPort: http}]}\n"
+         "---\napiVersion: discovery.k8s.io/v1\nkind: EndpointSlice\nmetadata: {name: " +
+         name + "-1, namespace: ns, labels: {kubernetes.io/service-name: " + name +
+         "}}\naddressType: IPv4\nports: [{name: web, port: " + std::to_string(port) +
+         "}]\nendpoints: [{addresses: [" + address + "]}]\n";
+}
+
+inline const compile::ObjectVerdict* find_verdict(const compile::CompileResult& r,
+                                                  const std::string& kind,
+                                                  const std::string& name) {
+  for (const auto& v : r.verdicts) {
+    if (v.kind == kind && v.key.name == name) return &v;
+  }
+  return nullptr;
+}
+
+// Compiles `objects` with one APIRoute "r" in namespace ns whose rules are
+// `rules` (YAML flow items, comma-separated).
+inline compile::CompileResult compile_rules(const std::string& objects, const std::string& rules) {
+  const std::string route =
+      "---\napiVersion: archway.dev/v1alpha1\nkind: APIRoute\nmetadata: {name: r, namespace: ns, "
+      "generation: 1, creationTimestamp: \"2026-01-01T00:00:00Z\"}\nspec: {rules: [" +
+      rules + "]}\n";
+  return compile::compile(state_from_yaml(objects + route), test_options(), {});
+}
+
+// The verdict on compile_rules' APIRoute "r"; a test failure when missing.
+inline const compile::ObjectVerdict& route_verdict(const compile::CompileResult& r) {
+  if (const auto* v = find_verdict(r, "APIRoute", "r")) return *v;
+  ADD_FAILURE() << "no verdict for APIRoute r";
+  static const compile::ObjectVerdict none;
+  return none;
 }
 
 }  // namespace archway::controller::testing

@@ -12,18 +12,11 @@ namespace {
 using compile::CompileResult;
 using compile::ObjectVerdict;
 using compile::reason_name;
+using testing::find_verdict;
 
 CompileResult run(const std::string& yaml, const ObjectMap& last_good_routes = {}) {
   return compile::compile(testing::state_from_yaml(yaml), testing::test_options(),
                           {last_good_routes, {}});
-}
-
-const ObjectVerdict* find_verdict(const CompileResult& r, const std::string& kind,
-                                  const std::string& name) {
-  for (const auto& v : r.verdicts) {
-    if (v.kind == kind && v.key.name == name) return &v;
-  }
-  return nullptr;
 }
 
 const config::VirtualHost* find_host(const CompileResult& r, const std::string& host) {
@@ -40,19 +33,7 @@ const config::Cluster* find_cluster(const CompileResult& r, const std::string& n
   return nullptr;
 }
 
-const std::string kApp = R"(
-apiVersion: v1
-kind: Service
-metadata: {name: app, namespace: ns}
-spec: {clusterIP: 10.96.0.1, ports: [{name: web, port: 80, targetPort: http}]}
----
-apiVersion: discovery.k8s.io/v1
-kind: EndpointSlice
-metadata: {name: app-1, namespace: ns, labels: {kubernetes.io/service-name: app}}
-addressType: IPv4
-ports: [{name: web, port: 8080}]
-endpoints: [{addresses: [10.0.0.1]}]
-)";
+const std::string kApp = testing::service_yaml("app", "10.96.0.1", "10.0.0.1");
 
 std::string route(const std::string& name, const std::string& created, const std::string& spec,
                   int generation = 1) {
