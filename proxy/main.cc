@@ -59,6 +59,7 @@ int main(int argc, char** argv) {
   bool abort_on_loop_exception = false;
   archway::server::RateLimitFlags rate_limit;
   uint64_t cache_max_bytes = archway::server::kDefaultCacheMaxBytes;
+  size_t metrics_label_limit = archway::metrics::kDefaultLabelLimit;
   opts.add_options()("help", "show this help")("config", po::value(&config),
                                                "snapshot file (JSON or YAML) to load at start")(
       "state-dir", po::value(&state_dir),
@@ -95,7 +96,9 @@ int main(int argc, char** argv) {
       "ratelimit-max-keys", po::value(&rate_limit.max_keys)->default_value(100000),
       "keys kept per Local rate limit; the least recently used go first")(
       "cache-max-bytes", po::value(&cache_max_bytes)->default_value(cache_max_bytes),
-      "bytes of responses the process's cache keeps, for every route (0: caching off)");
+      "bytes of responses the process's cache keeps, for every route (0: caching off)")(
+      "metrics-label-limit", po::value(&metrics_label_limit)->default_value(metrics_label_limit),
+      "distinct route and cluster names per worker in /metrics; more are counted as _overflow");
   po::variables_map vm;
   try {
     po::store(po::parse_command_line(argc, argv, opts), vm);
@@ -129,6 +132,7 @@ int main(int argc, char** argv) {
   server_options.ratelimit = std::move(*rate_limit_options);
   server_options.workers = workers;
   server_options.cache_max_bytes = cache_max_bytes;
+  server_options.metrics_label_limit = metrics_label_limit;
   if (abort_on_loop_exception) {
     server_options.on_loop_exception = archway::server::OnLoopException::kAbort;
   }

@@ -11,6 +11,8 @@
 
 #include <unistd.h>
 
+#include "proxy/metrics/openmetrics.h"
+
 namespace archway::admin {
 
 namespace asio = boost::asio;
@@ -33,7 +35,7 @@ std::string jwks_status_json(const std::vector<identity::JwksSourceStatus>& sour
 
 AdminResponse handle_admin_request(server::Server& server, std::string_view method,
                                    std::string_view target, std::string_view body, bool local,
-                                   const PurgeCache& purge_cache) {
+                                   const PurgeCache& purge_cache, std::string_view accept) {
   const std::string_view path = target.substr(0, target.find('?'));
   if (path == "/cache") return handle_cache_purge(method, target, purge_cache);
   if (path == "/healthz") return {200, "text/plain", "ok\n"};
@@ -42,7 +44,11 @@ AdminResponse handle_admin_request(server::Server& server, std::string_view meth
     return {503, "text/plain", server.draining() ? "draining\n" : "no snapshot\n"};
   }
   if (path == "/metrics" && method == "GET") {
-    return {200, "text/plain; version=0.0.4", server.render_metrics()};
+    const bool openmetrics = metrics::wants_openmetrics(accept);
+    return {200,
+            std::string(openmetrics ? metrics::kOpenMetricsContentType
+                                    : metrics::kPrometheusContentType),
+            server.render_metrics(openmetrics)};
   }
   if (path == "/jwks" && method == "GET") {
     return {200, "application/json", jwks_status_json(server.jwks_status())};
@@ -98,7 +104,8 @@ class Session : public std::enable_shared_from_this<Session<Socket>> {
     const auto answer = handle_admin_request(
         server_, std::string_view(req.method_string().data(), req.method_string().size()),
         std::string_view(req.target().data(), req.target().size()), req.body(), local_,
-        purge_cache_);
+        purge_cache_,
+        std::string_view(req[http::field::accept].data(), req[http::field::accept].size()));
     response_ = {};
     response_.result(answer.status);
     response_.version(11);

@@ -58,12 +58,14 @@ class AdminServer {
   uint16_t tcp_port_ = 0;
 };
 
-// What the admin API answers, as a pure function of the request (tested
-// without sockets). `local` is true on the Unix socket.
 // The GET /jwks body.
 [[nodiscard]] std::string jwks_status_json(const std::vector<identity::JwksSourceStatus>& sources);
+// What the admin API answers, as a pure function of the request (tested
+// without sockets). `local` is true on the Unix socket; `accept` is the
+// request's Accept field (GET /metrics: OpenMetrics or Prometheus text).
 [[nodiscard]] AdminResponse handle_admin_request(server::Server& server, std::string_view method,
                                                  std::string_view target, std::string_view body,
-                                                 bool local, const PurgeCache& purge_cache);
+                                                 bool local, const PurgeCache& purge_cache,
+                                                 std::string_view accept = {});
 
 }  // namespace archway::admin

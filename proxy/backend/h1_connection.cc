@@ -358,6 +358,7 @@ void H1Connection::close() {
   events_ = nullptr;
   connection_slot_.release();
   pending_slot_.release();
+  counted_ = {};
   connect_timer_.cancel();
   transport_->close();
   if (auto pool = pool_.lock()) pool->forget(this);

@@ -35,6 +35,7 @@
 #include "proxy/backend/tls_target.h"
 #include "proxy/http/message.h"
 #include "proxy/http1/response_parser.h"
+#include "proxy/metrics/counted_connection.h"
 #include "proxy/net/transport.h"
 #include "proxy/resilience/breaker.h"
 
@@ -77,6 +78,8 @@ class H1Connection final : public http::BackendStream,
     connection_slot_ = std::move(connection);
     pending_slot_ = std::move(pending);
   }
+  // Counted in archway_upstream_connections_active until it closes.
+  void count_as(metrics::CountedConnection counted) { counted_ = std::move(counted); }
   [[nodiscard]] const tcp::endpoint& endpoint() const { return endpoint_; }
   [[nodiscard]] Key key() const { return {endpoint_, tls_ctx_}; }
   [[nodiscard]] bool is_tls() const { return transport_->is_tls(); }
@@ -141,6 +144,7 @@ class H1Connection final : public http::BackendStream,
   std::optional<http1::ResponseParser> parser_;
   resilience::BreakerSlot connection_slot_;  // see hold()
   resilience::BreakerSlot pending_slot_;
+  metrics::CountedConnection counted_;  // see count_as()
 };
 
 }  // namespace archway::backend

@@ -369,6 +369,7 @@ void H2Session::forget() {
 void H2Session::close(Failure failure) {
   if (state_ == State::kClosed) return;
   state_ = State::kClosed;
+  counted_ = {};
   auto self = shared_from_this();  // forget() may drop the owner's reference
   forget();
   connect_timer_.cancel();

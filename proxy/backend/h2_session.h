@@ -24,6 +24,7 @@
 #include <vector>
 
 #include "proxy/http/message.h"
+#include "proxy/metrics/counted_connection.h"
 #include "proxy/net/transport.h"
 
 namespace archway::backend {
@@ -55,6 +56,8 @@ class H2Session final : public std::enable_shared_from_this<H2Session> {
   [[nodiscard]] bool can_take() const;
   // No new streams; close once the current ones finish.
   void retire();
+  // Counted in archway_upstream_connections_active until it closes.
+  void count_as(metrics::CountedConnection counted) { counted_ = std::move(counted); }
   void schedule_write();
   [[nodiscard]] nghttp2_session* session() { return session_; }
   [[nodiscard]] boost::asio::io_context& io() { return io_; }
@@ -88,6 +91,7 @@ class H2Session final : public std::enable_shared_from_this<H2Session> {
   tcp::endpoint endpoint_;
   std::weak_ptr<H2Sessions> owner_;
   Settings settings_;
+  metrics::CountedConnection counted_;         // see count_as()
   std::unique_ptr<net::Transport> transport_;  // made by connect()
   boost::asio::steady_timer connect_timer_;
   nghttp2_session* session_ = nullptr;

@@ -3,6 +3,7 @@
 #include "proxy/backend/h2_session.h"
 #include "proxy/backend/h2_stream.h"
 #include "proxy/http/hop_by_hop.h"
+#include "proxy/metrics/worker_stats.h"
 
 namespace archway::backend {
 
@@ -28,11 +29,13 @@ http::Headers h2_request_head(const http::Request& request, const std::string& p
 }
 
 std::shared_ptr<H2Session> H2Sessions::session_for(const boost::asio::ip::tcp::endpoint& endpoint,
-                                                   const H2Session::Settings& settings) {
+                                                   const H2Session::Settings& settings,
+                                                   bool* created) {
   auto& slot = sessions_[Key{endpoint, settings.tls}];
   if (!slot || !slot->usable()) {
     slot = std::make_shared<H2Session>(io_, endpoint, weak_from_this(), settings);
     if (retired_) slot->retire();
+    if (created != nullptr) *created = true;
   }
   return slot;
 }
@@ -40,25 +43,35 @@ std::shared_ptr<H2Session> H2Sessions::session_for(const boost::asio::ip::tcp::e
 H2Sessions::Opened H2Sessions::open(const config::Cluster& cluster, SSL_CTX* tls,
                                     const boost::asio::ip::tcp::endpoint& endpoint,
                                     const http::Request& request, const std::string& path,
-                                    http::BackendEvents* events) {
+                                    http::BackendEvents* events, metrics::WorkerStats* stats) {
   const bool https = cluster.protocol == config::ClusterProtocol::kHttps;
   if (https && tls == nullptr) return {nullptr, OpenError::kUnavailable};
   H2Session::Settings settings{cluster.connect_timeout, https ? tls : nullptr,
                                cluster.tls_server_name.value_or(""), cluster.tls_verify};
-  return open(settings, endpoint, request, path, events);
+  bool created = false;
+  auto session = session_for(endpoint, settings, &created);
+  if (created && stats != nullptr) {
+    session->count_as(metrics::CountedConnection(stats->connection_gauge(cluster.name)));
+  }
+  return open_on(*session, settings, request, path, events);
 }
 
 H2Sessions::Opened H2Sessions::open(const H2Session::Settings& settings,
                                     const boost::asio::ip::tcp::endpoint& endpoint,
                                     const http::Request& request, const std::string& path,
                                     http::BackendEvents* events) {
-  auto session = session_for(endpoint, settings);
-  if (!session->can_take()) return {nullptr, OpenError::kOverloaded};
+  return open_on(*session_for(endpoint, settings), settings, request, path, events);
+}
+
+H2Sessions::Opened H2Sessions::open_on(H2Session& session, const H2Session::Settings& settings,
+                                       const http::Request& request, const std::string& path,
+                                       http::BackendEvents* events) {
+  if (!session.can_take()) return {nullptr, OpenError::kOverloaded};
   auto stream = std::make_unique<H2Stream>(
       events, h2_request_head(request, path, settings.tls != nullptr ? "https" : "http"),
       request.has_body);
   H2Stream* raw = stream.get();
-  if (!session->add(stream)) return {nullptr, OpenError::kUnavailable};
+  if (!session.add(stream)) return {nullptr, OpenError::kUnavailable};
   return {raw, OpenError::kNone};
 }
 

@@ -29,6 +29,10 @@
 #include "proxy/config/snapshot.h"
 #include "proxy/http/message.h"
 
+namespace archway::metrics {
+class WorkerStats;
+}
+
 namespace archway::backend {
 
 class Pool;
@@ -52,10 +56,12 @@ class H2Sessions : public std::enable_shared_from_this<H2Sessions> {
   // Opens a stream for `request` to `endpoint` (HEADERS at once, or when the
   // connection is up; the body follows through the returned stream).
   // `tls`: the cluster's client context for HTTPS (h2 by ALPN), else null.
+  // `stats`: where a new connection is counted, under the cluster's name
+  // (archway_upstream_connections_active); null: not counted.
   [[nodiscard]] Opened open(const config::Cluster& cluster, SSL_CTX* tls,
                             const boost::asio::ip::tcp::endpoint& endpoint,
                             const http::Request& request, const std::string& path,
-                            http::BackendEvents* events);
+                            http::BackendEvents* events, metrics::WorkerStats* stats = nullptr);
   // The same for a caller that is not a cluster (outbound/http_client.h):
   // its own connect timeout and TLS settings; `settings.tls` null is h2c.
   [[nodiscard]] Opened open(const H2Session::Settings& settings,
@@ -83,8 +89,13 @@ class H2Sessions : public std::enable_shared_from_this<H2Sessions> {
     Alpn alpn = Alpn::kUnknown;
     std::chrono::steady_clock::time_point since;
   };
+  // `created`: set when the session is new.
   std::shared_ptr<H2Session> session_for(const boost::asio::ip::tcp::endpoint& endpoint,
-                                         const H2Session::Settings& settings);
+                                         const H2Session::Settings& settings,
+                                         bool* created = nullptr);
+  Opened open_on(H2Session& session, const H2Session::Settings& settings,
+                 const http::Request& request, const std::string& path,
+                 http::BackendEvents* events);
 
   boost::asio::io_context& io_;
   // By endpoint and TLS context: an h2c and an HTTPS cluster may share an

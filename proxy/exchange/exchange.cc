@@ -39,6 +39,20 @@ resilience::AttemptFailure attempt_failure(http::BackendEvents::Failure failure)
   return resilience::AttemptFailure::kReset;
 }
 
+metrics::UpstreamFailure upstream_failure(http::BackendEvents::Failure failure) {
+  switch (failure) {
+    case http::BackendEvents::Failure::kConnect:
+      return metrics::UpstreamFailure::kConnect;
+    case http::BackendEvents::Failure::kTimeout:
+      return metrics::UpstreamFailure::kTimeout;
+    case http::BackendEvents::Failure::kRefused:
+    case http::BackendEvents::Failure::kReset:
+    case http::BackendEvents::Failure::kProtocol:
+      break;
+  }
+  return metrics::UpstreamFailure::kReset;
+}
+
 }  // namespace
 
 Exchange::Exchange(ExchangeHost& host, std::shared_ptr<const TableContext> table,
@@ -229,12 +243,13 @@ bool Exchange::start_backend() {
        (https && worker_.h2_sessions().alpn(endpoint_, cluster_->client_tls.get()) !=
                      backend::H2Sessions::Alpn::kHttp1))) {
     auto opened = worker_.h2_sessions().open(cluster, cluster_->client_tls.get(), endpoint_,
-                                             *request_, path_, this);
+                                             *request_, path_, this, &worker_.stats());
     if (opened.error == backend::H2Sessions::OpenError::kOverloaded) {
       if (!answered_backend_error(503)) respond_error(503, "backend overloaded");
       return true;
     }
     backend_ = opened.stream;
+    if (backend_ == nullptr) upstream_failed(metrics::UpstreamFailure::kConnect);
     return backend_ != nullptr;
   }
   // HTTP/1.1: the head is serialised into the worker's scratch string, which
@@ -259,7 +274,10 @@ bool Exchange::start_backend() {
   const auto connect_timeout = cluster.connect_timeout;
   backend::TlsTarget tls;
   if (https) {
-    if (!cluster_->client_tls) return false;
+    if (!cluster_->client_tls) {
+      upstream_failed(metrics::UpstreamFailure::kConnect);
+      return false;
+    }
     tls.ctx = cluster_->client_tls.get();
     if (cluster.tls_server_name) tls.server_name = *cluster.tls_server_name;
     tls.verify = cluster.tls_verify;
@@ -267,7 +285,10 @@ bool Exchange::start_backend() {
   const backend::TlsTarget* target = https ? &tls : nullptr;
   h1_ = retried_ ? worker_.pool().create(endpoint_, connect_timeout, target)
                  : worker_.pool().acquire(endpoint_, connect_timeout, target, !resendable());
-  if (h1_->connecting() && !admit_new_connection()) return true;  // answered: 503
+  if (h1_->connecting()) {
+    if (!admit_new_connection()) return true;  // answered: 503
+    h1_->count_as(metrics::CountedConnection(worker_.stats().connection_gauge(cluster.name)));
+  }
   backend_ = h1_.get();
   h1_->start(this, worker_.scratch(), chunked, request_->method == "HEAD",
              request_->has_body || request_->websocket);
@@ -343,6 +364,7 @@ void Exchange::on_client_gone() {
 
 void Exchange::on_backend_head(Response& head, bool end_stream) {
   if (response_started_) return;
+  upstream_answered(head.status);
   record_outcome(head.status >= 500);
   // A status the route retries on: this answer is dropped, unsent.
   if (head.status >= 400 && retries() != nullptr &&
@@ -441,6 +463,7 @@ void Exchange::on_backend_failure(Failure failure) {
     start_backend();
     return;
   }
+  upstream_failed(upstream_failure(failure));
   record_outcome(true);
   if (response_started_) {
     abort_client_response();
@@ -528,11 +551,12 @@ void Exchange::complete() {
   const double seconds =
       std::chrono::duration<double>(std::chrono::steady_clock::now() - started_).count();
   static const std::string kNone;
+  const std::string_view trace = sampled_trace_id(request_->headers);
   if (route_ != nullptr) {
     worker_.stats().record(route_, route_->route.route_name, route_->route.rule_name, status_,
-                           seconds);
+                           seconds, trace);
   } else {
-    worker_.stats().record(nullptr, kNone, kNone, status_, seconds);
+    worker_.stats().record(nullptr, kNone, kNone, status_, seconds, trace);
   }
   // Only a finished request lets the backend connection be reused.
   release_backend(request_complete_);

@@ -23,6 +23,7 @@
 #include "proxy/exchange/table_context.h"
 #include "proxy/filters/filter_chain.h"
 #include "proxy/http/message.h"
+#include "proxy/metrics/upstream_stats.h"
 #include "proxy/net/deadline.h"
 #include "proxy/net/recycled.h"
 #include "proxy/resilience/breaker.h"
@@ -169,6 +170,10 @@ class Exchange final : public http::BackendEvents,
   // connection after a reused one failed (RFC 9110 §9.2.2).
   [[nodiscard]] bool resendable() const;
   void log_access();  // exchange_access_log.cc; from the destructor when the log is on
+  // archway_upstream_* (exchange_upstream.cc): the open attempt got a
+  // head, or ended without one (or, for kReset, broke off mid-response).
+  void upstream_answered(int status);
+  void upstream_failed(metrics::UpstreamFailure failure);
 
   ExchangeHost& worker_;                       // the worker running this exchange
   std::shared_ptr<const TableContext> table_;  // pinned for the whole exchange
@@ -240,6 +245,10 @@ class Exchange final : public http::BackendEvents,
   std::string replay_;
   bool replay_overflow_ = false;
   uint32_t attempts_ = 0;  // attempts started (the access log's `attempts`)
+  // The attempt in flight: when it started, and whether its outcome is
+  // still to be counted (archway_upstream_*).
+  std::chrono::steady_clock::time_point attempt_started_{};
+  bool attempt_open_ = false;
   // The cluster's retry budget: this request, and its retry in flight.
   // Raw pointers into state the pinned table_ keeps alive.
   resilience::BudgetSlot active_slot_;

@@ -83,6 +83,8 @@ bool Exchange::send_to_backend(std::string_view data, bool end_stream) {
 
 void Exchange::begin_attempt() {
   outcome_recorded_ = false;
+  attempt_open_ = true;
+  attempt_started_ = std::chrono::steady_clock::now();
   retried_ = false;  // a stale kept-alive connection may be replaced once per attempt
   attempt_deadline_.reset();
   if (auto timeout = config::attempt_timeout(route_->route.timeouts)) {

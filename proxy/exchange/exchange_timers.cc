@@ -47,6 +47,8 @@ void Exchange::on_deadline() {
   }
   if (attempt_deadline_ && now >= *attempt_deadline_) {
     attempt_deadline_.reset();
+    // Counted here before a head; after one, on_timeout counts it.
+    if (!response_started_) upstream_failed(metrics::UpstreamFailure::kTimeout);
     // backendRequest: this attempt failed as a timeout, which a retry may
     // mend; once the response has started it cannot.
     if (!response_started_ && retry_attempt(resilience::AttemptFailure::kTimeout, nullptr)) return;
@@ -57,6 +59,7 @@ void Exchange::on_deadline() {
 }
 
 void Exchange::on_timeout() {
+  if (backend_ != nullptr) upstream_failed(metrics::UpstreamFailure::kTimeout);
   request_deadline_.reset();
   attempt_deadline_.reset();
   backoff_until_.reset();

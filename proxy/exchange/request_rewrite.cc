@@ -55,6 +55,20 @@ bool valid_traceparent(std::string_view v) {
   return trace != std::string(32, '0') && parent != std::string(16, '0');
 }
 
+std::string_view sampled_trace_id(const Headers& headers) {
+  for (const auto& h : headers) {
+    if (h.name != "traceparent") continue;
+    const std::string_view v = h.value;
+    // "vv-<32 hex>-<16 hex>-ff": flags' low bit is `sampled`.
+    if (v.size() < 55 || v[2] != '-' || v[35] != '-' || v[52] != '-') return {};
+    const char low = v[54];
+    const bool sampled = low == '1' || low == '3' || low == '5' || low == '7' || low == '9' ||
+                         low == 'b' || low == 'd' || low == 'f';
+    return sampled ? v.substr(3, 32) : std::string_view();
+  }
+  return {};
+}
+
 void add_forwarding_headers(Headers& headers, std::string_view client_ip, std::string_view scheme,
                             std::mt19937_64& rng) {
   bool has_xff = false, has_request_id = false, has_traceparent = false;

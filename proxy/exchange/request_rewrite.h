@@ -29,6 +29,10 @@ void add_forwarding_headers(Headers& headers, std::string_view client_ip, std::s
 
 [[nodiscard]] bool valid_traceparent(std::string_view value);
 
+// The trace id of the request's traceparent when its sampled flag is set
+// (an exemplar names only traces a tracing backend may hold), else "".
+[[nodiscard]] std::string_view sampled_trace_id(const Headers& headers);
+
 // The small JSON error body: {"error":"...","status":N} (http/error_body.h).
 using http::error_body;
 

@@ -1,15 +1,97 @@
 #include "proxy/metrics/prometheus.h"
 
+#include <algorithm>
+#include <array>
+#include <charconv>
 #include <cstdio>
 #include <cstdlib>
+#include <utility>
 
 namespace archway::metrics {
 namespace {
 
+// The shortest text that reads back as `v`.
 std::string number(double v) {
   char buf[64];
-  std::snprintf(buf, sizeof buf, "%.17g", v);
-  return buf;
+  auto [end, ec] = std::to_chars(buf, buf + sizeof buf, v);
+  return ec == std::errc() ? std::string(buf, end) : std::string("NaN");
+}
+
+// One histogram's series; `labels`: its labels before `le` ("k=\"v\","),
+// possibly empty.
+void append_histogram(std::string& out, const std::string& name, const std::string& labels,
+                      const DurationHistogram& h, const Exemplars* exemplars) {
+  uint64_t cumulative = 0;
+  for (size_t i = 0; i < h.buckets.size(); ++i) {
+    cumulative += h.buckets[i];
+    char le[32];
+    if (i < kDurationBuckets.size()) {
+      std::snprintf(le, sizeof le, "%g", kDurationBuckets[i]);
+    } else {
+      std::snprintf(le, sizeof le, "+Inf");
+    }
+    out += name + "_bucket{" + labels + "le=\"" + le + "\"} " + std::to_string(cumulative);
+    if (exemplars != nullptr && exemplars->by_bucket[i].set) {
+      const auto& e = exemplars->by_bucket[i];
+      char ts[32];
+      std::snprintf(ts, sizeof ts, "%.3f", e.unix_seconds);
+      out += " # {trace_id=\"" + std::string(e.trace_id.data(), e.trace_id.size()) + "\"} " +
+             number(e.value) + " " + ts;
+    }
+    out += "\n";
+  }
+  const std::string suffix =
+      labels.empty() ? std::string() : "{" + labels.substr(0, labels.size() - 1) + "}";
+  out += name + "_sum" + suffix + " " + number(h.sum) + "\n";
+  out += name + "_count" + suffix + " " + std::to_string(h.count) + "\n";
+}
+
+void render_upstream(const StatsSnapshot& stats, std::string& out) {
+  out +=
+      "# HELP archway_upstream_requests_total Attempts a backend cluster answered, by cluster "
+      "and status code.\n"
+      "# TYPE archway_upstream_requests_total counter\n";
+  for (const auto& [cluster, counts] : stats.upstream) {
+    auto codes = counts.codes;
+    std::sort(codes.begin(), codes.end());
+    for (const auto& [code, n] : codes) {
+      out += "archway_upstream_requests_total{cluster=\"" + escape_label(cluster) + "\",code=\"" +
+             std::to_string(code) + "\"} " + std::to_string(n) + "\n";
+    }
+  }
+  static constexpr std::array<std::pair<const char*, const char*>, kUpstreamFailureCount>
+      kFailures = {{
+          {"archway_upstream_connect_failures_total",
+           "Attempts that could not connect to a backend (TCP or TLS)."},
+          {"archway_upstream_resets_total",
+           "Attempts whose connection or stream was reset or broken before a complete answer."},
+          {"archway_upstream_timeouts_total",
+           "Attempts that ran out of time (backendRequest or the request timeout)."},
+      }};
+  for (size_t f = 0; f < kFailures.size(); ++f) {
+    const std::string name = kFailures[f].first;
+    out += "# HELP " + name + " " + kFailures[f].second + "\n# TYPE " + name + " counter\n";
+    for (const auto& [cluster, counts] : stats.upstream) {
+      out += name + "{cluster=\"" + escape_label(cluster) + "\"} " +
+             std::to_string(counts.failures[f]) + "\n";
+    }
+  }
+  out +=
+      "# HELP archway_upstream_request_duration_seconds Time from an attempt's start to the "
+      "backend's response head, by cluster.\n"
+      "# TYPE archway_upstream_request_duration_seconds histogram\n";
+  for (const auto& [cluster, counts] : stats.upstream) {
+    append_histogram(out, "archway_upstream_request_duration_seconds",
+                     "cluster=\"" + escape_label(cluster) + "\",", counts.head_time, nullptr);
+  }
+  out +=
+      "# HELP archway_upstream_connections_active Backend connections open now, by the cluster "
+      "that opened them.\n"
+      "# TYPE archway_upstream_connections_active gauge\n";
+  for (const auto& [cluster, n] : stats.upstream_connections) {
+    out += "archway_upstream_connections_active{cluster=\"" + escape_label(cluster) + "\"} " +
+           std::to_string(n) + "\n";
+  }
 }
 
 }  // namespace
@@ -31,7 +113,8 @@ std::string escape_label(const std::string& value) {
   return out;
 }
 
-std::string render_prometheus(const StatsSnapshot& stats, const ProcessGauges& gauges) {
+std::string render_prometheus(const StatsSnapshot& stats, const ProcessGauges& gauges,
+                              bool exemplars) {
   std::string out;
   out += "# HELP archway_requests_total Requests completed, by route, rule and status code.\n";
   out += "# TYPE archway_requests_total counter\n";
@@ -98,21 +181,20 @@ std::string render_prometheus(const StatsSnapshot& stats, const ProcessGauges& g
     out += "archway_upstream_retry_budget_exhausted_total{cluster=\"" + escape_label(cluster) +
            "\"} " + std::to_string(counts[kRetryBudgetExhaustedSlot]) + "\n";
   }
-  out += "# HELP archway_request_duration_seconds Time from request head to response end.\n";
-  out += "# TYPE archway_request_duration_seconds histogram\n";
-  uint64_t cumulative = 0;
-  for (size_t i = 0; i < kDurationBuckets.size(); ++i) {
-    cumulative += stats.duration_buckets[i];
-    char le[32];
-    std::snprintf(le, sizeof le, "%g", kDurationBuckets[i]);
-    out += "archway_request_duration_seconds_bucket{le=\"" + std::string(le) + "\"} " +
-           std::to_string(cumulative) + "\n";
-  }
-  cumulative += stats.duration_buckets.back();
   out +=
-      "archway_request_duration_seconds_bucket{le=\"+Inf\"} " + std::to_string(cumulative) + "\n";
-  out += "archway_request_duration_seconds_sum " + number(stats.duration_sum) + "\n";
-  out += "archway_request_duration_seconds_count " + std::to_string(stats.duration_count) + "\n";
+      "# HELP archway_request_duration_seconds Time from request head to response end, by "
+      "route.\n";
+  out += "# TYPE archway_request_duration_seconds histogram\n";
+  for (const auto& [route, h] : stats.durations) {
+    const Exemplars* e = nullptr;
+    if (exemplars) {
+      auto it = stats.exemplars.find(route);
+      if (it != stats.exemplars.end()) e = &it->second;
+    }
+    append_histogram(out, "archway_request_duration_seconds",
+                     "route=\"" + escape_label(route) + "\",", h, e);
+  }
+  render_upstream(stats, out);
   render_introspection_calls(stats.introspection_calls, out);
   out += "# HELP archway_connections_active Client connections open now.\n";
   out += "# TYPE archway_connections_active gauge\n";

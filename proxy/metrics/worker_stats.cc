@@ -1,5 +1,7 @@
 #include "proxy/metrics/worker_stats.h"
 
+#include <chrono>
+
 namespace archway::metrics {
 
 void StatsSnapshot::merge(const StatsSnapshot& other) {
@@ -11,33 +13,54 @@ void StatsSnapshot::merge(const StatsSnapshot& other) {
     auto& into = retries[cluster];
     for (size_t i = 0; i < counts.size(); ++i) into[i] += counts[i];
   }
-  for (size_t i = 0; i < duration_buckets.size(); ++i) {
-    duration_buckets[i] += other.duration_buckets[i];
-  }
-  duration_sum += other.duration_sum;
-  duration_count += other.duration_count;
+  for (const auto& [route, h] : other.durations) durations[route].merge(h);
+  for (const auto& [route, e] : other.exemplars) exemplars[route].merge(e);
+  for (const auto& [cluster, counts] : other.upstream) upstream[cluster].merge(counts);
+  for (const auto& [cluster, n] : other.upstream_connections) upstream_connections[cluster] += n;
   connections_active += other.connections_active;
   h2_glitch_goaways += other.h2_glitch_goaways;
   worker_loop_exceptions += other.worker_loop_exceptions;
   introspection_calls.merge(other.introspection_calls);
 }
 
+WorkerStats::Labels& WorkerStats::labels_of(const void* route_key, const std::string& route,
+                                            const std::string& rule) {
+  auto [it, inserted] = labels_.try_emplace(route_key);
+  if (inserted) {
+    // Over the series budget, the rule goes with the route: one
+    // `_overflow` series, not one per rule name.
+    const std::string& label = route_budget_.admit(route);
+    it->second.route = label;
+    it->second.rule = &label == &route ? rule : label;
+  }
+  return it->second;
+}
+
 void WorkerStats::record(const void* route_key, const std::string& route, const std::string& rule,
-                         int code, double seconds) {
-  auto [it, inserted] = live_.try_emplace({route_key, code}, 0);
-  ++it->second;
-  if (inserted && !labels_.contains(route_key)) labels_.emplace(route_key, Labels{route, rule});
-  size_t b = 0;
-  while (b < kDurationBuckets.size() && seconds > kDurationBuckets[b]) ++b;
-  ++buckets_[b];  // non-cumulative here; the renderer accumulates
-  sum_ += seconds;
-  ++count_;
+                         int code, double seconds, std::string_view trace_id) {
+  ++live_[{route_key, code}];
+  auto& labels = labels_of(route_key, route, rule);
+  const size_t bucket = labels.durations.observe(seconds);
+  if (!trace_id.empty()) {
+    const double now =
+        std::chrono::duration<double>(std::chrono::system_clock::now().time_since_epoch()).count();
+    labels.exemplars.note(bucket, trace_id, seconds, now);
+  }
+}
+
+std::shared_ptr<int64_t> WorkerStats::connection_gauge(const std::string& cluster) {
+  const std::string& label = upstream_.label(cluster);
+  auto it = connection_gauges_.find(label);
+  if (it == connection_gauges_.end()) {
+    it = connection_gauges_.emplace(label, std::make_shared<int64_t>(0)).first;
+  }
+  return it->second;
 }
 
 void WorkerStats::count_policy(const void* route_key, const std::string& route,
                                const std::string& rule, PolicyCounter counter) {
   ++live_policy_[{route_key, static_cast<int>(counter)}];
-  if (!labels_.contains(route_key)) labels_.emplace(route_key, Labels{route, rule});
+  labels_of(route_key, route, rule);
 }
 
 void WorkerStats::count_version(const void* route_key, const std::string& route,
@@ -46,7 +69,7 @@ void WorkerStats::count_version(const void* route_key, const std::string& route,
   auto [it, inserted] = live_version_.try_emplace({route_key, version_index});
   if (inserted) it->second.version = version;
   ++it->second.count;
-  if (!labels_.contains(route_key)) labels_.emplace(route_key, Labels{route, rule});
+  labels_of(route_key, route, rule);
 }
 void WorkerStats::count_aggregate_part(const void* part_key, const std::string& route,
                                        const std::string& rule, const std::string& part,
@@ -79,6 +102,12 @@ void WorkerStats::fold() {
     const auto& labels = part_labels_.at(key.first);
     folded_parts_[{labels.route, labels.rule, labels.part, key.second}] += count;
   }
+  for (const auto& [key, labels] : labels_) {
+    if (labels.durations.count == 0) continue;
+    folded_durations_[labels.route].merge(labels.durations);
+    folded_exemplars_[labels.route].merge(labels.exemplars);
+  }
+  upstream_.fold();
   live_.clear();
   live_policy_.clear();
   live_version_.clear();
@@ -110,9 +139,16 @@ StatsSnapshot WorkerStats::snapshot() const {
     out.aggregate_parts[{labels.route, labels.rule, labels.part, key.second}] += count;
   }
   for (const auto& [cluster, counts] : retries_) out.retries[cluster] = counts;
-  out.duration_buckets = buckets_;
-  out.duration_sum = sum_;
-  out.duration_count = count_;
+  out.durations = folded_durations_;
+  out.exemplars = folded_exemplars_;
+  for (const auto& [key, labels] : labels_) {
+    if (labels.durations.count == 0) continue;  // a route with policy events only
+    out.durations[labels.route].merge(labels.durations);
+    out.exemplars[labels.route].merge(labels.exemplars);
+  }
+  upstream_.snapshot_into(out.upstream);
+  for (const auto& [cluster, gauge] : connection_gauges_)
+    out.upstream_connections[cluster] = *gauge;
   out.connections_active = connections_active_;
   out.h2_glitch_goaways = glitch_goaways_;
   out.worker_loop_exceptions = loop_exceptions_;

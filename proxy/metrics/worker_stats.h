@@ -12,18 +12,18 @@
 #include <array>
 #include <cstdint>
 #include <map>
+#include <memory>
 #include <string>
 #include <string_view>
 #include <tuple>
 #include <unordered_map>
 
+#include "proxy/metrics/histogram.h"
 #include "proxy/metrics/introspection_call_stats.h"
+#include "proxy/metrics/label_budget.h"
+#include "proxy/metrics/upstream_stats.h"
 
 namespace archway::metrics {
-
-// Buckets for archway_request_duration_seconds (upper bounds, seconds).
-inline constexpr std::array<double, 12> kDurationBuckets = {
-    0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 5.0};
 
 // Per-route events counted by policies (proxy/filters/), each rendered as
 // a counter family with route and rule labels; counters that share a family
@@ -136,9 +136,13 @@ struct StatsSnapshot {
   std::map<std::tuple<std::string, std::string, std::string, int>, uint64_t> aggregate_parts;
   // cluster → retries by reason, then budget exhaustions
   std::map<std::string, RetryCounts> retries;
-  std::array<uint64_t, kDurationBuckets.size() + 1> duration_buckets{};  // last: +Inf
-  double duration_sum = 0;
-  uint64_t duration_count = 0;
+  // route → archway_request_duration_seconds, and its exemplars
+  std::map<std::string, DurationHistogram> durations;
+  std::map<std::string, Exemplars> exemplars;
+  // cluster → archway_upstream_* (upstream_stats.h)
+  std::map<std::string, UpstreamCounts> upstream;
+  // cluster → backend connections open now
+  std::map<std::string, int64_t> upstream_connections;
   int64_t connections_active = 0;
   uint64_t h2_glitch_goaways = 0;
   uint64_t worker_loop_exceptions = 0;
@@ -149,10 +153,17 @@ struct StatsSnapshot {
 
 class WorkerStats {
  public:
+  // `label_limit`: the series budget for route and cluster names
+  // (label_budget.h).
+  explicit WorkerStats(size_t label_limit = kDefaultLabelLimit)
+      : route_budget_(label_limit), upstream_(label_limit) {}
+
   // `route_key` identifies the route within the live table (nullptr: no
   // route); labels are only read the first time a key is seen.
+  // `trace_id`: the request's trace when it is sampled (32 hex digits),
+  // kept as the duration bucket's exemplar; empty otherwise.
   void record(const void* route_key, const std::string& route, const std::string& rule, int code,
-              double seconds);
+              double seconds, std::string_view trace_id = {});
   // A policy event on a route; keyed and folded like record().
   void count_policy(const void* route_key, const std::string& route, const std::string& rule,
                     PolicyCounter counter);
@@ -176,6 +187,12 @@ class WorkerStats {
   // cluster is known).
   void count_retry(std::string_view cluster, size_t slot);
 
+  // Backend attempts by cluster (upstream_stats.h).
+  [[nodiscard]] UpstreamStats& upstream() { return upstream_; }
+  // The count a new backend connection to `cluster` is kept in while it
+  // lives (counted_connection.h). Asked once per new connection.
+  [[nodiscard]] std::shared_ptr<int64_t> connection_gauge(const std::string& cluster);
+
   void connection_opened() { ++connections_active_; }
   void connection_closed() { --connections_active_; }
   void glitch_goaway() { ++glitch_goaways_; }
@@ -187,7 +204,10 @@ class WorkerStats {
   struct Labels {
     std::string route;
     std::string rule;
+    DurationHistogram durations;
+    Exemplars exemplars;
   };
+  Labels& labels_of(const void* route_key, const std::string& route, const std::string& rule);
   struct KeyHash {
     size_t operator()(const std::pair<const void*, int>& k) const {
       return std::hash<const void*>()(k.first) * 31 + static_cast<size_t>(k.second);
@@ -213,9 +233,11 @@ class WorkerStats {
   std::unordered_map<const void*, PartLabels> part_labels_;
   std::map<std::tuple<std::string, std::string, std::string, int>, uint64_t> folded_parts_;
   std::map<std::string, RetryCounts, std::less<>> retries_;
-  std::array<uint64_t, kDurationBuckets.size() + 1> buckets_{};
-  double sum_ = 0;
-  uint64_t count_ = 0;
+  std::map<std::string, DurationHistogram> folded_durations_;
+  std::map<std::string, Exemplars> folded_exemplars_;
+  LabelBudget route_budget_;
+  UpstreamStats upstream_;
+  std::map<std::string, std::shared_ptr<int64_t>, std::less<>> connection_gauges_;
   int64_t connections_active_ = 0;
   uint64_t glitch_goaways_ = 0;
   uint64_t loop_exceptions_ = 0;

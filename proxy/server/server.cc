@@ -1,4 +1,5 @@
 #include "proxy/server/server.h"
+#include "proxy/metrics/openmetrics.h"
 
 #include <spdlog/spdlog.h>
 #include <boost/asio/post.hpp>
@@ -74,7 +75,8 @@ Result<int> open_listen_socket(const config::Listener& l, const std::string& fie
 Server::Server(ServerOptions options) : options_(std::move(options)) {
   if (options_.workers == 0) options_.workers = 1;
   for (size_t i = 0; i < options_.workers; ++i) {
-    workers_.push_back(std::make_unique<Worker>(i, options_.on_loop_exception));
+    workers_.push_back(
+        std::make_unique<Worker>(i, options_.on_loop_exception, options_.metrics_label_limit));
     workers_.back()->access_log().attach(options_.access_log.get());
   }
   if (options_.state_dir) store_.emplace(*options_.state_dir);
@@ -219,7 +221,7 @@ Server::ConfigInfo Server::config_info() const {
   return {version_, hash_};
 }
 
-std::string Server::render_metrics() {
+std::string Server::render_metrics(bool openmetrics) {
   // Each worker copies its own stats on its own thread; we wait (bounded).
   const size_t n = workers_.size();
   auto results = std::make_shared<std::vector<metrics::StatsSnapshot>>(n);
@@ -246,12 +248,14 @@ std::string Server::render_metrics() {
   gauges.ready = live_;
   gauges.access_log_dropped = options_.access_log ? options_.access_log->dropped() : 0;
   gauges.draining = draining_;
-  return metrics::render_prometheus(merged, gauges) +
-         render_jwks_metrics(policy_state_.jwks.fetch_counts()) +
-         render_ratelimit_metrics(policy_state_.limits.evictions(),
-                                  policy_state_.global ? &policy_state_.global->stats() : nullptr) +
-         render_cache_metrics(policy_state_.cache_store.get()) +
-         render_resilience_metrics(policy_state_.clusters.report(std::chrono::steady_clock::now()));
+  std::string text =
+      metrics::render_prometheus(merged, gauges, openmetrics) +
+      render_jwks_metrics(policy_state_.jwks.fetch_counts()) +
+      render_ratelimit_metrics(policy_state_.limits.evictions(),
+                               policy_state_.global ? &policy_state_.global->stats() : nullptr) +
+      render_cache_metrics(policy_state_.cache_store.get()) +
+      render_resilience_metrics(policy_state_.clusters.report(std::chrono::steady_clock::now()));
+  return openmetrics ? metrics::to_openmetrics(text) : text;
 }
 
 void Server::drain() {

@@ -53,6 +53,9 @@ struct ServerOptions {
   std::optional<std::string> state_dir;
   std::unique_ptr<exchange::AccessLog> access_log;  // null: access log off
   OnLoopException on_loop_exception = OnLoopException::kCountAndContinue;
+  // Distinct route and cluster names per worker in /metrics
+  // (docs/observability.md "Series budget").
+  size_t metrics_label_limit = metrics::kDefaultLabelLimit;
 };
 
 class Server {
@@ -79,7 +82,9 @@ class Server {
   [[nodiscard]] bool ready() const { return live_.load() && !draining_.load(); }
   [[nodiscard]] bool draining() const { return draining_.load(); }
   // Prometheus text; asks every worker for its stats.
-  [[nodiscard]] std::string render_metrics();
+  // `openmetrics`: OpenMetrics 1.0 with exemplars, else the Prometheus
+  // text format (metrics/openmetrics.h).
+  [[nodiscard]] std::string render_metrics(bool openmetrics = false);
   // The process's response cache (admin purge); null when caching is off.
   [[nodiscard]] std::shared_ptr<cache::Store> cache_store() const {
     return policy_state_.cache_store;

@@ -15,9 +15,10 @@ namespace archway::server {
 namespace asio = boost::asio;
 using tcp = asio::ip::tcp;
 
-Worker::Worker(size_t index, OnLoopException on_loop_exception)
+Worker::Worker(size_t index, OnLoopException on_loop_exception, size_t metrics_label_limit)
     : index_(index),
       on_loop_exception_(on_loop_exception),
+      stats_(metrics_label_limit),
       pool_(std::make_shared<backend::Pool>(io_)),
       h2_sessions_(std::make_shared<backend::H2Sessions>(io_, pool_)),
       rng_(std::random_device{}() ^ (static_cast<uint64_t>(index) << 32)) {}

@@ -55,8 +55,10 @@ enum class OnLoopException { kCountAndContinue, kAbort };
 // calls through a Worker& need no virtual dispatch.
 class Worker final : public client::ClientHost, public outbound::BackendPools {
  public:
+  // `metrics_label_limit`: the series budget of its stats (label_budget.h).
   explicit Worker(size_t index,
-                  OnLoopException on_loop_exception = OnLoopException::kCountAndContinue);
+                  OnLoopException on_loop_exception = OnLoopException::kCountAndContinue,
+                  size_t metrics_label_limit = metrics::kDefaultLabelLimit);
   ~Worker();
   Worker(const Worker&) = delete;
   Worker& operator=(const Worker&) = delete;
