@@ -353,8 +353,11 @@ func dashboardExpressions(t *testing.T) []string {
 		if v.Type != "query" {
 			continue
 		}
-		q, _ := v.Query.(map[string]any)
-		s, _ := q["query"].(string)
+		// A string, or (Grafana 10) {"query": "...", "refId": "..."}.
+		s, _ := v.Query.(string)
+		if q, ok := v.Query.(map[string]any); ok {
+			s, _ = q["query"].(string)
+		}
 		m := labelValues.FindStringSubmatch(s)
 		if m == nil {
 			t.Fatalf("dashboard variable query %q is not label_values(METRIC, LABEL)", s)

@@ -134,12 +134,7 @@ type dashboard struct {
 	UID        string `json:"uid"`
 	Title      string `json:"title"`
 	Templating struct {
-		List []struct {
-			Name       string `json:"name"`
-			Type       string `json:"type"`
-			Query      any    `json:"query"`
-			Datasource any    `json:"datasource"`
-		} `json:"list"`
+		List []variable `json:"list"`
 	} `json:"templating"`
 	Panels []struct {
 		ID         int    `json:"id"`
@@ -151,6 +146,26 @@ type dashboard struct {
 			Datasource any    `json:"datasource"`
 		} `json:"targets"`
 	} `json:"panels"`
+}
+
+// variable is a dashboard variable; Grafana writes a query variable's query
+// as a string, or (Grafana 10) as {"query": "...", "refId": "..."}.
+type variable struct {
+	Name       string `json:"name"`
+	Type       string `json:"type"`
+	Query      any    `json:"query"`
+	Datasource any    `json:"datasource"`
+}
+
+func (v variable) query() string {
+	switch q := v.Query.(type) {
+	case string:
+		return q
+	case map[string]any:
+		s, _ := q["query"].(string)
+		return s
+	}
+	return ""
 }
 
 func loadDashboard(t *testing.T) dashboard {
@@ -172,10 +187,8 @@ func (d dashboard) expressions() []string {
 		}
 	}
 	for _, v := range d.Templating.List {
-		if q, ok := v.Query.(map[string]any); ok {
-			if s, ok := q["query"].(string); ok {
-				out = append(out, s)
-			}
+		if q := v.query(); v.Type == "query" && q != "" {
+			out = append(out, q)
 		}
 	}
 	return out
@@ -190,14 +203,7 @@ func TestGrafanaDashboardModel(t *testing.T) {
 	}
 	vars := map[string]string{}
 	for _, v := range d.Templating.List {
-		q := ""
-		switch x := v.Query.(type) {
-		case string:
-			q = x
-		case map[string]any:
-			q, _ = x["query"].(string)
-		}
-		vars[v.Name] = v.Type + " " + q
+		vars[v.Name] = v.Type + " " + v.query()
 	}
 	for name, want := range map[string]string{
 		"datasource": "datasource prometheus",
