@@ -10,7 +10,7 @@ packages=(
   libboost-program-options-dev nlohmann-json3-dev libhiredis-dev libre2-dev liburiparser-dev
   clang libfuzzer-14-dev libclang-rt-14-dev
   nghttp2-client nghttp2-server wrk redis-server etcd-server procps iproute2
-  chromium
+  chromium prometheus
 )
 if [[ "${1:-}" == "--bench" ]]; then
   packages+=(nginx-light haproxy nghttp2-proxy valgrind strace time)
@@ -30,7 +30,7 @@ export DEBIAN_FRONTEND=noninteractive
 "${sudo[@]}" apt-get update -qq
 "${sudo[@]}" apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
 # Debian starts services on install; tests start their own on loopback.
-for svc in redis-server etcd nginx haproxy nghttpx; do
+for svc in redis-server etcd nginx haproxy nghttpx prometheus; do
   "${sudo[@]}" systemctl disable --now "$svc" >/dev/null 2>&1 || true
   "${sudo[@]}" service "$svc" stop >/dev/null 2>&1 || true
 done

@@ -94,6 +94,9 @@ app.kubernetes.io/part-of: archway
 {{- if and .Values.autoscaling.enabled (gt (int .Values.autoscaling.minReplicas) (int .Values.autoscaling.maxReplicas)) -}}
 {{- fail (printf "autoscaling.minReplicas (%d) must not exceed autoscaling.maxReplicas (%d)" (int .Values.autoscaling.minReplicas) (int .Values.autoscaling.maxReplicas)) -}}
 {{- end -}}
+{{- if and .Values.metrics.serviceMonitor.enabled .Values.metrics.podMonitor.enabled -}}
+{{- fail "metrics.serviceMonitor and metrics.podMonitor both scrape the proxies' admin port: enable one, or every series is collected twice" -}}
+{{- end -}}
 {{- if and (not .Values.service.ports.http.enabled) (not .Values.service.ports.https.enabled) -}}
 {{- fail "service.ports: at least one of http and https must be enabled" -}}
 {{- end -}}
