@@ -106,6 +106,12 @@ func promScalar(base, query string) (float64, error) {
 // the base URL of its HTTP API once /-/ready answers 200.
 func startPrometheus(t *testing.T, bin, target string) string {
 	t.Helper()
+	return startPrometheusWith(t, bin, target)
+}
+
+// startPrometheusWith is startPrometheus with more command-line flags.
+func startPrometheusWith(t *testing.T, bin, target string, flags ...string) string {
+	t.Helper()
 	dir := t.TempDir()
 	config := filepath.Join(dir, "prometheus.yml")
 	if err := os.WriteFile(config, []byte(fmt.Sprintf(`global:
@@ -126,12 +132,12 @@ scrape_configs:
 	if err != nil {
 		t.Fatal(err)
 	}
-	cmd := exec.Command(bin,
-		"--config.file="+config,
-		"--storage.tsdb.path="+filepath.Join(dir, "data"),
-		"--web.listen-address="+listen,
+	cmd := exec.Command(bin, append([]string{
+		"--config.file=" + config,
+		"--storage.tsdb.path=" + filepath.Join(dir, "data"),
+		"--web.listen-address=" + listen,
 		"--storage.tsdb.retention.time=1h",
-		"--log.level=warn")
+		"--log.level=warn"}, flags...)...)
 	cmd.Stdout, cmd.Stderr = logf, logf
 	if err := spawn(cmd); err != nil {
 		t.Fatalf("starting prometheus: %v", err)
