@@ -29,6 +29,15 @@ namespace archway::config {
   return *t.backend_request;
 }
 
+// How long a request's streams (the client's request body, the backend's
+// response) may stay without data once its first attempt is sent; only
+// the rule's own `idle` (the proxy's idleTimeout default is for
+// connections and tunnels). nullopt: unset or 0s.
+[[nodiscard]] inline std::optional<Duration> stream_idle_timeout(const Timeouts& t) {
+  if (!t.idle || t.idle->count() == 0) return std::nullopt;
+  return *t.idle;
+}
+
 // How long an upgraded (WebSocket) tunnel may stay without a byte either
 // way. nullopt: no idle limit.
 [[nodiscard]] inline std::optional<Duration> tunnel_idle_timeout(const Timeouts& t,

@@ -297,6 +297,7 @@ bool Exchange::start_backend() {
 
 bool Exchange::on_request_data(std::string_view data, bool end_stream) {
   if (end_stream) request_complete_ = true;
+  note_stream_activity();
   body_bytes_ += data.size();
   const uint64_t max_body = table_ ? table_->limits().max_request_body_bytes : 0;
   if (max_body > 0 && body_bytes_ > max_body && !response_complete_) {
@@ -396,6 +397,7 @@ void Exchange::on_backend_head(Response& head, bool end_stream) {
     // route's timeouts.idle, else limits.idleTimeout) bounds the tunnel.
     request_deadline_.reset();
     attempt_deadline_.reset();
+    stream_idle_ = std::chrono::milliseconds(0);
     last_activity_ = std::chrono::steady_clock::now();
     tunnel_idle_ = config::tunnel_idle_timeout(route_->route.timeouts, table_->limits())
                        .value_or(std::chrono::milliseconds(0));
@@ -418,7 +420,11 @@ void Exchange::on_backend_data(std::string_view data, bool end_stream) {
     collect_response_data(data, end_stream);
     return;
   }
-  if (tunnel_) last_activity_ = std::chrono::steady_clock::now();
+  if (tunnel_) {
+    last_activity_ = std::chrono::steady_clock::now();
+  } else {
+    note_stream_activity();
+  }
   bytes_out_ += data.size();
   if (chain_ && !tunnel_ && !data.empty()) chain_->on_response_data(data);
   sink_.send_response_data(data, end_stream && !tunnel_);

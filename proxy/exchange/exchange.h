@@ -129,6 +129,13 @@ class Exchange final : public http::BackendEvents,
   // the tunnel's idle limit.
   void on_deadline() override;
   void update_deadline();
+  // Data moved on a stream bounded by stream_idle_.
+  void note_stream_activity() {
+    if (stream_idle_.count() != 0) last_activity_ = std::chrono::steady_clock::now();
+  }
+  // stream_idle_ ran out: 408 while the client's body is awaited, else as
+  // the request timeout.
+  void on_stream_idle();
   // The request timeout, or the attempt's with no retry left: 504, or a
   // response cut short.
   void on_timeout();
@@ -188,8 +195,11 @@ class Exchange final : public http::BackendEvents,
   std::shared_ptr<backend::H1Connection> h1_;
   BackendStream* backend_ = nullptr;          // h1_ or an HTTP/2 backend stream
   std::chrono::milliseconds tunnel_idle_{0};  // 0: no idle limit
+  // The rule's timeouts.idle for the request's streams (before any
+  // upgrade); 0: none. Measured from last_activity_.
+  std::chrono::milliseconds stream_idle_{0};
   std::chrono::steady_clock::time_point started_;
-  std::chrono::steady_clock::time_point last_activity_;  // WebSocket tunnel
+  std::chrono::steady_clock::time_point last_activity_;  // tunnel, or stream_idle_
   uint64_t body_bytes_ = 0;  // request body so far (limits.maxRequestBodyBytes)
   uint64_t bytes_out_ = 0;   // response body (or tunnel) bytes towards the client
   // For the access log: when the backend's head came, the client's

@@ -90,6 +90,12 @@ void Exchange::begin_attempt() {
   if (auto timeout = config::attempt_timeout(route_->route.timeouts)) {
     attempt_deadline_ = net::Deadline::Clock::now() + *timeout;
   }
+  // The streams' idle limit runs from the first attempt (a filter's wait
+  // before it is the request timeout's); a retry's start is activity.
+  if (auto idle = config::stream_idle_timeout(route_->route.timeouts)) {
+    stream_idle_ = std::chrono::duration_cast<std::chrono::milliseconds>(*idle);
+    last_activity_ = std::chrono::steady_clock::now();
+  }
   update_deadline();
 }
 

@@ -16,6 +16,13 @@ void Exchange::update_deadline() {
   for (const auto& when : {request_deadline_, attempt_deadline_, backoff_until_}) {
     if (when && (!earliest || *when < *earliest)) earliest = when;
   }
+  // The idle limit is armed at its latest possible end: on waking early,
+  // on_deadline re-arms from the last activity (one timer per idle
+  // period, not one per chunk).
+  if (stream_idle_.count() != 0 && !backoff_until_) {
+    const auto idle_end = last_activity_ + stream_idle_;
+    if (!earliest || idle_end < *earliest) earliest = idle_end;
+  }
   if (earliest) {
     worker_.deadlines().set(*this, *earliest);
   } else {
@@ -40,6 +47,10 @@ void Exchange::on_deadline() {
     on_timeout();
     return;
   }
+  if (stream_idle_.count() != 0 && !backoff_until_ && now - last_activity_ >= stream_idle_) {
+    on_stream_idle();
+    return;
+  }
   if (backoff_until_ && now >= *backoff_until_) {
     backoff_until_.reset();
     start_retry();
@@ -56,6 +67,20 @@ void Exchange::on_deadline() {
     return;
   }
   update_deadline();  // woken early (another deadline moved): wait on
+}
+
+void Exchange::on_stream_idle() {
+  stream_idle_ = std::chrono::milliseconds(0);
+  if (!request_complete_ && !response_started_ && !response_complete_) {
+    // The client stopped sending its body (RFC 9110 §15.5.9).
+    request_deadline_.reset();
+    attempt_deadline_.reset();
+    worker_.deadlines().clear(*this);
+    release_backend(false);
+    respond_error(408, "request body idle");
+    return;
+  }
+  on_timeout();
 }
 
 void Exchange::on_timeout() {

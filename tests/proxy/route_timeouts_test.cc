@@ -89,5 +89,13 @@ TEST(RouteTimeouts, EffectiveLimits) {
   }
 }
 
+// A request's streams are bounded only by the rule's own `idle`: the
+// proxy's idleTimeout (300 s) is for connections and tunnels.
+TEST(RouteTimeouts, StreamIdleIsTheRulesOwn) {
+  EXPECT_EQ(stream_idle_timeout(Timeouts{}), std::nullopt);
+  EXPECT_EQ(stream_idle_timeout(Timeouts{{}, {}, Duration{0}}), std::nullopt);
+  EXPECT_EQ(stream_idle_timeout(Timeouts{{}, {}, Duration{30s}}), Duration{30s});
+}
+
 }  // namespace
 }  // namespace archway::config
