@@ -60,6 +60,7 @@ int main(int argc, char** argv) {
   archway::server::RateLimitFlags rate_limit;
   uint64_t cache_max_bytes = archway::server::kDefaultCacheMaxBytes;
   size_t metrics_label_limit = archway::metrics::kDefaultLabelLimit;
+  bool no_request_metrics = false;
   opts.add_options()("help", "show this help")("config", po::value(&config),
                                                "snapshot file (JSON or YAML) to load at start")(
       "state-dir", po::value(&state_dir),
@@ -98,7 +99,9 @@ int main(int argc, char** argv) {
       "cache-max-bytes", po::value(&cache_max_bytes)->default_value(cache_max_bytes),
       "bytes of responses the process's cache keeps, for every route (0: caching off)")(
       "metrics-label-limit", po::value(&metrics_label_limit)->default_value(metrics_label_limit),
-      "distinct route and cluster names per worker in /metrics; more are counted as _overflow");
+      "distinct route and cluster names per worker in /metrics; more are counted as _overflow")(
+      "no-request-metrics", po::bool_switch(&no_request_metrics),
+      "count no request or backend attempt in /metrics (to measure what metrics cost)");
   po::variables_map vm;
   try {
     po::store(po::parse_command_line(argc, argv, opts), vm);
@@ -133,6 +136,7 @@ int main(int argc, char** argv) {
   server_options.workers = workers;
   server_options.cache_max_bytes = cache_max_bytes;
   server_options.metrics_label_limit = metrics_label_limit;
+  server_options.request_metrics = !no_request_metrics;
   if (abort_on_loop_exception) {
     server_options.on_loop_exception = archway::server::OnLoopException::kAbort;
   }

@@ -557,7 +557,8 @@ void Exchange::complete() {
   const double seconds =
       std::chrono::duration<double>(std::chrono::steady_clock::now() - started_).count();
   static const std::string kNone;
-  const std::string_view trace = sampled_trace_id(request_->headers);
+  const std::string_view trace =
+      worker_.stats().request_metrics() ? sampled_trace_id(request_->headers) : std::string_view();
   if (route_ != nullptr) {
     worker_.stats().record(route_, route_->route.route_name, route_->route.rule_name, status_,
                            seconds, trace);

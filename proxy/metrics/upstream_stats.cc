@@ -26,6 +26,7 @@ UpstreamCounts& UpstreamStats::entry(const void* cluster_key, const std::string&
 
 void UpstreamStats::answered(const void* cluster_key, const std::string& cluster, int code,
                              double seconds) {
+  if (!enabled_) return;
   auto& counts = entry(cluster_key, cluster);
   counts.add_code(code);
   counts.head_time.observe(seconds);
@@ -33,6 +34,7 @@ void UpstreamStats::answered(const void* cluster_key, const std::string& cluster
 
 void UpstreamStats::failed(const void* cluster_key, const std::string& cluster,
                            UpstreamFailure failure) {
+  if (!enabled_) return;
   ++entry(cluster_key, cluster).failures[static_cast<size_t>(failure)];
 }
 

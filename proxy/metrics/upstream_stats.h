@@ -43,6 +43,7 @@ class UpstreamStats {
   void answered(const void* cluster_key, const std::string& cluster, int code, double seconds);
   void failed(const void* cluster_key, const std::string& cluster, UpstreamFailure failure);
   void fold();
+  void set_enabled(bool on) { enabled_ = on; }
   void snapshot_into(std::map<std::string, UpstreamCounts>& out) const;
   // The label a cluster's connections are counted under (the budget's).
   [[nodiscard]] const std::string& label(const std::string& cluster) {
@@ -58,6 +59,7 @@ class UpstreamStats {
   std::unordered_map<const void*, Entry> live_;
   std::map<std::string, UpstreamCounts> folded_;
   LabelBudget budget_;
+  bool enabled_ = true;
 };
 
 }  // namespace archway::metrics

@@ -38,6 +38,7 @@ WorkerStats::Labels& WorkerStats::labels_of(const void* route_key, const std::st
 
 void WorkerStats::record(const void* route_key, const std::string& route, const std::string& rule,
                          int code, double seconds, std::string_view trace_id) {
+  if (!request_metrics_) return;
   ++live_[{route_key, code}];
   auto& labels = labels_of(route_key, route, rule);
   const size_t bucket = labels.durations.observe(seconds);
@@ -49,6 +50,7 @@ void WorkerStats::record(const void* route_key, const std::string& route, const 
 }
 
 std::shared_ptr<int64_t> WorkerStats::connection_gauge(const std::string& cluster) {
+  if (!request_metrics_) return nullptr;
   const std::string& label = upstream_.label(cluster);
   auto it = connection_gauges_.find(label);
   if (it == connection_gauges_.end()) {

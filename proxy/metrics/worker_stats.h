@@ -158,6 +158,14 @@ class WorkerStats {
   explicit WorkerStats(size_t label_limit = kDefaultLabelLimit)
       : route_budget_(label_limit), upstream_(label_limit) {}
 
+  // Off (--no-request-metrics, for measuring what metrics cost): requests,
+  // durations, attempts and backend connections are not counted.
+  void set_request_metrics(bool on) {
+    request_metrics_ = on;
+    upstream_.set_enabled(on);
+  }
+  [[nodiscard]] bool request_metrics() const { return request_metrics_; }
+
   // `route_key` identifies the route within the live table (nullptr: no
   // route); labels are only read the first time a key is seen.
   // `trace_id`: the request's trace when it is sampled (32 hex digits),
@@ -236,6 +244,7 @@ class WorkerStats {
   std::map<std::string, DurationHistogram> folded_durations_;
   std::map<std::string, Exemplars> folded_exemplars_;
   LabelBudget route_budget_;
+  bool request_metrics_ = true;
   UpstreamStats upstream_;
   std::map<std::string, std::shared_ptr<int64_t>, std::less<>> connection_gauges_;
   int64_t connections_active_ = 0;

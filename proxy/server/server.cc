@@ -75,8 +75,8 @@ Result<int> open_listen_socket(const config::Listener& l, const std::string& fie
 Server::Server(ServerOptions options) : options_(std::move(options)) {
   if (options_.workers == 0) options_.workers = 1;
   for (size_t i = 0; i < options_.workers; ++i) {
-    workers_.push_back(
-        std::make_unique<Worker>(i, options_.on_loop_exception, options_.metrics_label_limit));
+    workers_.push_back(std::make_unique<Worker>(
+        i, options_.on_loop_exception, options_.metrics_label_limit, options_.request_metrics));
     workers_.back()->access_log().attach(options_.access_log.get());
   }
   if (options_.state_dir) store_.emplace(*options_.state_dir);

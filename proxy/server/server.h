@@ -56,6 +56,8 @@ struct ServerOptions {
   // Distinct route and cluster names per worker in /metrics
   // (docs/observability.md "Series budget").
   size_t metrics_label_limit = metrics::kDefaultLabelLimit;
+  // false: requests and backend attempts are not counted (benchmarks).
+  bool request_metrics = true;
 };
 
 class Server {

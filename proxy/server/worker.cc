@@ -15,13 +15,16 @@ namespace archway::server {
 namespace asio = boost::asio;
 using tcp = asio::ip::tcp;
 
-Worker::Worker(size_t index, OnLoopException on_loop_exception, size_t metrics_label_limit)
+Worker::Worker(size_t index, OnLoopException on_loop_exception, size_t metrics_label_limit,
+               bool request_metrics)
     : index_(index),
       on_loop_exception_(on_loop_exception),
       stats_(metrics_label_limit),
       pool_(std::make_shared<backend::Pool>(io_)),
       h2_sessions_(std::make_shared<backend::H2Sessions>(io_, pool_)),
-      rng_(std::random_device{}() ^ (static_cast<uint64_t>(index) << 32)) {}
+      rng_(std::random_device{}() ^ (static_cast<uint64_t>(index) << 32)) {
+  stats_.set_request_metrics(request_metrics);
+}
 
 identity::OutboundIntrospectionCaller::Options Worker::introspection_options(
     metrics::WorkerStats& stats) {

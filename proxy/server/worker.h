@@ -58,7 +58,8 @@ class Worker final : public client::ClientHost, public outbound::BackendPools {
   // `metrics_label_limit`: the series budget of its stats (label_budget.h).
   explicit Worker(size_t index,
                   OnLoopException on_loop_exception = OnLoopException::kCountAndContinue,
-                  size_t metrics_label_limit = metrics::kDefaultLabelLimit);
+                  size_t metrics_label_limit = metrics::kDefaultLabelLimit,
+                  bool request_metrics = true);
   ~Worker();
   Worker(const Worker&) = delete;
   Worker& operator=(const Worker&) = delete;

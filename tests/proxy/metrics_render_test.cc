@@ -172,6 +172,21 @@ TEST(Metrics, ExemplarsOnTheDurationBuckets) {
   EXPECT_FALSE(contains(om, "le=\"0.5\"} 3 #"));
 }
 
+// --no-request-metrics: nothing per request or attempt is kept.
+TEST(Metrics, RequestMetricsOff) {
+  WorkerStats s;
+  s.set_request_metrics(false);
+  int route = 0, cluster = 0;
+  s.record(&route, "r", "x", 200, 0.001, std::string(32, 'a'));
+  s.upstream().answered(&cluster, "c", 200, 0.001);
+  s.upstream().failed(&cluster, "c", UpstreamFailure::kReset);
+  EXPECT_EQ(s.connection_gauge("c"), nullptr);
+  const auto snap = s.snapshot();
+  EXPECT_TRUE(snap.requests.empty());
+  EXPECT_TRUE(snap.durations.empty());
+  EXPECT_TRUE(snap.upstream.empty());
+}
+
 TEST(Metrics, EscapesLabels) { EXPECT_EQ(escape_label("a\"b\\c\nd"), "a\\\"b\\\\c\\nd"); }
 
 }  // namespace
