@@ -82,6 +82,8 @@ bool Exchange::send_to_backend(std::string_view data, bool end_stream) {
 }
 
 void Exchange::begin_attempt() {
+  trace_.begin_attempt(cluster_->cluster->name, endpoint_, attempts_, request_->method,
+                       request_->headers, worker_.rng());
   outcome_recorded_ = false;
   retried_ = false;  // a stale kept-alive connection may be replaced once per attempt
   attempt_deadline_.reset();
@@ -92,6 +94,7 @@ void Exchange::begin_attempt() {
 }
 
 void Exchange::end_attempt() {
+  trace_.end_attempt();
   if (backend_ != nullptr) {
     backend_->detach(false);
     backend_ = nullptr;

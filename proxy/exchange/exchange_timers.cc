@@ -47,6 +47,7 @@ void Exchange::on_deadline() {
   }
   if (attempt_deadline_ && now >= *attempt_deadline_) {
     attempt_deadline_.reset();
+    trace_.attempt_failed("timeout");
     // backendRequest: this attempt failed as a timeout, which a retry may
     // mend; once the response has started it cannot.
     if (!response_started_ && retry_attempt(resilience::AttemptFailure::kTimeout, nullptr)) return;
@@ -57,6 +58,7 @@ void Exchange::on_deadline() {
 }
 
 void Exchange::on_timeout() {
+  trace_.attempt_failed("timeout");  // the attempt in flight, if any
   request_deadline_.reset();
   attempt_deadline_.reset();
   backoff_until_.reset();
