@@ -90,74 +90,80 @@ void RequestTrace::start(Tracer* tracer, http::Request& request, std::mt19937_64
     if (!parent) set_traceparent(request.headers, trace, new_span_id(rng), 0);
     return;
   }
-  tracer_ = tracer;
-  server_.trace = trace;
-  server_.id = new_span_id(rng);
-  server_.parent = parent ? parent->parent : 0;
-  server_.kind = SpanKind::kServer;
-  server_.start_unix_nanos = unix_nanos_now();
+  active_ = std::make_unique<Active>();
+  active_->tracer = tracer;
+  SpanRecord& server = active_->server;
+  server.trace = trace;
+  server.id = new_span_id(rng);
+  server.parent = parent ? parent->parent : 0;
+  server.kind = SpanKind::kServer;
+  server.start_unix_nanos = unix_nanos_now();
   // Until an attempt points it at its own span: the server span (a local
   // answer forwards nothing, but the access log reads the trace id here).
-  set_traceparent(request.headers, trace, server_.id, kFlagSampled);
+  set_traceparent(request.headers, trace, server.id, kFlagSampled);
 
   const bool known = known_method(request.method);
-  server_.attributes.reserve(12);
-  server_.add("http.request.method", known ? request.method : std::string("_OTHER"));
-  if (!known) server_.add("http.request.method_original", request.method);
+  server.attributes.reserve(12);
+  server.add("http.request.method", known ? request.method : std::string("_OTHER"));
+  if (!known) server.add("http.request.method_original", request.method);
   const std::string_view target(request.target);
-  server_.add("url.path", std::string(target.substr(0, target.find('?'))));
-  server_.add("url.scheme", request.scheme);
+  server.add("url.path", std::string(target.substr(0, target.find('?'))));
+  server.add("url.scheme", request.scheme);
   const auto [host, port] = split_authority(request.authority);
-  server_.add("server.address", std::string(host));
-  if (port != 0) server_.add("server.port", port);
-  server_.add("client.address", request.client_ip);
-  server_.add("network.protocol.version", protocol_version(request.version));
+  server.add("server.address", std::string(host));
+  if (port != 0) server.add("server.port", port);
+  server.add("client.address", request.client_ip);
+  server.add("network.protocol.version", protocol_version(request.version));
 }
 
 void RequestTrace::begin_attempt(std::string_view cluster,
                                  const boost::asio::ip::tcp::endpoint& endpoint, uint32_t attempt,
                                  std::string_view method, http::Headers& headers,
                                  std::mt19937_64& rng) {
-  if (tracer_ == nullptr) return;
+  if (!active_) return;
   end_attempt();
-  client_ = SpanRecord{};
-  client_.trace = server_.trace;
-  client_.id = new_span_id(rng);
-  client_.parent = server_.id;
-  client_.kind = SpanKind::kClient;
-  client_.name = known_method(method) ? std::string(method) : std::string("HTTP");
-  client_.start_unix_nanos = unix_nanos_now();
-  client_.attributes.reserve(8);
-  client_.add("http.request.method", known_method(method) ? std::string(method) : "_OTHER");
-  client_.add("server.address", endpoint.address().to_string());
-  client_.add("server.port", static_cast<int64_t>(endpoint.port()));
-  client_.add("archway.cluster", std::string(cluster));
-  if (attempt > 1) client_.add("http.request.resend_count", static_cast<int64_t>(attempt - 1));
-  client_open_ = true;
-  client_done_ = false;
-  set_traceparent(headers, server_.trace, client_.id, kFlagSampled);
+  const SpanRecord& server = active_->server;
+  SpanRecord& client = active_->client;
+  client = SpanRecord{};
+  client.trace = server.trace;
+  client.id = new_span_id(rng);
+  client.parent = server.id;
+  client.kind = SpanKind::kClient;
+  client.name = known_method(method) ? std::string(method) : std::string("HTTP");
+  client.start_unix_nanos = unix_nanos_now();
+  client.attributes.reserve(8);
+  client.add("http.request.method", known_method(method) ? std::string(method) : "_OTHER");
+  client.add("server.address", endpoint.address().to_string());
+  client.add("server.port", static_cast<int64_t>(endpoint.port()));
+  client.add("archway.cluster", std::string(cluster));
+  if (attempt > 1) client.add("http.request.resend_count", static_cast<int64_t>(attempt - 1));
+  active_->client_open = true;
+  active_->client_done = false;
+  set_traceparent(headers, server.trace, client.id, kFlagSampled);
 }
 
 void RequestTrace::attempt_status(int status) {
-  if (!client_open_ || client_done_) return;
-  client_done_ = true;
-  client_.add("http.response.status_code", static_cast<int64_t>(status));
+  if (!active_ || !active_->client_open || active_->client_done) return;
+  active_->client_done = true;
+  SpanRecord& client = active_->client;
+  client.add("http.response.status_code", static_cast<int64_t>(status));
   // Client spans: 4xx and 5xx are errors (semantic conventions).
   if (status >= 400) {
-    client_.status = SpanStatus::kError;
-    client_.add("error.type", std::to_string(status));
+    client.status = SpanStatus::kError;
+    client.add("error.type", std::to_string(status));
   }
 }
 
 void RequestTrace::attempt_failed(std::string_view error_type) {
-  if (!client_open_ || client_done_) return;
-  client_done_ = true;
-  client_.status = SpanStatus::kError;
-  client_.add("error.type", std::string(error_type));
+  if (!active_ || !active_->client_open || active_->client_done) return;
+  active_->client_done = true;
+  SpanRecord& client = active_->client;
+  client.status = SpanStatus::kError;
+  client.add("error.type", std::string(error_type));
 }
 
 void RequestTrace::attempt_failed(http::BackendEvents::Failure failure) {
-  if (!client_open_ || client_done_) return;
+  if (!active_ || !active_->client_open || active_->client_done) return;
   using Failure = http::BackendEvents::Failure;
   switch (failure) {
     case Failure::kConnect:
@@ -175,35 +181,36 @@ void RequestTrace::attempt_failed(http::BackendEvents::Failure failure) {
 }
 
 void RequestTrace::end_attempt() {
-  if (!client_open_) return;
-  client_open_ = false;
-  client_.end_unix_nanos = unix_nanos_now();
-  tracer_->submit(std::move(client_));
+  if (!active_ || !active_->client_open) return;
+  active_->client_open = false;
+  active_->client.end_unix_nanos = unix_nanos_now();
+  active_->tracer->submit(std::move(active_->client));
 }
 
 void RequestTrace::finish(int status, std::string_view route, std::string_view rule) {
-  if (tracer_ == nullptr) return;
+  if (!active_) return;
   end_attempt();
-  server_.name = server_span_name(server_.attributes.empty()
-                                      ? std::string_view("HTTP")
-                                      : std::get<std::string>(server_.attributes.front().value),
-                                  route);
-  if (!route.empty()) server_.add("archway.route", std::string(route));
-  if (!rule.empty()) server_.add("archway.rule", std::string(rule));
+  SpanRecord& server = active_->server;
+  server.name = server_span_name(server.attributes.empty()
+                                     ? std::string_view("HTTP")
+                                     : std::get<std::string>(server.attributes.front().value),
+                                 route);
+  if (!route.empty()) server.add("archway.route", std::string(route));
+  if (!rule.empty()) server.add("archway.rule", std::string(rule));
   if (status != 0) {
-    server_.add("http.response.status_code", static_cast<int64_t>(status));
+    server.add("http.response.status_code", static_cast<int64_t>(status));
     // Server spans: only 5xx are errors (semantic conventions).
     if (status >= 500) {
-      server_.status = SpanStatus::kError;
-      server_.add("error.type", std::to_string(status));
+      server.status = SpanStatus::kError;
+      server.add("error.type", std::to_string(status));
     }
   } else {
-    server_.status = SpanStatus::kError;
-    server_.add("error.type", "client-gone");
+    server.status = SpanStatus::kError;
+    server.add("error.type", "client-gone");
   }
-  server_.end_unix_nanos = unix_nanos_now();
-  tracer_->submit(std::move(server_));
-  tracer_ = nullptr;
+  server.end_unix_nanos = unix_nanos_now();
+  active_->tracer->submit(std::move(server));
+  active_.reset();
 }
 
 }  // namespace archway::tracing

@@ -17,6 +17,7 @@
 #include <boost/asio/ip/tcp.hpp>
 
 #include <cstdint>
+#include <memory>
 #include <random>
 #include <string_view>
 
@@ -40,8 +41,7 @@ class RequestTrace {
   // sure the request carries a valid traceparent (the decision in its
   // flags). `tracer` null: nothing at all.
   void start(Tracer* tracer, http::Request& request, std::mt19937_64& rng);
-  [[nodiscard]] bool sampled() const { return tracer_ != nullptr; }
-  [[nodiscard]] const TraceId& trace_id() const { return server_.trace; }
+  [[nodiscard]] bool sampled() const { return active_ != nullptr; }
 
   // An attempt starts (attempt 1, 2, …): ends the previous attempt's span
   // if still open, opens a CLIENT span and points the request's
@@ -64,11 +64,16 @@ class RequestTrace {
   void finish(int status, std::string_view route, std::string_view rule);
 
  private:
-  Tracer* tracer_ = nullptr;  // set only when sampled
-  SpanRecord server_;
-  SpanRecord client_;
-  bool client_open_ = false;
-  bool client_done_ = false;  // status or error recorded for the open attempt
+  // Only a sampled request has one (one allocation): an exchange that is
+  // not recorded carries a null pointer, nothing more.
+  struct Active {
+    Tracer* tracer = nullptr;
+    SpanRecord server;
+    SpanRecord client;
+    bool client_open = false;
+    bool client_done = false;  // status or error recorded for the open attempt
+  };
+  std::unique_ptr<Active> active_;
 };
 
 }  // namespace archway::tracing
