@@ -113,6 +113,8 @@ func TestTracingSampledRequest(t *testing.T) {
 		t.Fatalf("%d server and %d client spans, want 1 and 1", len(servers), len(clients))
 	}
 	server, client := servers[0], clients[0]
+	t.Logf("server span %s %q %v\nclient span %s %q %v", server.SpanID, server.OperationName, server.Tags,
+		client.SpanID, client.OperationName, client.Tags)
 	if server.Parent() != caller {
 		t.Errorf("server span's parent %q, want the caller's %s", server.Parent(), caller)
 	}
@@ -141,8 +143,16 @@ func TestTracingSampledRequest(t *testing.T) {
 	if proc := tr.Processes[server.ProcessID]; proc.ServiceName != "archway-e2e" {
 		t.Errorf("service.name %q, want archway-e2e (--trace-service-name)", proc.ServiceName)
 	}
-	if v := metricValue(scrape(t, p.AdminPort), "archway_trace_spans_exported_total"); v < 2 {
-		t.Errorf("archway_trace_spans_exported_total = %v, want ≥ 2", v)
+	// Counted once the collector's answer is read: just after Jaeger has them.
+	for deadline := time.Now().Add(5 * time.Second); ; time.Sleep(50 * time.Millisecond) {
+		v := metricValue(scrape(t, p.AdminPort), "archway_trace_spans_exported_total")
+		if v >= 2 {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Errorf("archway_trace_spans_exported_total = %v, want ≥ 2", v)
+			break
+		}
 	}
 }
 
@@ -207,6 +217,7 @@ func TestTracingRetriedRequest(t *testing.T) {
 			t.Errorf("backend got parent-id %s, want the second attempt's %s", gotParent, resent.SpanID)
 		}
 	}
+	t.Logf("%d of 2 requests were retried", retried)
 	if retried == 0 {
 		t.Errorf("neither request was retried (round robin over a dead and a good endpoint)")
 	}
