@@ -94,8 +94,29 @@ func TestTracingSampledRequest(t *testing.T) {
 	good, dead := startBackend(t, "good"), startBackend(t, "dead")
 	p := traceProxy(t, j.OTLPURL, "0", traceSnapshot(good, dead))
 	dead.Kill()
-	c := h1Client()
+	for _, cl := range clients() {
+		t.Run(cl.name, func(t *testing.T) {
+			version := map[string]string{"http1": "1.1", "h2c": "2"}[cl.name]
+			checkSampledRequest(t, j, p, cl.c, good, version)
+		})
+	}
+	// Counted once the collector's answer is read: just after Jaeger has them.
+	for deadline := time.Now().Add(5 * time.Second); ; time.Sleep(50 * time.Millisecond) {
+		v := metricValue(scrape(t, p.AdminPort), "archway_trace_spans_exported_total")
+		if v >= 4 {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Errorf("archway_trace_spans_exported_total = %v, want ≥ 4", v)
+			break
+		}
+	}
+}
 
+// checkSampledRequest sends one request with a sampled traceparent and
+// checks its two spans in Jaeger and what the backend received.
+func checkSampledRequest(t *testing.T, j *jaeger.Server, p *Proxy, c *http.Client, good *Backend, version string) {
+	t.Helper()
 	trace, caller := randomHex(t, 16), randomHex(t, 8)
 	hdr := http.Header{"Traceparent": {"00-" + trace + "-" + caller + "-01"}, "Tracestate": {"vendor=opaque"}}
 	e := getEcho(t, c, "GET", p.URL("/app/orders?id=7"), "trace.test", hdr, nil)
@@ -130,7 +151,7 @@ func TestTracingSampledRequest(t *testing.T) {
 	wantTags(t, "server span", server, map[string]string{
 		"http.request.method": "GET", "url.path": "/app/orders", "url.scheme": "http",
 		"server.address": "trace.test", "client.address": "127.0.0.1",
-		"network.protocol.version": "1.1", "http.response.status_code": "200",
+		"network.protocol.version": version, "http.response.status_code": "200",
 		"archway.route": "e2e/app", "archway.rule": "app",
 	})
 	wantTags(t, "client span", client, map[string]string{
@@ -142,17 +163,6 @@ func TestTracingSampledRequest(t *testing.T) {
 	}
 	if proc := tr.Processes[server.ProcessID]; proc.ServiceName != "archway-e2e" {
 		t.Errorf("service.name %q, want archway-e2e (--trace-service-name)", proc.ServiceName)
-	}
-	// Counted once the collector's answer is read: just after Jaeger has them.
-	for deadline := time.Now().Add(5 * time.Second); ; time.Sleep(50 * time.Millisecond) {
-		v := metricValue(scrape(t, p.AdminPort), "archway_trace_spans_exported_total")
-		if v >= 2 {
-			break
-		}
-		if time.Now().After(deadline) {
-			t.Errorf("archway_trace_spans_exported_total = %v, want ≥ 2", v)
-			break
-		}
 	}
 }
 
