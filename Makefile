@@ -25,9 +25,11 @@ $(ASAN_BUILD)/build.ninja:
 build-asan: deps $(ASAN_BUILD)/build.ninja
 	ninja -C $(ASAN_BUILD) -j $(JOBS)
 
-# Builds (once per pin change) kube-apiserver, etcd, kubectl, helm, h2spec, hydra.
+# Builds (once per pin change) kube-apiserver, etcd, kubectl, helm, h2spec,
+# hydra; and Jaeger (its own script and cache: the tracing e2e).
 tools: deps
 	@e2e/tools/ensure.sh >/dev/null
+	@e2e/tools/ensure-jaeger.sh >/dev/null
 
 test: build build-asan tools
 	$(MAKE) --no-print-directory test-unit test-asan fuzz test-e2e
@@ -46,6 +48,7 @@ fuzz: deps
 # (what `make run` runs) end to end on free ports and its own state folder.
 test-e2e:
 	bin="$$(e2e/tools/ensure.sh | tail -1)"; export ARCHWAY_TOOLS_BIN="$$bin"; \
+	jaeger="$$(e2e/tools/ensure-jaeger.sh | tail -1)"; export ARCHWAY_JAEGER_BIN="$$jaeger"; \
 	export ARCHWAY_BUILD_DIR="$(CURDIR)/$(BUILD)"; \
 	cd e2e && go test -count=1 -timeout 40m ./...
 

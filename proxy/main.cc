@@ -18,6 +18,7 @@
 #include "proxy/config/snapshot_parser.h"
 #include "proxy/server/ratelimit_options.h"
 #include "proxy/server/server.h"
+#include "proxy/tracing/tracer.h"
 
 namespace po = boost::program_options;
 
@@ -61,6 +62,8 @@ int main(int argc, char** argv) {
   uint64_t cache_max_bytes = archway::server::kDefaultCacheMaxBytes;
   size_t metrics_label_limit = archway::metrics::kDefaultLabelLimit;
   bool no_request_metrics = false;
+  archway::tracing::TracerOptions tracing;
+  std::string trace_batch_interval = "2s", trace_export_timeout = "5s";
   opts.add_options()("help", "show this help")("config", po::value(&config),
                                                "snapshot file (JSON or YAML) to load at start")(
       "state-dir", po::value(&state_dir),
@@ -101,7 +104,21 @@ int main(int argc, char** argv) {
       "metrics-label-limit", po::value(&metrics_label_limit)->default_value(metrics_label_limit),
       "distinct route and cluster names per worker in /metrics; more are counted as _overflow")(
       "no-request-metrics", po::bool_switch(&no_request_metrics),
-      "count no request or backend attempt in /metrics (to measure what metrics cost)");
+      "count no request or backend attempt in /metrics (to measure what metrics cost)")(
+      "otlp-endpoint", po::value(&tracing.otlp_endpoint),
+      "OTLP/HTTP (JSON) traces endpoint, http://host:port/v1/traces; empty: tracing off")(
+      "trace-sampling-ratio", po::value(&tracing.sampling_ratio)->default_value(0.01),
+      "share of new traces recorded (0..1); a traceparent's sampled flag wins")(
+      "trace-service-name", po::value(&tracing.service_name)->default_value("archway"),
+      "the spans' service.name")("trace-batch-size",
+                                 po::value(&tracing.batch_size)->default_value(512),
+                                 "spans per OTLP request")(
+      "trace-batch-interval", po::value(&trace_batch_interval)->default_value("2s"),
+      "the longest a span waits for its batch")(
+      "trace-queue-size", po::value(&tracing.queue_size)->default_value(4096),
+      "spans waiting for the exporter; more are dropped (counted)")(
+      "trace-export-timeout", po::value(&trace_export_timeout)->default_value("5s"),
+      "bound on one OTLP request");
   po::variables_map vm;
   try {
     po::store(po::parse_command_line(argc, argv, opts), vm);
@@ -156,6 +173,22 @@ int main(int argc, char** argv) {
       return 2;
     }
     server_options.access_log = std::move(*opened);
+  }
+  if (!tracing.otlp_endpoint.empty()) {
+    auto interval = archway::config::parse_duration(trace_batch_interval);
+    auto timeout = archway::config::parse_duration(trace_export_timeout);
+    if (!interval.ok() || !timeout.ok()) {
+      std::cerr << "archway-proxy: bad --trace-batch-interval or --trace-export-timeout\n";
+      return 2;
+    }
+    tracing.batch_interval = *interval;
+    tracing.export_timeout = *timeout;
+    auto tracer = archway::tracing::Tracer::create(std::move(tracing));
+    if (!tracer.ok()) {
+      std::cerr << "archway-proxy: " << tracer.error().to_string() << "\n";
+      return 2;
+    }
+    server_options.tracer = std::move(*tracer);
   }
   archway::server::Server server(std::move(server_options));
   server.start();

@@ -66,9 +66,19 @@ Exchange::~Exchange() {
   if (worker_.access_log().enabled()) log_access();
   worker_.deadlines().clear(*this);
   release_backend(false);
+  if (trace_.sampled()) {
+    std::string_view route, rule;  // as the access log names them
+    if (route_ != nullptr) {
+      const auto& r = route_->route;
+      route = r.route_name.empty() ? r.name : r.route_name;
+      rule = r.rule_name;
+    }
+    trace_.finish(status_, route, rule);
+  }
 }
 
 void Exchange::release_backend(bool complete) {
+  trace_.end_attempt();
   request_slot_.release();
   in_flight_.release();
   retry_slot_.release();
@@ -85,6 +95,7 @@ void Exchange::start(Request& request) {
   // its header vector keeps its capacity from one request to the next.
   request_ = &request;
   request_complete_ = !request_->has_body;
+  trace_.start(worker_.tracer(), request, worker_.rng());
   if (request_->malformed != nullptr) {
     respond_error(400, request_->malformed);
     return;
@@ -366,6 +377,7 @@ void Exchange::on_client_gone() {
 void Exchange::on_backend_head(Response& head, bool end_stream) {
   if (response_started_) return;
   upstream_answered(head.status);
+  trace_.attempt_status(head.status);
   record_outcome(head.status >= 500);
   // A status the route retries on: this answer is dropped, unsent.
   if (head.status >= 400 && retries() != nullptr &&
@@ -470,6 +482,7 @@ void Exchange::on_backend_failure(Failure failure) {
     return;
   }
   upstream_failed(upstream_failure(failure));
+  trace_.attempt_failed(failure);
   record_outcome(true);
   if (response_started_) {
     abort_client_response();

@@ -30,6 +30,7 @@
 #include "proxy/resilience/retry_budget.h"
 #include "proxy/resilience/retry_policy.h"
 #include "proxy/routing/route_table.h"
+#include "proxy/tracing/request_trace.h"
 
 namespace archway::backend {
 class H1Connection;
@@ -263,6 +264,10 @@ class Exchange final : public http::BackendEvents,
   // Raw pointers into state the pinned table_ keeps alive.
   resilience::BudgetSlot active_slot_;
   resilience::BudgetSlot retry_slot_;
+  // This request's spans (docs/observability.md "Tracing"): hooks at the
+  // start, each attempt's begin, answer and end, and the destructor; each
+  // returns at once when tracing is off or the request is not sampled.
+  tracing::RequestTrace trace_;
 };
 
 }  // namespace archway::exchange

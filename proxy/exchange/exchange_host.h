@@ -38,6 +38,10 @@ namespace archway::identity {
 class OutboundIntrospectionCaller;
 }
 
+namespace archway::tracing {
+class Tracer;
+}
+
 namespace archway::exchange {
 
 class AccessLogWriter;
@@ -67,6 +71,9 @@ class ExchangeHost {
   // The worker's OAuth2 introspection calls, over http_client()
   // (identity/outbound/introspection_caller.h). Lives as long as the worker.
   [[nodiscard]] virtual identity::OutboundIntrospectionCaller& introspection_caller() = 0;
+  // The process's tracer (tracing/tracer.h); null when tracing is off, as
+  // it is for a host that does not say otherwise.
+  [[nodiscard]] virtual tracing::Tracer* tracer() { return nullptr; }
 
  protected:
   // Never owned through this interface.

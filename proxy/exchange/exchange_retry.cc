@@ -82,6 +82,8 @@ bool Exchange::send_to_backend(std::string_view data, bool end_stream) {
 }
 
 void Exchange::begin_attempt() {
+  trace_.begin_attempt(cluster_->cluster->name, endpoint_, attempts_, request_->method,
+                       request_->headers, worker_.rng());
   outcome_recorded_ = false;
   attempt_open_ = true;
   attempt_started_ = std::chrono::steady_clock::now();
@@ -100,6 +102,7 @@ void Exchange::begin_attempt() {
 }
 
 void Exchange::end_attempt() {
+  trace_.end_attempt();
   if (backend_ != nullptr) {
     backend_->detach(false);
     backend_ = nullptr;

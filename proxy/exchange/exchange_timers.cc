@@ -60,6 +60,7 @@ void Exchange::on_deadline() {
     attempt_deadline_.reset();
     // Counted here before a head; after one, on_timeout counts it.
     if (!response_started_) upstream_failed(metrics::UpstreamFailure::kTimeout);
+    trace_.attempt_failed("timeout");
     // backendRequest: this attempt failed as a timeout, which a retry may
     // mend; once the response has started it cannot.
     if (!response_started_ && retry_attempt(resilience::AttemptFailure::kTimeout, nullptr)) return;
@@ -85,6 +86,7 @@ void Exchange::on_stream_idle() {
 
 void Exchange::on_timeout() {
   if (backend_ != nullptr) upstream_failed(metrics::UpstreamFailure::kTimeout);
+  trace_.attempt_failed("timeout");  // the attempt in flight, if any
   request_deadline_.reset();
   attempt_deadline_.reset();
   backoff_until_.reset();

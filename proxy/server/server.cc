@@ -78,6 +78,7 @@ Server::Server(ServerOptions options) : options_(std::move(options)) {
     workers_.push_back(std::make_unique<Worker>(
         i, options_.on_loop_exception, options_.metrics_label_limit, options_.request_metrics));
     workers_.back()->access_log().attach(options_.access_log.get());
+    workers_.back()->set_tracer(options_.tracer.get());
   }
   if (options_.state_dir) store_.emplace(*options_.state_dir);
   policy_state_.trusted_hops = options_.ratelimit.trusted_hops;
@@ -254,7 +255,8 @@ std::string Server::render_metrics(bool openmetrics) {
       render_ratelimit_metrics(policy_state_.limits.evictions(),
                                policy_state_.global ? &policy_state_.global->stats() : nullptr) +
       render_cache_metrics(policy_state_.cache_store.get()) +
-      render_resilience_metrics(policy_state_.clusters.report(std::chrono::steady_clock::now()));
+      render_resilience_metrics(policy_state_.clusters.report(std::chrono::steady_clock::now())) +
+      (options_.tracer ? tracing::render_trace_metrics(options_.tracer->counters()) : "");
   return openmetrics ? metrics::to_openmetrics(text) : text;
 }
 

@@ -27,6 +27,7 @@
 #include "proxy/ratelimit/global/global_limiter.h"
 #include "proxy/ratelimit/limit_tables.h"
 #include "proxy/server/worker.h"
+#include "proxy/tracing/tracer.h"
 
 namespace archway::server {
 
@@ -52,6 +53,9 @@ struct ServerOptions {
   uint64_t cache_max_bytes = kDefaultCacheMaxBytes;
   std::optional<std::string> state_dir;
   std::unique_ptr<exchange::AccessLog> access_log;  // null: access log off
+  // null: tracing off (no --otlp-endpoint). Outlives the workers, whose
+  // exchanges submit spans until they are destroyed.
+  std::unique_ptr<tracing::Tracer> tracer;
   OnLoopException on_loop_exception = OnLoopException::kCountAndContinue;
   // Distinct route and cluster names per worker in /metrics
   // (docs/observability.md "Series budget").

@@ -105,6 +105,10 @@ class Worker final : public client::ClientHost, public outbound::BackendPools {
   [[nodiscard]] identity::OutboundIntrospectionCaller& introspection_caller() override {
     return introspection_caller_;
   }
+  [[nodiscard]] tracing::Tracer* tracer() override { return tracer_; }
+  // Set it (or leave it null: tracing off) before start(). Not owned; it
+  // outlives the worker (ServerOptions::tracer).
+  void set_tracer(tracing::Tracer* tracer) { tracer_ = tracer; }
 
   [[nodiscard]] size_t index() const { return index_; }
   [[nodiscard]] bool draining() const { return draining_; }
@@ -156,6 +160,7 @@ class Worker final : public client::ClientHost, public outbound::BackendPools {
   std::map<std::string, Listener> listeners_;
   std::unordered_map<std::string, size_t> rr_;
   balancing::WorkerState balancing_;
+  tracing::Tracer* tracer_ = nullptr;
   bool draining_ = false;
 };
 
