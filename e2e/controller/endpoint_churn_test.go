@@ -319,7 +319,7 @@ spec:
 		}
 	}()
 
-	// The load: 4 clients (2 HTTP/1.1 keep-alive, 2 h2c), a GET every 2 ms
+	// The load: 4 clients (2 HTTP/1.1 keep-alive, 2 h2c), a GET every 5 ms
 	// each at most, bounded in count and time.
 	loadCtx, stopLoad := context.WithCancel(context.Background())
 	defer stopLoad()
@@ -352,7 +352,7 @@ spec:
 				}
 				r.err = err
 				results[i] = append(results[i], r)
-				time.Sleep(2 * time.Millisecond)
+				time.Sleep(5 * time.Millisecond)
 			}
 		}(i)
 	}
