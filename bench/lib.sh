@@ -203,6 +203,28 @@ start_archway-resilient() {
     start_archway_binary "$archway_bin" "$@"
 }
 
+# archway-bare / archway-observed: what observability costs. archway-bare
+# counts nothing per request (--no-request-metrics) and traces nothing;
+# archway-observed keeps metrics on and traces 1 % of the requests (the
+# load carries no traceparent, so the ratio decides), exporting OTLP/HTTP
+# to a stand-in collector pinned beside the backend (bench/otlp_sink.py).
+# The plain "archway" has metrics on and tracing off.
+start_archway-bare() {
+  archway_flags="--no-request-metrics" start_archway_binary "$archway_bin" "$@"
+}
+start_archway-observed() {
+  local dir=$1 sport
+  sport=$(port)
+  : >"$dir/spans"
+  taskset -c "${load_cpu:-0}" python3 "$root/bench/otlp_sink.py" "$sport" "$dir/spans" \
+    >"$dir/sink.log" 2>&1 &
+  pids+=($!)
+  wait_port "$sport" 5 || { echo "bench: OTLP sink did not start" >&2; return 1; }
+  archway_flags="--otlp-endpoint http://127.0.0.1:$sport/v1/traces --trace-sampling-ratio 0.01 --trace-batch-interval 1s" \
+    start_archway_binary "$archway_bin" "$@"
+  otlp_spans_file=$dir/spans # run.sh prints how many spans reached the sink
+}
+
 # archway-cache / nginx-cache: the same route with a 10 s response cache, so
 # after the first request every one is a hit (docs/cache.md). nginx keeps
 # its cache in a folder of the bench's temporary dir, with proxy_cache_lock

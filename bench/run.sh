@@ -50,6 +50,10 @@
 #        "archway-resilient": retries, a circuit breaker and outlier
 #        detection on the route, none of them triggered (a healthy
 #        backend): their ratio to "archway" is what they cost per request.
+#        "archway-bare" / "archway-observed": no per-request metrics and
+#        no tracing, against metrics on and tracing at 1 % exported to a
+#        stand-in OTLP collector; their paired ratio is what observability
+#        costs per request (issue goal: at most 1.05).
 #        BUSY=1: a busy machine on purpose: a CPU-bound loop (plain shell,
 #        same priority) shares the proxy's core during every measured run,
 #        so the ratios can be compared with a quiet run's.
@@ -250,6 +254,9 @@ if [[ -n "${rl_global_admin:-}" ]]; then
               local_n, redis_n, 100 * local_n / (local_n + redis_n) }')
 fi
 introspect_line=""
+otlp_line=""
+[[ -n "${otlp_spans_file:-}" ]] &&
+  otlp_line="archway-observed: the OTLP sink got $(awk '{n += $1} END {print n + 0}' "$otlp_spans_file") span(s) in $(wc -l <"$otlp_spans_file") request(s) over the whole bench"
 [[ -n "${introspect_calls_file:-}" ]] &&
   introspect_line="archway-introspect: the endpoint was asked $(wc -l <"$introspect_calls_file") time(s) in the whole run"
 for name in "${started[@]}"; do
@@ -327,6 +334,19 @@ END {
     vals[p, kp[2]] = pr
     printf "%s / archway (%s): CPU/req paired %.3f\n", p, kp[2], median(p, kp[2])
   }
+  # Observability on over off (bench/lib.sh archway-bare / archway-observed).
+  for (i = 1; i <= k; i++) {
+    split(order[i], kp, SUBSEP)
+    o = "archway-observed" SUBSEP kp[2]; b = "archway-bare" SUBSEP kp[2]
+    if (kp[1] != "archway-observed" || !(b in rps)) continue
+    pr = ""
+    for (r = 1; r <= runs; r++) {
+      if ((("archway-observed", kp[2], r) in cpurun) && (("archway-bare", kp[2], r) in cpurun) && cpurun["archway-bare", kp[2], r] > 0)
+        pr = pr (pr == "" ? "" : " ") cpurun["archway-observed", kp[2], r] / cpurun["archway-bare", kp[2], r]
+    }
+    vals["observed", kp[2]] = pr
+    printf "archway-observed / archway-bare (%s): CPU/req paired %.3f (metrics + 1 %% tracing over neither)\n", kp[2], median("observed", kp[2])
+  }
   # The two caches against each other, both answering hits (bench/lib.sh).
   for (i = 1; i <= k; i++) {
     split(order[i], kp, SUBSEP)
@@ -345,6 +365,7 @@ END {
 echo "bench: raw results in $results (kept only with BENCH_OUT set)" >&2
 [[ -z "$rl_global_line" ]] || echo "$rl_global_line"
 [[ -z "$introspect_line" ]] || echo "$introspect_line"
+[[ -z "$otlp_line" ]] || echo "$otlp_line"
 
 
 if $profile; then
