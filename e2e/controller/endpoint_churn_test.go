@@ -24,6 +24,7 @@ import (
 	"golang.org/x/net/http2"
 
 	"archway.dev/e2e/internal/backend"
+	"archway.dev/e2e/internal/procs"
 )
 
 // Endpoint churn through EndpointSlices under load (issue 17, "What it
@@ -48,31 +49,9 @@ import (
 // is posted to the workers) stopped listing it equals its count when its
 // process was stopped.
 
-var (
-	testBackendOnce sync.Once
-	testBackendBin  string
-	testBackendErr  error
-)
-
 // testBackendBinary builds e2e/cmd/test-backend once per test binary.
 func testBackendBinary(t *testing.T) string {
-	t.Helper()
-	testBackendOnce.Do(func() {
-		dir, err := os.MkdirTemp("", "archway-churn-")
-		if err != nil {
-			testBackendErr = err
-			return
-		}
-		testBackendBin = filepath.Join(dir, "test-backend")
-		out, err := exec.Command("go", "build", "-o", testBackendBin, "archway.dev/e2e/cmd/test-backend").CombinedOutput()
-		if err != nil {
-			testBackendErr = fmt.Errorf("go build test-backend: %v: %s", err, out)
-		}
-	})
-	if testBackendErr != nil {
-		t.Fatal(testBackendErr)
-	}
-	return testBackendBin
+	return procs.GoBinary(t, "archway.dev/e2e/cmd/test-backend")
 }
 
 // churnBackend is one test-backend process: one endpoint, one slice.

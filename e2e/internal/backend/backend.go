@@ -14,42 +14,17 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
-	"runtime"
 	"strconv"
 	"strings"
-	"sync"
 	"testing"
 	"time"
-)
 
-var (
-	buildOnce sync.Once
-	buildPath string
-	buildErr  error
+	"archway.dev/e2e/internal/procs"
 )
 
 // Binary builds echo-backend once per test binary and returns its path.
 func Binary(t testing.TB) string {
-	t.Helper()
-	buildOnce.Do(func() {
-		dir, err := os.MkdirTemp("", "archway-echo-")
-		if err != nil {
-			buildErr = err
-			return
-		}
-		_, self, _, _ := runtime.Caller(0)
-		pkg := filepath.Join(filepath.Dir(self), "..", "..", "cmd", "echo-backend")
-		buildPath = filepath.Join(dir, "echo-backend")
-		cmd := exec.Command("go", "build", "-o", buildPath, ".")
-		cmd.Dir = pkg
-		if out, err := cmd.CombinedOutput(); err != nil {
-			buildErr = fmt.Errorf("go build echo-backend: %v: %s", err, out)
-		}
-	})
-	if buildErr != nil {
-		t.Fatal(buildErr)
-	}
-	return buildPath
+	return procs.GoBinary(t, "archway.dev/e2e/cmd/echo-backend")
 }
 
 // Backend is one running echo-backend process.
