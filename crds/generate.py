@@ -327,9 +327,16 @@ def policies():
                                        "gets a fresh one). Must not exceed `request`."),
             "idle": duration("How long a client or backend stream may stay without any "
                              "data before it is closed."),
+            "connect": duration("Time limit for opening a connection to a backend endpoint "
+                                "(TCP, and TLS for HTTPS). A Service port's connections "
+                                "follow the shortest `connect` of the rules that send to "
+                                "it; 2s when none sets one. Must be more than `0s`."),
         },
         min_props=1,
-        rules=[rule("!has(self.request) || !has(self.backendRequest) || "
+        rules=[rule(f"!has(self.connect) || !{valid_dur('connect')} || "
+                    "duration(self.connect) > duration('0s')",
+                    "connect must be more than 0s", field_path=".connect"),
+               rule("!has(self.request) || !has(self.backendRequest) || "
                     f"!{valid_dur('request')} || !{valid_dur('backendRequest')} || "
                     "duration(self.request) == duration('0s') || "
                     "duration(self.backendRequest) <= duration(self.request)",

@@ -534,7 +534,13 @@ Result<TranslatedRule, Problem> translate_rule(const Json& rule, const std::stri
   const Json& timeouts = object(rule, "timeouts");
   if (!p.duration(timeouts, "request", route.timeouts.request) ||
       !p.duration(timeouts, "backendRequest", route.timeouts.backend_request) ||
-      !p.duration(timeouts, "idle", route.timeouts.idle)) {
+      !p.duration(timeouts, "idle", route.timeouts.idle) ||
+      !p.duration(timeouts, "connect", out.connect_timeout)) {
+    return *std::move(p.rejection);
+  }
+  if (out.connect_timeout && out.connect_timeout->count() <= 0) {
+    // A connection attempt must end: the kernel's own limit is minutes.
+    p.reject(Reason::kInvalidValue, field + ".timeouts.connect: must be greater than 0s");
     return *std::move(p.rejection);
   }
   if (!p.auth(rule, route_key, state, route) || !p.typed_policies(rule, route.policies) ||

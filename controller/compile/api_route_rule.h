@@ -3,6 +3,7 @@
 // parsed and validated; nothing the user wrote is pasted into text.
 
 #include <map>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -21,6 +22,9 @@ struct TranslatedRule {
   std::vector<config::Cluster> clusters;  // the backends' clusters
   std::vector<Problem> unresolved;        // dangling Service references (ResolvedRefs=False)
   std::vector<std::string> unenforced;    // policy fields the proxy does not enforce yet
+  // timeouts.connect: for the connections to the backends' clusters (a
+  // cluster's, not the route's; the shortest of its rules wins)
+  std::optional<config::Duration> connect_timeout;
 };
 
 // `rule` already has the route's `defaults` merged in; `field` is its path in

@@ -62,6 +62,11 @@ Result<TranslatedObject, Problem> translate_api_route(const Json& route, const C
     rule.route.route_name = route_name;
     rule.route.rule_name = rule_name;
     for (auto& cluster : rule.clusters) obj.clusters.emplace(cluster.name, std::move(cluster));
+    if (rule.connect_timeout) {
+      for (const auto& backend : rule.route.backends) {
+        lower_connect_timeout(obj.connect_timeouts, backend.cluster, *rule.connect_timeout);
+      }
+    }
     for (auto& problem : rule.unresolved) obj.unresolved.push_back(std::move(problem));
     for (auto& note : rule.unenforced) obj.notes.push_back(std::move(note));
     for (const auto& host : hosts) obj.routes.push_back(HostRoute{host, rule.route, false});

@@ -39,8 +39,18 @@ struct TranslatedObject {
   std::vector<HostRoute> routes;
   std::map<std::string, config::TlsCertificate> tls_by_host;
   std::map<std::string, config::Cluster> clusters;  // by Cluster::name
-  std::vector<Problem> unresolved;                  // ResolvedRefs=False when non-empty
-  std::vector<std::string> notes;                   // e.g. policies not enforced yet
+  // cluster name → the shortest timeouts.connect a rule of the object set
+  // for it (the cluster's connectTimeout: vhost_builder.h)
+  std::map<std::string, config::Duration> connect_timeouts;
+  std::vector<Problem> unresolved;  // ResolvedRefs=False when non-empty
+  std::vector<std::string> notes;   // e.g. policies not enforced yet
 };
+
+// Keeps the shorter of `timeout` and what `into` holds for `cluster`.
+inline void lower_connect_timeout(std::map<std::string, config::Duration>& into,
+                                  const std::string& cluster, config::Duration timeout) {
+  auto [it, inserted] = into.emplace(cluster, timeout);
+  if (!inserted && timeout < it->second) it->second = timeout;
+}
 
 }  // namespace archway::controller::compile

@@ -105,6 +105,9 @@ Assembly assemble(std::vector<Contender>& contenders) {
 
   std::map<std::string, config::VirtualHost> hosts;  // ordered: sorted output
   std::map<std::string, config::Cluster> clusters;
+  // Across objects too: a cluster's connect timeout is the shortest any
+  // rule that sends to it set (config::Cluster's default otherwise).
+  std::map<std::string, config::Duration> connect_timeouts;
   std::set<std::string> route_names;
   auto add_route = [&](const std::string& host, config::Route route) {
     config::VirtualHost& vh = hosts[host];
@@ -126,6 +129,9 @@ Assembly assemble(std::vector<Contender>& contenders) {
       if (!tls) tls = cert;  // the oldest object's certificate wins a host
     }
     for (const auto& [name, cluster] : c.object->clusters) clusters.emplace(name, cluster);
+    for (const auto& [name, timeout] : c.object->connect_timeouts) {
+      lower_connect_timeout(connect_timeouts, name, timeout);
+    }
   }
   // Fallbacks last, so they only fill hosts that lack a catch-all.
   for (const auto& c : contenders) {
@@ -143,7 +149,12 @@ Assembly assemble(std::vector<Contender>& contenders) {
     vh.domains = {host};
     out.virtual_hosts.push_back(std::move(vh));
   }
-  for (auto& [name, cluster] : clusters) out.clusters.push_back(std::move(cluster));
+  for (auto& [name, cluster] : clusters) {
+    if (auto it = connect_timeouts.find(name); it != connect_timeouts.end()) {
+      cluster.connect_timeout = it->second;
+    }
+    out.clusters.push_back(std::move(cluster));
+  }
   return out;
 }
 

@@ -207,6 +207,12 @@ rules:
   ` + ok + `
   timeouts: {request: 1s, backendRequest: 2s}`,
 			[]string{"spec.rules[0].timeouts.backendRequest", "backendRequest must not be longer than request"}, nil},
+		{"connect-zero", `
+rules:
+- name: a
+  ` + ok + `
+  timeouts: {connect: 0s}`,
+			[]string{"spec.rules[0].timeouts.connect", "connect must be more than 0s"}, nil},
 		{"backoff-base-above-max", `
 rules:
 - name: a
