@@ -50,7 +50,7 @@ INSTANTIATE_TEST_SUITE_P(
                       Case{"all_unhealthy_is_panic", 3, {}, {0, 1, 2}, 1, 1},
                       Case{"one_endpoint_unhealthy_is_panic", 1, {}, {0}, 0, 0},
                       Case{"same_endpoint_counted_once", 4, {1}, {1}, 1, 2}),
-    [](const ::testing::TestParamInfo<Case>& info) { return std::string(info.param.name); });
+    [](const ::testing::TestParamInfo<Case>& p) { return std::string(p.param.name); });
 
 TEST(EndpointChoice, WithoutEitherMechanismThePickStands) {
   const Clock::time_point now{std::chrono::seconds(1000)};

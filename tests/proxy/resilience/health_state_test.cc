@@ -64,7 +64,7 @@ INSTANTIATE_TEST_SUITE_P(
              {F, F, S, F, S, S},
              {true, false, false, false, false, true}},
         Case{"threshold_one", 1, 1, {F, S, F, S}, {false, true, false, true}}),
-    [](const ::testing::TestParamInfo<Case>& info) { return std::string(info.param.name); });
+    [](const ::testing::TestParamInfo<Case>& p) { return std::string(p.param.name); });
 
 TEST(HealthState, CountsProbesByResult) {
   HealthState state(1, {3, 2, "p"});
