@@ -456,6 +456,47 @@ def policies():
                     "policy ConsistentHash needs hashOn", field_path=".hashOn")],
     )
 
+    health_check = obj(
+        "Active health checks (docs/resilience.md \"Health checks\"): each proxy replica "
+        "probes every endpoint of the backends' Services with `GET path` (HTTP/1.1, "
+        "`User-Agent: archway-health-check`) and sends no requests to an endpoint that "
+        "failed `unhealthyThreshold` probes in a row until it passes `healthyThreshold` in "
+        "a row. Endpoints start healthy; when fewer than half of a Service's endpoints are "
+        "usable, all of them take traffic (panic). Only for `HTTP` backends for now. A rule "
+        "that sets it gets its own share of circuit-breaker counts and outlier state for "
+        "those Services.",
+        {
+            "path": string("Request path (and query) of the probe; absolute.", 1024,
+                           pattern=r"^/[\x21-\x7e]*$", min_len=1),
+            "interval": duration("Time between two probes of one endpoint (100ms to 1h; each "
+                                 "proxy adds up to 10 % of jitter).", default="10s"),
+            "timeout": duration("Time a probe may take to connect and receive the response "
+                                "head; shorter than `interval`. Default: 1s, or half the "
+                                "interval when that is shorter."),
+            "unhealthyThreshold": integer("Failed probes in a row (an unexpected status, a "
+                                          "connection failure or a timeout) that make an "
+                                          "endpoint unhealthy.", 1, 100, default=3),
+            "healthyThreshold": integer("Passed probes in a row that make an unhealthy "
+                                        "endpoint healthy again.", 1, 100, default=2),
+            "host": string("`Host` header of the probe; default: the endpoint's address and "
+                           "port.", 253, pattern=HOSTNAME),
+            "expectedStatuses": array("Statuses that pass; default: any 2xx or 3xx.",
+                                      integer("An HTTP status code.", 100, 599), 16,
+                                      list_type="set"),
+        },
+        required=["path"],
+        rules=[rule("!has(self.interval) || !" + valid_dur("interval") + " || "
+                    "(duration(self.interval) >= duration('100ms') && "
+                    "duration(self.interval) <= duration('1h'))",
+                    "interval must be between 100ms and 1h", field_path=".interval"),
+               rule("!has(self.timeout) || !" + valid_dur("timeout") + " || "
+                    "(duration(self.timeout) > duration('0s') && (!has(self.interval) || !" +
+                    valid_dur("interval") + " || "
+                    "duration(self.timeout) < duration(self.interval)))",
+                    "timeout must be greater than 0s and shorter than interval",
+                    field_path=".timeout")],
+    )
+
     scopes = array("Scopes the token must carry (all of them); otherwise the client gets "
                    "`403` with `error=\"insufficient_scope\"`.",
                    string("A scope.", 256, pattern=r"^[\x21\x23-\x5b\x5d-\x7e]+$", min_len=1),
@@ -688,6 +729,7 @@ def policies():
         "retries": retries,
         "circuitBreaker": circuit_breaker,
         "loadBalancer": load_balancer,
+        "healthCheck": health_check,
         "auth": auth,
         "rateLimit": rate_limit,
         "cache": cache,
@@ -952,6 +994,8 @@ def rule_schema():
                  "rewrite needs backends", field_path=".rewrite"),
             rule("!has(self.loadBalancer) || has(self.backends)",
                  "loadBalancer needs backends", field_path=".loadBalancer"),
+            rule("!has(self.healthCheck) || has(self.backends)",
+                 "healthCheck needs backends", field_path=".healthCheck"),
             rule("!has(self.rewrite) || !has(self.rewrite.pathPrefix) || "
                  "!has(self.matches) || "
                  "self.matches.all(m, !has(m.path) || !has(m.path.type) || "

@@ -19,10 +19,11 @@
 namespace archway::controller::compile {
 namespace {
 
-// loadBalancer is not a route policy of the snapshot (it sits on the
-// clusters), but like one a rule's value replaces the default's whole.
+// loadBalancer and healthCheck are not route policies of the snapshot
+// (they sit on the clusters), but like one a rule's value replaces the
+// default's whole.
 bool is_policy(std::string_view key) {
-  return key == "loadBalancer" ||
+  return key == "loadBalancer" || key == "healthCheck" ||
          std::find(std::begin(config::kPolicyNames), std::end(config::kPolicyNames), key) !=
              std::end(config::kPolicyNames);
 }
@@ -30,17 +31,22 @@ bool is_policy(std::string_view key) {
 // A rule that balances other than the default gets clusters of its own
 // (the counts it balances on belong to the endpoints of one policy), named
 // after the Service port's plus a tag of the policy's canonical JSON, so
-// rules with the same balancing to the same Service still share one.
-std::string balanced_cluster_name(const std::string& base, const config::LoadBalancer& lb) {
+// rules with the same balancing to the same Service still share one
+// ("lb-<tag>"). The same for a rule with a health check (there is no
+// default one: "hc-<tag>", after the balancing tag when there is one), so
+// that its clusters are probed as it asks and no other rule's traffic
+// changes.
+std::string tagged_cluster_name(const std::string& base, std::string_view kind,
+                                const Json& canonical) {
   uint64_t h = 0xcbf29ce484222325ULL;  // FNV-1a: stable across builds and replicas
-  for (const char c : config::to_json(lb).dump()) {
+  for (const char c : canonical.dump()) {
     h ^= static_cast<unsigned char>(c);
     h *= 0x100000001b3ULL;
   }
   static constexpr char kHex[] = "0123456789abcdef";
   std::string tag(8, '0');
   for (size_t i = 0; i < tag.size(); ++i) tag[i] = kHex[(h >> (60 - 4 * i)) & 0xf];
-  return base + "/lb-" + tag;
+  return base + "/" + std::string(kind) + "-" + tag;
 }
 
 // Parsing state for one rule: the first rejection wins. Every step that
@@ -62,6 +68,7 @@ struct RuleParser {
   std::optional<Problem> rejection;
   bool auth_unresolved = false;  // an auth Secret dangles: the rule answers 503
   std::optional<config::LoadBalancer> load_balancer;  // the rule's, when not the default
+  std::optional<config::HealthCheck> health_check;    // the rule's (defaults merged)
 
   bool enforced(std::string_view policy) const { return is_enforced(policy_enforced, policy); }
 
@@ -215,6 +222,23 @@ struct RuleParser {
     return true;
   }
 
+  // The rule's healthCheck, decoded and validated by the proxy's own
+  // codec. Probes speak cleartext HTTP/1.1 (docs/resilience.md "Health
+  // checks"): H2C and HTTPS backends are refused in backends().
+  bool health_checking(const Json& rule) {
+    const Json* json = member(rule, "healthCheck");
+    if (json == nullptr) return true;
+    const std::string at = field + ".healthCheck";
+    if (member(rule, "aggregate") != nullptr) {
+      return reject(Reason::kInvalidValue,
+                    at + ": applies to backends; an aggregate's parts are not health checked");
+    }
+    auto parsed = config::parse_policy<config::HealthCheck>(*json, at);
+    if (!parsed.ok()) return reject(Reason::kInvalidValue, parsed.error().to_string());
+    health_check = std::move(*parsed);
+    return true;
+  }
+
   bool backends(const Json& rule, const ObjectKey& route_key, const ClusterState& state,
                 config::Route& route) {
     const Json& list = array(rule, "backends");
@@ -243,8 +267,19 @@ struct RuleParser {
         out.unresolved.push_back(*resolved.problem);
       }
       if (load_balancer) {
-        resolved.cluster.name = balanced_cluster_name(resolved.cluster.name, *load_balancer);
+        resolved.cluster.name =
+            tagged_cluster_name(resolved.cluster.name, "lb", config::to_json(*load_balancer));
         resolved.cluster.load_balancer = load_balancer;
+      }
+      if (health_check) {
+        if (ref.protocol != config::ClusterProtocol::kHttp1) {
+          return reject(Reason::kUnsupportedValue,
+                        field + ".healthCheck: health checks probe over cleartext HTTP/1.1 " +
+                            "only for now, and " + at + " uses protocol " + protocol);
+        }
+        resolved.cluster.name =
+            tagged_cluster_name(resolved.cluster.name, "hc", config::to_json(*health_check));
+        resolved.cluster.health_check = health_check;
       }
       route.backends.push_back({resolved.cluster.name, static_cast<uint32_t>(weight)});
       out.clusters.push_back(std::move(resolved.cluster));
@@ -510,7 +545,7 @@ Result<TranslatedRule, Problem> translate_rule(const Json& rule, const std::stri
                                                const AddressMap& address_map,
                                                const PolicyEnforced& enforced) {
   TranslatedRule out;
-  RuleParser p{field, out, address_map, enforced, {}, true, {}, false, {}};
+  RuleParser p{field, out, address_map, enforced, {}, true, {}, false, {}, {}};
   p.captures.reserve(array(rule, "matches").size());
   config::Route& route = out.route;
   // aggregate is the rule's action (instead of backends), so it is judged
@@ -523,8 +558,8 @@ Result<TranslatedRule, Problem> translate_rule(const Json& rule, const std::stri
                  "is not served");
     return *std::move(p.rejection);
   }
-  if (!p.matches(rule, route) || !p.balancing(rule) || !p.action(rule, route_key, state, route) ||
-      !p.rewrite(rule, route) ||
+  if (!p.matches(rule, route) || !p.balancing(rule) || !p.health_checking(rule) ||
+      !p.action(rule, route_key, state, route) || !p.rewrite(rule, route) ||
       !p.header_ops(object(rule, "requestHeaders"), field + ".requestHeaders",
                     route.request_headers) ||
       !p.header_ops(object(rule, "responseHeaders"), field + ".responseHeaders",

@@ -97,6 +97,12 @@ func TestValidAPIRouteIsAcceptedWithDefaults(t *testing.T) {
 		{`{.spec.rules[?(@.name=="old-api")].redirect.statusCode}`, "308"},
 		{`{.spec.rules[?(@.name=="health")].auth}`, "{}"},
 		{`{.spec.defaults.cors.maxAge}`, "600s"},
+		// healthCheck: the schema's defaults, and a timeout left unset.
+		{`{.spec.rules[?(@.name=="read-orders")].healthCheck.interval}`, "10s"},
+		{`{.spec.rules[?(@.name=="read-orders")].healthCheck.unhealthyThreshold}`, "3"},
+		{`{.spec.rules[?(@.name=="read-orders")].healthCheck.healthyThreshold}`, "2"},
+		{`{.spec.rules[?(@.name=="read-orders")].healthCheck.timeout}`, ""},
+		{`{.spec.rules[?(@.name=="write-orders")].healthCheck.expectedStatuses}`, "[200,204]"},
 		// Body mapping: defaults, and Set values of any JSON type kept as written.
 		{`{.spec.rules[?(@.name=="write-orders")].requestBody.maxBytes}`, "65536"},
 		{`{.spec.rules[?(@.name=="write-orders")].responseBody.onMismatch}`, "Pass"},
@@ -486,6 +492,60 @@ rules:
     - {name: p, backend: {name: a, port: 80}, path: /a}
     forwardHeaders: [X-Tenant, Authorization]`,
 			[]string{"spec.rules[0].aggregate.forwardHeaders", "forwardAuthorization: true"}, nil},
+		{"health-check-without-path", `
+rules:
+- name: a
+  ` + ok + `
+  healthCheck: {interval: 5s}`,
+			[]string{"spec.rules[0].healthCheck.path", "Required value"}, nil},
+		{"health-check-relative-path", `
+rules:
+- name: a
+  ` + ok + `
+  healthCheck: {path: healthz}`,
+			[]string{"spec.rules[0].healthCheck.path", "should match"}, nil},
+		{"health-check-path-injection", `
+rules:
+- name: a
+  ` + ok + `
+  healthCheck: {path: "/h HTTP/1.1"}`,
+			[]string{"spec.rules[0].healthCheck.path", "should match"}, nil},
+		{"health-check-interval-too-short", `
+rules:
+- name: a
+  ` + ok + `
+  healthCheck: {path: /healthz, interval: 50ms}`,
+			[]string{"spec.rules[0].healthCheck.interval", "interval must be between 100ms and 1h"}, nil},
+		{"health-check-timeout-not-shorter", `
+rules:
+- name: a
+  ` + ok + `
+  healthCheck: {path: /healthz, interval: 1s, timeout: 1s}`,
+			[]string{"spec.rules[0].healthCheck.timeout", "shorter than interval"}, nil},
+		{"health-check-timeout-over-default-interval", `
+rules:
+- name: a
+  ` + ok + `
+  healthCheck: {path: /healthz, timeout: 15s}`,
+			[]string{"spec.rules[0].healthCheck.timeout", "shorter than interval"}, nil},
+		{"health-check-threshold-zero", `
+rules:
+- name: a
+  ` + ok + `
+  healthCheck: {path: /healthz, unhealthyThreshold: 0}`,
+			[]string{"spec.rules[0].healthCheck.unhealthyThreshold", "should be greater than or equal to 1"}, nil},
+		{"health-check-bad-status", `
+rules:
+- name: a
+  ` + ok + `
+  healthCheck: {path: /healthz, expectedStatuses: [700]}`,
+			[]string{"spec.rules[0].healthCheck.expectedStatuses[0]", "should be less than or equal to 599"}, nil},
+		{"health-check-without-backends", `
+rules:
+- name: a
+  directResponse: {status: 200}
+  healthCheck: {path: /healthz}`,
+			[]string{"spec.rules[0].healthCheck", "healthCheck needs backends"}, nil},
 		{"aggregate-reserved-part-name", `
 rules:
 - name: a

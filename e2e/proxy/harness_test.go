@@ -144,6 +144,10 @@ type BackendStats struct {
 	Completed  int64  `json:"completed"`
 	WebSockets int64  `json:"websockets"`
 	GRPC       int64  `json:"grpc"`
+	// Health checks answered on /__backend/healthz, and the last one's
+	// User-Agent.
+	HealthChecks    int64  `json:"healthChecks"`
+	HealthUserAgent string `json:"healthUserAgent"`
 }
 
 // startBackend starts a test-backend; extra args go to its command line.

@@ -240,6 +240,18 @@ type Cluster struct {
 	TLSServerName  string        `json:"tlsServerName,omitempty"` // HTTPS: SNI and verified name
 	TLSCa          string        `json:"tlsCa,omitempty"`         // HTTPS: extra trust anchors (PEM)
 	LoadBalancer   *LoadBalancer `json:"loadBalancer,omitempty"`
+	HealthCheck    *HealthCheck  `json:"healthCheck,omitempty"`
+}
+
+// HealthCheck is a cluster's active health check (docs/resilience.md).
+type HealthCheck struct {
+	Path               string `json:"path"`
+	Interval           string `json:"interval,omitempty"`
+	Timeout            string `json:"timeout,omitempty"`
+	UnhealthyThreshold int    `json:"unhealthyThreshold,omitempty"`
+	HealthyThreshold   int    `json:"healthyThreshold,omitempty"`
+	Host               string `json:"host,omitempty"`
+	ExpectedStatuses   []int  `json:"expectedStatuses,omitempty"`
 }
 
 type Limits struct {

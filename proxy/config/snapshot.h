@@ -18,6 +18,7 @@
 #include <string>
 #include <vector>
 
+#include "proxy/config/policies/health_check.h"
 #include "proxy/config/policies/load_balancer.h"
 #include "proxy/config/policies/route_policies.h"
 
@@ -181,6 +182,7 @@ struct Cluster {
   bool tls_verify = true;                      // HTTPS: verify the backend's certificate
   std::optional<std::string> tls_ca_pem;       // HTTPS: extra trust anchors
   std::optional<LoadBalancer> load_balancer;   // absent: least request
+  std::optional<HealthCheck> health_check;     // absent: no active health checks
 
   bool operator==(const Cluster&) const = default;
 };

@@ -17,8 +17,7 @@ void decode_listener(Decoder& d, const Json& json, const std::string& path, List
   r.get("tls", out.tls);
 }
 
-void decode_virtual_host(Decoder& d, const Json& json, const std::string& path,
-                         VirtualHost& out) {
+void decode_virtual_host(Decoder& d, const Json& json, const std::string& path, VirtualHost& out) {
   ObjectReader r(d, json, path, {"name", "domains", "tls", "routes"});
   r.get("name", out.name, /*required=*/true);
   r.get_strings("domains", out.domains);
@@ -37,7 +36,7 @@ void decode_virtual_host(Decoder& d, const Json& json, const std::string& path,
 void decode_cluster(Decoder& d, const Json& json, const std::string& path, Cluster& out) {
   ObjectReader r(d, json, path,
                  {"name", "protocol", "endpoints", "connectTimeout", "tlsServerName", "tlsVerify",
-                  "tlsCa", "loadBalancer"});
+                  "tlsCa", "loadBalancer", "healthCheck"});
   r.get("name", out.name, /*required=*/true);
   get_enum(d, r, "protocol", out.protocol, cluster_protocol, "HTTP, H2C, HTTPS");
   r.each("endpoints", [&](const Json& element, const std::string& p) {
@@ -55,12 +54,15 @@ void decode_cluster(Decoder& d, const Json& json, const std::string& path, Clust
   if (const Json* balancer = r.child("loadBalancer")) {
     decode(d, *balancer, r.field("loadBalancer"), out.load_balancer.emplace());
   }
+  if (const Json* check = r.child("healthCheck")) {
+    decode(d, *check, r.field("healthCheck"), out.health_check.emplace());
+  }
 }
 
 void decode_limits(Decoder& d, const Json& json, const std::string& path, Limits& out) {
   ObjectReader r(d, json, path,
-                 {"maxHeaderBytes", "maxHeaderCount", "maxConcurrentStreams",
-                  "maxRequestBodyBytes", "requestTimeout", "idleTimeout", "headerTimeout"});
+                 {"maxHeaderBytes", "maxHeaderCount", "maxConcurrentStreams", "maxRequestBodyBytes",
+                  "requestTimeout", "idleTimeout", "headerTimeout"});
   r.get("maxHeaderBytes", out.max_header_bytes, 1, kU32Max);
   r.get("maxHeaderCount", out.max_header_count, 1, kU32Max);
   r.get("maxConcurrentStreams", out.max_concurrent_streams, 1, kU32Max);

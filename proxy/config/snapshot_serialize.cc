@@ -114,6 +114,7 @@ Json cluster(const Cluster& c) {
   set_optional(out, "tlsServerName", c.tls_server_name);
   set_optional(out, "tlsCa", c.tls_ca_pem);
   if (c.load_balancer) out["loadBalancer"] = to_json(*c.load_balancer);
+  if (c.health_check) out["healthCheck"] = to_json(*c.health_check);
   return out;
 }
 

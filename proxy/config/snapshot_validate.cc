@@ -69,6 +69,14 @@ Result<void> validate_cluster(const Cluster& c, const std::string& path,
   if (c.load_balancer) {
     if (auto r = validate(*c.load_balancer, path + ".loadBalancer"); !r.ok()) return r;
   }
+  if (c.health_check) {
+    if (auto r = validate(*c.health_check, path + ".healthCheck"); !r.ok()) return r;
+    // Probes speak cleartext HTTP/1.1 for now (docs/resilience.md
+    // "Health checks"); an H2C or HTTPS endpoint would fail every probe.
+    if (c.protocol != ClusterProtocol::kHttp1) {
+      return invalid(path + ".healthCheck", "only valid with protocol HTTP for now");
+    }
+  }
   if (c.connect_timeout.count() <= 0) {
     return invalid(path + ".connectTimeout", "must be greater than 0");
   }

@@ -1,6 +1,7 @@
 #include "proxy/exchange/cluster_resilience.h"
 
 #include <algorithm>
+#include <string>
 
 namespace archway::exchange {
 namespace {
@@ -18,6 +19,16 @@ void merge(config::CircuitBreaker& into, const config::CircuitBreaker& breaker) 
   lowest(into.consecutive_5xx, breaker.consecutive_5xx);
   lowest(into.base_ejection_time, breaker.base_ejection_time);
   lowest(into.max_ejection_percent, breaker.max_ejection_percent);
+}
+
+// Everything about a cluster's probes, as one string: a change of any of
+// it starts the cluster's health state afresh.
+std::string probe_identity(const config::HealthCheck& check) {
+  std::string out = check.path + '|' + std::to_string(check.interval.count()) + '|' +
+                    std::to_string(check.effective_timeout().count()) + '|' +
+                    check.host.value_or("") + '|';
+  for (const uint16_t status : check.expected_statuses) out += std::to_string(status) + ',';
+  return out;
 }
 
 ClusterPolicy to_policy(const config::CircuitBreaker& breaker) {
@@ -53,6 +64,12 @@ std::map<std::string, ClusterPolicy> cluster_policies(const config::Snapshot& sn
     ClusterPolicy policy = to_policy(breaker);
     policy.retries = out[cluster].retries;
     out[cluster] = std::move(policy);
+  }
+  for (const auto& cluster : snapshot.clusters) {
+    if (!cluster.health_check) continue;
+    const config::HealthCheck& check = *cluster.health_check;
+    out[cluster.name].health = resilience::HealthSettings{
+        check.unhealthy_threshold, check.healthy_threshold, probe_identity(check)};
   }
   return out;
 }

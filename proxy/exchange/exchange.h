@@ -109,6 +109,9 @@ class Exchange final : public http::BackendEvents,
   // Balancing (exchange_balancing.cc): chooses endpoint_ in cluster_ for
   // an attempt and counts it in flight there until release_backend.
   void pick_endpoint();
+  // `picked`, or the next endpoint neither ejected nor unhealthy (panic
+  // aside: resilience/endpoint_choice.h).
+  [[nodiscard]] size_t usable_endpoint(size_t picked) const;
   // ConsistentHash: the hash of the request's key; nullopt without one.
   // A cookie key the request lacks is made up and set in affinity_cookie_.
   [[nodiscard]] std::optional<uint64_t> balancing_key();

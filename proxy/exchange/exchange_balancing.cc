@@ -1,11 +1,13 @@
 // The exchange's side of balancing (docs/resilience.md "Balancing"): the
 // key a ConsistentHash cluster hashes, the endpoint pick with outlier
-// ejection applied on top, and the attempt's count of requests in flight
-// on its endpoint. The choice itself is proxy/balancing/'s.
+// ejection and health checks applied on top, and the attempt's count of
+// requests in flight on its endpoint. The choice itself is
+// proxy/balancing/'s.
 
 #include "proxy/balancing/affinity_cookie.h"
 #include "proxy/balancing/hash.h"
 #include "proxy/exchange/exchange.h"
+#include "proxy/resilience/endpoint_choice.h"
 
 namespace archway::exchange {
 
@@ -19,14 +21,19 @@ void Exchange::pick_endpoint() {
     in.round_robin = worker_.balancing().round_robin(cluster_->cluster->name, balancer.size());
   }
   endpoint_index_ = balancer.pick(in);
-  // An ejected pick moves on to the next endpoint that is not ejected.
-  if (const auto& outlier = cluster_->resilience.outlier) {
-    endpoint_index_ = outlier->choose(endpoint_index_, std::chrono::steady_clock::now());
-  }
+  // An ejected or unhealthy pick moves on to the next usable endpoint.
+  endpoint_index_ = usable_endpoint(endpoint_index_);
   endpoint_ = cluster_->endpoints[endpoint_index_];
   // Counted until the attempt ends (release_backend); a new pick for
   // another attempt gives this one back first.
   in_flight_ = balancer.start(endpoint_index_);
+}
+
+size_t Exchange::usable_endpoint(size_t picked) const {
+  const resilience::ClusterResilience& r = cluster_->resilience;
+  if (!r.outlier && !r.health) return picked;
+  return resilience::choose_endpoint(picked, cluster_->endpoints.size(), r.outlier.get(),
+                                     r.health.get(), std::chrono::steady_clock::now());
 }
 
 std::optional<uint64_t> Exchange::balancing_key() {

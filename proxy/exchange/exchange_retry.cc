@@ -167,16 +167,13 @@ bool Exchange::retry_attempt(resilience::AttemptFailure failure, const Response*
 
 void Exchange::start_retry() {
   // Another endpoint than the one that failed, when the cluster has more:
-  // the balancer's pick (and outlier detection's), then one step on if it
-  // is the same endpoint again.
+  // the balancer's pick (skipping ejected and unhealthy endpoints), then
+  // one step on if it is the same endpoint again.
   const size_t failed = endpoint_index_;
   const size_t count = cluster_->endpoints.size();
   pick_endpoint();
   if (endpoint_index_ == failed && count > 1) {
-    size_t index = (failed + 1) % count;
-    if (const auto& outlier = cluster_->resilience.outlier) {
-      index = outlier->choose(index, std::chrono::steady_clock::now());
-    }
+    const size_t index = usable_endpoint((failed + 1) % count);
     endpoint_index_ = index;
     endpoint_ = cluster_->endpoints[index];
     in_flight_ = cluster_->balancer->start(index);

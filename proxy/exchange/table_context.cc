@@ -94,7 +94,8 @@ Result<std::shared_ptr<const TableContext>> build_table_context_with_state(
         names.push_back(ep.address().to_string() + ":" + std::to_string(ep.port()));
       }
       info.resilience = shared.clusters.obtain(clusters[i].name, names, policy->second.limits,
-                                               policy->second.outlier, policy->second.retries);
+                                               policy->second.outlier, policy->second.retries,
+                                               policy->second.health);
     }
   }
   auto tls = tls::ServerTls::create(snapshot);

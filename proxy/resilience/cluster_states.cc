@@ -5,17 +5,17 @@ namespace archway::resilience {
 ClusterResilience ClusterStates::obtain(const std::string& cluster,
                                         const std::vector<std::string>& endpoints,
                                         const BreakerLimits& limits,
-                                        const std::optional<OutlierSettings>& outlier,
-                                        bool retries) {
+                                        const std::optional<OutlierSettings>& outlier, bool retries,
+                                        const std::optional<HealthSettings>& health) {
   std::lock_guard lock(mutex_);
   // Forget what no table holds any more (clusters gone from the snapshot).
   std::erase_if(entries_, [](const auto& item) {
     return item.second.breaker.expired() && item.second.outlier.expired() &&
-           item.second.retry_budget.expired();
+           item.second.retry_budget.expired() && item.second.health.expired();
   });
   ClusterResilience out;
   out.limits = limits;
-  if (!limits.any() && !outlier && !retries) return out;
+  if (!limits.any() && !outlier && !retries && !health) return out;
   Entry& entry = entries_[cluster];
   if (retries) {
     out.retry_budget = entry.retry_budget.lock();
@@ -39,6 +39,14 @@ ClusterResilience ClusterStates::obtain(const std::string& cluster,
       entry.endpoints = endpoints;
     }
   }
+  if (health) {
+    out.health = entry.health.lock();
+    if (!out.health || entry.health_endpoints != endpoints || out.health->settings() != *health) {
+      out.health = std::make_shared<HealthState>(endpoints.size(), *health);
+      entry.health = out.health;
+      entry.health_endpoints = endpoints;
+    }
+  }
   return out;
 }
 
@@ -59,6 +67,23 @@ std::vector<ClusterStates::Report> ClusterStates::report(OutlierDetector::TimePo
     if (outlier) {
       r.ejections = outlier->ejections();
       r.ejected_now = outlier->ejected_count(now);
+    }
+    out.push_back(std::move(r));
+  }
+  return out;
+}
+
+std::vector<ClusterStates::HealthReport> ClusterStates::health_report() const {
+  std::lock_guard lock(mutex_);
+  std::vector<HealthReport> out;
+  for (const auto& [name, entry] : entries_) {
+    auto health = entry.health.lock();
+    if (!health) continue;
+    HealthReport r;
+    r.cluster = name;
+    r.unhealthy_now = health->unhealthy_count();
+    for (size_t i = 0; i < r.probes.size(); ++i) {
+      r.probes[i] = health->probes(static_cast<ProbeResult>(i));
     }
     out.push_back(std::move(r));
   }

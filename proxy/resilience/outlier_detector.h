@@ -48,6 +48,11 @@ class OutlierDetector {
   bool record(size_t i, bool failure, TimePoint now);
 
   [[nodiscard]] bool ejected(size_t i, TimePoint now) const;
+  // Whether any endpoint may be ejected at `now`: false on a healthy
+  // cluster, at the cost of one atomic load.
+  [[nodiscard]] bool ejecting(TimePoint now) const {
+    return last_ejection_end_.load(std::memory_order_relaxed) > ticks(now);
+  }
   [[nodiscard]] size_t ejected_count(TimePoint now) const;
   [[nodiscard]] uint64_t ejections() const { return ejections_.load(std::memory_order_relaxed); }
   [[nodiscard]] size_t size() const { return endpoints_.size(); }

@@ -24,6 +24,7 @@
 #include "proxy/config/validated_snapshot.h"
 #include "proxy/exchange/access_log.h"
 #include "proxy/filters/shared_policy_state.h"
+#include "proxy/health/prober.h"
 #include "proxy/ratelimit/global/global_limiter.h"
 #include "proxy/ratelimit/limit_tables.h"
 #include "proxy/server/worker.h"
@@ -112,6 +113,9 @@ class Server {
   // Before workers_: outlives them, and with them every fetch they run for it.
   filters::SharedPolicyState policy_state_;
   std::vector<std::unique_ptr<Worker>> workers_;
+  // Active health checks of the live table's clusters, on its own thread
+  // (docs/resilience.md "Health checks"); stopped before the workers.
+  health::Prober prober_;
   std::optional<config::SnapshotStore> store_;
   mutable std::mutex mu_;                              // control plane only
   std::map<std::string, config::Listener> listeners_;  // by key

@@ -6,6 +6,11 @@
 //
 // With -ready-file, the bound address is written there once the listener is
 // open, so a launcher can wait for it without polling the port.
+//
+// GET /__echo/seen?userAgent=UA answers {"count":N,"path":P}: how many
+// requests came with that User-Agent and the last one's path (e.g. the
+// proxy's health checks, "archway-health-check"). Paths under /__echo/ are
+// neither echoed nor counted.
 package main
 
 import (
@@ -17,8 +22,32 @@ import (
 	"net/http"
 	"os"
 	"os/signal"
+	"strings"
+	"sync"
 	"syscall"
 )
+
+// seen counts requests by User-Agent.
+type seen struct {
+	mu    sync.Mutex
+	count map[string]int
+	path  map[string]string
+}
+
+func (s *seen) add(r *http.Request) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.count[r.UserAgent()]++
+	s.path[r.UserAgent()] = r.URL.Path
+}
+
+func (s *seen) answer(w http.ResponseWriter, r *http.Request) {
+	ua := r.URL.Query().Get("userAgent")
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	w.Header().Set("Content-Type", "application/json")
+	_ = json.NewEncoder(w).Encode(map[string]any{"count": s.count[ua], "path": s.path[ua]})
+}
 
 type answer struct {
 	Name    string              `json:"name"`
@@ -48,7 +77,15 @@ func main() {
 			log.Fatalf("ready file: %v", err)
 		}
 	}
+	requests := &seen{count: map[string]int{}, path: map[string]string{}}
 	handler := http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if r.URL.Path == "/__echo/seen" {
+			requests.answer(w, r)
+			return
+		}
+		if !strings.HasPrefix(r.URL.Path, "/__echo/") {
+			requests.add(r)
+		}
 		w.Header().Set("Content-Type", "application/json")
 		w.Header().Set("X-Backend", *name)
 		_ = json.NewEncoder(w).Encode(answer{

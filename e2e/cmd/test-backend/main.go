@@ -40,6 +40,12 @@
 //	                   requests: heads received; completed: requests whose
 //	                   body was read to its end without error
 //	/__backend/reset   sets the counters to zero
+//	/__backend/healthz a health-check target: answers the health status
+//	                   (200 unless set), counted in "healthChecks" with
+//	                   the last caller's User-Agent in "healthUserAgent"
+//	/__backend/healthz/set?status=503
+//	                   sets that status, so a test can make one endpoint
+//	                   fail its health checks while it still serves traffic
 package main
 
 import (
@@ -86,13 +92,15 @@ type Echo struct {
 }
 
 type counters struct {
-	requests, completed, websockets, grpc atomic.Int64
+	requests, completed, websockets, grpc, healthChecks atomic.Int64
 }
 
 type backend struct {
-	name string
-	c    counters
-	grpc *grpc.Server
+	name            string
+	c               counters
+	grpc            *grpc.Server
+	healthStatus    atomic.Int64 // what /__backend/healthz answers; 0: 200
+	healthUserAgent atomic.Value // string: the last health check's User-Agent
 }
 
 func main() {
@@ -103,6 +111,7 @@ func main() {
 	flag.Parse()
 
 	b := &backend{name: *name}
+	b.healthUserAgent.Store("")
 	b.grpc = grpc.NewServer()
 	testpb.RegisterTestServiceServer(b.grpc, &testService{b: b})
 
@@ -307,17 +316,36 @@ func (b *backend) admin(w http.ResponseWriter, r *http.Request) {
 	case "/__backend/stats":
 		w.Header().Set("Content-Type", "application/json")
 		json.NewEncoder(w).Encode(map[string]any{
-			"name":       b.name,
-			"requests":   b.c.requests.Load(),
-			"completed":  b.c.completed.Load(),
-			"websockets": b.c.websockets.Load(),
-			"grpc":       b.c.grpc.Load(),
+			"name":            b.name,
+			"requests":        b.c.requests.Load(),
+			"completed":       b.c.completed.Load(),
+			"websockets":      b.c.websockets.Load(),
+			"grpc":            b.c.grpc.Load(),
+			"healthChecks":    b.c.healthChecks.Load(),
+			"healthUserAgent": b.healthUserAgent.Load(),
 		})
+	case "/__backend/healthz":
+		b.c.healthChecks.Add(1)
+		b.healthUserAgent.Store(r.UserAgent())
+		code := int(b.healthStatus.Load())
+		if code == 0 {
+			code = http.StatusOK
+		}
+		w.WriteHeader(code)
+	case "/__backend/healthz/set":
+		code, err := strconv.Atoi(r.URL.Query().Get("status"))
+		if err != nil || code < 100 || code > 599 {
+			http.Error(w, "status must be 100..599", http.StatusBadRequest)
+			return
+		}
+		b.healthStatus.Store(int64(code))
+		w.WriteHeader(http.StatusNoContent)
 	case "/__backend/reset":
 		b.c.requests.Store(0)
 		b.c.completed.Store(0)
 		b.c.websockets.Store(0)
 		b.c.grpc.Store(0)
+		b.c.healthChecks.Store(0)
 		w.WriteHeader(http.StatusNoContent)
 	default:
 		http.NotFound(w, r)

@@ -17,6 +17,7 @@
 
 #include "common/result.h"
 #include "proxy/config/json_decoder.h"
+#include "proxy/config/policies/health_check.h"
 #include "proxy/config/policies/load_balancer.h"
 #include "proxy/config/policies/route_policies.h"
 
@@ -35,6 +36,8 @@ void decode(Decoder& decoder, const Json& json, const std::string& path, BodyMap
 // A cluster's loadBalancer (not a route policy; the snapshot's clusters and
 // the controller's APIRoute rules both use it).
 void decode(Decoder& decoder, const Json& json, const std::string& path, LoadBalancer& out);
+// A cluster's healthCheck (like loadBalancer, a cluster field).
+void decode(Decoder& decoder, const Json& json, const std::string& path, HealthCheck& out);
 void decode(Decoder& decoder, const Json& json, const std::string& path, RoutePolicies& out);
 
 [[nodiscard]] Result<void> validate(const Retries& retries, const std::string& path);
@@ -47,6 +50,7 @@ void decode(Decoder& decoder, const Json& json, const std::string& path, RoutePo
 
 [[nodiscard]] Result<void> validate(const BodyMapping& mapping, const std::string& path);
 [[nodiscard]] Result<void> validate(const LoadBalancer& balancer, const std::string& path);
+[[nodiscard]] Result<void> validate(const HealthCheck& check, const std::string& path);
 // Parts must name clusters of the snapshot, as backends do.
 [[nodiscard]] Result<void> validate(const Aggregate& aggregate, const std::string& path,
                                     const std::unordered_set<std::string>& clusters);
@@ -64,6 +68,7 @@ void decode(Decoder& decoder, const Json& json, const std::string& path, RoutePo
 
 [[nodiscard]] Json to_json(const BodyMapping& mapping);
 [[nodiscard]] Json to_json(const LoadBalancer& balancer);
+[[nodiscard]] Json to_json(const HealthCheck& check);
 [[nodiscard]] Json to_json(const RoutePolicies& policies);
 
 // Fail closed (enforcement.cc): a route carrying a policy that this proxy
