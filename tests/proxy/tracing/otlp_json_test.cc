@@ -72,5 +72,32 @@ TEST(OtlpJson, NoInstanceIdAndInvalidUtf8) {
       "/a\xEF\xBF\xBD");
 }
 
+// Any bytes a request carries come out as a JSON string a strict parser
+// reads back: escapes for quotes, backslashes and controls, valid UTF-8
+// kept, each byte of an invalid sequence (overlong, surrogate, truncated,
+// above U+10FFFF) replaced by U+FFFD.
+TEST(OtlpJson, StringsEscapedAndUtf8Checked) {
+  const std::string r = "\xEF\xBF\xBD";
+  const struct {
+    std::string in, out;
+  } cases[] = {
+      {"plain /path?q=1", "plain /path?q=1"},
+      {"a\"b\\c\n\t\x01\x1f", "a\"b\\c\n\t\x01\x1f"},
+      {"caf\xC3\xA9 \xE2\x82\xAC \xF0\x9F\x98\x80", "caf\xC3\xA9 \xE2\x82\xAC \xF0\x9F\x98\x80"},
+      {"\xC3\x28", r + "("},                       // a lead byte without its continuation
+      {"\xC0\xAF", r + r},                         // overlong '/'
+      {"\xED\xA0\x80", r + r + r},                // a UTF-16 surrogate
+      {"\xF4\x90\x80\x80", r + r + r + r},       // above U+10FFFF
+      {"end\xE2\x82", "end" + r + r},              // truncated at the end
+  };
+  for (const auto& c : cases) {
+    SpanRecord s = client_span();
+    s.name = c.in;
+    const SpanRecord spans[] = {s};
+    const json j = json::parse(encode_otlp_json(Resource{"svc", "host"}, spans));
+    EXPECT_EQ(j["resourceSpans"][0]["scopeSpans"][0]["spans"][0]["name"], c.out) << c.in;
+  }
+}
+
 }  // namespace
 }  // namespace archway::tracing
