@@ -220,7 +220,7 @@ start_archway-observed() {
     >"$dir/sink.log" 2>&1 &
   pids+=($!)
   wait_port "$sport" 5 || { echo "bench: OTLP sink did not start" >&2; return 1; }
-  archway_flags="--otlp-endpoint http://127.0.0.1:$sport/v1/traces --trace-sampling-ratio 0.01 --trace-batch-interval 1s" \
+  archway_flags="--otlp-endpoint http://127.0.0.1:$sport/v1/traces --trace-sampling-ratio ${OBSERVED_RATIO:-0.01} --trace-batch-interval 1s" \
     start_archway_binary "$archway_bin" "$@"
   otlp_spans_file=$dir/spans # run.sh prints how many spans reached the sink
 }

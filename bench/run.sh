@@ -53,7 +53,8 @@
 #        "archway-bare" / "archway-observed": no per-request metrics and
 #        no tracing, against metrics on and tracing at 1 % exported to a
 #        stand-in OTLP collector; their paired ratio is what observability
-#        costs per request (issue goal: at most 1.05).
+#        costs per request (issue goal: at most 1.05). OBSERVED_RATIO
+#        (default 0.01) sets archway-observed's sampling ratio.
 #        BUSY=1: a busy machine on purpose: a CPU-bound loop (plain shell,
 #        same priority) shares the proxy's core during every measured run,
 #        so the ratios can be compared with a quiet run's.
