@@ -1,5 +1,6 @@
 #include "proxy/metrics/families.h"
 
+#include <charconv>
 #include <cstdio>
 
 #include "proxy/metrics/prometheus.h"
@@ -12,12 +13,6 @@ std::string header(std::string_view name, std::string_view help, std::string_vie
   out.append(name).append(" ").append(help).append("\n# TYPE ");
   out.append(name).append(" ").append(type).append("\n");
   return out;
-}
-
-std::string number(double v) {
-  char buf[64];
-  std::snprintf(buf, sizeof buf, "%.17g", v);
-  return buf;
 }
 
 }  // namespace
@@ -33,21 +28,47 @@ std::string render_labelled_counter(std::string_view name, std::string_view help
   return out;
 }
 
+std::string format_number(double v) {
+  char buf[64];
+  auto [end, ec] = std::to_chars(buf, buf + sizeof buf, v);
+  return ec == std::errc() ? std::string(buf, end) : std::string("NaN");
+}
+
+void append_histogram_series(std::string& out, std::string_view name, std::string_view labels,
+                             const HistogramView& h, const Exemplars* exemplars) {
+  uint64_t cumulative = 0;
+  for (size_t i = 0; i < h.counts.size(); ++i) {
+    cumulative += h.counts[i];
+    char le[32];
+    if (i < h.bounds.size()) {
+      std::snprintf(le, sizeof le, "%g", h.bounds[i]);
+    } else {
+      std::snprintf(le, sizeof le, "+Inf");
+    }
+    out.append(name).append("_bucket{").append(labels).append("le=\"").append(le).append("\"} ");
+    out += std::to_string(cumulative);
+    if (exemplars != nullptr && i < exemplars->by_bucket.size() && exemplars->by_bucket[i].set) {
+      const auto& e = exemplars->by_bucket[i];
+      char ts[32];
+      std::snprintf(ts, sizeof ts, "%.3f", e.unix_seconds);
+      out.append(" # {trace_id=\"").append(e.trace_id.data(), e.trace_id.size()).append("\"} ");
+      out += format_number(e.value) + " " + ts;
+    }
+    out += "\n";
+  }
+  std::string suffix;
+  if (!labels.empty()) {
+    suffix = "{";
+    suffix.append(labels.substr(0, labels.size() - 1)).append("}");
+  }
+  out.append(name).append("_sum").append(suffix) += " " + format_number(h.sum) + "\n";
+  out.append(name).append("_count").append(suffix) += " " + std::to_string(h.count) + "\n";
+}
+
 std::string render_histogram(std::string_view name, std::string_view help,
                              const HistogramView& histogram) {
   std::string out = header(name, help, "histogram");
-  uint64_t cumulative = 0;
-  for (size_t i = 0; i < histogram.bounds.size() && i < histogram.counts.size(); ++i) {
-    cumulative += histogram.counts[i];
-    char le[32];
-    std::snprintf(le, sizeof le, "%g", histogram.bounds[i]);
-    out.append(name).append("_bucket{le=\"").append(le).append("\"} ");
-    out += std::to_string(cumulative) + "\n";
-  }
-  if (histogram.counts.size() > histogram.bounds.size()) cumulative += histogram.counts.back();
-  out.append(name).append("_bucket{le=\"+Inf\"} ") += std::to_string(cumulative) + "\n";
-  out.append(name).append("_sum ") += number(histogram.sum) + "\n";
-  out.append(name).append("_count ") += std::to_string(histogram.count) + "\n";
+  append_histogram_series(out, name, "", histogram);
   return out;
 }
 

@@ -10,6 +10,8 @@
 #include <utility>
 #include <vector>
 
+#include "proxy/metrics/histogram.h"
+
 namespace archway::metrics {
 
 // `# HELP`, `# TYPE ... counter`, then one `name{label="value"} count` per
@@ -29,5 +31,14 @@ struct HistogramView {
 };
 [[nodiscard]] std::string render_histogram(std::string_view name, std::string_view help,
                                            const HistogramView& histogram);
+
+// The series of one histogram, without `# HELP`/`# TYPE`: `labels` are
+// written before `le` ("k=\"v\"," or empty); `exemplars` (optional, one per
+// bucket) are written in OpenMetrics syntax.
+void append_histogram_series(std::string& out, std::string_view name, std::string_view labels,
+                             const HistogramView& histogram, const Exemplars* exemplars = nullptr);
+
+// A sample value: the shortest text that reads back as `v`.
+[[nodiscard]] std::string format_number(double v);
 
 }  // namespace archway::metrics

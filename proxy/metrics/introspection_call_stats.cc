@@ -1,5 +1,7 @@
 #include "proxy/metrics/introspection_call_stats.h"
 
+#include "proxy/metrics/families.h"
+
 #include <cstdio>
 
 #include "proxy/metrics/worker_stats.h"
@@ -35,22 +37,10 @@ void render_introspection_calls(const IntrospectionCallStats& stats, std::string
     out += std::string("archway_introspection_calls_total{result=\"") +
            kIntrospectionCallResultNames[i] + "\"} " + std::to_string(stats.calls[i]) + "\n";
   }
-  const std::string name = "archway_introspection_call_duration_seconds";
-  out += "# HELP " + name + " Time from an introspection call's start to its answer.\n";
-  out += "# TYPE " + name + " histogram\n";
-  uint64_t cumulative = 0;
-  for (size_t i = 0; i < kDurationBuckets.size(); ++i) {
-    cumulative += stats.duration_buckets[i];
-    char le[32];
-    std::snprintf(le, sizeof le, "%g", kDurationBuckets[i]);
-    out += name + "_bucket{le=\"" + le + "\"} " + std::to_string(cumulative) + "\n";
-  }
-  cumulative += stats.duration_buckets.back();
-  out += name + "_bucket{le=\"+Inf\"} " + std::to_string(cumulative) + "\n";
-  char sum[64];
-  std::snprintf(sum, sizeof sum, "%.17g", stats.duration_sum);
-  out += name + "_sum " + sum + "\n";
-  out += name + "_count " + std::to_string(stats.duration_count) + "\n";
+  out += render_histogram("archway_introspection_call_duration_seconds",
+                          "Time from an introspection call's start to its answer.",
+                          HistogramView{kDurationBuckets, stats.duration_buckets,
+                                        stats.duration_sum, stats.duration_count});
 }
 
 }  // namespace archway::metrics

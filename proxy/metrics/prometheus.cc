@@ -2,48 +2,19 @@
 
 #include <algorithm>
 #include <array>
-#include <charconv>
 #include <cstdio>
 #include <cstdlib>
 #include <utility>
 
+#include "proxy/metrics/families.h"
+
 namespace archway::metrics {
 namespace {
 
-// The shortest text that reads back as `v`.
-std::string number(double v) {
-  char buf[64];
-  auto [end, ec] = std::to_chars(buf, buf + sizeof buf, v);
-  return ec == std::errc() ? std::string(buf, end) : std::string("NaN");
-}
-
-// One histogram's series; `labels`: its labels before `le` ("k=\"v\","),
-// possibly empty.
 void append_histogram(std::string& out, const std::string& name, const std::string& labels,
                       const DurationHistogram& h, const Exemplars* exemplars) {
-  uint64_t cumulative = 0;
-  for (size_t i = 0; i < h.buckets.size(); ++i) {
-    cumulative += h.buckets[i];
-    char le[32];
-    if (i < kDurationBuckets.size()) {
-      std::snprintf(le, sizeof le, "%g", kDurationBuckets[i]);
-    } else {
-      std::snprintf(le, sizeof le, "+Inf");
-    }
-    out += name + "_bucket{" + labels + "le=\"" + le + "\"} " + std::to_string(cumulative);
-    if (exemplars != nullptr && exemplars->by_bucket[i].set) {
-      const auto& e = exemplars->by_bucket[i];
-      char ts[32];
-      std::snprintf(ts, sizeof ts, "%.3f", e.unix_seconds);
-      out += " # {trace_id=\"" + std::string(e.trace_id.data(), e.trace_id.size()) + "\"} " +
-             number(e.value) + " " + ts;
-    }
-    out += "\n";
-  }
-  const std::string suffix =
-      labels.empty() ? std::string() : "{" + labels.substr(0, labels.size() - 1) + "}";
-  out += name + "_sum" + suffix + " " + number(h.sum) + "\n";
-  out += name + "_count" + suffix + " " + std::to_string(h.count) + "\n";
+  append_histogram_series(out, name, labels,
+                          HistogramView{kDurationBuckets, h.buckets, h.sum, h.count}, exemplars);
 }
 
 void render_upstream(const StatsSnapshot& stats, std::string& out) {
@@ -219,12 +190,13 @@ std::string render_prometheus(const StatsSnapshot& stats, const ProcessGauges& g
   out += "# HELP archway_config_version Version of the live snapshot (0 before the first).\n";
   out += "# TYPE archway_config_version gauge\n";
   out += "archway_config_version{version=\"" + escape_label(gauges.config_version) + "\"} " +
-         number(is_number ? numeric : (gauges.config_version.empty() ? 0 : 1)) + "\n";
+         format_number(is_number ? numeric : (gauges.config_version.empty() ? 0 : 1)) + "\n";
   out +=
       "# HELP archway_config_apply_duration_seconds Time the last accepted snapshot took to "
       "apply.\n";
   out += "# TYPE archway_config_apply_duration_seconds gauge\n";
-  out += "archway_config_apply_duration_seconds " + number(gauges.config_apply_seconds) + "\n";
+  out +=
+      "archway_config_apply_duration_seconds " + format_number(gauges.config_apply_seconds) + "\n";
   out +=
       "# HELP archway_access_log_dropped_total Access-log lines dropped because the queue was "
       "full.\n";
