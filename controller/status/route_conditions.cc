@@ -5,6 +5,12 @@ namespace {
 
 std::string spelled(compile::Reason reason) { return std::string(compile::reason_name(reason)); }
 
+std::string joined(const std::vector<std::string>& messages) {
+  std::string out;
+  for (const auto& m : messages) out += (out.empty() ? "" : "; ") + m;
+  return out;
+}
+
 Condition programmed(const compile::ObjectVerdict& v, const PushOutcome& push,
                      bool generation_acked) {
   using State = PushOutcome::State;
@@ -63,6 +69,11 @@ RouteStatus route_status(const compile::ObjectVerdict& v, const PushOutcome& pus
     }
   }
   s.conditions.push_back(std::move(ready));
+  // A warning, not part of Ready: the route serves, but a rule is dead
+  // weight a person probably did not mean (docs/status.md).
+  if (!v.shadowed_rules.empty()) {
+    s.conditions.push_back({"Shadowed", true, "ShadowedRule", joined(v.shadowed_rules)});
+  }
   return s;
 }
 
@@ -82,6 +93,7 @@ std::vector<EventSpec> warning_events(const compile::ObjectVerdict& v, const Pus
                                         : v.accepted_message);
   }
   if (!v.resolved_refs) add(spelled(v.resolved_reason), v.resolved_message);
+  if (!v.shadowed_rules.empty()) add("ShadowedRule", joined(v.shadowed_rules));
   if (push.state == PushOutcome::State::kNacked && !generation_acked &&
       (v.accepted || v.stale_generation_serving)) {
     add("Rejected", "the proxy rejected the snapshot: " + push.message);

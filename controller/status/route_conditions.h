@@ -19,7 +19,8 @@ struct PushOutcome {
   std::string message;  // NACK message, or why it is pending
 };
 
-// Accepted, ResolvedRefs, Programmed, Ready, in that order.
+// Accepted, ResolvedRefs, Programmed, Ready, in that order, then Shadowed
+// (True, reason ShadowedRule) only while a rule can never match.
 // Programmed is per generation (`programmed`: a proxy ACKed a snapshot
 // holding this object's current generation, AckedGenerations::holds): True
 // then, whatever became of later pushes. Otherwise False with
