@@ -1068,6 +1068,13 @@ def crd():
         {
             "observedGeneration": integer("`metadata.generation` of the last spec the "
                                           "controller processed.", 0, fmt="int64"),
+            "programmedReplicas": string("Replicas whose proxy serves the current generation, "
+                                         "out of the live replicas: `2/3` (docs/status.md).",
+                                         16),
+            "programmedSeconds": {"type": "number", "minimum": 0,
+                                  "description": "Seconds from the controller's first sight of "
+                                                 "this generation to the last replica's proxy "
+                                                 "serving it."},
             "conditions": array("`Accepted` (the spec is valid and has no conflict), "
                                 "`ResolvedRefs` (every Service and Secret it names exists), "
                                 "`Programmed` (a proxy accepted a snapshot holding this "
@@ -1121,6 +1128,9 @@ def crd():
                     {"name": "Reason", "type": "string",
                      "jsonPath": '.status.conditions[?(@.type=="Ready")].reason',
                      "description": "Reason of the Ready condition."},
+                    {"name": "Replicas", "type": "string",
+                     "jsonPath": ".status.programmedReplicas",
+                     "description": "Replicas serving the current generation / live replicas."},
                     {"name": "Age", "type": "date", "jsonPath": ".metadata.creationTimestamp"},
                 ],
                 "schema": {"openAPIV3Schema": schema},

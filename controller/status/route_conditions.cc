@@ -1,5 +1,7 @@
 #include "controller/status/route_conditions.h"
 
+#include <algorithm>
+
 namespace archway::controller::status {
 namespace {
 
@@ -73,6 +75,29 @@ RouteStatus route_status(const compile::ObjectVerdict& v, const PushOutcome& pus
   // weight a person probably did not mean (docs/status.md).
   if (!v.shadowed_rules.empty()) {
     s.conditions.push_back({"Shadowed", true, "ShadowedRule", joined(v.shadowed_rules)});
+  }
+  return s;
+}
+
+RouteStatus route_status(const compile::ObjectVerdict& v, const PushOutcome& push,
+                         bool generation_acked, const ReplicaProgress& replicas) {
+  RouteStatus s = route_status(v, push, generation_acked);
+  s.programmed_replicas =
+      std::to_string(replicas.serving) + "/" + std::to_string(std::max(replicas.total, 1));
+  s.programmed_seconds = replicas.programmed_seconds;
+  if (!generation_acked || replicas.waiting.empty()) return s;
+  std::string names;
+  for (const auto& w : replicas.waiting) names += (names.empty() ? "" : ", ") + w;
+  Condition programmed{"Programmed", false,
+                       replicas.any_rejected ? "ReplicaRejected" : "ReplicasPending",
+                       "generation " + std::to_string(v.generation) + " is served by " +
+                           std::to_string(replicas.serving) + " of " +
+                           std::to_string(replicas.total) + " replicas; not yet by " + names};
+  for (auto& c : s.conditions) {
+    if (c.type == "Programmed") c = programmed;
+    if (c.type == "Ready" && c.status) {
+      c = {"Ready", false, programmed.reason, "Programmed: " + programmed.message};
+    }
   }
   return s;
 }

@@ -31,6 +31,27 @@ struct PushOutcome {
 [[nodiscard]] RouteStatus route_status(const compile::ObjectVerdict& verdict,
                                        const PushOutcome& push, bool programmed);
 
+// Across replicas (issue 18, docs/status.md): how many replicas' proxies
+// hold the object's current generation, this one included.
+struct ReplicaProgress {
+  int serving = 0;
+  int total = 1;
+  // The live replicas that do not hold it yet, each "identity (why)".
+  std::vector<std::string> waiting;
+  bool any_rejected = false;  // one of them NACKed its latest snapshot
+  // Seconds from the generation's first sight to the last replica's ACK,
+  // once known.
+  std::optional<double> programmed_seconds;
+};
+
+// As above, and Programmed True only when every live replica serves the
+// current generation (this replica's `programmed` included); otherwise
+// False with ReplicasPending or ReplicaRejected naming the replicas it
+// waits for. status.programmedReplicas is "serving/total".
+[[nodiscard]] RouteStatus route_status(const compile::ObjectVerdict& verdict,
+                                       const PushOutcome& push, bool programmed,
+                                       const ReplicaProgress& replicas);
+
 // Warning Events for what a person must fix (one per problem).
 [[nodiscard]] std::vector<EventSpec> warning_events(const compile::ObjectVerdict& verdict,
                                                     const PushOutcome& push, bool programmed);
