@@ -158,6 +158,52 @@ TEST(ReferenceGrant, CrossNamespaceAuthSecretNeedsAGrant) {
   EXPECT_TRUE(ok.resolved_refs) << ok.resolved_message;
 }
 
+// The TLS Secret of testdata's apiroute_full, moved to namespace certs.
+std::string certs_tls_secret() {
+  for (const auto& doc : YAML::LoadAll(testing::read_file(std::string(ARCHWAY_TESTDATA) +
+                                                          "/controller/apiroute_full.in.yaml"))) {
+    if (!doc.IsMap() || doc["kind"].as<std::string>("") != "Secret") continue;
+    YAML::Node copy = YAML::Clone(doc);
+    copy["metadata"]["namespace"] = "certs";
+    YAML::Emitter out;
+    out << copy;
+    return std::string("---\n") + out.c_str() + "\n";
+  }
+  ADD_FAILURE() << "no Secret in apiroute_full.in.yaml";
+  return "";
+}
+
+TEST(ReferenceGrant, CrossNamespaceTlsSecretNeedsAGrant) {
+  const std::string route =
+      "---\nkind: APIRoute\nmetadata: {name: r, namespace: ns, generation: 1}\n"
+      "spec: {hostnames: [api.example.com], tls: {secretName: api-tls, secretNamespace: certs}, "
+      "rules: [{name: main, backends: [{name: app, port: 80}]}]}\n";
+  const std::string objects =
+      testing::service_yaml("app", "10.96.0.1", "10.0.0.1") + certs_tls_secret() + route;
+  const auto refused = compile::compile(state_from_yaml(objects), testing::test_options(), {});
+  const auto& v = testing::route_verdict(refused);
+  EXPECT_FALSE(v.resolved_refs);
+  EXPECT_EQ(v.resolved_reason, Reason::kRefNotPermitted);
+  EXPECT_EQ(v.resolved_message,
+            "spec.tls.secretName: Secret certs/api-tls: a reference from namespace ns to "
+            "namespace certs needs a ReferenceGrant in certs");
+
+  const auto served =
+      compile::compile(state_from_yaml(objects + grant("certs", "{kind: APIRoute, namespace: ns}",
+                                                       "{kind: Secret, name: api-tls}")),
+                       testing::test_options(), {});
+  const auto& ok = testing::route_verdict(served);
+  EXPECT_TRUE(ok.resolved_refs) << ok.resolved_message;
+  bool with_certificate = false;
+  for (const auto& vhost : served.snapshot.virtual_hosts) {
+    with_certificate |= vhost.tls.has_value() && !vhost.tls->certificate_pem.empty();
+  }
+  EXPECT_TRUE(with_certificate) << "the granted certificate is not served";
+  for (const auto& vhost : refused.snapshot.virtual_hosts) {
+    EXPECT_FALSE(vhost.tls.has_value()) << "a certificate served without a grant";
+  }
+}
+
 TEST(ReferenceGrant, ReferencedSecretsAreTheGrantedOnes) {
   const std::string routes = R"(---
 kind: Ingress
