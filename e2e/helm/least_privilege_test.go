@@ -211,9 +211,12 @@ spec:
 	if err != nil {
 		t.Fatal(err)
 	}
+	// Cluster-wide, this controller also sees other tests' namespaces (and
+	// their Events may be refused while a namespace terminates): only what
+	// concerns Secrets is judged here.
 	for _, l := range strings.Split(string(logData), "\n") {
 		low := strings.ToLower(l)
-		if strings.Contains(low, "forbidden") || strings.Contains(low, "secret: list") {
+		if strings.Contains(low, "secret") && (strings.Contains(low, "forbidden") || strings.Contains(low, "list failed")) {
 			t.Errorf("controller log: %s", l)
 		}
 	}
