@@ -13,7 +13,9 @@ namespace {
 // Only what compile reads: a Secret of another type (a service-account
 // token, a Helm release) named by mistake is not kept in memory.
 bool usable_secret(const nlohmann::json& secret) {
-  const std::string type = secret.value("type", "");
+  const auto it = secret.find("type");
+  if (it == secret.end() || !it->is_string()) return true;  // type defaults to Opaque
+  const auto& type = it->get_ref<const std::string&>();
   return type.empty() || type == "Opaque" || type == "kubernetes.io/tls";
 }
 
