@@ -38,7 +38,10 @@ int run(const AppOptions& options) {
   }
   const std::string identity = options.identity.empty() ? default_identity() : options.identity;
   auto client = k8s::make_kube_client(*config);
-  auto informers = informer::make_informer_set(*client, {options.watch_namespaces});
+  informer::InformerOptions informer_options;
+  informer_options.namespaces = options.watch_namespaces;
+  informer_options.secret_refresh = options.secret_refresh;
+  auto informers = informer::make_informer_set(*client, informer_options);
   auto writer = status::make_status_writer(*client, options.controller_name, identity);
   leader::LeaderOptions lopts;
   lopts.lease_namespace = options.leader_election_namespace;
