@@ -131,6 +131,8 @@ func TestHelmInstallUpgradeUninstall(t *testing.T) {
 		{[]string{"create", "events", "-n", watched}, true},
 		{[]string{"create", "leases.coordination.k8s.io", "-n", ns}, true},
 		{[]string{"update", "leases.coordination.k8s.io", "-n", ns}, true},
+		{[]string{"list", "leases.coordination.k8s.io", "-n", ns}, true},   // replicas' Leases
+		{[]string{"delete", "leases.coordination.k8s.io", "-n", ns}, true}, // an expired replica's
 		{[]string{"create", "leases.coordination.k8s.io", "-n", watched}, false},
 		{[]string{"update", "apiroutes.archway.dev", "-n", watched}, false},
 		{[]string{"create", "secrets", "-n", ns}, false},
