@@ -80,10 +80,15 @@ class StatusWriterImpl final : public StatusWriter {
           if (status.programmed_seconds) {
             // Milliseconds are all a person reads; a stable value writes once.
             desired["programmedSeconds"] = std::round(*status.programmed_seconds * 1000) / 1000;
+          } else if (!status.programmed_replicas.empty() && current.contains("programmedSeconds")) {
+            // An older generation's figure: removed (null in a merge patch)
+            // until this one's is known.
+            desired["programmedSeconds"] = nullptr;
           }
           bool same = true;
           for (const auto& [field, value] : desired.items()) {
-            same = same && current.contains(field) && current[field] == value;
+            same = same && (value.is_null() ? !current.contains(field)
+                                            : current.contains(field) && current[field] == value);
           }
           if (same) return std::nullopt;
           return desired;

@@ -64,6 +64,18 @@ func TestProgrammedAcrossReplicas(t *testing.T) {
 	if strings.TrimSpace(seconds) == "" {
 		t.Errorf("no status.programmedSeconds")
 	}
+	// A change with all three up: the leader's programmedSeconds for it.
+	c.Apply(t, ns, routeYAML("r", "replicas.example.com", "/v1b", "blue"))
+	waitProgrammedReplicas(t, a, "r", "3/3 True/Programmed")
+	eventually(t, 10*time.Second, "programmedSeconds for generation 2", func() string {
+		out, _ := c.TryKubectl("-n", ns, "get", "apiroute", "r", "-o",
+			"jsonpath={.status.observedGeneration} {.status.programmedSeconds}")
+		if f := strings.Fields(out); len(f) == 2 && f[0] == "2" {
+			t.Logf("generation 2 reached 3 replicas in %s s", f[1])
+			return ""
+		}
+		return out
+	})
 
 	// replica-c's proxy stops: a new generation is served by a and b only.
 	cc.Proxy.Kill()

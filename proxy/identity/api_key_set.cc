@@ -86,7 +86,7 @@ Result<std::string_view, ApiKeyFailure> ApiKeySet::authenticate(
 
 Result<std::string_view, ApiKeyFailure> ApiKeySet::lookup(std::string_view key) const {
   if (!is_acceptable_api_key(key, limits_)) return ApiKeyFailure::kMalformed;
-  const Sha256Digest presented = sha256(key);
+  const Sha256Digest presented = hasher_->digest(key);
   // Every digest is compared and the match selected without a branch on the
   // comparison, so the time does not tell which one matched or how early.
   // Digests are distinct (create()), so at most one matches.

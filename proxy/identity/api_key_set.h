@@ -12,6 +12,7 @@
 // shared_ptr<const ApiKeySet>; authenticate() is const and thread-safe.
 
 #include <cstddef>
+#include <memory>
 #include <span>
 #include <string>
 #include <string_view>
@@ -92,6 +93,9 @@ class ApiKeySet {
   std::vector<Sha256Digest> digests_;
   std::vector<size_t> id_of_digest_;  // index into ids_, one per digest
   std::vector<std::string> ids_;      // distinct
+  // The algorithm fetched once (Sha256Hasher): the one-shot sha256() pays
+  // OpenSSL 3's lookup on every request. Shared, so the set stays copyable.
+  std::shared_ptr<const Sha256Hasher> hasher_ = std::make_shared<const Sha256Hasher>();
 };
 
 }  // namespace archway::identity

@@ -58,7 +58,20 @@ class VerifiedTokenCache {
   // lands in unrelated slots.
   class Policy {
    public:
-    [[nodiscard]] uint64_t hash(std::string_view token) const { return siphash24(key_, token); }
+    // The token's last kHashedTail bytes and its length, not all of it: only
+    // a verified token is ever inserted and a hit compares every byte, so the
+    // hash only has to spread tokens over the slots, and a compact JWS ends
+    // in its signature (86 base64url characters for ES256 and EdDSA, 342
+    // for RS256), which differs between any two tokens an issuer signed. A
+    // whole 1 KiB token was ~2,500 instructions of SipHash per hit
+    // (docs/benchmarks.md); the tail is ~300. An attacker cannot add
+    // entries, so colliding tails cost a miss at worst, never a false hit.
+    static constexpr size_t kHashedTail = 64;
+    [[nodiscard]] uint64_t hash(std::string_view token) const {
+      const std::string_view tail =
+          token.size() > kHashedTail ? token.substr(token.size() - kHashedTail) : token;
+      return siphash24(key_, tail) ^ (token.size() * 0x9e3779b97f4a7c15ull);
+    }
     [[nodiscard]] const std::string& id() const { return id_; }
 
    private:

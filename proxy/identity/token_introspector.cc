@@ -33,7 +33,7 @@ std::optional<IntrospectionDecision> TokenIntrospector::introspect(std::string_v
   if (!is_bearer_token_syntax(token, policy_.max_token_bytes)) {
     return IntrospectionFailure::kMalformed;
   }
-  const Sha256Digest key = sha256(token);
+  const Sha256Digest key = hasher_.digest(token);
   Shard& shard = shard_for(key);
   const auto now = clock_();
   {

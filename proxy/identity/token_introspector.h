@@ -132,6 +132,7 @@ class TokenIntrospector : public std::enable_shared_from_this<TokenIntrospector>
 
   const IntrospectionPolicy policy_;
   const Clock clock_;
+  const Sha256Hasher hasher_;  // the cache key of every request's token
   std::vector<std::unique_ptr<Shard>> shards_;
   std::atomic<uint64_t> endpoint_calls_{0};
   std::atomic<uint64_t> cache_hits_{0};

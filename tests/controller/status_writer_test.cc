@@ -278,6 +278,41 @@ TEST(StatusWriter, ConditionsAreAlwaysAListNeverNull) {
   EXPECT_TRUE(*r);
 }
 
+TEST(StatusWriter, ReplicaFieldsWrittenAndAnOlderGenerationsSecondsRemoved) {
+  NiceMock<MockKubeClient> client;
+  Clock clock;
+  RouteStatus s = accepted(true, "Accepted");
+  s.programmed_replicas = "2/3";
+  // The current status: this generation's conditions, with the seconds of
+  // an older generation still there.
+  nlohmann::json written_conditions = merge_conditions(nullptr, s.conditions, 3, kT0);
+  auto current = route({{"observedGeneration", 3},
+                        {"conditions", written_conditions},
+                        {"programmedReplicas", "3/3"},
+                        {"programmedSeconds", 0.5}});
+  EXPECT_CALL(client, get(kRoute)).WillRepeatedly(Return(http(200, current)));
+  EXPECT_CALL(client, patch(kRoute + "/status", _, _))
+      .WillOnce([](const std::string&, const nlohmann::json& body, const std::string&) {
+        EXPECT_EQ(body["status"]["programmedReplicas"], "2/3");
+        EXPECT_TRUE(body["status"].contains("programmedSeconds"));
+        EXPECT_TRUE(body["status"]["programmedSeconds"].is_null()) << "null removes it";
+        return http(200);
+      });
+  auto r = writer(client, clock)->write_route_status(s);
+  ASSERT_TRUE(r.ok()) << r.error().to_string();
+  EXPECT_TRUE(*r);
+
+  // Once known, the figure in milliseconds; the same again writes nothing.
+  s.programmed_replicas = "3/3";
+  s.programmed_seconds = 0.41234;
+  auto known = current;
+  known["status"]["programmedSeconds"] = 0.412;
+  EXPECT_CALL(client, get(kRoute)).WillRepeatedly(Return(http(200, known)));
+  auto again = writer(client, clock)->write_route_status(s);
+  ASSERT_TRUE(again.ok());
+  EXPECT_FALSE(*again) << "unchanged: no patch";
+}
+
 LastGoodAnnotation last_good(int64_t generation, const std::string& uid = "uid-1") {
   return {
       "APIRoute",
