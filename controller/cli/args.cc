@@ -13,7 +13,8 @@ Result<std::pair<std::string, std::string>> parse_pair(const std::string& text,
     at = colon;
     skip = 1;
   }
-  if (at == std::string::npos || at == 0) return invalid(flag, "want NAME=VALUE, got \"" + text + "\"");
+  if (at == std::string::npos || at == 0)
+    return invalid(flag, "want NAME=VALUE, got \"" + text + "\"");
   std::string value = text.substr(at + skip);
   while (!value.empty() && value.front() == ' ') value.erase(value.begin());
   return std::pair{text.substr(0, at), value};

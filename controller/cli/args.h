@@ -32,6 +32,6 @@ struct CliArgs {
 
 // "K=V" or "K: V" → {K, V}.
 [[nodiscard]] Result<std::pair<std::string, std::string>> parse_pair(const std::string& text,
-                                                                    const std::string& flag);
+                                                                     const std::string& flag);
 
 }  // namespace archway::controller::cli

@@ -28,7 +28,8 @@ Result<ClusterRead> read_cluster(k8s::KubeClient& client, const std::string& ns)
         break;
       }
       if (status < 200 || status > 299) {
-        const std::string message = answer->body.is_object() ? answer->body.value("message", "") : "";
+        const std::string message =
+            answer->body.is_object() ? answer->body.value("message", "") : "";
         return Error{status == 403 ? Error::Code::kInvalidArgument : Error::Code::kUnavailable,
                      "list " + kind.resource,
                      "HTTP " + std::to_string(status) + (message.empty() ? "" : ": " + message)};

@@ -16,12 +16,31 @@ namespace {
 using config::PathMatchType;
 
 // One rule of one object on one host, as that object would serve it alone.
+// An object that compile refuses even alone has no rules: one Candidate per
+// host it names, without a route.
 struct Candidate {
   ObjectRef object;
   const compile::ObjectVerdict* verdict = nullptr;  // from the whole cluster's compile
   std::string domain;
-  config::Route route;
+  std::optional<config::Route> route;
 };
+
+// The hosts an object names in its spec ("*" when none).
+std::vector<std::string> spec_hosts(const nlohmann::json& object, bool is_route) {
+  std::vector<std::string> hosts;
+  const auto spec = object.value("spec", nlohmann::json::object());
+  if (is_route) {
+    for (const auto& h : spec.value("hostnames", nlohmann::json::array())) {
+      if (h.is_string()) hosts.push_back(h.get<std::string>());
+    }
+  } else {
+    for (const auto& rule : spec.value("rules", nlohmann::json::array())) {
+      if (rule.is_object()) hosts.push_back(rule.value("host", "*"));
+    }
+  }
+  if (hosts.empty()) hosts.push_back("*");
+  return hosts;
+}
 
 // How specifically `domain` names `host` (the proxy's host lookup order:
 // exact, then the longest wildcard suffix, then "*"); -1 when it does not.
@@ -91,8 +110,8 @@ std::string precedence_reason(const config::Match& winner, const config::Match& 
   const auto& wp = winner.path;
   const auto& lp = loser.path;
   if (path_rank(wp.type) != path_rank(lp.type)) {
-    return "a " + path_type_name(wp.type) + " path beats a " + path_type_name(lp.type) +
-           " path (" + describe_path(wp) + " over " + describe_path(lp) + ")";
+    return "a " + path_type_name(wp.type) + " path beats a " + path_type_name(lp.type) + " path (" +
+           describe_path(wp) + " over " + describe_path(lp) + ")";
   }
   if (wp.value != lp.value) {
     if (wp.type == PathMatchType::kPathPrefix) {
@@ -181,8 +200,7 @@ std::vector<std::string> backend_policies(const config::Route& route,
   for (const auto& backend : route.backends) {
     const config::Cluster* cluster = find_cluster(snapshot, backend.cluster);
     if (cluster == nullptr) continue;
-    if (cluster->load_balancer &&
-        std::find(out.begin(), out.end(), "loadBalancer") == out.end()) {
+    if (cluster->load_balancer && std::find(out.begin(), out.end(), "loadBalancer") == out.end()) {
       out.push_back("loadBalancer");
     }
     if (cluster->health_check && std::find(out.begin(), out.end(), "healthCheck") == out.end()) {
@@ -208,7 +226,8 @@ void describe_action(const config::Route& route, const config::Snapshot& snapsho
     w.action_detail = std::to_string(route.direct_response->status);
   } else {
     w.action = "backends";
-    for (const auto& backend : route.backends) w.backends.push_back(backend_view(backend, snapshot));
+    for (const auto& backend : route.backends)
+      w.backends.push_back(backend_view(backend, snapshot));
   }
 }
 
@@ -234,6 +253,12 @@ std::vector<Candidate> candidates(const ClusterState& state,
     const auto alone = compile::compile(work, options, {});
     into.clear();
     const std::string route_name = verdict.key.ns + "/" + verdict.key.name;
+    if (!verdict.accepted && !alone.verdicts.empty() && !alone.verdicts.front().accepted) {
+      for (const auto& host : spec_hosts(it->second, is_route)) {
+        out.push_back(Candidate{object_of(verdict), &verdict, host, std::nullopt});
+      }
+      continue;
+    }
     for (const auto& vhost : alone.snapshot.virtual_hosts) {
       for (const auto& route : vhost.routes) {
         if (route.route_name != route_name) continue;
@@ -341,8 +366,8 @@ Result<Explanation> explain(const ClusterState& state, const ExplainRequest& req
   const auto found = (*table)->match(head);
 
   const config::Route* winning = found ? &found->route->route : nullptr;
-  std::optional<size_t> selected =
-      found ? std::optional<size_t>(found->route->virtual_host_index) : selected_host(snapshot, req.host);
+  std::optional<size_t> selected = found ? std::optional<size_t>(found->route->virtual_host_index)
+                                         : selected_host(snapshot, req.host);
   std::optional<config::Match> winning_match;
   if (winning != nullptr) {
     Winner w;
@@ -363,34 +388,41 @@ Result<Explanation> explain(const ClusterState& state, const ExplainRequest& req
   } else if (!selected) {
     out.outcome = "404: no virtual host serves " + req.host;
   } else {
-    out.outcome = "404: no rule of host " + best_domain(snapshot.virtual_hosts[*selected], req.host) +
-                  " matches";
+    out.outcome = "404: no rule of host " +
+                  best_domain(snapshot.virtual_hosts[*selected], req.host) + " matches";
   }
 
   for (const auto& c : candidates(state, compiled.verdicts, options)) {
+    if (!c.route) {
+      if (domain_rank(c.domain, req.host) < 0) continue;
+      out.losers.push_back(Loser{c.object, "*", c.domain, "(refused before its rules were read)",
+                                 not_accepted_reason(*c.verdict)});
+      continue;
+    }
+    const config::Route& route = *c.route;
     const bool same_object = out.winner && c.object.ns == out.winner->object.ns &&
                              c.object.name == out.winner->object.name;
-    if (winning != nullptr && same_object && c.route.name == winning->name &&
-        host_of(snapshot, c.domain, c.route.name) == selected) {
+    if (winning != nullptr && same_object && route.name == winning->name &&
+        host_of(snapshot, c.domain, route.name) == selected) {
       out.winner->object.kind = c.object.kind;
       continue;
     }
-    const auto index = matching_index(c.route, req);
+    const auto index = matching_index(route, req);
     const int rank = domain_rank(c.domain, req.host);
-    Loser loser{c.object, c.route.rule_name, c.domain,
-                describe_match(c.route.matches.at(index.value_or(0))), ""};
+    Loser loser{c.object, route.rule_name, c.domain,
+                describe_match(route.matches.at(index.value_or(0))), ""};
     if (!c.verdict->accepted) {
       if (rank < 0 || !index) continue;
       loser.reason = not_accepted_reason(*c.verdict);
     } else if (rank < 0) {
       if (!index) continue;
       loser.reason = "other host (" + c.domain + ")";
-    } else if (single_label_excludes(c.route, c.domain, req.host)) {
+    } else if (single_label_excludes(route, c.domain, req.host)) {
       if (!index) continue;
       loser.reason = "an Ingress wildcard host (" + c.domain + ") covers exactly one label";
-    } else if (const auto at = host_of(snapshot, c.domain, c.route.name); !at) {
+    } else if (const auto at = host_of(snapshot, c.domain, route.name); !at) {
       if (!index) continue;
-      loser.reason = c.route.rule_name == "default-backend"
+      loser.reason = route.rule_name == "default-backend"
                          ? "an Ingress defaultBackend serves its hosts only where they have no "
                            "catch-all rule of their own"
                          : "not in the compiled snapshot";
@@ -399,15 +431,14 @@ Result<Explanation> explain(const ClusterState& state, const ExplainRequest& req
       loser.reason = "virtual host " + best_domain(snapshot.virtual_hosts[*selected], req.host) +
                      " is more specific than " + c.domain + " (the proxy picks the host first)";
     } else if (index) {
-      loser.reason = winning_match ? precedence_reason(*winning_match, c.route.matches[*index])
+      loser.reason = winning_match ? precedence_reason(*winning_match, route.matches[*index])
                                    : "matches alone, but the proxy found no route";
     } else {
       // Listed only when its path matches: a rule for another path is noise.
-      const auto path_ok = std::find_if(c.route.matches.begin(), c.route.matches.end(),
-                                        [&](const config::Match& m) {
-                                          return path_matches(m.path, req);
-                                        });
-      if (path_ok == c.route.matches.end()) continue;
+      const auto path_ok =
+          std::find_if(route.matches.begin(), route.matches.end(),
+                       [&](const config::Match& m) { return path_matches(m.path, req); });
+      if (path_ok == route.matches.end()) continue;
       loser.match = describe_match(*path_ok);
       loser.reason = failed_condition(*path_ok, req).value_or("did not match");
     }
@@ -468,7 +499,8 @@ OrderedJson explanation_json(const Explanation& e) {
 std::string explanation_table(const Explanation& e) {
   std::string out = "REQUEST    " + e.request.method + " " + e.request.host + e.request.path +
                     (e.request.query.empty() ? "" : "?" + e.request.query) + "\n";
-  for (const auto& [name, value] : e.request.headers) out += "           " + name + ": " + value + "\n";
+  for (const auto& [name, value] : e.request.headers)
+    out += "           " + name + ": " + value + "\n";
   if (e.winner) {
     const Winner& w = *e.winner;
     out += "WINNER     " + w.object.to_string() + " rule " + w.rule + "\n";

@@ -41,7 +41,7 @@ struct BackendView {
   std::string port;      // the Service port
   std::string protocol;  // HTTP | H2C | HTTPS
   uint32_t weight = 1;
-  std::string cluster;   // the proxy cluster name
+  std::string cluster;  // the proxy cluster name
 };
 
 struct Winner {

@@ -110,7 +110,8 @@ std::vector<std::string> leftover_fields(config::Route rest) {
   return out;
 }
 
-// One config::Route → one APIRoute rule; `notes` gets what cannot be said.
+}  // namespace
+
 OrderedJson render_rule(const config::Route& route, const config::Snapshot& snapshot,
                         std::vector<std::string>& notes) {
   const std::string at = "rule " + route.rule_name + ": ";
@@ -119,7 +120,8 @@ OrderedJson render_rule(const config::Route& route, const config::Snapshot& snap
 
   OrderedJson matches = OrderedJson::array();
   for (const auto& m : route.matches) {
-    OrderedJson match = {{"path", {{"type", path_type_name(m.path.type)}, {"value", m.path.value}}}};
+    OrderedJson match = {
+        {"path", {{"type", path_type_name(m.path.type)}, {"value", m.path.value}}}};
     if (!m.methods.empty()) match["methods"] = m.methods;
     if (!m.headers.empty()) match["headers"] = value_matches(m.headers);
     if (!m.query_params.empty()) match["queryParams"] = value_matches(m.query_params);
@@ -140,8 +142,9 @@ OrderedJson render_rule(const config::Route& route, const config::Snapshot& snap
         backend["port"] = std::stoi(port);
       } else {
         backend["port"] = port;
-        notes.push_back(at + "backend " + backend["name"].get<std::string>() + " names its port \"" +
-                        port + "\": an APIRoute needs the Service port number; fix it before applying");
+        notes.push_back(at + "backend " + backend["name"].get<std::string>() +
+                        " names its port \"" + port +
+                        "\": an APIRoute needs the Service port number; fix it before applying");
       }
       if (route.backends.size() > 1 || b.weight != 1) backend["weight"] = b.weight;
       if (const config::Cluster* cluster = find_cluster(snapshot, b.cluster)) {
@@ -154,7 +157,8 @@ OrderedJson render_rule(const config::Route& route, const config::Snapshot& snap
           rule["healthCheck"] = ordered(config::to_json(*cluster->health_check));
         }
         if (cluster->connect_timeout != config::Cluster{}.connect_timeout) {
-          connect = connect ? std::min(*connect, cluster->connect_timeout) : cluster->connect_timeout;
+          connect =
+              connect ? std::min(*connect, cluster->connect_timeout) : cluster->connect_timeout;
         }
       }
       backends.push_back(backend);
@@ -231,10 +235,13 @@ OrderedJson render_rule(const config::Route& route, const config::Snapshot& snap
   return rule;
 }
 
+namespace {
+
 std::string group_suffix(const std::string& domain) {
   if (domain == "*") return "any-host";
   std::string out;
-  for (const char c : domain) out += c == '*' ? std::string("wildcard") : std::string(1, c == '.' ? '-' : c);
+  for (const char c : domain)
+    out += c == '*' ? std::string("wildcard") : std::string(1, c == '.' ? '-' : c);
   return out;
 }
 
@@ -276,11 +283,11 @@ void migrate_one(const Json& input, const MigrateOptions& options, MigrateResult
   }
   if (verdict == nullptr || !verdict->accepted) {
     result.ok = false;
-    result.warnings.push_back(
-        who + ": not migrated: " +
-        (verdict ? std::string(compile::reason_name(verdict->accepted_reason)) + ": " +
-                       verdict->accepted_message
-                 : std::string("the controller's compile ignored it")));
+    result.warnings.push_back(who + ": not migrated: " +
+                              (verdict
+                                   ? std::string(compile::reason_name(verdict->accepted_reason)) +
+                                         ": " + verdict->accepted_message
+                                   : std::string("the controller's compile ignored it")));
     return;
   }
   std::vector<std::string> common_notes;
@@ -303,6 +310,7 @@ void migrate_one(const Json& input, const MigrateOptions& options, MigrateResult
         "(docs/kubectl-archway.md); compare before deleting the Ingress");
   }
 
+  for (const auto& note : common_notes) result.warnings.push_back(who + ": " + note);
   const std::string route_name = ns + "/" + name;
   std::vector<const config::VirtualHost*> groups;
   for (const auto& vhost : compiled.snapshot.virtual_hosts) {
@@ -328,8 +336,9 @@ void migrate_one(const Json& input, const MigrateOptions& options, MigrateResult
       if (auto secret = tls_secret_for(ingress, domain); !secret.empty()) secrets.insert(secret);
     }
     if (!secrets.empty() && any_host) {
-      doc.notes.push_back("spec.tls without hosts has no APIRoute form (an APIRoute's tls needs "
-                          "hostnames): not rendered");
+      doc.notes.push_back(
+          "spec.tls without hosts has no APIRoute form (an APIRoute's tls needs "
+          "hostnames): not rendered");
     } else if (!secrets.empty()) {
       spec["tls"] = {{"secretName", *secrets.begin()}};
       if (secrets.size() > 1) {
@@ -344,16 +353,17 @@ void migrate_one(const Json& input, const MigrateOptions& options, MigrateResult
       rules.push_back(render_rule(route, compiled.snapshot, doc.notes));
     }
     if (single_label) {
-      doc.notes.push_back("an Ingress wildcard host matches exactly one label; an APIRoute "
-                          "wildcard matches one or more (a.b.example.com too)");
+      doc.notes.push_back(
+          "an Ingress wildcard host matches exactly one label; an APIRoute "
+          "wildcard matches one or more (a.b.example.com too)");
     }
     spec["rules"] = rules;
     doc.api_route = {{"apiVersion", "archway.dev/v1alpha1"},
                      {"kind", "APIRoute"},
                      {"metadata", metadata},
                      {"spec", spec}};
-    for (const auto& note : doc.notes) {
-      result.warnings.push_back(who + " → APIRoute " + api_name + ": " + note);
+    for (size_t i = common_notes.size(); i < doc.notes.size(); ++i) {
+      result.warnings.push_back(who + " → APIRoute " + api_name + ": " + doc.notes[i]);
     }
     result.documents.push_back(std::move(doc));
   }
@@ -374,7 +384,8 @@ MigrateResult migrate(const std::vector<nlohmann::json>& documents, const Migrat
   for (const auto& doc : documents) {
     if (!doc.is_object() || doc.value("kind", "") != "Ingress") {
       result.warnings.push_back("skipped a document that is not an Ingress (kind " +
-                                (doc.is_object() ? doc.value("kind", "?") : std::string("?")) + ")");
+                                (doc.is_object() ? doc.value("kind", "?") : std::string("?")) +
+                                ")");
       continue;
     }
     migrate_one(doc, options, result);

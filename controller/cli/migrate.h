@@ -15,6 +15,7 @@
 
 #include "controller/cli/yaml_writer.h"
 #include "controller/compile/compile.h"
+#include "proxy/config/snapshot.h"
 
 namespace archway::controller::cli {
 
@@ -41,6 +42,11 @@ struct MigrateOptions {
 
 // How compile sees one Ingress here: as ours whatever its class.
 [[nodiscard]] compile::CompileOptions migrate_compile_options(const nlohmann::json& ingress);
+
+// One compiled route → one APIRoute rule (its clusters looked up in
+// `snapshot`); what has no APIRoute rendering is added to `notes`.
+[[nodiscard]] OrderedJson render_rule(const config::Route& route, const config::Snapshot& snapshot,
+                                      std::vector<std::string>& notes);
 
 // "---"-separated YAML, each document preceded by its notes as comments.
 [[nodiscard]] std::string migrate_yaml(const MigrateResult& result);

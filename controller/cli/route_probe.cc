@@ -53,7 +53,8 @@ std::string describe_value(const config::ValueMatch& v) {
 
 std::string value_failure(const char* what, const config::ValueMatch& v, const std::string* got) {
   if (got == nullptr) return std::string(what) + " " + v.name + " is missing";
-  if (v.type == config::ValueMatchType::kPresent) return std::string(what) + " " + v.name + " did not match";
+  if (v.type == config::ValueMatchType::kPresent)
+    return std::string(what) + " " + v.name + " did not match";
   return std::string(what) + " " + v.name + " did not match: \"" + *got + "\" is not " +
          value_type_name(v.type) + " \"" + v.value + "\"";
 }

@@ -44,8 +44,8 @@ void api_route_rows(const Json& route, const compile::ObjectVerdict& verdict,
   for (const char* type : {"Accepted", "ResolvedRefs", "Programmed", "Ready"}) {
     const Json* c = find_condition(conditions, type);
     if (c == nullptr || c->value("status", "") == "True") continue;
-    rows.push_back({base.kind, base.ns, base.name, type, c->value("reason", ""),
-                    c->value("message", "")});
+    rows.push_back(
+        {base.kind, base.ns, base.name, type, c->value("reason", ""), c->value("message", "")});
     listed = true;
   }
   if (const Json* ready = find_condition(conditions, "Ready"); !listed && ready != nullptr) {

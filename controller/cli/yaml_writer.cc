@@ -23,8 +23,8 @@ bool looks_like_number(const std::string& s) {
 
 // YAML 1.1 and 1.2 words that a plain scalar would turn into something else.
 bool is_reserved_word(const std::string& s) {
-  static constexpr std::string_view kWords[] = {
-      "true", "false", "yes", "no", "on", "off", "null", "~", "y", "n", ".inf", ".nan"};
+  static constexpr std::string_view kWords[] = {"true", "false", "yes", "no", "on",   "off",
+                                                "null", "~",     "y",   "n",  ".inf", ".nan"};
   std::string lower;
   for (const char c : s) lower.push_back(c >= 'A' && c <= 'Z' ? static_cast<char>(c + 32) : c);
   for (const auto word : kWords) {
