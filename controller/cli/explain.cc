@@ -1,9 +1,10 @@
 #include "controller/cli/explain.h"
 
+#include "controller/cli/precedence.h"
+
 #include <algorithm>
 #include <memory>
 
-#include "controller/cli/table.h"
 #include "controller/compile/reason.h"
 #include "proxy/config/snapshot_parser.h"
 #include "proxy/filters/registry.h"
@@ -42,27 +43,6 @@ std::vector<std::string> spec_hosts(const nlohmann::json& object, bool is_route)
   return hosts;
 }
 
-// How specifically `domain` names `host` (the proxy's host lookup order:
-// exact, then the longest wildcard suffix, then "*"); -1 when it does not.
-int domain_rank(const std::string& domain, const std::string& host) {
-  if (domain == "*") return 0;
-  if (domain.starts_with("*.")) {
-    const std::string suffix = domain.substr(1);
-    return host.size() > suffix.size() && host.ends_with(suffix)
-               ? 1 + static_cast<int>(suffix.size())
-               : -1;
-  }
-  return domain == host ? 1 << 20 : -1;
-}
-
-// An Ingress wildcard stands for exactly one label.
-bool single_label_excludes(const config::Route& route, const std::string& domain,
-                           const std::string& host) {
-  if (!route.single_label_wildcard || !domain.starts_with("*.")) return false;
-  const std::string label = host.substr(0, host.size() - (domain.size() - 1));
-  return label.find('.') != std::string::npos;
-}
-
 // The index of the virtual host the proxy picks for `host`, if any.
 std::optional<size_t> selected_host(const config::Snapshot& snapshot, const std::string& host) {
   std::optional<size_t> best;
@@ -88,52 +68,6 @@ std::string best_domain(const config::VirtualHost& vhost, const std::string& hos
     }
   }
   return best;
-}
-
-int path_rank(PathMatchType type) {
-  switch (type) {
-    case PathMatchType::kExact:
-      return 0;
-    case PathMatchType::kTemplate:
-      return 1;
-    case PathMatchType::kRegularExpression:
-      return 2;
-    case PathMatchType::kPathPrefix:
-      return 3;
-  }
-  return 3;
-}
-
-// Why `loser` lost to `winner` when both match the request, in the order
-// the proxy ranks matches (route_table.h "Precedence").
-std::string precedence_reason(const config::Match& winner, const config::Match& loser) {
-  const auto& wp = winner.path;
-  const auto& lp = loser.path;
-  if (path_rank(wp.type) != path_rank(lp.type)) {
-    return "a " + path_type_name(wp.type) + " path beats a " + path_type_name(lp.type) + " path (" +
-           describe_path(wp) + " over " + describe_path(lp) + ")";
-  }
-  if (wp.value != lp.value) {
-    if (wp.type == PathMatchType::kPathPrefix) {
-      return "shorter prefix (" + lp.value + " loses to " + wp.value + ")";
-    }
-    if (wp.type == PathMatchType::kTemplate) {
-      return "fewer literal segments (" + lp.value + " loses to " + wp.value + ")";
-    }
-    return "later in the snapshot (regular expressions are tried in order)";
-  }
-  if (winner.headers.size() != loser.headers.size()) {
-    return "fewer header conditions (" + std::to_string(loser.headers.size()) + " vs " +
-           std::to_string(winner.headers.size()) + ")";
-  }
-  if (winner.query_params.size() != loser.query_params.size()) {
-    return "fewer query conditions (" + std::to_string(loser.query_params.size()) + " vs " +
-           std::to_string(winner.query_params.size()) + ")";
-  }
-  if (winner.methods.empty() != loser.methods.empty()) {
-    return "no method list (a match that lists methods wins)";
-  }
-  return "an equally specific match earlier in the snapshot wins";
 }
 
 std::string protocol_name(config::ClusterProtocol protocol) {
@@ -444,97 +378,12 @@ Result<Explanation> explain(const ClusterState& state, const ExplainRequest& req
     }
     out.losers.push_back(std::move(loser));
   }
+  // Rules of the request's host first; those of other hosts last.
+  std::stable_sort(out.losers.begin(), out.losers.end(), [](const Loser& a, const Loser& b) {
+    return !a.reason.starts_with("other host") && b.reason.starts_with("other host");
+  });
   if (out.winner && out.winner->object.kind.empty()) out.winner->object.kind = "?";
   return out;
-}
-
-OrderedJson explanation_json(const Explanation& e) {
-  OrderedJson request = {{"method", e.request.method},
-                         {"host", e.request.host},
-                         {"path", e.request.path},
-                         {"query", e.request.query}};
-  OrderedJson headers = OrderedJson::object();
-  for (const auto& [name, value] : e.request.headers) headers[name] = value;
-  request["headers"] = headers;
-  OrderedJson doc = {{"request", request}, {"outcome", e.outcome}};
-  if (e.winner) {
-    const Winner& w = *e.winner;
-    OrderedJson backends = OrderedJson::array();
-    for (const auto& b : w.backends) {
-      backends.push_back({{"service", b.service},
-                          {"port", b.port},
-                          {"protocol", b.protocol},
-                          {"weight", b.weight},
-                          {"cluster", b.cluster}});
-    }
-    doc["winner"] = {{"kind", w.object.kind},
-                     {"namespace", w.object.ns},
-                     {"name", w.object.name},
-                     {"rule", w.rule},
-                     {"host", w.host},
-                     {"match", w.match},
-                     {"action", w.action},
-                     {"actionDetail", w.action_detail},
-                     {"backends", backends},
-                     {"policies", w.policies},
-                     {"backendPolicies", w.backend_policies}};
-  } else {
-    doc["winner"] = nullptr;
-  }
-  OrderedJson lost = OrderedJson::array();
-  for (const auto& l : e.losers) {
-    lost.push_back({{"kind", l.object.kind},
-                    {"namespace", l.object.ns},
-                    {"name", l.object.name},
-                    {"rule", l.rule},
-                    {"host", l.host},
-                    {"match", l.match},
-                    {"reason", l.reason}});
-  }
-  doc["lost"] = lost;
-  doc["warnings"] = e.warnings;
-  return doc;
-}
-
-std::string explanation_table(const Explanation& e) {
-  std::string out = "REQUEST    " + e.request.method + " " + e.request.host + e.request.path +
-                    (e.request.query.empty() ? "" : "?" + e.request.query) + "\n";
-  for (const auto& [name, value] : e.request.headers)
-    out += "           " + name + ": " + value + "\n";
-  if (e.winner) {
-    const Winner& w = *e.winner;
-    out += "WINNER     " + w.object.to_string() + " rule " + w.rule + "\n";
-    out += "HOST       " + w.host + "\n";
-    out += "MATCH      " + w.match + "\n";
-    if (w.action == "backends") {
-      out += "BACKENDS   ";
-      for (size_t i = 0; i < w.backends.size(); ++i) {
-        const auto& b = w.backends[i];
-        out += (i ? ", " : "") + b.service + ":" + b.port + " (" + b.protocol + ", weight " +
-               std::to_string(b.weight) + ")";
-      }
-      out += "\n";
-    } else {
-      out += "ACTION     " + w.action + " " + w.action_detail + "\n";
-    }
-    std::string chain;
-    for (const auto& p : w.policies) chain += p + " -> ";
-    chain += "[backend";
-    for (size_t i = 0; i < w.backend_policies.size(); ++i) {
-      chain += (i ? ", " : ": ") + w.backend_policies[i];
-    }
-    out += "POLICIES   " + chain + "]\n";
-  } else {
-    out += "WINNER     none (" + e.outcome + ")\n";
-  }
-  for (const auto& warning : e.warnings) out += "WARNING    " + warning + "\n";
-  if (e.losers.empty()) return out;
-  out += "\nLOST TO THE WINNER OR NOT MATCHING:\n";
-  std::vector<Row> rows;
-  for (const auto& l : e.losers) {
-    rows.push_back({l.object.to_string(), l.rule, l.host, l.match, l.reason});
-  }
-  return out + render_table({"object", "rule", "host", "match", "reason"}, rows);
 }
 
 }  // namespace archway::controller::cli

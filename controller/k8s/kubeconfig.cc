@@ -31,13 +31,16 @@ std::string resolve(const fs::path& base_dir, const std::string& p) {
   return path.is_absolute() ? p : (base_dir / path).string();
 }
 
-// Finds the entry named `name` in a list of {name, <key>: {...}}.
+// Finds the entry named `name` in a list of {name, <key>: {...}}; an
+// undefined node when there is none (a default YAML::Node is a defined
+// null, which `!node` would not catch).
 YAML::Node find_named(const YAML::Node& list, const std::string& name, const std::string& key) {
-  if (!list || !list.IsSequence()) return YAML::Node();
+  const YAML::Node none(YAML::NodeType::Undefined);
+  if (!list || !list.IsSequence()) return none;
   for (const auto& item : list) {
     if (item["name"] && item["name"].as<std::string>() == name) return item[key];
   }
-  return YAML::Node();
+  return none;
 }
 
 std::string scalar(const YAML::Node& node, const char* key) {

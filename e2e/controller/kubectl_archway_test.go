@@ -288,6 +288,7 @@ func TestKubectlArchwayExplainMatchesTheProxy(t *testing.T) {
 	if err != nil || !strings.Contains(string(out), "WINNER     APIRoute "+ns+"/shop rule prefix-orders") {
 		t.Errorf("kubectl archway explain: %v\n%s", err, out)
 	}
+	t.Logf("kubectl archway explain:\n%s", out)
 }
 
 func TestKubectlArchwayStatus(t *testing.T) {
