@@ -23,7 +23,7 @@ build: deps $(BUILD)/build.ninja
 # plugin: docs/kubectl-archway.md) into $(DESTDIR)$(PREFIX)/bin.
 PREFIX ?= /usr/local
 install: build
-	cmake --install $(BUILD) --prefix $(DESTDIR)$(PREFIX)
+	cmake --install $(BUILD) --prefix $(DESTDIR)$(PREFIX) --strip
 
 $(ASAN_BUILD)/build.ninja:
 	cmake -S . -B $(ASAN_BUILD) -G Ninja -DCMAKE_BUILD_TYPE=Debug -DARCHWAY_SANITIZE=ON $(CMAKE_FLAGS)

@@ -14,8 +14,6 @@
 namespace archway::controller::cli {
 namespace {
 
-using config::PathMatchType;
-
 // One rule of one object on one host, as that object would serve it alone.
 // An object that compile refuses even alone has no rules: one Candidate per
 // host it names, without a route.

@@ -26,8 +26,9 @@ bool holds_alone(config::Match match, const ProbeRequest& request) {
   std::vector<routing::HeaderField> fields;
   fields.reserve(request.headers.size());
   for (const auto& [name, value] : request.headers) fields.push_back({name, value});
-  const routing::RequestHead head{request.method, request.host.empty() ? "probe" : request.host,
-                                  request.path, request.query, fields};
+  const std::string_view host =
+      request.host.empty() ? std::string_view("probe") : std::string_view(request.host);
+  const routing::RequestHead head{request.method, host, request.path, request.query, fields};
   return (*table)->match(head).has_value();
 }
 
