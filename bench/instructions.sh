@@ -24,6 +24,12 @@
 # "archway-introspect" (auth.oauth2Introspection, one opaque token asked
 # once of bench/introspection_endpoint.py, then cache hits) over
 # "archway-opaque" (the plain route, the same Authorization field).
+# "archway-bare" (no per-request metrics, no tracing), "archway-traced0"
+# (metrics, and tracing on with sampling ratio 0: the unsampled path every
+# request takes) and "archway-observed" (metrics and tracing at
+# OBSERVED_RATIO, default 0.01, exported to bench/otlp_sink.py): what
+# observability costs is each over "archway-bare"; the exporter thread is
+# counted too.
 # The peers can be counted the same way: variants "nginx", "haproxy" and
 # "nghttpx", set up as bench/run.sh sets them up (every process of the
 # proxy is counted; nginx and nghttpx run in their one-process modes).
@@ -53,7 +59,7 @@ cors='"policies":{"cors":{"allowOrigins":["https://app.example.com","https://*.e
 
 # count VARIANT PROTO: prints instructions per request.
 count() {
-  local variant=$1 proto=$2 bin policies="" hdr=() p admin dir out pid ir
+  local variant=$1 proto=$2 bin policies="" hdr=() p admin dir out pid ir flags=()
   bin="$BUILD/proxy/archway-proxy"
   [[ $variant == baseline ]] && bin=$BASELINE_BIN
   [[ $variant == archway-cors ]] && policies=$cors
@@ -86,6 +92,17 @@ count() {
     policies='"policies":{"auth":{"apiKey":{"header":"x-api-key","keys":[{"id":"bench","sha256":"'"$(printf %s bench-key-0123456789abcdef | sha256sum | cut -d' ' -f1)"'"}]}}},'
   dir="$work/$variant.$proto"
   mkdir -p "$dir"
+  [[ $variant == archway-bare ]] && flags=(--no-request-metrics)
+  [[ $variant == archway-traced0 ]] &&
+    flags=(--otlp-endpoint "http://127.0.0.1:$(port)/v1/traces" --trace-sampling-ratio 0)
+  if [[ $variant == archway-observed ]]; then
+    local sport
+    sport=$(port)
+    python3 "$root/bench/otlp_sink.py" "$sport" "$dir/spans" >"$dir/sink.log" 2>&1 &
+    pids+=($!)
+    flags=(--otlp-endpoint "http://127.0.0.1:$sport/v1/traces"
+      --trace-sampling-ratio "${OBSERVED_RATIO:-0.01}" --trace-batch-interval 1s)
+  fi
   p=$(port) admin=$(port)
   cat >"$dir/snapshot.json" <<EOF
 {"version":"instr","listeners":[{"name":"http","address":"127.0.0.1","port":$p,"tls":false}],
@@ -97,7 +114,7 @@ EOF
   valgrind --tool=callgrind --instr-atstart=no --callgrind-out-file="$out" \
     "$bin" --config "$dir/snapshot.json" --workers 1 --admin-address 127.0.0.1 --admin-port "$admin" \
     --admin-socket "$dir/admin.sock" --state-dir "$dir" --log-level warn --access-log off \
-    >"$dir/log" 2>&1 &
+    "${flags[@]}" >"$dir/log" 2>&1 &
   pid=$!
   pids+=("$pid")
   wait_port "$p" 60 || { echo "instructions: $variant did not start: $(tail -3 "$dir/log")" >&2; return 1; }
@@ -177,6 +194,11 @@ for proto in http1 h2c; do
   [[ -n "${ipr[archway-cache.$proto]:-}" && -n "${ipr[nginx-cache.$proto]:-}" ]] &&
     awk -v a="${ipr[nginx-cache.$proto]}" -v c="${ipr[archway-cache.$proto]}" -v p=$proto \
       'BEGIN {printf "archway-cache / nginx-cache hits (%s): %.3f\n", p, c / a}'
+  for v in archway archway-traced0 archway-observed; do
+    [[ -n "${ipr[$v.$proto]:-}" && -n "${ipr[archway-bare.$proto]:-}" ]] &&
+      awk -v a="${ipr[archway-bare.$proto]}" -v c="${ipr[$v.$proto]}" -v p=$proto -v v=$v \
+        'BEGIN {printf "%s / archway-bare (%s): %.3f\n", v, p, c / a}'
+  done
   [[ -n "${ipr[baseline.$proto]:-}" ]] &&
     awk -v a="${ipr[archway.$proto]}" -v b="${ipr[baseline.$proto]}" -v p=$proto \
       'BEGIN {printf "this build / baseline (%s): %.3f\n", p, a / b}'

@@ -1,9 +1,11 @@
 #!/usr/bin/env python3
-"""Writes crds/apiroutes.archway.dev.yaml and its copy in the Helm chart.
+"""Writes crds/apiroutes.archway.dev.yaml, crds/referencegrants.archway.dev.yaml
+and their copies in the Helm chart.
 
-The CRD is the one source of truth for the APIRoute API (DESIGN.md section 2);
-this script is how it is written, because an OpenAPI schema in a CRD cannot use
-$ref and the rule policies appear twice (spec.defaults and spec.rules[]).
+The CRDs are the one source of truth for the APIRoute and ReferenceGrant APIs
+(DESIGN.md section 2); this script is how they are written, because an OpenAPI
+schema in a CRD cannot use $ref and the rule policies appear twice
+(spec.defaults and spec.rules[]).
 
     python3 crds/generate.py          # rewrite both files
     python3 crds/generate.py --check  # exit 1 if either file is out of date
@@ -18,8 +20,7 @@ import yaml
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 ROOT = os.path.dirname(HERE)
-OUT = os.path.join(HERE, "apiroutes.archway.dev.yaml")
-CHART_COPY = os.path.join(ROOT, "helm", "archway", "crds", "apiroutes.archway.dev.yaml")
+CRD_FILES = ["apiroutes.archway.dev.yaml", "referencegrants.archway.dev.yaml"]
 
 # --- patterns -------------------------------------------------------------
 
@@ -147,9 +148,18 @@ def header_value(desc):
                   pattern=NO_CTL)
 
 
+def ref_namespace(what):
+    return string(f"Namespace of the {what}; the APIRoute's own when not set. Another "
+                  f"namespace must permit the reference with a ReferenceGrant "
+                  f"(archway.dev/v1alpha1) there, else the reference is not served and the "
+                  f"route reports `ResolvedRefs=False`, reason `RefNotPermitted`.", 63,
+                  pattern=DNS_LABEL, min_len=1)
+
+
 def secret_ref(desc, key_desc=None, key_default=None):
-    props = {"name": string("Name of a Secret in the APIRoute's namespace.", 253,
-                            pattern=DNS_SUBDOMAIN, min_len=1)}
+    props = {"name": string("Name of a Secret in the APIRoute's namespace (or in "
+                            "`namespace`).", 253, pattern=DNS_SUBDOMAIN, min_len=1),
+             "namespace": ref_namespace("Secret")}
     if key_desc is not None:
         props["key"] = string(key_desc, 253, pattern=r"^[-._a-zA-Z0-9]+$", min_len=1,
                               default=key_default)
@@ -158,9 +168,10 @@ def secret_ref(desc, key_desc=None, key_default=None):
 
 def service_backend(desc, weight=True):
     props = {
-        "name": string("Name of a Service in the APIRoute's namespace. Its EndpointSlices "
-                       "give the pod addresses the proxy balances over.", 63,
+        "name": string("Name of a Service in the APIRoute's namespace (or in `namespace`). "
+                       "Its EndpointSlices give the pod addresses the proxy balances over.", 63,
                        pattern=SERVICE_NAME, min_len=1),
+        "namespace": ref_namespace("Service"),
         "port": integer("Service port number (`spec.ports[].port`) to send requests to.",
                         1, 65535),
         "protocol": string("Protocol the proxy speaks to this backend: `HTTP` (HTTP/1.1), "
@@ -1046,8 +1057,10 @@ def crd():
                                       pattern=HOSTNAME_WILDCARD), 16, list_type="set"),
             "tls": obj("Serves the hostnames over TLS on the HTTPS listener.", {
                 "secretName": string("A `kubernetes.io/tls` Secret in the APIRoute's "
-                                     "namespace with the certificate chain and key for the "
-                                     "hostnames.", 253, pattern=DNS_SUBDOMAIN, min_len=1),
+                                     "namespace (or in `secretNamespace`) with the "
+                                     "certificate chain and key for the hostnames.", 253,
+                                     pattern=DNS_SUBDOMAIN, min_len=1),
+                "secretNamespace": ref_namespace("TLS Secret"),
             }, required=["secretName"]),
             "defaults": defaults,
             "versioning": versioning(),
@@ -1068,6 +1081,13 @@ def crd():
         {
             "observedGeneration": integer("`metadata.generation` of the last spec the "
                                           "controller processed.", 0, fmt="int64"),
+            "programmedReplicas": string("Replicas whose proxy serves the current generation, "
+                                         "out of the live replicas: `2/3` (docs/status.md).",
+                                         16),
+            "programmedSeconds": {"type": "number", "minimum": 0,
+                                  "description": "Seconds from the controller's first sight of "
+                                                 "this generation to the last replica's proxy "
+                                                 "serving it."},
             "conditions": array("`Accepted` (the spec is valid and has no conflict), "
                                 "`ResolvedRefs` (every Service and Secret it names exists), "
                                 "`Programmed` (a proxy accepted a snapshot holding this "
@@ -1121,6 +1141,9 @@ def crd():
                     {"name": "Reason", "type": "string",
                      "jsonPath": '.status.conditions[?(@.type=="Ready")].reason',
                      "description": "Reason of the Ready condition."},
+                    {"name": "Replicas", "type": "string",
+                     "jsonPath": ".status.programmedReplicas",
+                     "description": "Replicas serving the current generation / live replicas."},
                     {"name": "Age", "type": "date", "jsonPath": ".metadata.creationTimestamp"},
                 ],
                 "schema": {"openAPIV3Schema": schema},
@@ -1129,26 +1152,103 @@ def crd():
     }
 
 
-HEADER = """\
-# APIRoute CustomResourceDefinition (archway.dev/v1alpha1).
+def reference_grant_crd():
+    """ReferenceGrant: the shape of Gateway API's (from/to), for our kinds only."""
+    from_item = obj(
+        "Routes that may refer to objects of this namespace.",
+        {
+            "kind": string("Kind of the referring object.", 0, enum=["APIRoute"]),
+            "namespace": string("Namespace of the referring objects.", 63, pattern=DNS_LABEL,
+                                min_len=1),
+        },
+        required=["kind", "namespace"])
+    to_item = obj(
+        "Objects of this namespace that may be referred to.",
+        {
+            "kind": string("Kind of the referred object.", 0, enum=["Secret", "Service"]),
+            "name": string("Name of the one object permitted; every object of `kind` in this "
+                           "namespace when not set.", 253, pattern=DNS_SUBDOMAIN, min_len=1),
+        },
+        required=["kind"])
+    spec = obj(
+        "Who may refer to what. A reference is permitted when one `from` entry matches the "
+        "referring route and one `to` entry matches the referred object.",
+        {
+            "from": array("Referring routes.", from_item, 16, min_items=1),
+            "to": array("Objects that may be referred to.", to_item, 16, min_items=1),
+        },
+        required=["from", "to"])
+    schema = obj(
+        "ReferenceGrant lets APIRoutes of other namespaces refer to Services or Secrets of "
+        "its own namespace (in the spirit of Gateway API's ReferenceGrant). Without one, a "
+        "cross-namespace reference is not served and the route reports "
+        "`ResolvedRefs=False`, reason `RefNotPermitted`.",
+        {
+            "apiVersion": {"type": "string", "description": "APIVersion of this object: "
+                           "`archway.dev/v1alpha1`."},
+            "kind": {"type": "string", "description": "Kind of this object: `ReferenceGrant`."},
+            "metadata": {"type": "object"},
+            "spec": spec,
+        },
+        required=["spec"])
+    return {
+        "apiVersion": "apiextensions.k8s.io/v1",
+        "kind": "CustomResourceDefinition",
+        "metadata": {
+            "name": "referencegrants.archway.dev",
+            "labels": {"app.kubernetes.io/part-of": "archway"},
+        },
+        "spec": {
+            "group": "archway.dev",
+            "names": {
+                "kind": "ReferenceGrant",
+                "listKind": "ReferenceGrantList",
+                "plural": "referencegrants",
+                "singular": "referencegrant",
+                "shortNames": ["arg"],
+                "categories": ["archway"],
+            },
+            "scope": "Namespaced",
+            "versions": [{
+                "name": "v1alpha1",
+                "served": True,
+                "storage": True,
+                "additionalPrinterColumns": [
+                    {"name": "Age", "type": "date", "jsonPath": ".metadata.creationTimestamp"},
+                ],
+                "schema": {"openAPIV3Schema": schema},
+            }],
+        },
+    }
+
+
+HEADERS = {
+    "apiroutes.archway.dev.yaml": "# APIRoute CustomResourceDefinition (archway.dev/v1alpha1).\n",
+    "referencegrants.archway.dev.yaml":
+        "# ReferenceGrant CustomResourceDefinition (archway.dev/v1alpha1).\n",
+}
+HEADER_TAIL = """\
 # Generated by crds/generate.py: edit that script, then run it. The Helm chart
 # ships a byte-identical copy in helm/archway/crds/ (a test checks it).
 """
 
 
-def render():
-    body = yaml.safe_dump(crd(), sort_keys=True, width=100, default_flow_style=False,
+def render(name):
+    doc = crd() if name == "apiroutes.archway.dev.yaml" else reference_grant_crd()
+    body = yaml.safe_dump(doc, sort_keys=True, width=100, default_flow_style=False,
                           allow_unicode=False)
-    return HEADER + "---\n" + body
+    return HEADERS[name] + HEADER_TAIL + "---\n" + body
 
 
 def main():
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--check", action="store_true", help="fail if the files are out of date")
     args = ap.parse_args()
-    text = render()
     stale = []
-    for path in (OUT, CHART_COPY):
+    for name, path in [(n, p) for n in CRD_FILES
+                       for p in (os.path.join(HERE, n),
+                                 os.path.join(ROOT, "helm", "archway", "crds", n))]:
+        text = render(name)
         try:
             with open(path, encoding="utf-8") as f:
                 current = f.read()

@@ -192,9 +192,11 @@ for name in blue green orders; do
 	start "$name" "$run/echo-backend" -name "$name" -listen 127.0.0.1:0 -ready-file "$run/$name.addr"
 done
 
-say "installing the APIRoute CRD"
+say "installing the APIRoute and ReferenceGrant CRDs"
 kubectl apply -f "$repo/crds/apiroutes.archway.dev.yaml" >/dev/null
+kubectl apply -f "$repo/crds/referencegrants.archway.dev.yaml" >/dev/null
 wait_condition crd/apiroutes.archway.dev Established
+wait_condition crd/referencegrants.archway.dev Established
 # Established is the API server's word; kubectl needs discovery to show the kind too.
 until_true "APIRoute discovery" kubectl get apiroutes.archway.dev -A -o name >/dev/null 2>&1 ||
 	fail "kubectl does not find apiroutes.archway.dev after ${timeout}s"

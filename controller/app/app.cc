@@ -8,11 +8,13 @@
 
 #include "common/signals.h"
 #include "controller/app/health_server.h"
+#include "controller/app/programmed_latency.h"
 #include "controller/app/reconciler.h"
 #include "controller/app/trigger.h"
 #include "controller/informer/informer_set.h"
 #include "controller/k8s/kube_client.h"
 #include "controller/leader/leader_elector.h"
+#include "controller/replicas/replica_registry.h"
 #include "controller/status/status_publisher.h"
 #include "controller/status/status_writer.h"
 
@@ -36,7 +38,10 @@ int run(const AppOptions& options) {
   }
   const std::string identity = options.identity.empty() ? default_identity() : options.identity;
   auto client = k8s::make_kube_client(*config);
-  auto informers = informer::make_informer_set(*client, {options.watch_namespaces});
+  informer::InformerOptions informer_options;
+  informer_options.namespaces = options.watch_namespaces;
+  informer_options.secret_refresh = options.secret_refresh;
+  auto informers = informer::make_informer_set(*client, informer_options);
   auto writer = status::make_status_writer(*client, options.controller_name, identity);
   leader::LeaderOptions lopts;
   lopts.lease_namespace = options.leader_election_namespace;
@@ -51,13 +56,22 @@ int run(const AppOptions& options) {
   std::atomic<bool> leading{false};
   Trigger trigger(options.debounce);
   auto publisher = std::make_unique<status::StatusPublisher>(*writer);
-  Reconciler reconciler(options, *informers, *publisher, [&] { return leading.load(); });
+  // Every replica reports what its proxy serves; the leader counts them
+  // for Programmed (docs/status.md "Replicas").
+  replicas::ReplicaRegistry registry(
+      *client,
+      {options.leader_election_namespace, options.lease_name, identity, options.lease_duration, {}},
+      [&] { trigger.notify(); });
+  ProgrammedLatency latency;
+  Reconciler reconciler(
+      options, *informers, *publisher, [&] { return leading.load(); }, &registry, &latency);
   std::thread worker([&] { reconciler.run(trigger); });
   std::unique_ptr<HealthServer> health;
   if (options.health_port != 0) {
-    health = std::make_unique<HealthServer>(options.health_address, options.health_port, [&] {
-      return informers->synced() && reconciler.programmed();
-    });
+    health = std::make_unique<HealthServer>(
+        options.health_address, options.health_port,
+        [&] { return informers->synced() && reconciler.programmed(); },
+        [&] { return latency.prometheus_text(); });
     if (auto started = health->start(); !started) {
       spdlog::error("{}", started.error().to_string());
       trigger.stop();
@@ -67,6 +81,7 @@ int run(const AppOptions& options) {
   }
 
   informers->start([&] { trigger.notify(); });
+  registry.start();
   elector->start(
       [&] {
         spdlog::info("{} is the leader: writing status", identity);
@@ -90,6 +105,7 @@ int run(const AppOptions& options) {
   if (health) health->stop();  // before what its readiness check reads goes away
   trigger.stop();
   worker.join();
+  registry.stop();  // deletes this replica's Lease: the others stop counting it at once
   elector->stop();  // releases the Lease so a peer takes over at once
   informers->stop();
   publisher.reset();

@@ -13,7 +13,8 @@ namespace po = boost::program_options;
 Result<ParsedFlags> parse_flags(int argc, const char* const* argv) {
   ParsedFlags out;
   AppOptions& o = out.options;
-  std::string debounce = "50ms", lease_duration = "15s", push_timeout = "5s";
+  std::string debounce = "50ms", lease_duration = "15s", push_timeout = "5s",
+              secret_refresh = "10s";
   std::vector<std::string> address_map;
   po::options_description desc("archway-controller options");
   desc.add_options()("help", "show this help")("kubeconfig", po::value(&o.kubeconfig),
@@ -43,6 +44,8 @@ Result<ParsedFlags> parse_flags(int argc, const char* const* argv) {
       "coalesce changes this long before a compile")(
       "push-timeout", po::value(&push_timeout)->default_value(push_timeout),
       "timeout of one snapshot push")(
+      "secret-refresh-interval", po::value(&secret_refresh)->default_value(secret_refresh),
+      "fetch every referenced Secret again this often (a rotation is seen within it)")(
       "http-port", po::value(&o.http_port)->default_value(o.http_port), "proxy HTTP listener port")(
       "https-port", po::value(&o.https_port)->default_value(o.https_port),
       "proxy HTTPS listener port")("health-port", po::value(&o.health_port)->default_value(0),
@@ -69,10 +72,14 @@ Result<ParsedFlags> parse_flags(int argc, const char* const* argv) {
   for (auto [text, target, name] :
        {std::tuple{&debounce, &o.debounce, "--debounce"},
         std::tuple{&lease_duration, &o.lease_duration, "--lease-duration"},
-        std::tuple{&push_timeout, &o.push_timeout, "--push-timeout"}}) {
+        std::tuple{&push_timeout, &o.push_timeout, "--push-timeout"},
+        std::tuple{&secret_refresh, &o.secret_refresh, "--secret-refresh-interval"}}) {
     auto parsed = config::parse_duration(*text);
     if (!parsed.ok()) return invalid(name, parsed.error().message);
     *target = *parsed;
+  }
+  if (o.secret_refresh.count() <= 0) {
+    return invalid("--secret-refresh-interval", "must be more than 0");
   }
   for (const auto& entry : address_map) {
     const auto eq = entry.find('=');

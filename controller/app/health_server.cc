@@ -29,10 +29,12 @@ constexpr auto kDeadline = std::chrono::seconds(2);
 
 struct Answer {
   http::status status;
-  const char* body;
+  std::string body;
+  const char* content_type = "text/plain; charset=utf-8";
 };
 
-Answer answer(const http::request<http::empty_body>& req, const std::function<bool()>& ready) {
+Answer answer(const http::request<http::empty_body>& req, const std::function<bool()>& ready,
+              const std::function<std::string()>& metrics) {
   if (req.method() != http::verb::get && req.method() != http::verb::head) {
     return {http::status::method_not_allowed, "method not allowed\n"};
   }
@@ -44,14 +46,18 @@ Answer answer(const http::request<http::empty_body>& req, const std::function<bo
                    : Answer{http::status::service_unavailable,
                             "not ready: informers syncing or no snapshot ACKed\n"};
   }
+  if (path == "/metrics" && metrics) {
+    return {http::status::ok, metrics(), "text/plain; version=0.0.4; charset=utf-8"};
+  }
   return {http::status::not_found, "not found\n"};
 }
 
 // One connection, one request: read, answer, close.
 class Session : public std::enable_shared_from_this<Session> {
  public:
-  Session(tcp::socket socket, const std::function<bool()>& ready)
-      : stream_(std::move(socket)), ready_(ready) {
+  Session(tcp::socket socket, const std::function<bool()>& ready,
+          const std::function<std::string()>& metrics)
+      : stream_(std::move(socket)), ready_(ready), metrics_(metrics) {
     parser_.header_limit(kHeaderLimit);
     parser_.body_limit(0);
   }
@@ -71,12 +77,15 @@ class Session : public std::enable_shared_from_this<Session> {
       res.result(http::status::bad_request);
       res.body() = "bad request\n";
     } else {
-      const Answer a = answer(parser_.get(), ready_);
+      Answer a = answer(parser_.get(), ready_, metrics_);
       res.result(a.status);
-      if (parser_.get().method() != http::verb::head) res.body() = a.body;
+      res.set(http::field::content_type, a.content_type);
+      if (parser_.get().method() != http::verb::head) res.body() = std::move(a.body);
     }
     res.version(11);
-    res.set(http::field::content_type, "text/plain; charset=utf-8");
+    if (res.find(http::field::content_type) == res.end()) {
+      res.set(http::field::content_type, "text/plain; charset=utf-8");
+    }
     res.keep_alive(false);
     res.prepare_payload();
     response_ = std::move(res);
@@ -91,6 +100,7 @@ class Session : public std::enable_shared_from_this<Session> {
   http::request_parser<http::empty_body> parser_;
   http::response<http::string_body> response_;
   const std::function<bool()>& ready_;  // owned by Impl, which outlives every session
+  const std::function<std::string()>& metrics_;
 };
 
 }  // namespace
@@ -99,6 +109,7 @@ struct HealthServer::Impl {
   std::string address;
   uint16_t port;
   std::function<bool()> ready;
+  std::function<std::string()> metrics;
   asio::io_context io{1};
   tcp::acceptor acceptor{io};
   std::thread thread;
@@ -107,17 +118,19 @@ struct HealthServer::Impl {
   void accept() {
     acceptor.async_accept([this](beast::error_code ec, tcp::socket socket) {
       if (ec == asio::error::operation_aborted) return;
-      if (!ec) std::make_shared<Session>(std::move(socket), ready)->run();
+      if (!ec) std::make_shared<Session>(std::move(socket), ready, metrics)->run();
       accept();
     });
   }
 };
 
-HealthServer::HealthServer(std::string address, uint16_t port, std::function<bool()> ready)
+HealthServer::HealthServer(std::string address, uint16_t port, std::function<bool()> ready,
+                           std::function<std::string()> metrics)
     : impl_(std::make_unique<Impl>()) {
   impl_->address = std::move(address);
   impl_->port = port;
   impl_->ready = std::move(ready);
+  impl_->metrics = std::move(metrics);
 }
 
 HealthServer::~HealthServer() { stop(); }
@@ -141,7 +154,7 @@ Result<void> HealthServer::start() {
   impl_->bound_port = acceptor.local_endpoint().port();
   impl_->accept();
   impl_->thread = std::thread([impl = impl_.get()] { impl->io.run(); });
-  spdlog::info("health endpoint on {}:{} (/healthz, /readyz)", impl_->address,
+  spdlog::info("health endpoint on {}:{} (/healthz, /readyz, /metrics)", impl_->address,
                impl_->bound_port.load());
   return {};
 }

@@ -25,6 +25,9 @@ struct AppOptions {
   std::vector<std::string> publish_addresses;
   std::chrono::milliseconds debounce{50};
   std::chrono::milliseconds push_timeout{5000};
+  // How often every referenced Secret is fetched again (GET by name), the
+  // bound on noticing a rotation (docs/scale.md "Least privilege").
+  std::chrono::milliseconds secret_refresh{10000};
   uint16_t http_port = 8080;
   uint16_t https_port = 8443;
   std::string log_level = "info";

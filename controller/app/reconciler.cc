@@ -31,11 +31,14 @@ std::string start_stamp() {
 }  // namespace
 
 Reconciler::Reconciler(AppOptions options, informer::InformerSet& informers,
-                       status::StatusPublisher& publisher, std::function<bool()> is_leader)
+                       status::StatusPublisher& publisher, std::function<bool()> is_leader,
+                       replicas::ReplicaRegistry* replicas, ProgrammedLatency* latency)
     : options_(std::move(options)),
       informers_(informers),
       publisher_(publisher),
       is_leader_(std::move(is_leader)),
+      replicas_(replicas),
+      latency_(latency),
       version_prefix_(start_stamp()) {}
 
 void Reconciler::run(Trigger& trigger) {
@@ -75,6 +78,8 @@ Reconciler::CycleResult Reconciler::cycle() {
   compile::CompileResult result = compile::compile(state, copts, last_good);
   const std::string content = config::to_json(result.snapshot);  // version still empty
   const auto compiled = std::chrono::steady_clock::now();
+  history_.add(AckedGenerations::of(result));
+  note_generations(result);
 
   CycleResult out;
   const bool unchanged = content == pushed_content_ &&
@@ -118,6 +123,7 @@ Reconciler::CycleResult Reconciler::cycle() {
                     reply->version, reply->message);
     }
   }
+  report_to_replicas();
   jwks_routes_ = status::jwks_uris_by_route(result.snapshot);
   if (is_leader_()) publisher_.publish(status_batch(result, state, last_good));
   return out;
@@ -138,17 +144,76 @@ bool Reconciler::poll_jwks() {
   return true;
 }
 
+void Reconciler::report_to_replicas() const {
+  if (replicas_ == nullptr) return;
+  using State = status::PushOutcome::State;
+  const auto state = outcome_.state == State::kAcked    ? replicas::ProxyState::kAcked
+                     : outcome_.state == State::kNacked ? replicas::ProxyState::kNacked
+                                                        : replicas::ProxyState::kPending;
+  replicas_->report(acked_.digest(), state, outcome_.message);
+}
+
+void Reconciler::note_generations(const compile::CompileResult& result) {
+  const auto now = std::chrono::steady_clock::now();
+  std::map<ObjectId, Seen> next;
+  for (const auto& v : result.verdicts) {
+    ObjectId id{v.kind, v.key};
+    auto it = seen_.find(id);
+    if (it != seen_.end() && it->second.generation == v.generation) {
+      next.emplace(std::move(id), it->second);
+    } else {
+      next.emplace(std::move(id), Seen{v.generation, now, std::nullopt});
+    }
+  }
+  seen_ = std::move(next);  // objects gone are forgotten
+}
+
+status::ReplicaProgress Reconciler::progress(const compile::ObjectVerdict& v,
+                                             const std::vector<replicas::ReplicaReport>& peers) {
+  status::ReplicaProgress p;
+  const bool own = acked_.holds(v);
+  p.serving = own ? 1 : 0;
+  p.total = 1 + static_cast<int>(peers.size());
+  for (const auto& peer : peers) {
+    const AckedGenerations* held = history_.find(peer.digest);
+    if (held != nullptr && held->holds(v)) {
+      ++p.serving;
+      continue;
+    }
+    std::string why = "has not acknowledged it";
+    if (peer.state == replicas::ProxyState::kNacked) {
+      why = "its proxy rejected the snapshot: " + peer.message;
+      p.any_rejected = true;
+    } else if (peer.state == replicas::ProxyState::kPending && !peer.message.empty()) {
+      why = peer.message;
+    }
+    p.waiting.push_back(peer.identity + " (" + why + ")");
+  }
+  auto seen = seen_.find({v.kind, v.key});
+  if (seen == seen_.end() || seen->second.generation != v.generation) return p;
+  if (own && p.waiting.empty() && !seen->second.programmed_seconds) {
+    const double s =
+        std::chrono::duration<double>(std::chrono::steady_clock::now() - seen->second.at).count();
+    seen->second.programmed_seconds = s;
+    if (latency_ != nullptr) latency_->observe(s);
+  }
+  p.programmed_seconds = seen->second.programmed_seconds;
+  return p;
+}
+
 status::StatusBatch Reconciler::status_batch(const compile::CompileResult& result,
                                              const ClusterState& state,
-                                             const compile::LastGoodObjects& last_good) const {
+                                             const compile::LastGoodObjects& last_good) {
   status::StatusBatch batch;
   const auto addresses = publish_addresses(options_, state);
+  const auto peers =
+      replicas_ != nullptr ? replicas_->peers() : std::vector<replicas::ReplicaReport>{};
   for (const auto& v : result.verdicts) {
     const bool programmed = acked_.holds(v);
     for (auto& e : status::warning_events(v, outcome_, programmed))
       batch.events.push_back(std::move(e));
     if (v.kind == "APIRoute") {
-      status::RouteStatus route = status::route_status(v, outcome_, programmed);
+      status::RouteStatus route = status::route_status(v, outcome_, programmed, progress(v, peers));
       // Beside Ready, never inside it: an issuer that is down is not the
       // route's fault (docs/decisions.md).
       if (const auto uris = jwks_routes_.find(v.key.ns + "/" + v.key.name);

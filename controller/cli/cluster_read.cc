@@ -3,9 +3,41 @@
 #include <cstdlib>
 #include <filesystem>
 
+#include "controller/compile/referenced_secrets.h"
 #include "controller/informer/kinds.h"
 
 namespace archway::controller::cli {
+namespace {
+
+// The Secrets the routes name, fetched by name as the controller fetches
+// them (informer/secret_fetcher.h): a user needs `get`, not `list`. A 404
+// leaves the Secret out (compile says SecretNotFound, as the controller
+// does); a 403 too, with one warning naming them, since the controller may
+// well be allowed what this user is not.
+void read_secrets(k8s::KubeClient& client, ClusterRead& out) {
+  std::string forbidden;
+  for (const auto& key : compile::referenced_secrets(out.state)) {
+    auto got = client.get("/api/v1/namespaces/" + informer::query_escape(key.ns) + "/secrets/" +
+                          informer::query_escape(key.name));
+    if (got.ok() && got->status == 200 && got->body.is_object()) {
+      out.state.secrets[key] = informer::trimmed(std::move(got->body));
+    } else if (got.ok() && got->status == 403) {
+      forbidden += (forbidden.empty() ? "" : ", ") + key.to_string();
+    } else if (!got.ok() || got->status != 404) {
+      out.warnings.push_back(
+          "Secret " + key.to_string() + ": " +
+          (got.ok() ? "HTTP " + std::to_string(got->status) : got.error().to_string()) +
+          "; compiling without it");
+    }
+  }
+  if (!forbidden.empty()) {
+    out.warnings.push_back("cannot get Secrets (403 Forbidden): " + forbidden +
+                           ". Compiling without them, so routes using them read as "
+                           "SecretNotFound here although the controller may have them");
+  }
+}
+
+}  // namespace
 
 Result<ClusterRead> read_cluster(k8s::KubeClient& client, const std::string& ns) {
   ClusterRead out;
@@ -17,12 +49,6 @@ Result<ClusterRead> read_cluster(k8s::KubeClient& client, const std::string& ns)
       auto answer = client.get(path);
       if (!answer.ok()) return answer.error();
       const int status = answer->status;
-      if (status == 403 && kind.kind == "Secret") {
-        out.warnings.push_back(
-            "cannot list Secrets (403 Forbidden): compiling without them, so routes with TLS or "
-            "auth Secrets may read as SecretNotFound here although the controller has them");
-        break;
-      }
       if (status == 404 && kind.optional) {
         out.warnings.push_back("the " + kind.kind + " CRD is not installed: none read");
         break;
@@ -44,6 +70,7 @@ Result<ClusterRead> read_cluster(k8s::KubeClient& client, const std::string& ns)
       cont = body.value("metadata", nlohmann::json::object()).value("continue", "");
     } while (!cont.empty());
   }
+  read_secrets(client, out);
   return out;
 }
 

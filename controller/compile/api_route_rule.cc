@@ -244,7 +244,7 @@ struct RuleParser {
     const Json& list = array(rule, "backends");
     for (size_t i = 0; i < list.size(); ++i) {
       const std::string at = field + ".backends[" + std::to_string(i) + "]";
-      BackendRef ref{route_key.ns, str(list[i], "name"), integer(list[i], "port"), {}, {}};
+      BackendRef ref = api_route_backend_ref(list[i], route_key.ns);
       const std::string protocol = str(list[i], "protocol", "HTTP");
       if (protocol == "H2C") {
         ref.protocol = config::ClusterProtocol::kH2c;
@@ -320,7 +320,7 @@ struct RuleParser {
       if (!parts[i].is_object())
         return reject(Reason::kInvalidValue, part_at + ": must be an object");
       const Json& backend = object(parts[i], "backend");
-      BackendRef ref{route_key.ns, str(backend, "name"), integer(backend, "port"), {}, {}};
+      BackendRef ref = api_route_backend_ref(backend, route_key.ns);
       if (const std::string protocol = str(backend, "protocol", "HTTP"); protocol != "HTTP") {
         return reject(Reason::kUnsupportedValue,
                       part_at +

@@ -72,8 +72,9 @@ Result<TranslatedObject, Problem> translate_api_route(const Json& route, const C
     for (const auto& host : hosts) obj.routes.push_back(HostRoute{host, rule.route, false});
   }
 
-  if (const std::string secret = str(object(spec, "tls"), "secretName"); !secret.empty()) {
-    auto tls = load_tls_secret(state, obj.key.ns, secret);
+  const Json& tls_spec = object(spec, "tls");
+  if (const std::string secret = str(tls_spec, "secretName"); !secret.empty()) {
+    auto tls = load_tls_secret(state, obj.key.ns, str(tls_spec, "secretNamespace"), secret);
     if (tls.ok()) {
       for (const auto& host : hosts) obj.tls_by_host.emplace(host, *tls);
     } else {

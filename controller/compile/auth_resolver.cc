@@ -35,10 +35,11 @@ Problem at(const std::string& field, Problem problem) {
   return problem;
 }
 
-// The Secret a `{name}` reference names, in the route's namespace.
+// The Secret a `{name, namespace?}` reference names: in the route's
+// namespace `ns`, or in another one that grants it (reference_grant.h).
 Result<const Json*, Problem> referenced_secret(const Json& ref, const std::string& ref_field,
                                                const std::string& ns, const ClusterState& state) {
-  auto secret = find_secret(state, ns, str(ref, "name"));
+  auto secret = find_referenced_secret(state, ns, str(ref, "namespace"), str(ref, "name"));
   if (!secret.ok()) return at(ref_field, secret.error());
   return *secret;
 }
@@ -164,7 +165,8 @@ Result<config::Auth, Problem> resolve_auth(const Json& auth, const std::string& 
 }
 
 bool is_reference_problem(const Problem& problem) {
-  return problem.reason == Reason::kSecretNotFound || problem.reason == Reason::kInvalidSecret;
+  return problem.reason == Reason::kSecretNotFound || problem.reason == Reason::kInvalidSecret ||
+         problem.reason == Reason::kRefNotPermitted;
 }
 
 std::string sha256_hex(std::string_view bytes) {

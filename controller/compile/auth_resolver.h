@@ -33,13 +33,15 @@ namespace archway::controller::compile {
                                                        const std::string& field);
 
 // `auth` (one method set; `field` is its path, "spec.rules[0].auth") with
-// its Secrets read from namespace `ns` only. Problems:
+// its Secrets read from namespace `ns`, or from the namespace a reference
+// names where a ReferenceGrant permits it. Problems:
+//   RefNotPermitted another namespace's Secret without a grant;
 //   SecretNotFound  a referenced Secret, or a key it must hold, is absent;
 //   InvalidSecret   the Secret's content is unusable (a JWKS that is not a
 //                   key set, an empty API key or one with control
 //                   characters, invalid base64...);
 //   InvalidValue    a field of the rule itself (the proxy's own check).
-// is_reference_problem() tells the first two apart: the rule answers 503
+// is_reference_problem() tells the first three apart: the rule answers 503
 // and the route gets ResolvedRefs=False, rather than Accepted=False.
 [[nodiscard]] Result<config::Auth, Problem> resolve_auth(const nlohmann::json& auth,
                                                          const std::string& field,

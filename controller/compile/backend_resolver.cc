@@ -5,6 +5,7 @@
 #include <utility>
 
 #include "controller/compile/json_access.h"
+#include "controller/compile/reference_grant.h"
 
 namespace archway::controller::compile {
 namespace {
@@ -71,6 +72,15 @@ std::vector<config::Endpoint> ready_endpoints(const ClusterState& state, const B
 
 }  // namespace
 
+BackendRef api_route_backend_ref(const Json& backend, const std::string& route_ns) {
+  BackendRef ref{route_ns, str(backend, "name"), integer(backend, "port"), {}, {}, {}};
+  if (std::string ns = str(backend, "namespace"); !ns.empty() && ns != route_ns) {
+    ref.ns = std::move(ns);
+    ref.from_ns = route_ns;
+  }
+  return ref;
+}
+
 ResolvedBackend resolve_backend(const ClusterState& state, const BackendRef& ref,
                                 const AddressMap& address_map) {
   ResolvedBackend out;
@@ -84,6 +94,16 @@ ResolvedBackend resolve_backend(const ClusterState& state, const BackendRef& ref
     // (docs/controller.md, like Contour without a validation policy).
     out.cluster.tls_server_name = ref.service + "." + ref.ns + ".svc";
     out.cluster.tls_verify = false;
+  }
+  if (!ref.from_ns.empty()) {
+    if (auto refused =
+            check_reference(state, {"APIRoute", ref.from_ns}, {"Service", ref.ns, ref.service})) {
+      // A cluster name no permitted reference uses: routes that may reach
+      // the Service keep their endpoints in "ns/service/port".
+      out.cluster.name += "/not-permitted";
+      out.problem = std::move(refused);
+      return out;
+    }
   }
   const std::string svc_name = ref.ns + "/" + ref.service;
   auto svc = state.services.find(ObjectKey{ref.ns, ref.service});

@@ -19,6 +19,9 @@ struct BackendRef {
   std::optional<int64_t> port_number;  // the Service port, by number ...
   std::string port_name;               // ... or by name (Ingress only)
   config::ClusterProtocol protocol = config::ClusterProtocol::kHttp1;
+  // The namespace of the APIRoute that names the Service when it differs
+  // from `ns` (a cross-namespace backend, reference_grant.h); empty otherwise.
+  std::string from_ns;
 };
 
 // CompileOptions::endpoint_address_map (development only; usually empty).
@@ -28,8 +31,16 @@ struct ResolvedBackend {
   // Always set, so a route can point at it: a cluster with no endpoints makes
   // the proxy answer 503 until the Service appears.
   config::Cluster cluster;
-  std::optional<Problem> problem;  // BackendNotFound with the name in the message
+  // BackendNotFound with the name in the message; RefNotPermitted for another
+  // namespace's Service without a ReferenceGrant (the cluster then has no
+  // endpoints and a name of its own, so the Service is not served through it).
+  std::optional<Problem> problem;
 };
+
+// An APIRoute's {name, port, namespace?} backend: the Service in `namespace`
+// when set (from_ns then names the route's), else in the route's own.
+[[nodiscard]] BackendRef api_route_backend_ref(const nlohmann::json& backend,
+                                               const std::string& route_ns);
 
 // Cluster names are "namespace/service/port" (+ "/h2c" or "/https" for those
 // protocols), so two routes to the same Service port share one cluster.

@@ -8,6 +8,7 @@
 #include "controller/compile/ingress_class.h"
 #include "controller/compile/json_access.h"
 #include "controller/compile/object_translate.h"
+#include "controller/compile/shadowed_rules.h"
 #include "controller/compile/vhost_builder.h"
 
 namespace archway::controller::compile {
@@ -115,6 +116,22 @@ Work translate_one(const Json& obj, const char* kind, const ObjectKey& key, Tran
   return w;
 }
 
+// The assembled hosts' rules that can never match (shadowed_rules.h).
+std::vector<ShadowedRule> shadowed_rules_of(const Assembly& assembly) {
+  PlacedHosts hosts;
+  for (size_t h = 0; h < assembly.virtual_hosts.size(); ++h) {
+    const auto& vh = assembly.virtual_hosts[h];
+    std::vector<PlacedRoute> placed;
+    for (size_t r = 0; r < vh.routes.size(); ++r) {
+      if (const TranslatedObject* owner = assembly.route_owners[h][r]) {
+        placed.push_back(PlacedRoute{owner, &vh.routes[r]});
+      }
+    }
+    hosts.emplace_back(vh.name, std::move(placed));
+  }
+  return find_shadowed_rules(hosts);
+}
+
 // Conflicts, virtual hosts and clusters from what is still translated; the
 // verdicts are copies, so a second assembly starts from the same judgement.
 CompileResult assemble_result(const std::vector<Work>& work, const CompileOptions& options) {
@@ -123,9 +140,13 @@ CompileResult assemble_result(const std::vector<Work>& work, const CompileOption
     if (w.translated) contenders.push_back(Contender{w.translated.get(), {}});
   }
   Assembly assembly = assemble(contenders);
+  const auto shadowed = shadowed_rules_of(assembly);
   CompileResult result;
   for (const auto& w : work) {
     ObjectVerdict v = w.verdict;
+    for (const auto& s : shadowed) {
+      if (s.owner == w.translated.get()) v.shadowed_rules.push_back(s.message);
+    }
     for (const auto& c : contenders) {
       if (!c.conflict || c.object != w.translated.get()) continue;
       // A stale generation that now conflicts serves nothing either.

@@ -65,6 +65,9 @@ struct ObjectVerdict {
   // The generation whose output is in the snapshot: `generation`, an older
   // one when stale_generation_serving, 0 when the object is left out.
   int64_t served_generation = 0;
+  // Rules of the object that can never match, one message each naming the
+  // rule that shadows it (shadowed_rules.h): a warning, the rest serves.
+  std::vector<std::string> shadowed_rules;
 };
 
 struct CompileResult {

@@ -32,8 +32,12 @@ struct IngressParser {
     }
     const Json& service = object(j, "service");
     const Json& port = object(service, "port");
-    BackendRef ref{obj.key.ns, str(service, "name"), integer(port, "number"), str(port, "name"),
-                   config::ClusterProtocol::kHttp1};
+    BackendRef ref{obj.key.ns,
+                   str(service, "name"),
+                   integer(port, "number"),
+                   str(port, "name"),
+                   config::ClusterProtocol::kHttp1,
+                   {}};
     if (ref.service.empty() || (!ref.port_number && ref.port_name.empty())) {
       return reject(Reason::kInvalidValue, at + ".service: name and port are required");
     }
@@ -140,7 +144,7 @@ Result<TranslatedObject, Problem> translate_ingress(const Json& ingress, const C
     const std::string at = "spec.tls[" + std::to_string(i) + "]";
     const std::string secret = str(tls[i], "secretName");
     if (secret.empty()) continue;  // SNI-only entry: nothing to load
-    auto loaded = load_tls_secret(state, obj.key.ns, secret);
+    auto loaded = load_tls_secret(state, obj.key.ns, obj.key.ns, secret);
     if (!loaded.ok()) {
       obj.unresolved.push_back(
           {loaded.error().reason, at + ".secretName: " + loaded.error().message});

@@ -31,6 +31,8 @@ std::string_view reason_name(Reason reason) {
       return "SecretNotFound";
     case Reason::kInvalidSecret:
       return "InvalidSecret";
+    case Reason::kRefNotPermitted:
+      return "RefNotPermitted";
   }
   return "Unknown";  // unreachable for a valid enumerator
 }

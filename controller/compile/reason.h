@@ -29,10 +29,11 @@ enum class Reason {
   kBackendNotFound,
   kSecretNotFound,
   kInvalidSecret,
+  kRefNotPermitted,  // another namespace's Secret or Service, without a ReferenceGrant there
 };
 
 // One past the last enumerator, for tests that walk them all.
-inline constexpr size_t kReasonCount = static_cast<size_t>(Reason::kInvalidSecret) + 1;
+inline constexpr size_t kReasonCount = static_cast<size_t>(Reason::kRefNotPermitted) + 1;
 
 // The CamelCase string on conditions and Events ("InvalidRegex").
 [[nodiscard]] std::string_view reason_name(Reason reason);

@@ -2,6 +2,7 @@
 
 #include "common/base64.h"
 #include "controller/compile/json_access.h"
+#include "controller/compile/reference_grant.h"
 
 namespace archway::controller::compile {
 
@@ -12,6 +13,17 @@ Result<const Json*, Problem> find_secret(const ClusterState& state, const std::s
     return Problem{Reason::kSecretNotFound, "Secret " + ns + "/" + name + " not found"};
   }
   return &it->second;
+}
+
+Result<const Json*, Problem> find_referenced_secret(const ClusterState& state,
+                                                    const std::string& from_ns,
+                                                    const std::string& ns,
+                                                    const std::string& name) {
+  const std::string& target_ns = ns.empty() ? from_ns : ns;
+  if (auto refused = check_reference(state, {"APIRoute", from_ns}, {"Secret", target_ns, name})) {
+    return *std::move(refused);
+  }
+  return find_secret(state, target_ns, name);
 }
 
 std::string secret_full_name(const Json& secret) {

@@ -1,8 +1,10 @@
 #pragma once
 // Reading a Secret of the informer cache, for every compile step that names
-// one (spec.tls.secretName, the auth references). A reference carries only a
-// name: the Secret is looked up in the referencing object's own namespace,
-// so a route never reads another namespace's Secrets.
+// one (spec.tls.secretName, the auth references). A reference names a Secret
+// of the referencing object's own namespace, or of another one (an APIRoute's
+// `namespace` / `secretNamespace`) only where a ReferenceGrant there permits
+// it (reference_grant.h): a route never reads another namespace's Secrets
+// without that namespace's consent.
 
 #include <string>
 
@@ -19,6 +21,14 @@ namespace archway::controller::compile {
 [[nodiscard]] Result<const nlohmann::json*, Problem> find_secret(const ClusterState& state,
                                                                  const std::string& ns,
                                                                  const std::string& name);
+
+// The Secret `ns`/`name` as an APIRoute of namespace `from_ns` may read it:
+// RefNotPermitted for another namespace without a grant (checked before the
+// cache is looked at, so the message does not tell whether it exists), else
+// as find_secret. An empty `ns` is `from_ns`.
+[[nodiscard]] Result<const nlohmann::json*, Problem> find_referenced_secret(
+    const ClusterState& state, const std::string& from_ns, const std::string& ns,
+    const std::string& name);
 
 // The bytes under data[`key`] (base64-decoded, as the API server stores
 // them), or SecretNotFound when the key is absent and InvalidSecret when it

@@ -18,10 +18,11 @@ std::string secret_key_name(const Error& error) {
 }  // namespace
 
 Result<config::TlsCertificate, Problem> load_tls_secret(const ClusterState& state,
+                                                        const std::string& from_ns,
                                                         const std::string& ns,
                                                         const std::string& name) {
-  const std::string full = ns + "/" + name;
-  auto found = find_secret(state, ns, name);
+  const std::string full = (ns.empty() ? from_ns : ns) + "/" + name;
+  auto found = find_referenced_secret(state, from_ns, ns, name);
   if (!found.ok()) return found.error();
   const Json& secret = **found;
   if (str(secret, "type") != "kubernetes.io/tls") {

@@ -13,10 +13,13 @@
 
 namespace archway::controller::compile {
 
-// The certificate and key, or a problem (ResolvedRefs=False): SecretNotFound
-// (absent), InvalidSecret (wrong type, missing keys, bad base64 or PEM, key
-// does not match).
+// The certificate and key of Secret `ns`/`name` as an object of namespace
+// `from_ns` may read it (`ns` empty: `from_ns`), or a problem
+// (ResolvedRefs=False): RefNotPermitted (another namespace, no
+// ReferenceGrant), SecretNotFound (absent), InvalidSecret (wrong type,
+// missing keys, bad base64 or PEM, key does not match).
 [[nodiscard]] Result<config::TlsCertificate, Problem> load_tls_secret(const ClusterState& state,
+                                                                      const std::string& from_ns,
                                                                       const std::string& ns,
                                                                       const std::string& name);
 

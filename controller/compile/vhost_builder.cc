@@ -109,8 +109,11 @@ Assembly assemble(std::vector<Contender>& contenders) {
   // rule that sends to it set (config::Cluster's default otherwise).
   std::map<std::string, config::Duration> connect_timeouts;
   std::set<std::string> route_names;
-  auto add_route = [&](const std::string& host, config::Route route) {
+  std::map<std::string, std::vector<const TranslatedObject*>> owners;  // by host
+  auto add_route = [&](const std::string& host, config::Route route,
+                       const TranslatedObject* owner) {
     config::VirtualHost& vh = hosts[host];
+    owners[host].push_back(owner);
     // One rule of a multi-host object lands on several hosts; route names
     // must stay unique across the snapshot.
     if (!route_names.insert(route.name).second) {
@@ -122,7 +125,7 @@ Assembly assemble(std::vector<Contender>& contenders) {
   for (const auto& c : contenders) {
     if (c.conflict) continue;
     for (const auto& hr : c.object->routes) {
-      if (!hr.fallback) add_route(hr.host, hr.route);
+      if (!hr.fallback) add_route(hr.host, hr.route, c.object);
     }
     for (const auto& [host, cert] : c.object->tls_by_host) {
       auto& tls = hosts[host].tls;
@@ -139,7 +142,9 @@ Assembly assemble(std::vector<Contender>& contenders) {
     for (const auto& hr : c.object->routes) {
       if (!hr.fallback) continue;
       const auto& routes = hosts[hr.host].routes;
-      if (std::none_of(routes.begin(), routes.end(), is_catch_all)) add_route(hr.host, hr.route);
+      if (std::none_of(routes.begin(), routes.end(), is_catch_all)) {
+        add_route(hr.host, hr.route, nullptr);
+      }
     }
   }
 
@@ -148,6 +153,7 @@ Assembly assemble(std::vector<Contender>& contenders) {
     vh.name = host;
     vh.domains = {host};
     out.virtual_hosts.push_back(std::move(vh));
+    out.route_owners.push_back(std::move(owners[host]));
   }
   for (auto& [name, cluster] : clusters) {
     if (auto it = connect_timeouts.find(name); it != connect_timeouts.end()) {

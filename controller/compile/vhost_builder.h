@@ -23,6 +23,9 @@ struct Contender {
 struct Assembly {
   std::vector<config::VirtualHost> virtual_hosts;  // sorted by name
   std::vector<config::Cluster> clusters;           // sorted by name
+  // Per virtual host, per route: the object it came from; null for an
+  // Ingress defaultBackend filling a host without a catch-all.
+  std::vector<std::vector<const TranslatedObject*>> route_owners;
 };
 
 // Sorts `contenders` oldest first, marks losers, and builds the rest.

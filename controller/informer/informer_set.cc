@@ -1,5 +1,6 @@
-// InformerSet: one Reflector thread per (kind, namespace scope), all filling
-// one Store. See informer_set.h for the contract.
+// InformerSet: one Reflector thread per (kind, namespace scope) and one
+// SecretFetcher thread, all filling one Store. See informer_set.h for the
+// contract.
 
 #include <atomic>
 #include <random>
@@ -7,10 +8,18 @@
 
 #include "controller/informer/informer_set.h"
 #include "controller/informer/reflector.h"
+#include "controller/informer/secret_fetcher.h"
 #include "controller/informer/store.h"
 
 namespace archway::controller::informer {
 namespace {
+
+// The kinds the referenced Secrets are computed from: a change to one of
+// them may name a Secret not fetched yet.
+bool names_secrets(const KindSpec& kind) {
+  return kind.member == &ClusterState::ingresses || kind.member == &ClusterState::api_routes ||
+         kind.member == &ClusterState::reference_grants;
+}
 
 class InformerSetImpl final : public InformerSet {
  public:
@@ -35,34 +44,56 @@ class InformerSetImpl final : public InformerSet {
         configs.push_back(std::move(config));
       }
     }
-    synced_flags_ = std::make_unique<std::atomic<bool>[]>(configs.size());
-    remaining_ = static_cast<int>(configs.size());
+    // One flag per reflector, and the last one for the Secret fetcher.
+    synced_flags_ = std::make_unique<std::atomic<bool>[]>(configs.size() + 1);
+    remaining_ = static_cast<int>(configs.size() + 1);
+    for (const auto& config : configs) sources_remaining_ += names_secrets(*config.kind) ? 1 : 0;
+    SecretFetcherConfig fetcher_config;
+    fetcher_config.namespaces = options_.namespaces;
+    fetcher_config.refresh = options_.secret_refresh;
+    fetcher_config.sources_synced = [this] { return sources_remaining_.load() == 0; };
+    fetcher_ = std::make_unique<SecretFetcher>(
+        client_, store_, std::move(fetcher_config), [this, i = configs.size()] { mark_synced(i); },
+        [this] { changed(); });
     for (size_t i = 0; i < configs.size(); ++i) {
+      const bool source = names_secrets(*configs[i].kind);
       reflectors_.push_back(std::make_unique<Reflector>(
-          client_, store_, stop_, std::move(configs[i]), [this, i] { mark_synced(i); },
-          [this] { changed(); }));
+          client_, store_, stop_, std::move(configs[i]),
+          [this, i, source] {
+            if (mark_synced(i) && source) sources_remaining_.fetch_sub(1);
+          },
+          [this, source] {
+            if (source) fetcher_->wake();
+            changed();
+          }));
     }
     for (auto& reflector : reflectors_) {
       threads_.emplace_back([r = reflector.get()] { r->run(); });
     }
+    threads_.emplace_back([f = fetcher_.get()] { f->run(); });
   }
 
   void stop() override {
     stop_.stop();
+    if (fetcher_) fetcher_->stop();
     for (auto& t : threads_) {
       if (t.joinable()) t.join();
     }
     threads_.clear();
   }
 
-  [[nodiscard]] bool synced() const override { return remaining_.load() == 0 && !reflectors_.empty(); }
+  [[nodiscard]] bool synced() const override {
+    return remaining_.load() == 0 && !reflectors_.empty();
+  }
 
   [[nodiscard]] ClusterState state() const override { return store_.copy(); }
 
  private:
-  void mark_synced(size_t i) {
-    if (synced_flags_[i].exchange(true)) return;
+  // True the first time index i synced.
+  bool mark_synced(size_t i) {
+    if (synced_flags_[i].exchange(true)) return false;
     if (remaining_.fetch_sub(1) == 1 && on_change_) on_change_();  // the first full sync
+    return true;
   }
 
   void changed() {
@@ -76,6 +107,8 @@ class InformerSetImpl final : public InformerSet {
   std::function<void()> on_change_;  // set before the threads start; read-only after
   std::unique_ptr<std::atomic<bool>[]> synced_flags_;
   std::atomic<int> remaining_{0};
+  std::atomic<int> sources_remaining_{0};  // Ingress/APIRoute/ReferenceGrant scopes not synced yet
+  std::unique_ptr<SecretFetcher> fetcher_;
   std::vector<std::unique_ptr<Reflector>> reflectors_;
   std::vector<std::thread> threads_;
 };

@@ -4,8 +4,9 @@
 // thread: list (paged), then watch from the list's resourceVersion with
 // allowWatchBookmarks=true; on 410 Gone (or an ERROR event with code 410) it
 // relists and replaces that kind's cache; every failure backs off
-// exponentially with jitter (100 ms .. 30 s). Secrets are cached only when
-// referenced (or all, in watched namespaces; documented choice).
+// exponentially with jitter (100 ms .. 30 s). Secrets are neither listed nor
+// watched: the ones routes name are fetched by name (secret_fetcher.h), at
+// once when a route names a new one and all again every secret_refresh.
 
 #include <chrono>
 #include <functional>
@@ -23,6 +24,8 @@ struct InformerOptions {
   // Failure backoff bounds (tests shorten them).
   std::chrono::milliseconds backoff_initial{100};
   std::chrono::milliseconds backoff_max{30000};
+  // Every referenced Secret is fetched again this often (rotation bound).
+  std::chrono::milliseconds secret_refresh{10000};
 };
 
 class InformerSet {

@@ -1,23 +1,6 @@
 #include "controller/informer/kinds.h"
 
 namespace archway::controller::informer {
-namespace {
-
-// Secrets: all kubernetes.io/tls and Opaque Secrets in the watched namespaces
-// are cached rather than only those a route references. Per-reference watches
-// would need a watch per Secret name (or a restart of the Secret informer on
-// every route change); the API server cannot filter "type in (a, b)" in one
-// field selector, so the type filter is applied here. Service-account tokens,
-// Helm releases and docker configs are dropped on arrival. RBAC: the
-// controller needs list/watch on secrets in those namespaces (docs/controller-client.md).
-bool keep_secret(const nlohmann::json& object) {
-  const auto it = object.find("type");
-  if (it == object.end() || !it->is_string()) return true;  // type defaults to Opaque
-  const auto& type = it->get_ref<const std::string&>();
-  return type == "kubernetes.io/tls" || type == "Opaque" || type.empty();
-}
-
-}  // namespace
 
 const std::vector<KindSpec>& controller_kinds() {
   static const std::vector<KindSpec> kinds = {
@@ -25,12 +8,15 @@ const std::vector<KindSpec>& controller_kinds() {
        &ClusterState::ingress_classes, nullptr},
       {"Ingress", "/apis/networking.k8s.io/v1", "ingresses", true, false, &ClusterState::ingresses,
        nullptr},
-      {"APIRoute", "/apis/archway.dev/v1alpha1", "apiroutes", true, true,
-       &ClusterState::api_routes, nullptr},
+      {"APIRoute", "/apis/archway.dev/v1alpha1", "apiroutes", true, true, &ClusterState::api_routes,
+       nullptr},
       {"Service", "/api/v1", "services", true, false, &ClusterState::services, nullptr},
       {"EndpointSlice", "/apis/discovery.k8s.io/v1", "endpointslices", true, false,
        &ClusterState::endpoint_slices, nullptr},
-      {"Secret", "/api/v1", "secrets", true, false, &ClusterState::secrets, &keep_secret},
+      // Secrets are not listed or watched: the ones routes name are fetched by
+      // name (secret_fetcher.h), so the controller needs only `get` on them.
+      {"ReferenceGrant", "/apis/archway.dev/v1alpha1", "referencegrants", true, true,
+       &ClusterState::reference_grants, nullptr},
   };
   return kinds;
 }

@@ -12,9 +12,9 @@
 namespace archway::controller::informer {
 
 struct KindSpec {
-  std::string kind;         // for logs: "Ingress"
-  std::string api_prefix;   // "/api/v1" or "/apis/<group>/<version>"
-  std::string resource;     // plural: "ingresses"
+  std::string kind;        // for logs: "Ingress"
+  std::string api_prefix;  // "/api/v1" or "/apis/<group>/<version>"
+  std::string resource;    // plural: "ingresses"
   bool namespaced = true;
   // A CRD that may not be installed yet: 404 on list means "empty for now,
   // retry with backoff" instead of an error that stalls the sync.
@@ -24,7 +24,8 @@ struct KindSpec {
   bool (*keep)(const nlohmann::json& object) = nullptr;
 };
 
-// IngressClass, Ingress, APIRoute, Service, EndpointSlice, Secret.
+// IngressClass, Ingress, APIRoute, Service, EndpointSlice, ReferenceGrant.
+// Secrets are fetched by name instead (secret_fetcher.h).
 [[nodiscard]] const std::vector<KindSpec>& controller_kinds();
 
 // "/apis/networking.k8s.io/v1/namespaces/shop/ingresses", or the all-namespace

@@ -25,6 +25,13 @@ class Store {
   // Returns true when the object was cached.
   bool remove(KindMember member, const ObjectKey& key);
   [[nodiscard]] ClusterState copy() const;
+  // f(const ClusterState&) under the lock, for a reader that needs a small
+  // answer (which Secrets the routes name) rather than a copy of everything.
+  template <class F>
+  auto read(F&& f) const {
+    std::lock_guard lock(mu_);
+    return f(static_cast<const ClusterState&>(state_));
+  }
 
  private:
   mutable std::mutex mu_;

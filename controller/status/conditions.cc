@@ -26,8 +26,11 @@ nlohmann::json to_json(const Condition& c, int64_t generation, const nlohmann::j
 }
 
 // Conditions we write only while they apply (JWKSReady: while a rule
-// names a jwksUri): one that is no longer desired is removed, not kept.
-bool optional_and_ours(const std::string& type) { return type == "JWKSReady"; }
+// names a jwksUri; Shadowed: while a rule can never match): one that is no
+// longer desired is removed, not kept.
+bool optional_and_ours(const std::string& type) {
+  return type == "JWKSReady" || type == "Shadowed";
+}
 
 const Condition* find_desired(const std::vector<Condition>& desired, const std::string& type) {
   for (const auto& c : desired) {
@@ -39,8 +42,8 @@ const Condition* find_desired(const std::vector<Condition>& desired, const std::
 }  // namespace
 
 nlohmann::json merge_conditions(const nlohmann::json& current,
-                                const std::vector<Condition>& desired,
-                                int64_t observed_generation, k8s::TimePoint now) {
+                                const std::vector<Condition>& desired, int64_t observed_generation,
+                                k8s::TimePoint now) {
   nlohmann::json out = nlohmann::json::array();
   std::vector<std::string> written;
   if (current.is_array()) {

@@ -1,9 +1,17 @@
 #include "controller/status/route_conditions.h"
 
+#include <algorithm>
+
 namespace archway::controller::status {
 namespace {
 
 std::string spelled(compile::Reason reason) { return std::string(compile::reason_name(reason)); }
+
+std::string joined(const std::vector<std::string>& messages) {
+  std::string out;
+  for (const auto& m : messages) out += (out.empty() ? "" : "; ") + m;
+  return out;
+}
 
 Condition programmed(const compile::ObjectVerdict& v, const PushOutcome& push,
                      bool generation_acked) {
@@ -63,6 +71,34 @@ RouteStatus route_status(const compile::ObjectVerdict& v, const PushOutcome& pus
     }
   }
   s.conditions.push_back(std::move(ready));
+  // A warning, not part of Ready: the route serves, but a rule is dead
+  // weight a person probably did not mean (docs/status.md).
+  if (!v.shadowed_rules.empty()) {
+    s.conditions.push_back({"Shadowed", true, "ShadowedRule", joined(v.shadowed_rules)});
+  }
+  return s;
+}
+
+RouteStatus route_status(const compile::ObjectVerdict& v, const PushOutcome& push,
+                         bool generation_acked, const ReplicaProgress& replicas) {
+  RouteStatus s = route_status(v, push, generation_acked);
+  s.programmed_replicas =
+      std::to_string(replicas.serving) + "/" + std::to_string(std::max(replicas.total, 1));
+  s.programmed_seconds = replicas.programmed_seconds;
+  if (!generation_acked || replicas.waiting.empty()) return s;
+  std::string names;
+  for (const auto& w : replicas.waiting) names += (names.empty() ? "" : ", ") + w;
+  Condition programmed{"Programmed", false,
+                       replicas.any_rejected ? "ReplicaRejected" : "ReplicasPending",
+                       "generation " + std::to_string(v.generation) + " is served by " +
+                           std::to_string(replicas.serving) + " of " +
+                           std::to_string(replicas.total) + " replicas; not yet by " + names};
+  for (auto& c : s.conditions) {
+    if (c.type == "Programmed") c = programmed;
+    if (c.type == "Ready" && c.status) {
+      c = {"Ready", false, programmed.reason, "Programmed: " + programmed.message};
+    }
+  }
   return s;
 }
 
@@ -82,6 +118,7 @@ std::vector<EventSpec> warning_events(const compile::ObjectVerdict& v, const Pus
                                         : v.accepted_message);
   }
   if (!v.resolved_refs) add(spelled(v.resolved_reason), v.resolved_message);
+  if (!v.shadowed_rules.empty()) add("ShadowedRule", joined(v.shadowed_rules));
   if (push.state == PushOutcome::State::kNacked && !generation_acked &&
       (v.accepted || v.stale_generation_serving)) {
     add("Rejected", "the proxy rejected the snapshot: " + push.message);

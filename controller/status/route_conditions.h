@@ -19,7 +19,8 @@ struct PushOutcome {
   std::string message;  // NACK message, or why it is pending
 };
 
-// Accepted, ResolvedRefs, Programmed, Ready, in that order.
+// Accepted, ResolvedRefs, Programmed, Ready, in that order, then Shadowed
+// (True, reason ShadowedRule) only while a rule can never match.
 // Programmed is per generation (`programmed`: a proxy ACKed a snapshot
 // holding this object's current generation, AckedGenerations::holds): True
 // then, whatever became of later pushes. Otherwise False with
@@ -29,6 +30,27 @@ struct PushOutcome {
 // is unreachable.
 [[nodiscard]] RouteStatus route_status(const compile::ObjectVerdict& verdict,
                                        const PushOutcome& push, bool programmed);
+
+// Across replicas (issue 18, docs/status.md): how many replicas' proxies
+// hold the object's current generation, this one included.
+struct ReplicaProgress {
+  int serving = 0;
+  int total = 1;
+  // The live replicas that do not hold it yet, each "identity (why)".
+  std::vector<std::string> waiting;
+  bool any_rejected = false;  // one of them NACKed its latest snapshot
+  // Seconds from the generation's first sight to the last replica's ACK,
+  // once known.
+  std::optional<double> programmed_seconds;
+};
+
+// As above, and Programmed True only when every live replica serves the
+// current generation (this replica's `programmed` included); otherwise
+// False with ReplicasPending or ReplicaRejected naming the replicas it
+// waits for. status.programmedReplicas is "serving/total".
+[[nodiscard]] RouteStatus route_status(const compile::ObjectVerdict& verdict,
+                                       const PushOutcome& push, bool programmed,
+                                       const ReplicaProgress& replicas);
 
 // Warning Events for what a person must fix (one per problem).
 [[nodiscard]] std::vector<EventSpec> warning_events(const compile::ObjectVerdict& verdict,

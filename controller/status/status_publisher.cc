@@ -1,5 +1,7 @@
 #include "controller/status/status_publisher.h"
 
+#include <cmath>
+
 #include <spdlog/spdlog.h>
 
 #include <set>
@@ -15,6 +17,9 @@ std::string fingerprint(const RouteStatus& s) {
     out +=
         '\x1e' + c.type + '\x1f' + (c.status ? "T" : "F") + '\x1f' + c.reason + '\x1f' + c.message;
   }
+  out += '\x1d' + s.programmed_replicas;
+  if (s.programmed_seconds)
+    out += '\x1d' + std::to_string(std::lround(*s.programmed_seconds * 1000));
   return out;
 }
 

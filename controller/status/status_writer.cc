@@ -5,6 +5,7 @@
 #include <arpa/inet.h>
 #include <unistd.h>
 
+#include <cmath>
 #include <mutex>
 
 #include <spdlog/spdlog.h>
@@ -12,6 +13,8 @@
 #include "controller/status/conditions.h"
 #include "controller/status/event_dedupe.h"
 #include "controller/status/status_writer.h"
+
+#include <cmath>
 
 namespace archway::controller::status {
 namespace {
@@ -69,12 +72,21 @@ class StatusWriterImpl final : public StatusWriter {
           nlohmann::json conditions =
               merge_conditions(current.value("conditions", nlohmann::json()), status.conditions,
                                status.observed_generation, options_.now());
-          if (current.value("observedGeneration", int64_t{-1}) == status.observed_generation &&
-              current.value("conditions", nlohmann::json()) == conditions) {
-            return std::nullopt;
+          nlohmann::json desired = {{"observedGeneration", status.observed_generation},
+                                    {"conditions", std::move(conditions)}};
+          if (!status.programmed_replicas.empty()) {
+            desired["programmedReplicas"] = status.programmed_replicas;
           }
-          return nlohmann::json{{"observedGeneration", status.observed_generation},
-                                {"conditions", std::move(conditions)}};
+          if (status.programmed_seconds) {
+            // Milliseconds are all a person reads; a stable value writes once.
+            desired["programmedSeconds"] = std::round(*status.programmed_seconds * 1000) / 1000;
+          }
+          bool same = true;
+          for (const auto& [field, value] : desired.items()) {
+            same = same && current.contains(field) && current[field] == value;
+          }
+          if (same) return std::nullopt;
+          return desired;
         });
   }
 

@@ -31,6 +31,11 @@ struct RouteStatus {
   ObjectKey key;
   int64_t observed_generation = 0;
   std::vector<Condition> conditions;
+  // "2/3": replicas whose proxy serves the current generation / live
+  // replicas (docs/status.md); "" leaves the field as it is.
+  std::string programmed_replicas;
+  // Seconds from the generation's first sight to the last replica's ACK.
+  std::optional<double> programmed_seconds;
 };
 
 struct EventSpec {

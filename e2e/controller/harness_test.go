@@ -52,26 +52,29 @@ func setup(t *testing.T) *cluster.Cluster {
 	return c
 }
 
-// installBase applies the APIRoute CRD and the archway IngressClass to c.
+// installBase applies the APIRoute and ReferenceGrant CRDs and the archway
+// IngressClass to c.
 func installBase(c *cluster.Cluster) error {
-	if _, err := c.TryKubectl("apply", "-f", filepath.Join(repoRoot(), "crds", "apiroutes.archway.dev.yaml")); err != nil {
-		return err
-	}
-	// Polled rather than `kubectl wait --for=condition=Established`, which
-	// fails outright ("accessor error: <nil>") when it reads the CRD before
-	// the API server has given it any condition.
-	established := ""
-	for deadline := time.Now().Add(60 * time.Second); established != "True"; {
-		if time.Now().After(deadline) {
-			return fmt.Errorf("crd/apiroutes.archway.dev not Established within 60s (%q)", established)
-		}
-		time.Sleep(50 * time.Millisecond)
-		out, err := c.TryKubectl("get", "crd", "apiroutes.archway.dev", "-o",
-			`jsonpath={.status.conditions[?(@.type=="Established")].status}`)
-		if err != nil {
+	for _, crd := range []string{"apiroutes.archway.dev", "referencegrants.archway.dev"} {
+		if _, err := c.TryKubectl("apply", "-f", filepath.Join(repoRoot(), "crds", crd+".yaml")); err != nil {
 			return err
 		}
-		established = strings.TrimSpace(out)
+		// Polled rather than `kubectl wait --for=condition=Established`, which
+		// fails outright ("accessor error: <nil>") when it reads the CRD before
+		// the API server has given it any condition.
+		established := ""
+		for deadline := time.Now().Add(60 * time.Second); established != "True"; {
+			if time.Now().After(deadline) {
+				return fmt.Errorf("crd/%s not Established within 60s (%q)", crd, established)
+			}
+			time.Sleep(50 * time.Millisecond)
+			out, err := c.TryKubectl("get", "crd", crd, "-o",
+				`jsonpath={.status.conditions[?(@.type=="Established")].status}`)
+			if err != nil {
+				return err
+			}
+			established = strings.TrimSpace(out)
+		}
 	}
 	_, err := c.Run(`apiVersion: networking.k8s.io/v1
 kind: IngressClass
@@ -137,6 +140,11 @@ func startStack(t *testing.T, c *cluster.Cluster, ns string, o stackOpts) *Stack
 		"--health-port", strconv.Itoa(s.HealthPort), "--health-address", "127.0.0.1"}
 	if !strings.Contains(strings.Join(o.extraArgs, " "), "--log-level") {
 		args = append(args, "--log-level", "debug")
+	}
+	// Referenced Secrets are fetched again every second here (10 s by
+	// default), so that tests of a rotated Secret wait less.
+	if !strings.Contains(strings.Join(o.extraArgs, " "), "--secret-refresh-interval") {
+		args = append(args, "--secret-refresh-interval", "1s")
 	}
 	args = append(args, backend.ControllerFlag...)
 	args = append(args, o.extraArgs...)

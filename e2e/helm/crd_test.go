@@ -15,18 +15,23 @@ const crdName = "apiroutes.archway.dev"
 
 var crdOnce sync.Once
 
-// installCRD applies crds/apiroutes.archway.dev.yaml (server-side, as
-// docs/upgrade.md tells users) and waits until the API server serves it.
+// installCRD applies crds/apiroutes.archway.dev.yaml and
+// crds/referencegrants.archway.dev.yaml (server-side, as
+// docs/upgrade.md tells users) and waits until the API server serves them.
 func installCRD(t *testing.T, c *cluster.Cluster) {
 	t.Helper()
 	var failed error
 	crdOnce.Do(func() {
-		path := filepath.Join(repoRoot(t), "crds", crdName+".yaml")
-		if _, err := c.TryKubectl("apply", "--server-side", "--force-conflicts", "-f", path); err != nil {
-			failed = err
-			return
+		for _, name := range []string{crdName, "referencegrants.archway.dev"} {
+			path := filepath.Join(repoRoot(t), "crds", name+".yaml")
+			if _, err := c.TryKubectl("apply", "--server-side", "--force-conflicts", "-f", path); err != nil {
+				failed = err
+				return
+			}
+			if failed = c.WaitCondition("", "crd/"+name, "Established", 60*time.Second); failed != nil {
+				return
+			}
 		}
-		failed = c.WaitCondition("", "crd/"+crdName, "Established", 60*time.Second)
 	})
 	if failed != nil {
 		t.Fatalf("install the CRD: %v", failed)

@@ -117,7 +117,12 @@ func TestHelmInstallUpgradeUninstall(t *testing.T) {
 		args []string
 		want bool
 	}{
-		{[]string{"list", "secrets", "-A"}, true},
+		// Least privilege: Secrets are fetched by name, never listed or watched.
+		{[]string{"get", "secrets", "-A"}, true},
+		{[]string{"list", "secrets", "-A"}, false},
+		{[]string{"watch", "secrets", "-A"}, false},
+		{[]string{"list", "secrets", "-n", watched}, false},
+		{[]string{"watch", "referencegrants.archway.dev", "-A"}, true},
 		{[]string{"watch", "endpointslices.discovery.k8s.io", "-A"}, true},
 		{[]string{"list", "ingressclasses.networking.k8s.io"}, true},
 		{[]string{"patch", "apiroutes.archway.dev", "--subresource=status", "-n", watched}, true},
@@ -126,6 +131,8 @@ func TestHelmInstallUpgradeUninstall(t *testing.T) {
 		{[]string{"create", "events", "-n", watched}, true},
 		{[]string{"create", "leases.coordination.k8s.io", "-n", ns}, true},
 		{[]string{"update", "leases.coordination.k8s.io", "-n", ns}, true},
+		{[]string{"list", "leases.coordination.k8s.io", "-n", ns}, true},   // replicas' Leases
+		{[]string{"delete", "leases.coordination.k8s.io", "-n", ns}, true}, // an expired replica's
 		{[]string{"create", "leases.coordination.k8s.io", "-n", watched}, false},
 		{[]string{"update", "apiroutes.archway.dev", "-n", watched}, false},
 		{[]string{"create", "secrets", "-n", ns}, false},
@@ -178,9 +185,13 @@ func TestHelmInstallUpgradeUninstall(t *testing.T) {
 		args []string
 		want bool
 	}{
-		{[]string{"list", "secrets", "-n", watched}, true},
+		{[]string{"get", "secrets", "-n", watched}, true},
+		{[]string{"list", "secrets", "-n", watched}, false},
+		{[]string{"watch", "secrets", "-n", watched}, false},
+		{[]string{"get", "secrets", "-n", "default"}, false},
 		{[]string{"list", "secrets", "-A"}, false},
-		{[]string{"list", "secrets", "-n", "default"}, false},
+		{[]string{"list", "referencegrants.archway.dev", "-n", watched}, true},
+		{[]string{"list", "referencegrants.archway.dev", "-n", "default"}, false},
 		{[]string{"watch", "apiroutes.archway.dev", "-n", watched}, true},
 		{[]string{"watch", "apiroutes.archway.dev", "-n", "default"}, false},
 		{[]string{"patch", "ingresses.networking.k8s.io", "--subresource=status", "-n", watched}, true},

@@ -214,7 +214,8 @@ void Exchange::forward() {
   // transformation, if any) + query, and the forwarding headers.
   const auto q = request_->target.find('?');
   if (q != std::string::npos) path_.append(request_->target, q, std::string::npos);
-  add_forwarding_headers(request_->headers, request_->client_ip, request_->scheme, worker_.rng());
+  add_forwarding_headers(request_->headers, request_->client_ip, request_->scheme, worker_.rng(),
+                         trace_.new_trace_flags());
 
   attempts_ = 1;
   begin_attempt();
@@ -570,8 +571,12 @@ void Exchange::complete() {
   const double seconds =
       std::chrono::duration<double>(std::chrono::steady_clock::now() - started_).count();
   static const std::string kNone;
+  // An exemplar names a sampled trace. With tracing on, only a sampled
+  // request's headers are read (the other 99 % skip the scan).
+  const bool may_have_exemplar =
+      worker_.stats().request_metrics() && (worker_.tracer() == nullptr || trace_.sampled());
   const std::string_view trace =
-      worker_.stats().request_metrics() ? sampled_trace_id(request_->headers) : std::string_view();
+      may_have_exemplar ? sampled_trace_id(request_->headers) : std::string_view();
   if (route_ != nullptr) {
     worker_.stats().record(route_, route_->route.route_name, route_->route.rule_name, status_,
                            seconds, trace);

@@ -42,17 +42,31 @@ char* put_hex(char* out, uint64_t v, int digits) {
 bool valid_traceparent(std::string_view v) {
   // version "-" trace-id(32) "-" parent-id(16) "-" flags(2), lowercase hex;
   // all-zero ids and version ff are invalid (W3C Trace Context §3.2).
+  // Every forwarded request passes here: no allocation, one table lookup
+  // per character.
   if (v.size() < 55 || v[2] != '-' || v[35] != '-' || v[52] != '-') return false;
   if (v.size() > 55 && v[55] != '-') return false;
-  auto hex = [](std::string_view s) {
-    return std::all_of(s.begin(), s.end(),
-                       [](char c) { return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'f'); });
+  static constexpr std::array<bool, 256> kLowerHex = [] {
+    std::array<bool, 256> t{};
+    for (char c : std::string_view("0123456789abcdef")) t[static_cast<unsigned char>(c)] = true;
+    return t;
+  }();
+  auto hex = [&](size_t from, size_t n, bool& all_zero) {
+    all_zero = true;
+    for (size_t i = from; i < from + n; ++i) {
+      if (!kLowerHex[static_cast<unsigned char>(v[i])]) return false;
+      all_zero = all_zero && v[i] == '0';
+    }
+    return true;
   };
-  const auto version = v.substr(0, 2), trace = v.substr(3, 32), parent = v.substr(36, 16),
-             flags = v.substr(53, 2);
-  if (!hex(version) || !hex(trace) || !hex(parent) || !hex(flags) || version == "ff") return false;
-  if (version == "00" && v.size() != 55) return false;
-  return trace != std::string(32, '0') && parent != std::string(16, '0');
+  bool zero_version = false, zero_trace = false, zero_parent = false, zero_flags = false;
+  if (!hex(0, 2, zero_version) || !hex(3, 32, zero_trace) || !hex(36, 16, zero_parent) ||
+      !hex(53, 2, zero_flags)) {
+    return false;
+  }
+  if (v[0] == 'f' && v[1] == 'f') return false;
+  if (zero_version && v.size() != 55) return false;
+  return !zero_trace && !zero_parent;
 }
 
 std::string_view sampled_trace_id(const Headers& headers) {
@@ -70,7 +84,7 @@ std::string_view sampled_trace_id(const Headers& headers) {
 }
 
 void add_forwarding_headers(Headers& headers, std::string_view client_ip, std::string_view scheme,
-                            std::mt19937_64& rng) {
+                            std::mt19937_64& rng, uint8_t new_trace_flags) {
   bool has_xff = false, has_request_id = false, has_traceparent = false;
   for (auto it = headers.begin(); it != headers.end();) {
     if (it->name == "x-forwarded-for") {
@@ -117,7 +131,8 @@ void add_forwarding_headers(Headers& headers, std::string_view client_ip, std::s
     p = put_hex(p, rng(), 16);
     *p++ = '-';
     p = put_hex(p, rng() | 1, 16);
-    std::memcpy(p, "-01", 3);
+    *p++ = '-';
+    put_hex(p, new_trace_flags, 2);
     headers.add("traceparent", std::string_view(tp, sizeof tp));
   }
 }

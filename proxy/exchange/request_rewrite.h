@@ -23,9 +23,11 @@ using http::Request;
 using filters::apply_header_ops;
 
 // X-Forwarded-For (append), X-Forwarded-Proto (set), X-Request-Id (keep or
-// generate), traceparent (keep a valid one, else generate).
+// generate), traceparent (keep a valid one, else generate one whose flags
+// are `new_trace_flags`: the tracer's "not sampled" when tracing is on and
+// did not sample the request, RequestTrace::new_trace_flags()).
 void add_forwarding_headers(Headers& headers, std::string_view client_ip, std::string_view scheme,
-                            std::mt19937_64& rng);
+                            std::mt19937_64& rng, uint8_t new_trace_flags = 1);
 
 [[nodiscard]] bool valid_traceparent(std::string_view value);
 

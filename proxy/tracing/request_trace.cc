@@ -81,13 +81,15 @@ std::string server_span_name(std::string_view method, std::string_view route) {
 }
 
 void RequestTrace::start(Tracer* tracer, http::Request& request, std::mt19937_64& rng) {
+  new_trace_flags_ = kFlagSampled;
   if (tracer == nullptr) return;
   const auto parent = incoming(request.headers);
   const TraceId trace = parent ? parent->trace : new_trace_id(rng);
   const bool sampled = tracer->sampler().decide(parent, trace);
   if (!sampled) {
-    // Forwarded as it came; a new trace says "not sampled" downstream.
-    if (!parent) set_traceparent(request.headers, trace, new_span_id(rng), 0);
+    // Forwarded as it came; a new trace (written by the forwarding
+    // headers) says "not sampled" downstream.
+    new_trace_flags_ = 0;
     return;
   }
   active_ = std::make_unique<Active>();

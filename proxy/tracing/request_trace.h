@@ -10,7 +10,9 @@
 // attempt; tracestate is forwarded untouched. Not sampled: a valid incoming
 // traceparent is forwarded as it came (the cheapest choice: no per-attempt
 // rewrite for the 99 % of requests that are not recorded), and a request
-// without one gets a new one with flags 00.
+// without one gets a new one with flags 00, written by the exchange's
+// forwarding headers (new_trace_flags()) only when it is forwarded, so an
+// unsampled request costs no formatting and no header walk here.
 //
 // Worker thread only; lives in the exchange.
 
@@ -42,6 +44,10 @@ class RequestTrace {
   // flags). `tracer` null: nothing at all.
   void start(Tracer* tracer, http::Request& request, std::mt19937_64& rng);
   [[nodiscard]] bool sampled() const { return active_ != nullptr; }
+  // The flags of a traceparent generated for a request that came without
+  // a valid one: 01 when tracing is off (as before tracing existed: the
+  // backend's own tracer may record it), 00 when the tracer did not sample.
+  [[nodiscard]] uint8_t new_trace_flags() const { return new_trace_flags_; }
 
   // An attempt starts (attempt 1, 2, …): ends the previous attempt's span
   // if still open, opens a CLIENT span and points the request's
@@ -74,6 +80,7 @@ class RequestTrace {
     bool client_done = false;  // status or error recorded for the open attempt
   };
   std::unique_ptr<Active> active_;
+  uint8_t new_trace_flags_ = 1;
 };
 
 }  // namespace archway::tracing

@@ -70,6 +70,8 @@ inline void add_object(ClusterState& state, const Json& obj) {
     state.endpoint_slices[key] = copy;
   else if (kind == "Secret")
     state.secrets[key] = copy;
+  else if (kind == "ReferenceGrant")
+    state.reference_grants[key] = copy;
 }
 
 inline ClusterState state_from_yaml(const std::string& text) {

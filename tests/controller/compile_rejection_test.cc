@@ -127,21 +127,21 @@ TEST(CompileRejection, ObjectsAreRejectedWithAReason) {
 
 TEST(CompileRejection, ReferencesThatDangleSayWhy) {
   const ClusterState state = state_from_yaml(kCluster);
-  auto missing = load_tls_secret(state, "ns", "gone");
+  auto missing = load_tls_secret(state, "ns", "ns", "gone");
   ASSERT_FALSE(missing.ok());
   EXPECT_EQ(missing.error().reason, Reason::kSecretNotFound);
-  auto opaque = load_tls_secret(state, "ns", "opaque");
+  auto opaque = load_tls_secret(state, "ns", "ns", "opaque");
   ASSERT_FALSE(opaque.ok());
   EXPECT_EQ(opaque.error().reason, Reason::kInvalidSecret);
   EXPECT_EQ(opaque.error().message, "Secret ns/opaque is not of type kubernetes.io/tls");
 
-  auto ghost = resolve_backend(state, {"ns", "ghost", 80, {}, {}}, {});
+  auto ghost = resolve_backend(state, {"ns", "ghost", 80, {}, {}, {}}, {});
   ASSERT_TRUE(ghost.problem);
   EXPECT_EQ(ghost.problem->reason, Reason::kBackendNotFound);
-  auto outside = resolve_backend(state, {"ns", "outside", 80, {}, {}}, {});
+  auto outside = resolve_backend(state, {"ns", "outside", 80, {}, {}, {}}, {});
   ASSERT_TRUE(outside.problem);
   EXPECT_EQ(outside.problem->reason, Reason::kUnsupportedValue);
-  EXPECT_FALSE(resolve_backend(state, {"ns", "app", 80, {}, {}}, {}).problem);
+  EXPECT_FALSE(resolve_backend(state, {"ns", "app", 80, {}, {}, {}}, {}).problem);
 }
 
 }  // namespace

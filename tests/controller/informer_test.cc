@@ -1,5 +1,6 @@
 // InformerSet and its parts at the KubeClient seam: list -> watch -> 410 ->
-// relist, paging, bookmarks, the optional APIRoute CRD, Secret filtering,
+// relist, paging, bookmarks, the optional APIRoute CRD, referenced Secrets
+// fetched by name,
 // namespaces, and Backoff bounds.
 
 #include <atomic>
@@ -230,24 +231,114 @@ TEST(InformerSet, MissingCrdDoesNotBlockOtherKinds) {
   informers->stop();
 }
 
-TEST(InformerSet, CachesOnlyTlsAndOpaqueSecrets) {
+// An APIRoute in namespace a naming a TLS Secret, an API-key Secret, a
+// service-account token by mistake, and a Secret of namespace b that b does
+// not grant.
+nlohmann::json route_naming_secrets() {
+  return k8s_object(
+      "a", "r", "1",
+      {{"spec",
+        {{"tls", {{"secretName", "tls"}}},
+         {"defaults", {{"auth", {{"apiKey", {{"secretRef", {{"name", "keys"}}}}}}}}},
+         {"rules",
+          {{{"name", "x"},
+            {"auth", {{"jwt", {{"jwksSecretRef", {{"name", "sa"}}}}}}}},
+           {{"name", "y"},
+            {"auth",
+             {{"jwt", {{"jwksSecretRef", {{"name", "jwks"}, {"namespace", "b"}}}}}}}}}}}}});
+}
+
+TEST(InformerSet, FetchesOnlyReferencedSecretsByNameNeverLists) {
   NiceMock<MockKubeClient> client;
   default_empty(client);
-  ON_CALL(client, get(::testing::StartsWith("/api/v1/secrets?"))).WillByDefault([](const std::string&) {
-    return http_list({k8s_object("a", "tls", "1", {{"type", "kubernetes.io/tls"}}),
-                      k8s_object("a", "opaque", "1", {{"type", "Opaque"}}),
-                      k8s_object("a", "sa", "1", {{"type", "kubernetes.io/service-account-token"}}),
-                      k8s_object("a", "helm", "1", {{"type", "helm.sh/release.v1"}})},
-                     "1");
-  });
-  auto informers = make_informer_set(client, fast());
+  std::mutex mu;
+  std::vector<std::string> secret_paths;
+  std::atomic<int> tls_version{1};
+  ON_CALL(client, get(::testing::StartsWith("/apis/archway.dev/v1alpha1/apiroutes?")))
+      .WillByDefault(
+          [](const std::string&) { return http_list({route_naming_secrets()}, "1"); });
+  ON_CALL(client, get(::testing::HasSubstr("/secrets")))
+      .WillByDefault([&](const std::string& path) -> Result<k8s::HttpResult> {
+        {
+          std::lock_guard lock(mu);
+          secret_paths.push_back(path);
+        }
+        if (path == "/api/v1/namespaces/a/secrets/tls") {
+          const std::string v = std::to_string(tls_version.load());
+          return testing::http(200, k8s_object("a", "tls", v,
+                                               {{"type", "kubernetes.io/tls"},
+                                                {"data", {{"tls.crt", v}}}}));
+        }
+        if (path == "/api/v1/namespaces/a/secrets/keys") {
+          return testing::http(200, k8s_object("a", "keys", "1", {{"type", "Opaque"}}));
+        }
+        if (path == "/api/v1/namespaces/a/secrets/sa") {
+          return testing::http(
+              200, k8s_object("a", "sa", "1", {{"type", "kubernetes.io/service-account-token"}}));
+        }
+        return http_status(404, "NotFound");
+      });
+  InformerOptions options = fast();
+  options.secret_refresh = 50ms;
+  auto informers = make_informer_set(client, options);
   informers->start([] {});
   ASSERT_TRUE(eventually([&] { return informers->synced(); }));
-  const auto secrets = informers->state().secrets;
-  informers->stop();
+  auto secrets = informers->state().secrets;
+  // Synced means the referenced Secrets are in: no route sees a false "not found".
   EXPECT_EQ(secrets.size(), 2u);
   EXPECT_EQ(secrets.count({"a", "tls"}), 1u);
-  EXPECT_EQ(secrets.count({"a", "opaque"}), 1u);
+  EXPECT_EQ(secrets.count({"a", "keys"}), 1u);  // a service-account token is not kept
+
+  // Rotation: the next refresh brings the new data in.
+  tls_version = 2;
+  EXPECT_TRUE(eventually([&] {
+    auto s = informers->state().secrets;
+    auto it = s.find({"a", "tls"});
+    return it != s.end() && it->second["data"]["tls.crt"] == "2";
+  }));
+  informers->stop();
+  std::lock_guard lock(mu);
+  for (const auto& path : secret_paths) {
+    EXPECT_THAT(path, ::testing::StartsWith("/api/v1/namespaces/a/secrets/")) << "listed or "
+                                                                                   "fetched an "
+                                                                                   "ungranted one";
+  }
+}
+
+TEST(InformerSet, GrantedCrossNamespaceSecretIsFetchedAsSoonAsGranted) {
+  NiceMock<MockKubeClient> client;
+  default_empty(client);
+  std::atomic<bool> granted{false};
+  ON_CALL(client, get(::testing::StartsWith("/apis/archway.dev/v1alpha1/apiroutes?")))
+      .WillByDefault(
+          [](const std::string&) { return http_list({route_naming_secrets()}, "1"); });
+  ON_CALL(client, get(::testing::HasSubstr("/secrets/")))
+      .WillByDefault([](const std::string& path) -> Result<k8s::HttpResult> {
+        if (path == "/api/v1/namespaces/b/secrets/jwks") {
+          return testing::http(200, k8s_object("b", "jwks", "1", {{"type", "Opaque"}}));
+        }
+        return http_status(404, "NotFound");
+      });
+  ON_CALL(client, watch(::testing::StartsWith("/apis/archway.dev/v1alpha1/referencegrants?"), _, _))
+      .WillByDefault([&](const std::string&, const std::function<void(const k8s::WatchEvent&)>& on_event,
+                         const std::function<bool()>& stop) -> Result<int> {
+        while (!granted && !stop()) std::this_thread::sleep_for(5ms);
+        on_event({"ADDED", k8s_object("b", "g", "2",
+                                      {{"kind", "ReferenceGrant"},
+                                       {"spec",
+                                        {{"from", {{{"kind", "APIRoute"}, {"namespace", "a"}}}},
+                                         {"to", {{{"kind", "Secret"}}}}}}})});
+        return block_until_stopped(stop);
+      });
+  InformerOptions options = fast();
+  options.secret_refresh = 1h;  // a grant must be acted on at once, not at the next refresh
+  auto informers = make_informer_set(client, options);
+  informers->start([] {});
+  ASSERT_TRUE(eventually([&] { return informers->synced(); }));
+  EXPECT_EQ(informers->state().secrets.count({"b", "jwks"}), 0u);
+  granted = true;
+  EXPECT_TRUE(eventually([&] { return informers->state().secrets.count({"b", "jwks"}) == 1; }));
+  informers->stop();
 }
 
 TEST(InformerSet, NamespacesOptionListsPerNamespace) {

@@ -1,7 +1,8 @@
 // Manual check against a real kube-apiserver (dev only): skipped unless
 // ARCHWAY_TEST_KUBECONFIG names a kubeconfig, e.g.
 //   scripts/cluster-up.sh /tmp/kc
-//   ARCHWAY_TEST_KUBECONFIG=/tmp/kc/kubeconfig build/tests/controller_unit_tests --gtest_filter='Live*'
+//   ARCHWAY_TEST_KUBECONFIG=/tmp/kc/kubeconfig build/tests/controller_unit_tests
+//   --gtest_filter='Live*'
 // Lists, watches (incl. prompt stop and the server ending a watch),
 // runs the informers, takes and releases a Lease, writes Ingress status and
 // an Event. Objects are created in "default" with unique names and deleted.
@@ -100,8 +101,9 @@ TEST_F(LiveTest, ListWatchCreateDelete) {
 TEST_F(LiveTest, ServerEndsWatchAtTimeoutSeconds) {
   int events = 0;
   const auto t0 = std::chrono::steady_clock::now();
-  auto r = client_->watch("/api/v1/namespaces/default/configmaps?watch=1&timeoutSeconds=1",
-                          [&](const k8s::WatchEvent&) { ++events; }, [] { return false; });
+  auto r = client_->watch(
+      "/api/v1/namespaces/default/configmaps?watch=1&timeoutSeconds=1",
+      [&](const k8s::WatchEvent&) { ++events; }, [] { return false; });
   ASSERT_TRUE(r.ok()) << r.error().to_string();
   EXPECT_EQ(*r, 200);
   EXPECT_LT(std::chrono::steady_clock::now() - t0, 5s);
@@ -121,9 +123,13 @@ TEST_F(LiveTest, InformersSyncAndSeeChanges) {
       named(R"({"metadata":{},"spec":{"ports":[{"port":80,"targetPort":8080}]}})", name));
   ASSERT_TRUE(created.ok());
   ASSERT_EQ(created->status, 201) << created->body.dump();
-  EXPECT_TRUE(eventually([&] { return informers->state().services.count({"default", name}) == 1; }));
+  EXPECT_TRUE(eventually([&] {
+    return informers->state().services.count({"default", name}) == 1;
+  }));
   ASSERT_TRUE(client_->del("/api/v1/namespaces/default/services/" + name).ok());
-  EXPECT_TRUE(eventually([&] { return informers->state().services.count({"default", name}) == 0; }));
+  EXPECT_TRUE(eventually([&] {
+    return informers->state().services.count({"default", name}) == 0;
+  }));
   const auto t0 = std::chrono::steady_clock::now();
   informers->stop();
   EXPECT_LT(std::chrono::steady_clock::now() - t0, 2s);
@@ -145,7 +151,8 @@ TEST_F(LiveTest, LeaseAcquireReleaseTakeover) {
   EXPECT_FALSE(b->is_leader());
   a->stop();
   EXPECT_TRUE(eventually([&] { return b->is_leader(); }, 5s)) << "takeover after release";
-  auto lease = client_->get("/apis/coordination.k8s.io/v1/namespaces/default/leases/" + o.lease_name);
+  auto lease =
+      client_->get("/apis/coordination.k8s.io/v1/namespaces/default/leases/" + o.lease_name);
   ASSERT_TRUE(lease.ok());
   EXPECT_EQ(lease->body["spec"]["holderIdentity"], "b");
   EXPECT_EQ(lease->body["spec"]["leaseTransitions"], 1);
@@ -159,8 +166,9 @@ TEST_F(LiveTest, IngressStatusAndEvents) {
   const std::string name = "archway-live-" + suffix_;
   auto created = client_->post(
       "/apis/networking.k8s.io/v1/namespaces/default/ingresses",
-      named(R"({"metadata":{},"spec":{"defaultBackend":{"service":{"name":"x","port":{"number":80}}}}})",
-            name));
+      named(
+          R"({"metadata":{},"spec":{"defaultBackend":{"service":{"name":"x","port":{"number":80}}}}})",
+          name));
   ASSERT_TRUE(created.ok());
   ASSERT_EQ(created->status, 201) << created->body.dump();
   auto writer = status::make_status_writer(*client_, "archway.dev/ingress-controller", "live-test");
@@ -174,8 +182,12 @@ TEST_F(LiveTest, IngressStatusAndEvents) {
   EXPECT_EQ(got->body["status"]["loadBalancer"]["ingress"][0]["ip"], "10.1.2.3");
   EXPECT_EQ(got->body["status"]["loadBalancer"]["ingress"][1]["hostname"], "lb.example.com");
 
-  status::EventSpec e{"Ingress", "networking.k8s.io/v1", {"default", name},
-                      created->body["metadata"]["uid"], "Warning", "BackendNotFound",
+  status::EventSpec e{"Ingress",
+                      "networking.k8s.io/v1",
+                      {"default", name},
+                      created->body["metadata"]["uid"],
+                      "Warning",
+                      "BackendNotFound",
                       "Service default/x not found"};
   auto emitted = writer->emit_event(e);
   ASSERT_TRUE(emitted.ok()) << emitted.error().to_string();
@@ -194,15 +206,18 @@ TEST_F(LiveTest, ApiRouteStatusWhenCrdInstalled) {
   ASSERT_TRUE(crd.ok());
   if (crd->status != 200) GTEST_SKIP() << "APIRoute CRD not installed";
   const std::string name = "archway-live-" + suffix_;
-  auto created = client_->post(
-      "/apis/archway.dev/v1alpha1/namespaces/default/apiroutes",
-      named(R"({"apiVersion":"archway.dev/v1alpha1","kind":"APIRoute","metadata":{},
+  auto created =
+      client_->post("/apis/archway.dev/v1alpha1/namespaces/default/apiroutes",
+                    named(R"({"apiVersion":"archway.dev/v1alpha1","kind":"APIRoute","metadata":{},
                  "spec":{"rules":[{"name":"r","backends":[{"name":"svc","port":8080}]}]}})",
-            name));
+                          name));
   ASSERT_TRUE(created.ok());
   ASSERT_EQ(created->status, 201) << created->body.dump();
   auto writer = status::make_status_writer(*client_, "archway.dev/ingress-controller", "live-test");
-  status::RouteStatus st{{"default", name}, 1, {{"Accepted", true, "Accepted", "ok"}}};
+  status::RouteStatus st;
+  st.key = {"default", name};
+  st.observed_generation = 1;
+  st.conditions = {{"Accepted", true, "Accepted", "ok"}};
   auto w = writer->write_route_status(st);
   ASSERT_TRUE(w.ok()) << w.error().to_string();
   EXPECT_TRUE(*w);

@@ -33,6 +33,7 @@ const std::vector<Spelling>& spellings() {
       {Reason::kBackendNotFound, "BackendNotFound"},
       {Reason::kSecretNotFound, "SecretNotFound"},
       {Reason::kInvalidSecret, "InvalidSecret"},
+      {Reason::kRefNotPermitted, "RefNotPermitted"},
   };
   return kTable;
 }

@@ -36,9 +36,11 @@ fail() {
 
 # 1. CRD copy
 checks=$((checks + 1))
-if ! cmp -s "$root/crds/apiroutes.archway.dev.yaml" "$chart/crds/apiroutes.archway.dev.yaml"; then
-	fail "helm/archway/crds/apiroutes.archway.dev.yaml differs from crds/apiroutes.archway.dev.yaml (run python3 crds/generate.py)"
-fi
+for crd in apiroutes.archway.dev.yaml referencegrants.archway.dev.yaml; do
+	if ! cmp -s "$root/crds/$crd" "$chart/crds/$crd"; then
+		fail "helm/archway/crds/$crd differs from crds/$crd (run python3 crds/generate.py)"
+	fi
+done
 if python3 -c 'import yaml' 2>/dev/null; then
 	checks=$((checks + 1))
 	python3 "$root/crds/generate.py" --check || fail "CRD files are not what crds/generate.py writes"

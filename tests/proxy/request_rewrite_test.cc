@@ -79,6 +79,45 @@ TEST(RequestRewrite, KeepsValidTraceparent) {
   EXPECT_FALSE(valid_traceparent("garbage"));
 }
 
+TEST(RequestRewrite, ForwardingHeadersWriteTheTracersFlags) {
+  std::mt19937_64 rng(1);
+  // An invalid field goes; the new one carries the tracer's decision.
+  Headers h{{"traceparent", "00-zz"}};
+  add_forwarding_headers(h, "10.0.0.1", "http", rng, 0);
+  size_t fields = 0;
+  for (const Header& f : h) fields += f.name == "traceparent" ? 1 : 0;
+  EXPECT_EQ(fields, 1u);
+  const std::string& tp = find_header(h, "traceparent")->value;
+  EXPECT_TRUE(valid_traceparent(tp)) << tp;
+  EXPECT_EQ(tp.substr(53), "00");
+  EXPECT_EQ(sampled_trace_id(h), "") << "not sampled: no exemplar";
+  Headers off;
+  add_forwarding_headers(off, "10.0.0.1", "http", rng);
+  EXPECT_EQ(find_header(off, "traceparent")->value.substr(53), "01");
+}
+
+TEST(RequestRewrite, ValidTraceparentTable) {
+  const std::string ok = "00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01";
+  const struct {
+    std::string value;
+    bool valid;
+  } cases[] = {
+      {ok, true},
+      {"00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-00", true},
+      {"01-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01-future", true},
+      {"00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01-x", false},
+      {"ff-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01", false},
+      {"00-4BF92F3577B34DA6A3CE929D0E0E4736-00f067aa0ba902b7-01", false},
+      {"00-00000000000000000000000000000000-00f067aa0ba902b7-01", false},
+      {"00-4bf92f3577b34da6a3ce929d0e0e4736-0000000000000000-01", false},
+      {"00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-0g", false},
+      {"00_4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01", false},
+      {ok.substr(0, 54), false},
+      {"", false},
+  };
+  for (const auto& c : cases) EXPECT_EQ(valid_traceparent(c.value), c.valid) << c.value;
+}
+
 TEST(HopByHop, ConnectionTokens) {
   Headers h{{"x-a", "1"}, {"x-b", "2"}, {"x-forwarded-for", "1.2.3.4"}};
   remove_connection_tokens(h, "X-A, x-forwarded-for");

@@ -71,19 +71,24 @@ func helm(t *testing.T, args ...string) (string, string, error) {
 
 func TestCRDCopyIsIdentical(t *testing.T) {
 	root := repoRoot(t)
-	src, err := os.ReadFile(filepath.Join(root, "crds", "apiroutes.archway.dev.yaml"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	cp, err := os.ReadFile(filepath.Join(root, "helm", "archway", "crds", "apiroutes.archway.dev.yaml"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	if !bytes.Equal(src, cp) {
-		t.Fatal("helm/archway/crds/apiroutes.archway.dev.yaml differs from crds/apiroutes.archway.dev.yaml; run python3 crds/generate.py")
-	}
-	if len(src) < 10000 || !bytes.Contains(src, []byte("kind: CustomResourceDefinition")) {
-		t.Fatalf("crds/apiroutes.archway.dev.yaml does not look like the CRD (%d bytes)", len(src))
+	for _, crd := range []struct {
+		file     string
+		minBytes int
+	}{{"apiroutes.archway.dev.yaml", 10000}, {"referencegrants.archway.dev.yaml", 1000}} {
+		src, err := os.ReadFile(filepath.Join(root, "crds", crd.file))
+		if err != nil {
+			t.Fatal(err)
+		}
+		cp, err := os.ReadFile(filepath.Join(root, "helm", "archway", "crds", crd.file))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if !bytes.Equal(src, cp) {
+			t.Fatalf("helm/archway/crds/%s differs from crds/%s; run python3 crds/generate.py", crd.file, crd.file)
+		}
+		if len(src) < crd.minBytes || !bytes.Contains(src, []byte("kind: CustomResourceDefinition")) {
+			t.Fatalf("crds/%s does not look like the CRD (%d bytes)", crd.file, len(src))
+		}
 	}
 }
 

@@ -70,13 +70,18 @@ app.kubernetes.io/part-of: archway
 - apiGroups: ["discovery.k8s.io"]
   resources: ["endpointslices"]
   verbs: ["get", "list", "watch"]
+# Cross-namespace references: the namespace referred to grants them.
+- apiGroups: ["archway.dev"]
+  resources: ["referencegrants"]
+  verbs: ["get", "list", "watch"]
 # TLS certificates (tls.secretName), JWKS, API keys and OAuth2 client
-# credentials live in Secrets beside the routes that name them, so the
-# controller must read Secrets wherever routes may be: cluster-wide with a
-# ClusterRole. Set watchNamespaces to confine this to a list of namespaces.
+# credentials live in Secrets that routes name. The controller fetches only
+# those, by name: `get`, never list or watch, so it cannot enumerate the
+# Secrets of a namespace (docs/scale.md "Least privilege"). Set
+# watchNamespaces to confine even this to a list of namespaces.
 - apiGroups: [""]
   resources: ["secrets"]
-  verbs: ["get", "list", "watch"]
+  verbs: ["get"]
 - apiGroups: ["events.k8s.io"]
   resources: ["events"]
   verbs: ["create", "patch"]

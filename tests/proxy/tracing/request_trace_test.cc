@@ -132,7 +132,10 @@ TEST(RequestTrace, DecisionTable) {
     const char* traceparent;  // "" none
     double ratio;
     bool sampled;
-    // What the backend gets: "same" (as it came), or a new one's flags.
+    // What the backend gets: "same" (as it came), "rewritten" (ours,
+    // sampled), or "new-00": the request keeps no valid traceparent and
+    // the exchange's forwarding headers write a new one with flags 00
+    // (request_rewrite_test.cc, ForwardingHeadersWriteTheTracersFlags).
     const char* forwarded;
   };
   const Case cases[] = {
@@ -158,18 +161,20 @@ TEST(RequestTrace, DecisionTable) {
       t.finish(503, "", "");
       size_t fields = 0;
       for (const auto& h : r.headers) fields += h.name == "traceparent" ? 1 : 0;
-      EXPECT_EQ(fields, 1u) << c.name;
+      EXPECT_EQ(fields, *c.traceparent != '\0' || c.sampled ? 1u : 0u) << c.name;
       forwarded = header(r.headers, "traceparent");
+      EXPECT_EQ(t.new_trace_flags(), c.sampled ? kFlagSampled : 0) << c.name;
     }
     EXPECT_EQ(rec.spans.size(), c.sampled ? 2u : 0u) << c.name;
+    if (std::string_view(c.forwarded) == "new-00") {
+      EXPECT_FALSE(parse_traceparent(forwarded)) << c.name << ": none valid, the exchange adds one";
+      continue;
+    }
     const auto parsed = parse_traceparent(forwarded);
     ASSERT_TRUE(parsed) << c.name << ": " << forwarded;
     const std::string how = c.forwarded;
     if (how == "same") {
       EXPECT_EQ(forwarded, c.traceparent) << c.name;
-    }
-    if (how == "new-00") {
-      EXPECT_FALSE(parsed->sampled()) << c.name;
     }
     if (how == "rewritten") {
       EXPECT_TRUE(parsed->sampled()) << c.name;
@@ -211,6 +216,7 @@ TEST(RequestTrace, OffDoesNothing) {
   t.finish(200, "", "");
   EXPECT_FALSE(t.sampled());
   EXPECT_EQ(http::find_header(r.headers, "traceparent"), nullptr);
+  EXPECT_EQ(t.new_trace_flags(), kFlagSampled) << "as before tracing: the backend may record it";
 }
 
 TEST(RequestTrace, SpanNames) {
