@@ -6,7 +6,7 @@ BUILD ?= build
 ASAN_BUILD ?= build-asan
 CMAKE_FLAGS ?=
 
-.PHONY: all deps build build-asan tools test test-unit test-asan test-e2e fuzz run bench format clean
+.PHONY: all deps build build-asan install tools test test-unit test-asan test-e2e fuzz run bench format clean
 
 all: build
 
@@ -18,6 +18,12 @@ $(BUILD)/build.ninja:
 
 build: deps $(BUILD)/build.ninja
 	ninja -C $(BUILD) -j $(JOBS)
+
+# Installs what has install rules (today kubectl-archway, the kubectl
+# plugin: docs/kubectl-archway.md) into $(DESTDIR)$(PREFIX)/bin.
+PREFIX ?= /usr/local
+install: build
+	cmake --install $(BUILD) --prefix $(DESTDIR)$(PREFIX) --strip
 
 $(ASAN_BUILD)/build.ninja:
 	cmake -S . -B $(ASAN_BUILD) -G Ninja -DCMAKE_BUILD_TYPE=Debug -DARCHWAY_SANITIZE=ON $(CMAKE_FLAGS)

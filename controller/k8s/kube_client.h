@@ -31,6 +31,10 @@ struct KubeConfig {
 
 // Reads a kubeconfig file (current-context; inline *-data or file paths).
 [[nodiscard]] Result<KubeConfig> load_kubeconfig(const std::string& path);
+// The same with a named context instead of current-context (kubectl's
+// --context); an empty name means current-context.
+[[nodiscard]] Result<KubeConfig> load_kubeconfig(const std::string& path,
+                                                 const std::string& context);
 // Service-account token, CA and KUBERNETES_SERVICE_HOST/PORT.
 [[nodiscard]] Result<KubeConfig> load_in_cluster_config();
 

@@ -31,13 +31,16 @@ std::string resolve(const fs::path& base_dir, const std::string& p) {
   return path.is_absolute() ? p : (base_dir / path).string();
 }
 
-// Finds the entry named `name` in a list of {name, <key>: {...}}.
+// Finds the entry named `name` in a list of {name, <key>: {...}}; an
+// undefined node when there is none (a default YAML::Node is a defined
+// null, which `!node` would not catch).
 YAML::Node find_named(const YAML::Node& list, const std::string& name, const std::string& key) {
-  if (!list || !list.IsSequence()) return YAML::Node();
+  const YAML::Node none(YAML::NodeType::Undefined);
+  if (!list || !list.IsSequence()) return none;
   for (const auto& item : list) {
     if (item["name"] && item["name"].as<std::string>() == name) return item[key];
   }
-  return YAML::Node();
+  return none;
 }
 
 std::string scalar(const YAML::Node& node, const char* key) {
@@ -64,8 +67,10 @@ std::string trim(std::string s) {
   return s;
 }
 
-Result<KubeConfig> parse_kubeconfig(const YAML::Node& root, const fs::path& base_dir) {
-  const std::string context_name = scalar(root, "current-context");
+Result<KubeConfig> parse_kubeconfig(const YAML::Node& root, const fs::path& base_dir,
+                                    const std::string& context_override) {
+  const std::string context_name =
+      context_override.empty() ? scalar(root, "current-context") : context_override;
   if (context_name.empty()) return invalid("current-context", "not set");
   const YAML::Node context = find_named(root["contexts"], context_name, "context");
   if (!context) return invalid("contexts", "no context named " + context_name);
@@ -117,11 +122,13 @@ Result<KubeConfig> parse_kubeconfig(const YAML::Node& root, const fs::path& base
 
 }  // namespace
 
-Result<KubeConfig> load_kubeconfig(const std::string& path) {
+Result<KubeConfig> load_kubeconfig(const std::string& path) { return load_kubeconfig(path, ""); }
+
+Result<KubeConfig> load_kubeconfig(const std::string& path, const std::string& context) {
   try {
     const YAML::Node root = YAML::LoadFile(path);
     if (!root.IsMap()) return invalid(path, "not a kubeconfig (expected a YAML map)");
-    return parse_kubeconfig(root, fs::path(path).parent_path());
+    return parse_kubeconfig(root, fs::path(path).parent_path(), context);
   } catch (const YAML::BadFile&) {
     return invalid(path, "cannot read kubeconfig");
   } catch (const std::exception& e) {

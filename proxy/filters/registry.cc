@@ -1,6 +1,8 @@
 #include "proxy/filters/registry.h"
 
 #include <array>
+#include <string_view>
+#include <vector>
 
 #include "proxy/filters/aggregate/aggregate.h"
 #include "proxy/filters/auth/auth.h"
@@ -30,6 +32,14 @@ struct ChainInputs {
 
 using Make = std::unique_ptr<const FilterConfig> (*)(const ChainInputs&);
 
+// One entry of the chain: the policy's name as users read it (what
+// policy_names() reports, e.g. to kubectl-archway's explain) and how its
+// config is made.
+struct ChainEntry {
+  std::string_view name;
+  Make make;
+};
+
 // The chain's order. Request phase top to bottom; response phase bottom to
 // top, for the filters the request phase reached. Response transformation
 // sits after request transformation (it has no request hook) and before
@@ -38,41 +48,46 @@ using Make = std::unique_ptr<const FilterConfig> (*)(const ChainInputs&);
 // between the two transformations: its request body is the rewritten
 // request's, and its response head passes response transformation after
 // the body is mapped (the whole head waits for the body).
-constexpr std::array<Make, 11> kChainOrder = {
-    [](const ChainInputs& in) { return in.cors ? make_cors_filter(*in.cors) : nullptr; },
+constexpr std::array<ChainEntry, 11> kChainOrder = {{
+    {"cors", [](const ChainInputs& in) { return in.cors ? make_cors_filter(*in.cors) : nullptr; }},
     // After CORS (a preflight carries no version header, and a browser
     // must be able to read a 400/406/410), before everything else, so
     // every other response of a version carries its Deprecation, Sunset
     // and Link fields, other filters' local answers included.
-    [](const ChainInputs& in) { return make_versioning_filter(in.route); },
-    [](const ChainInputs& in) {
-      return in.route.policies.auth ? make_auth_filter(*in.route.policies.auth, in.shared)
-                                    : nullptr;
-    },
-    [](const ChainInputs& in) {
-      return in.route.policies.rate_limit
-                 ? make_rate_limit_filter(*in.route.policies.rate_limit, in.route.name, in.shared)
-                 : nullptr;
-    },
+    {"versioning", [](const ChainInputs& in) { return make_versioning_filter(in.route); }},
+    {"auth",
+     [](const ChainInputs& in) {
+       return in.route.policies.auth ? make_auth_filter(*in.route.policies.auth, in.shared)
+                                     : nullptr;
+     }},
+    {"rateLimit",
+     [](const ChainInputs& in) {
+       return in.route.policies.rate_limit
+                  ? make_rate_limit_filter(*in.route.policies.rate_limit, in.route.name, in.shared)
+                  : nullptr;
+     }},
     // cache lookup here; its store runs in the response phase, after
     // response transformation (the reverse order), so the stored head is
     // what clients of the backend get.
-    [](const ChainInputs& in) {
-      return in.route.policies.cache
-                 ? make_cache_filter(*in.route.policies.cache, in.route, in.shared)
-                 : nullptr;
-    },
-    [](const ChainInputs& in) { return make_request_transform_filter(in.route); },
-    [](const ChainInputs& in) { return make_body_map_filter(in.route); },
-    [](const ChainInputs& in) { return make_response_transform_filter(in.route); },
-    [](const ChainInputs& in) { return make_redirect_filter(in.route); },
-    [](const ChainInputs& in) { return make_direct_response_filter(in.route); },
+    {"cache",
+     [](const ChainInputs& in) {
+       return in.route.policies.cache
+                  ? make_cache_filter(*in.route.policies.cache, in.route, in.shared)
+                  : nullptr;
+     }},
+    {"requestTransform",
+     [](const ChainInputs& in) { return make_request_transform_filter(in.route); }},
+    {"bodyMapping", [](const ChainInputs& in) { return make_body_map_filter(in.route); }},
+    {"responseTransform",
+     [](const ChainInputs& in) { return make_response_transform_filter(in.route); }},
+    {"redirect", [](const ChainInputs& in) { return make_redirect_filter(in.route); }},
+    {"directResponse", [](const ChainInputs& in) { return make_direct_response_filter(in.route); }},
     // aggregate: the route's action, after everything that may refuse or
     // answer from the cache, so its composed answer is stored and
     // transformed as a backend's would be (docs/aggregation.md).
-    [](const ChainInputs& in) { return make_aggregate_filter(in.route); },
+    {"aggregate", [](const ChainInputs& in) { return make_aggregate_filter(in.route); }},
     // [backend]; log/metrics: the exchange's.
-};
+}};
 static_assert(kChainOrder.size() <= kMaxFiltersPerRoute);
 
 }  // namespace
@@ -96,11 +111,21 @@ CompiledChain compile_chain(const config::Route& route, const config::Cors* cors
                             SharedPolicyState& shared) {
   CompiledChain chain;
   const ChainInputs inputs{route, cors, shared};
-  for (const Make make : kChainOrder) {
-    if (auto filter = make(inputs)) chain.filters.push_back(std::move(filter));
+  for (const ChainEntry& entry : kChainOrder) {
+    if (auto filter = entry.make(inputs)) chain.filters.push_back(std::move(filter));
   }
   chain.routes_preflight_by_requested_method = cors != nullptr;
   return chain;
+}
+
+std::vector<std::string_view> policy_names(const config::Route& route) {
+  SharedPolicyState fresh;
+  const ChainInputs inputs{route, cors_policy(route), fresh};
+  std::vector<std::string_view> names;
+  for (const ChainEntry& entry : kChainOrder) {
+    if (entry.make(inputs) != nullptr) names.push_back(entry.name);
+  }
+  return names;
 }
 
 }  // namespace archway::filters

@@ -3,6 +3,9 @@
 // docs/policies.md): each route's chain is compiled from it once per
 // snapshot. No static self-registration (STYLE.md habit 8).
 
+#include <string_view>
+#include <vector>
+
 #include "proxy/config/policies/cors.h"
 #include "proxy/config/snapshot.h"
 #include "proxy/filters/filter_chain.h"
@@ -23,6 +26,12 @@ namespace archway::filters {
 [[nodiscard]] CompiledChain compile_chain(const config::Route& route, SharedPolicyState& shared);
 [[nodiscard]] CompiledChain compile_chain(const config::Route& route, const config::Cors* cors,
                                           SharedPolicyState& shared);
+
+// The names of the policies in the route's chain, in the chain's (request
+// phase) order: exactly the filters compile_chain(route) builds, each named
+// as in kChainOrder ("cors", "auth", "rateLimit", ...). For tools that
+// explain a route (kubectl-archway explain); the proxy does not call it.
+[[nodiscard]] std::vector<std::string_view> policy_names(const config::Route& route);
 
 // What the route's cache entries are stored under (filters/cache/cache.h):
 // the server keeps only the live routes' entries after a swap. 0 without a

@@ -148,6 +148,30 @@ TEST_F(KubeconfigTest, StructuralErrors) {
   EXPECT_NE(dangling.error().to_string().find("gone"), std::string::npos);
 }
 
+// kubectl's --context: a named context instead of current-context.
+TEST_F(KubeconfigTest, NamedContext) {
+  const std::string text =
+      "current-context: a\n"
+      "contexts:\n- name: a\n  context: {cluster: ca, user: u}\n"
+      "- name: b\n  context: {cluster: cb, user: u, namespace: shop}\n"
+      "clusters:\n- name: ca\n  cluster: {server: \"https://a:6443\"}\n"
+      "- name: cb\n  cluster: {server: \"https://b:6443/\"}\n"
+      "users:\n- name: u\n  user: {token: t}\n";
+  const std::string path = write("multi", text);
+  auto current = load_kubeconfig(path, "");
+  ASSERT_TRUE(current.ok());
+  EXPECT_EQ(current->server, "https://a:6443");
+  auto named = load_kubeconfig(path, "b");
+  ASSERT_TRUE(named.ok()) << named.error().to_string();
+  EXPECT_EQ(named->server, "https://b:6443");
+  EXPECT_EQ(named->default_namespace, "shop");
+  EXPECT_EQ(named->bearer_token, "t");
+  auto missing = load_kubeconfig(path, "nope");
+  ASSERT_FALSE(missing.ok());
+  EXPECT_NE(missing.error().to_string().find("no context named nope"), std::string::npos)
+      << missing.error().to_string();
+}
+
 TEST_F(KubeconfigTest, InClusterNeedsServiceEnv) {
   // Only the negative path is testable without root: the SA files live under /var/run.
   const char* host = std::getenv("KUBERNETES_SERVICE_HOST");
