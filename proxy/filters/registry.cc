@@ -38,7 +38,10 @@ using Make = std::unique_ptr<const FilterConfig> (*)(const ChainInputs&);
 // between the two transformations: its request body is the rewritten
 // request's, and its response head passes response transformation after
 // the body is mapped (the whole head waits for the body).
-constexpr std::array<Make, 11> kChainOrder = {
+constexpr std::array<Make, 12> kChainOrder = {
+    // First: a cleartext request is sent to https before any policy sees
+    // it (ingress-nginx redirects before CORS, auth and limits too).
+    [](const ChainInputs& in) { return make_https_redirect_filter(in.route); },
     [](const ChainInputs& in) { return in.cors ? make_cors_filter(*in.cors) : nullptr; },
     // After CORS (a preflight carries no version header, and a browser
     // must be able to read a 400/406/410), before everything else, so
