@@ -21,6 +21,11 @@ struct CompileOptions {
   std::string controller_name = "archway.dev/ingress-controller";
   std::string ingress_class = "archway";  // our IngressClass name
   bool watch_ingresses_without_class = false;
+  // Import ingress-nginx annotations on every Ingress of ours
+  // (--nginx-annotations; docs/migration.md). Off: only an IngressClass
+  // annotated archway.dev/nginx-annotations: "true" turns it on, for its
+  // Ingresses.
+  bool nginx_annotations = false;
   uint16_t http_port = 8080;
   uint16_t https_port = 8443;
   std::string version;  // snapshot version to stamp
@@ -65,6 +70,9 @@ struct ObjectVerdict {
   // The generation whose output is in the snapshot: `generation`, an older
   // one when stale_generation_serving, 0 when the object is left out.
   int64_t served_generation = 0;
+  // Warning Events for an object that serves (reason, message), e.g.
+  // ingress-nginx annotations that are not honoured (docs/migration.md).
+  std::vector<std::pair<Reason, std::string>> warnings;
 };
 
 struct CompileResult {

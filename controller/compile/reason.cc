@@ -31,6 +31,16 @@ std::string_view reason_name(Reason reason) {
       return "SecretNotFound";
     case Reason::kInvalidSecret:
       return "InvalidSecret";
+    case Reason::kNginxAnnotationsIgnored:
+      return "NginxAnnotationsIgnored";
+    case Reason::kSnippetNotHonoured:
+      return "SnippetNotHonoured";
+    case Reason::kAnnotationNotHonoured:
+      return "AnnotationNotHonoured";
+    case Reason::kUnknownAnnotation:
+      return "UnknownAnnotation";
+    case Reason::kCanaryNotMerged:
+      return "CanaryNotMerged";
   }
   return "Unknown";  // unreachable for a valid enumerator
 }

@@ -33,6 +33,11 @@ const std::vector<Spelling>& spellings() {
       {Reason::kBackendNotFound, "BackendNotFound"},
       {Reason::kSecretNotFound, "SecretNotFound"},
       {Reason::kInvalidSecret, "InvalidSecret"},
+      {Reason::kNginxAnnotationsIgnored, "NginxAnnotationsIgnored"},
+      {Reason::kSnippetNotHonoured, "SnippetNotHonoured"},
+      {Reason::kAnnotationNotHonoured, "AnnotationNotHonoured"},
+      {Reason::kUnknownAnnotation, "UnknownAnnotation"},
+      {Reason::kCanaryNotMerged, "CanaryNotMerged"},
   };
   return kTable;
 }
