@@ -27,6 +27,9 @@ Result<ParsedFlags> parse_flags(int argc, const char* const* argv) {
                                "IngressClass spec.controller value that selects us")(
       "watch-ingress-without-class", po::bool_switch(&o.watch_ingresses_without_class),
       "also handle Ingresses without a class when ours is not the default")(
+      "nginx-annotations", po::bool_switch(&o.nginx_annotations),
+      "import nginx.ingress.kubernetes.io/* annotations on every Ingress (docs/migration.md); "
+      "without it, only for an IngressClass annotated archway.dev/nginx-annotations=true")(
       "watch-namespace", po::value(&o.watch_namespaces)->composing(),
       "namespace to watch (repeatable; all when absent)")(
       "leader-election-namespace",

@@ -16,6 +16,7 @@ struct AppOptions {
   std::string ingress_class = "archway";
   std::string controller_name = "archway.dev/ingress-controller";
   bool watch_ingresses_without_class = false;
+  bool nginx_annotations = false;  // import ingress-nginx annotations (docs/migration.md)
   std::vector<std::string> watch_namespaces;  // empty: all
   std::string leader_election_namespace = "default";
   std::string lease_name = "archway-controller";

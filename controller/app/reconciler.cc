@@ -71,6 +71,7 @@ Reconciler::CycleResult Reconciler::cycle() {
   copts.controller_name = options_.controller_name;
   copts.ingress_class = options_.ingress_class;
   copts.watch_ingresses_without_class = options_.watch_ingresses_without_class;
+  copts.nginx_annotations = options_.nginx_annotations;
   copts.http_port = options_.http_port;
   copts.https_port = options_.https_port;
   copts.endpoint_address_map = options_.endpoint_address_map;

@@ -9,6 +9,7 @@
 
 #include "controller/compile/auth_resolver.h"
 #include "controller/compile/backend_resolver.h"
+#include "controller/compile/cluster_tag.h"
 #include "controller/compile/json_access.h"
 #include "proxy/config/field_checks.h"
 #include "proxy/config/path_template.h"
@@ -26,27 +27,6 @@ bool is_policy(std::string_view key) {
   return key == "loadBalancer" || key == "healthCheck" ||
          std::find(std::begin(config::kPolicyNames), std::end(config::kPolicyNames), key) !=
              std::end(config::kPolicyNames);
-}
-
-// A rule that balances other than the default gets clusters of its own
-// (the counts it balances on belong to the endpoints of one policy), named
-// after the Service port's plus a tag of the policy's canonical JSON, so
-// rules with the same balancing to the same Service still share one
-// ("lb-<tag>"). The same for a rule with a health check (there is no
-// default one: "hc-<tag>", after the balancing tag when there is one), so
-// that its clusters are probed as it asks and no other rule's traffic
-// changes.
-std::string tagged_cluster_name(const std::string& base, std::string_view kind,
-                                const Json& canonical) {
-  uint64_t h = 0xcbf29ce484222325ULL;  // FNV-1a: stable across builds and replicas
-  for (const char c : canonical.dump()) {
-    h ^= static_cast<unsigned char>(c);
-    h *= 0x100000001b3ULL;
-  }
-  static constexpr char kHex[] = "0123456789abcdef";
-  std::string tag(8, '0');
-  for (size_t i = 0; i < tag.size(); ++i) tag[i] = kHex[(h >> (60 - 4 * i)) & 0xf];
-  return base + "/" + std::string(kind) + "-" + tag;
 }
 
 // Parsing state for one rule: the first rejection wins. Every step that
@@ -266,6 +246,8 @@ struct RuleParser {
         resolved.problem->message = at + ": " + resolved.problem->message;
         out.unresolved.push_back(*resolved.problem);
       }
+      // A rule that balances other than the default, or health checks, gets
+      // clusters of its own (cluster_tag.h): "lb-<tag>", then "hc-<tag>".
       if (load_balancer) {
         resolved.cluster.name =
             tagged_cluster_name(resolved.cluster.name, "lb", config::to_json(*load_balancer));

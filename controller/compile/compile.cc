@@ -7,6 +7,7 @@
 
 #include "controller/compile/ingress_class.h"
 #include "controller/compile/json_access.h"
+#include "controller/compile/nginx_annotations/canary_merge.h"
 #include "controller/compile/object_translate.h"
 #include "controller/compile/shadowed_rules.h"
 #include "controller/compile/vhost_builder.h"
@@ -31,7 +32,8 @@ Result<TranslatedObject, Problem> api_route_with(const Json& route, const Cluste
 
 Result<TranslatedObject, Problem> ingress_with(const Json& ingress, const ClusterState& state,
                                                const CompileOptions& options) {
-  return translate_ingress(ingress, state, options.endpoint_address_map);
+  return translate_ingress(ingress, state, options.endpoint_address_map,
+                           nginx_import_enabled(ingress, state, options));
 }
 
 ObjectVerdict verdict_for(const Json& obj, const char* kind, const ObjectKey& key) {
@@ -50,6 +52,11 @@ void reject(ObjectVerdict& v, const Problem& p) {
   v.accepted_message = p.message;
 }
 
+void copy_warnings(ObjectVerdict& v, const TranslatedObject& t) {
+  v.warnings.clear();
+  for (const auto& w : t.warnings) v.warnings.emplace_back(w.reason, w.message);
+}
+
 // Copies what translation found into the verdict (refs and notes).
 void describe(ObjectVerdict& v, const TranslatedObject& t) {
   if (!t.unresolved.empty()) {
@@ -60,6 +67,7 @@ void describe(ObjectVerdict& v, const TranslatedObject& t) {
       v.resolved_message += p.message;
     }
   }
+  copy_warnings(v, t);
   if (!t.notes.empty() && v.accepted) {
     v.accepted_message = "not enforced by the proxy yet:";
     for (const auto& n : t.notes) v.accepted_message += " " + n;
@@ -222,6 +230,19 @@ void leave_out_refused(std::vector<Work>& work, const ClusterState& state,
   }
 }
 
+// ingress-nginx canary Ingresses fold into their main Ingress's routes
+// (canary_merge.h); what cannot be merged is a Warning on the canary.
+void merge_canaries(std::vector<Work>& work) {
+  std::vector<TranslatedObject*> ingresses;
+  for (auto& w : work) {
+    if (w.translated && w.verdict.kind == "Ingress") ingresses.push_back(w.translated.get());
+  }
+  nginx::merge_canaries(ingresses);
+  for (auto& w : work) {
+    if (w.translated && w.translated->canary) copy_warnings(w.verdict, *w.translated);
+  }
+}
+
 }  // namespace
 
 CompileResult compile(const ClusterState& state, const CompileOptions& options,
@@ -237,6 +258,7 @@ CompileResult compile(const ClusterState& state, const CompileOptions& options,
     work.push_back(
         translate_one(ingress, "Ingress", key, ingress_with, last_good.ingresses, state, options));
   }
+  merge_canaries(work);
   CompileResult result = assemble_result(work, options);
   const SnapshotCheck check = options.check_snapshot ? options.check_snapshot : proxy_validates;
   if (!run_check(result.snapshot, check).ok()) {

@@ -21,6 +21,11 @@ struct CompileOptions {
   std::string controller_name = "archway.dev/ingress-controller";
   std::string ingress_class = "archway";  // our IngressClass name
   bool watch_ingresses_without_class = false;
+  // Import ingress-nginx annotations on every Ingress of ours
+  // (--nginx-annotations; docs/migration.md). Off: only an IngressClass
+  // annotated archway.dev/nginx-annotations: "true" turns it on, for its
+  // Ingresses.
+  bool nginx_annotations = false;
   uint16_t http_port = 8080;
   uint16_t https_port = 8443;
   std::string version;  // snapshot version to stamp
@@ -68,6 +73,9 @@ struct ObjectVerdict {
   // Rules of the object that can never match, one message each naming the
   // rule that shadows it (shadowed_rules.h): a warning, the rest serves.
   std::vector<std::string> shadowed_rules;
+  // Warning Events for an object that serves (reason, message), e.g.
+  // ingress-nginx annotations that are not honoured (docs/migration.md).
+  std::vector<std::pair<Reason, std::string>> warnings;
 };
 
 struct CompileResult {

@@ -9,6 +9,7 @@ namespace {
 
 constexpr const char* kDefaultClassAnnotation = "ingressclass.kubernetes.io/is-default-class";
 constexpr const char* kLegacyClassAnnotation = "kubernetes.io/ingress.class";
+constexpr const char* kNginxImportAnnotation = "archway.dev/nginx-annotations";
 
 bool class_is_ours(const std::string& name, const ClusterState& state,
                    const CompileOptions& options) {
@@ -49,6 +50,30 @@ bool ingress_is_ours(const nlohmann::json& ingress, const ClusterState& state,
     return legacy->is_string() && legacy->get<std::string>() == options.ingress_class;
   }
   return options.watch_ingresses_without_class || default_class_owner(state, options) == 1;
+}
+
+bool nginx_import_enabled(const nlohmann::json& ingress, const ClusterState& state,
+                          const CompileOptions& options) {
+  if (options.nginx_annotations) return true;
+  std::string class_name = str(object(ingress, "spec"), "ingressClassName");
+  if (class_name.empty()) {
+    class_name = str(object(object(ingress, "metadata"), "annotations"), kLegacyClassAnnotation);
+  }
+  auto opted_in = [](const nlohmann::json& ingress_class) {
+    return str(object(object(ingress_class, "metadata"), "annotations"), kNginxImportAnnotation) ==
+           "true";
+  };
+  if (class_name.empty()) {
+    for (const auto& [key, ingress_class] : state.ingress_classes) {
+      if (is_default(ingress_class) &&
+          str(object(ingress_class, "spec"), "controller") == options.controller_name) {
+        return opted_in(ingress_class);
+      }
+    }
+    return false;
+  }
+  auto it = state.ingress_classes.find(ObjectKey{"", class_name});
+  return it != state.ingress_classes.end() && opted_in(it->second);
 }
 
 bool api_route_is_ours(const nlohmann::json& route, const ClusterState& state,

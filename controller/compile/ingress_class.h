@@ -16,6 +16,12 @@ namespace archway::controller::compile {
 [[nodiscard]] bool ingress_is_ours(const nlohmann::json& ingress, const ClusterState& state,
                                    const CompileOptions& options);
 
+// Whether ingress-nginx annotations are imported for this Ingress (one of
+// ours): the --nginx-annotations flag, or its IngressClass (named, legacy or
+// default) annotated archway.dev/nginx-annotations: "true".
+[[nodiscard]] bool nginx_import_enabled(const nlohmann::json& ingress, const ClusterState& state,
+                                        const CompileOptions& options);
+
 // An APIRoute is ours when spec.ingressClassName names our class (or a class
 // whose controller is ours), or it names none and no *other* controller's
 // class is the cluster default: APIRoute is Archway's own kind, so a cluster

@@ -4,6 +4,8 @@
 
 #include "controller/compile/backend_resolver.h"
 #include "controller/compile/json_access.h"
+#include "controller/compile/nginx_annotations/nginx_import.h"
+#include "controller/compile/nginx_annotations/route_apply.h"
 #include "controller/compile/object_translate.h"
 #include "controller/compile/tls_secret.h"
 #include "proxy/config/field_checks.h"
@@ -17,6 +19,8 @@ struct IngressParser {
   const ClusterState& state;
   const AddressMap& address_map;
   TranslatedObject& obj;
+  // ingress-nginx annotations, when the import is on (docs/migration.md).
+  const std::optional<nginx::Settings>& nginx_settings;
   std::optional<Problem> rejection;
 
   bool reject(Reason reason, std::string message) {
@@ -32,12 +36,13 @@ struct IngressParser {
     }
     const Json& service = object(j, "service");
     const Json& port = object(service, "port");
-    BackendRef ref{obj.key.ns,
-                   str(service, "name"),
-                   integer(port, "number"),
-                   str(port, "name"),
-                   config::ClusterProtocol::kHttp1,
-                   {}};
+    BackendRef ref{
+        obj.key.ns,
+        str(service, "name"),
+        integer(port, "number"),
+        str(port, "name"),
+        nginx_settings ? nginx::protocol(*nginx_settings) : config::ClusterProtocol::kHttp1,
+        {}};
     if (ref.service.empty() || (!ref.port_number && ref.port_name.empty())) {
       return reject(Reason::kInvalidValue, at + ".service: name and port are required");
     }
@@ -45,6 +50,13 @@ struct IngressParser {
     if (resolved.problem) {
       resolved.problem->message = at + ": " + resolved.problem->message;
       obj.unresolved.push_back(*resolved.problem);
+    }
+    if (nginx_settings) {
+      nginx::apply_to_cluster(*nginx_settings, resolved.cluster);
+      if (nginx_settings->connect_timeout) {
+        lower_connect_timeout(obj.connect_timeouts, resolved.cluster.name,
+                              *nginx_settings->connect_timeout);
+      }
     }
     cluster_name = resolved.cluster.name;
     obj.clusters.emplace(resolved.cluster.name, std::move(resolved.cluster));
@@ -70,6 +82,11 @@ struct IngressParser {
       return reject(Reason::kInvalidValue,
                     at + ".path: \"" + match.value + "\" must start with '/'");
     }
+    if (nginx_settings) {
+      auto regex = nginx::regex_path(*nginx_settings, match.value, type, at, match);
+      if (!regex.ok()) return reject(regex.error().reason, regex.error().message);
+      if (*regex) return true;
+    }
     if (type == "Exact") {
       match.type = config::PathMatchType::kExact;
     } else if (type == "Prefix" || type == "ImplementationSpecific") {
@@ -84,14 +101,70 @@ struct IngressParser {
   }
 };
 
+// The Ingress's ingress-nginx annotations: read when the import is on
+// (a bad value rejects the Ingress), else named in one Warning Event so that
+// nothing is ignored silently. nullopt when the import is off.
+Result<std::optional<nginx::Settings>, Problem> read_nginx_annotations(const Json& ingress,
+                                                                       bool nginx_import,
+                                                                       TranslatedObject& obj) {
+  const Json& annotations = object(object(ingress, "metadata"), "annotations");
+  const std::vector<std::string> names = nginx::annotation_names(annotations);
+  auto list = [](const std::vector<std::string>& items) {
+    std::string out;
+    for (const auto& item : items) out += (out.empty() ? "" : ", ") + item;
+    return out;
+  };
+  if (!nginx_import) {
+    if (!names.empty()) {
+      obj.warnings.push_back(
+          {Reason::kNginxAnnotationsIgnored,
+           "ingress-nginx annotations are ignored: the import is off (the controller's "
+           "--nginx-annotations flag or the IngressClass annotation archway.dev/nginx-annotations "
+           "turns it on, docs/migration.md): " +
+               list(names)});
+    }
+    return std::optional<nginx::Settings>();
+  }
+  auto settings = nginx::read_annotations(annotations);
+  if (!settings.ok()) return settings.error();
+  if (!settings->snippets.empty()) {
+    obj.warnings.push_back({Reason::kSnippetNotHonoured,
+                            "snippet annotations are never honoured (Archway does not take "
+                            "configuration text): " +
+                                list(settings->snippets)});
+  }
+  if (!settings->not_honoured.empty()) {
+    obj.warnings.push_back({Reason::kAnnotationNotHonoured,
+                            "ingress-nginx annotations Archway does not implement, ignored "
+                            "(docs/migration.md): " +
+                                list(settings->not_honoured)});
+  }
+  if (!settings->unknown.empty()) {
+    obj.warnings.push_back(
+        {Reason::kUnknownAnnotation,
+         "unknown ingress-nginx annotations, ignored: " + list(settings->unknown)});
+  }
+  obj.canary = settings->canary;
+  return std::optional<nginx::Settings>(std::move(*settings));
+}
+
 }  // namespace
 
 Result<TranslatedObject, Problem> translate_ingress(const Json& ingress, const ClusterState& state,
-                                                    const AddressMap& address_map) {
+                                                    const AddressMap& address_map,
+                                                    bool nginx_import) {
   TranslatedObject obj;
   fill_identity(ingress, "Ingress", obj);
   const Json& spec = object(ingress, "spec");
-  IngressParser p{state, address_map, obj, {}};
+  auto settings = read_nginx_annotations(ingress, nginx_import, obj);
+  if (!settings.ok()) return settings.error();
+  IngressParser p{state, address_map, obj, *settings, {}};
+  std::set<std::string> tls_listed;  // ssl-redirect's default is on for these
+  for (const Json& entry : array(spec, "tls")) {
+    for (const Json& h : array(entry, "hosts")) {
+      if (h.is_string()) tls_listed.insert(lower(h.get<std::string>()));
+    }
+  }
 
   std::set<std::string> hosts;
   const Json& rules = array(spec, "rules");
@@ -117,6 +190,11 @@ Result<TranslatedObject, Problem> translate_ingress(const Json& ingress, const C
       const std::string rule_name = "rule-" + std::to_string(i) + "-path-" + std::to_string(j);
       config::Route route = p.make_route(rule_name, cluster, std::move(match));
       route.single_label_wildcard = host.starts_with("*.");  // Ingress: "*" is one label
+      if (*settings) {
+        auto applied =
+            nginx::apply_to_route(**settings, tls_listed.count(host) > 0, path_at, route);
+        if (!applied.ok()) return applied.error();
+      }
       obj.routes.push_back(HostRoute{host, std::move(route), false});
     }
   }

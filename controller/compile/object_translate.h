@@ -18,9 +18,12 @@ namespace archway::controller::compile {
     const nlohmann::json& route, const ClusterState& state, const AddressMap& address_map,
     const PolicyEnforced& enforced = {});
 
+// `nginx_import`: read ingress-nginx annotations (docs/migration.md); when
+// false they are only named in a Warning Event.
 [[nodiscard]] Result<TranslatedObject, Problem> translate_ingress(const nlohmann::json& ingress,
                                                                   const ClusterState& state,
-                                                                  const AddressMap& address_map);
+                                                                  const AddressMap& address_map,
+                                                                  bool nginx_import = false);
 
 // Shared by both: the object's identity fields.
 void fill_identity(const nlohmann::json& obj, const char* kind, TranslatedObject& out);

@@ -33,6 +33,16 @@ std::string_view reason_name(Reason reason) {
       return "InvalidSecret";
     case Reason::kRefNotPermitted:
       return "RefNotPermitted";
+    case Reason::kNginxAnnotationsIgnored:
+      return "NginxAnnotationsIgnored";
+    case Reason::kSnippetNotHonoured:
+      return "SnippetNotHonoured";
+    case Reason::kAnnotationNotHonoured:
+      return "AnnotationNotHonoured";
+    case Reason::kUnknownAnnotation:
+      return "UnknownAnnotation";
+    case Reason::kCanaryNotMerged:
+      return "CanaryNotMerged";
   }
   return "Unknown";  // unreachable for a valid enumerator
 }

@@ -30,10 +30,17 @@ enum class Reason {
   kSecretNotFound,
   kInvalidSecret,
   kRefNotPermitted,  // another namespace's Secret or Service, without a ReferenceGrant there
+  // Warning Events only, on an object that still serves (ObjectVerdict::
+  // warnings): ingress-nginx annotations (docs/migration.md).
+  kNginxAnnotationsIgnored,  // the import is off: every nginx annotation is ignored
+  kSnippetNotHonoured,       // configuration-snippet & co: never honoured
+  kAnnotationNotHonoured,    // a known annotation Archway does not implement
+  kUnknownAnnotation,        // not an annotation the import knows
+  kCanaryNotMerged,          // a canary Ingress with no main Ingress for a host + path
 };
 
 // One past the last enumerator, for tests that walk them all.
-inline constexpr size_t kReasonCount = static_cast<size_t>(Reason::kRefNotPermitted) + 1;
+inline constexpr size_t kReasonCount = static_cast<size_t>(Reason::kCanaryNotMerged) + 1;
 
 // The CamelCase string on conditions and Events ("InvalidRegex").
 [[nodiscard]] std::string_view reason_name(Reason reason);

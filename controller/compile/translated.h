@@ -5,10 +5,12 @@
 // across all objects at once (vhost_builder.h).
 
 #include <map>
+#include <optional>
 #include <string>
 #include <vector>
 
 #include "common/result.h"
+#include "controller/compile/nginx_annotations/canary.h"
 #include "controller/compile/reason.h"
 #include "controller/model/cluster_state.h"
 #include "proxy/config/snapshot.h"
@@ -44,6 +46,12 @@ struct TranslatedObject {
   std::map<std::string, config::Duration> connect_timeouts;
   std::vector<Problem> unresolved;  // ResolvedRefs=False when non-empty
   std::vector<std::string> notes;   // e.g. policies not enforced yet
+  // One Warning Event each while the object still serves (ingress-nginx
+  // annotations ignored or not honoured, docs/migration.md).
+  std::vector<Problem> warnings;
+  // An ingress-nginx canary Ingress (nginx.ingress.kubernetes.io/canary):
+  // its routes are folded into its main Ingress's (canary_merge.h).
+  std::optional<nginx::Canary> canary;
 };
 
 // Keeps the shorter of `timeout` and what `into` holds for `cluster`.

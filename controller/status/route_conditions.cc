@@ -119,6 +119,10 @@ std::vector<EventSpec> warning_events(const compile::ObjectVerdict& v, const Pus
   }
   if (!v.resolved_refs) add(spelled(v.resolved_reason), v.resolved_message);
   if (!v.shadowed_rules.empty()) add("ShadowedRule", joined(v.shadowed_rules));
+  // What still serves but was not honoured (ingress-nginx annotations).
+  if (v.accepted || v.stale_generation_serving) {
+    for (const auto& [reason, message] : v.warnings) add(spelled(reason), message);
+  }
   if (push.state == PushOutcome::State::kNacked && !generation_acked &&
       (v.accepted || v.stale_generation_serving)) {
     add("Rejected", "the proxy rejected the snapshot: " + push.message);

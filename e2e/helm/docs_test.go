@@ -18,7 +18,7 @@ func TestDocsExamplesAreValid(t *testing.T) {
 	ns := c.Namespace(t)
 	root := repoRoot(t)
 	checked := 0
-	for _, doc := range []string{"apiroute.md", "ingress.md", "install.md"} {
+	for _, doc := range []string{"apiroute.md", "ingress.md", "install.md", "migration.md"} {
 		body, err := os.ReadFile(filepath.Join(root, "docs", doc))
 		if err != nil {
 			t.Fatal(err)

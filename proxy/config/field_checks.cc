@@ -119,4 +119,11 @@ Problem check_regex(std::string_view pattern) {
   return std::nullopt;
 }
 
+int regex_group_count(std::string_view pattern) {
+  RE2::Options options;
+  options.set_log_errors(false);
+  const RE2 re(re2::StringPiece(pattern.data(), pattern.size()), options);
+  return re.ok() ? re.NumberOfCapturingGroups() : -1;
+}
+
 }  // namespace archway::config

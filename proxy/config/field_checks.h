@@ -33,5 +33,7 @@ using Problem = std::optional<std::string>;
 // say "invalid regular expression" with the field). The controller checks
 // APIRoute regexes with this too, so both sides accept the same patterns.
 [[nodiscard]] Problem check_regex(std::string_view pattern);
+// How many capturing groups `pattern` has; -1 when it does not compile.
+[[nodiscard]] int regex_group_count(std::string_view pattern);
 
 }  // namespace archway::config

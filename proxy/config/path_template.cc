@@ -17,6 +17,10 @@ bool is_identifier(std::string_view name) {
 
 }  // namespace
 
+bool is_group_number(std::string_view name) {
+  return name.size() == 1 && name[0] >= '1' && name[0] <= '9';
+}
+
 std::vector<std::string_view> split_path(std::string_view path) {
   std::vector<std::string_view> out;
   if (!path.empty() && path.front() == '/') path.remove_prefix(1);
@@ -69,8 +73,9 @@ Result<std::vector<std::string>> template_references(std::string_view text) {
     const size_t close = text.find('}', i);
     if (close == std::string_view::npos) return invalid("", "unbalanced '{'");
     const std::string_view name = text.substr(i + 1, close - i - 1);
-    if (!is_identifier(name)) {
-      return invalid("", "capture name \"" + std::string(name) + "\" is not an identifier");
+    if (!is_identifier(name) && !is_group_number(name)) {
+      return invalid("", "capture name \"" + std::string(name) +
+                             "\" is not an identifier or a group number 1..9");
     }
     names.emplace_back(name);
     i = close + 1;

@@ -24,8 +24,12 @@ struct TemplateSegment {
 // "capture name \"1x\" is not an identifier", "duplicate capture \"id\"".
 [[nodiscard]] Result<std::vector<TemplateSegment>> parse_path_template(std::string_view path);
 
-// Names in `{name}` references of a rewrite fullPath, in order; an error for
-// an unbalanced or malformed brace.
+// "1".."9": a reference to a RegularExpression match's numbered group
+// (`{2}`), rather than to a Template capture.
+[[nodiscard]] bool is_group_number(std::string_view name);
+
+// Names in `{name}` references of a rewrite fullPath, in order (identifiers
+// and group numbers); an error for an unbalanced or malformed brace.
 [[nodiscard]] Result<std::vector<std::string>> template_references(std::string_view text);
 
 }  // namespace archway::config

@@ -63,7 +63,7 @@ void decode_route(Decoder& d, const Json& json, const std::string& path, Route& 
   ObjectReader r(d, json, path,
                  {"name", "routeName", "ruleName", "matches", "backends", "redirect",
                   "directResponse", "rewrite", "requestHeaders", "responseHeaders", "timeouts",
-                  "policies", "singleLabelWildcard"});
+                  "policies", "singleLabelWildcard", "httpsRedirect"});
   r.get("name", out.name, /*required=*/true);
   r.get("routeName", out.route_name);
   r.get("ruleName", out.rule_name);
@@ -80,6 +80,7 @@ void decode_route(Decoder& d, const Json& json, const std::string& path, Route& 
   if (const Json* redirect = r.child("redirect")) {
     decode_redirect(d, *redirect, r.field("redirect"), out.redirect.emplace());
   }
+  r.get("httpsRedirect", out.https_redirect, 0, 65535);
   if (const Json* direct = r.child("directResponse")) {
     ObjectReader dr(d, *direct, r.field("directResponse"), {"status", "body", "contentType"});
     DirectResponse& response = out.direct_response.emplace();

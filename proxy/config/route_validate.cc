@@ -148,8 +148,13 @@ Result<void> validate_rewrite(const Route& route, const std::string& path) {
     if (!names.ok()) return invalid(field, names.error().message);
     for (const std::string& name : *names) {
       for (const Match& m : route.matches) {
-        const bool has = m.path.type == PathMatchType::kTemplate &&
-                         m.path.value.find("{" + name + "}") != std::string::npos;
+        // A group number needs that many groups in every RegularExpression
+        // match; a name, the capture in every Template match.
+        const bool has = is_group_number(name)
+                             ? m.path.type == PathMatchType::kRegularExpression &&
+                                   regex_group_count(m.path.value) >= name[0] - '0'
+                             : m.path.type == PathMatchType::kTemplate &&
+                                   m.path.value.find("{" + name + "}") != std::string::npos;
         if (!has) return invalid(field, "capture \"" + name + "\" is not in every match");
       }
       if (route.matches.empty()) {
@@ -240,6 +245,12 @@ Result<void> validate_route(const Route& route, const std::string& path, RouteCo
   }
   if (route.redirect) {
     if (auto r = validate_redirect(*route.redirect, path + ".redirect"); !r.ok()) return r;
+  }
+  if (route.https_redirect) {
+    constexpr std::array<uint16_t, 5> kCodes = {301, 302, 303, 307, 308};
+    if (std::find(kCodes.begin(), kCodes.end(), *route.https_redirect) == kCodes.end()) {
+      return invalid(path + ".httpsRedirect", "must be one of 301, 302, 303, 307, 308");
+    }
   }
   if (route.direct_response) {
     const DirectResponse& d = *route.direct_response;

@@ -100,8 +100,10 @@ struct DirectResponse {
 
 struct Rewrite {
   std::optional<std::string> path_prefix;  // replaces the matched prefix
-  std::optional<std::string> full_path;    // replaces the whole path; may use {name} captures
-  std::optional<std::string> hostname;     // new :authority / Host
+  // Replaces the whole path; may use {name} captures of Template matches or
+  // {1}..{9}, the numbered groups of RegularExpression matches.
+  std::optional<std::string> full_path;
+  std::optional<std::string> hostname;  // new :authority / Host
 
   bool operator==(const Rewrite&) const = default;
 };
@@ -138,6 +140,11 @@ struct Route {
   std::vector<WeightedBackend> backends;
   std::optional<Redirect> redirect;
   std::optional<DirectResponse> direct_response;
+  // A request that came over cleartext is answered with a redirect to the
+  // same URL over https, with this status (301, 302, 303, 307 or 308),
+  // before any policy runs; a TLS request takes the route's action. Absent:
+  // off. (ingress-nginx's ssl-redirect; docs/migration.md.)
+  std::optional<uint16_t> https_redirect;
   Rewrite rewrite;
   HeaderOps request_headers;
   HeaderOps response_headers;

@@ -65,6 +65,7 @@ Json route(const Route& r) {
     set_optional(redirect, "path", r.redirect->path);
     out["redirect"] = std::move(redirect);
   }
+  set_optional(out, "httpsRedirect", r.https_redirect);
   if (r.direct_response) {
     out["directResponse"] = {{"status", r.direct_response->status},
                              {"body", r.direct_response->body},

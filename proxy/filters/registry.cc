@@ -48,7 +48,10 @@ struct ChainEntry {
 // between the two transformations: its request body is the rewritten
 // request's, and its response head passes response transformation after
 // the body is mapped (the whole head waits for the body).
-constexpr std::array<ChainEntry, 11> kChainOrder = {{
+constexpr std::array<ChainEntry, 12> kChainOrder = {{
+    // First: a cleartext request is sent to https before any policy sees
+    // it (ingress-nginx redirects before CORS, auth and limits too).
+    {"httpsRedirect", [](const ChainInputs& in) { return make_https_redirect_filter(in.route); }},
     {"cors", [](const ChainInputs& in) { return in.cors ? make_cors_filter(*in.cors) : nullptr; }},
     // After CORS (a preflight carries no version header, and a browser
     // must be able to read a 400/406/410), before everything else, so

@@ -53,6 +53,18 @@ std::string literal_prefix(std::string_view pattern) {
   return out;
 }
 
+// The highest regex group number ({1}..{9}) a rewrite's fullPath reads.
+int referenced_groups(const config::Rewrite& rewrite) {
+  if (!rewrite.full_path) return 0;
+  auto names = config::template_references(*rewrite.full_path);
+  int most = 0;
+  if (!names.ok()) return 0;
+  for (const std::string& name : *names) {
+    if (config::is_group_number(name)) most = std::max(most, name[0] - '0');
+  }
+  return most;
+}
+
 // "/foo/" and "/foo" are the same prefix (Gateway API: a trailing '/' is ignored).
 std::string_view prefix_without_slash(std::string_view value) {
   while (value.size() > 1 && value.back() == '/') value.remove_suffix(1);
@@ -110,6 +122,7 @@ Result<void> build_virtual_host(const config::VirtualHost& vh, const std::string
           auto re = compile_regex(match.path.value, "path.value");
           if (!re.ok()) return invalid(field() + "." + re.error().field, re.error().message);
           p.entry.regex = std::move(*re);
+          p.entry.regex_groups = referenced_groups(route.rewrite);
           specific = regex_order.emplace(match.path.value, regex_order.size()).first->second;
           break;
         }

@@ -3,6 +3,8 @@
 // only; regexes run only for routes that asked for them.
 
 #include <algorithm>
+#include <array>
+#include <string>
 #include <type_traits>
 
 #include "proxy/routing/route_table_impl.h"
@@ -186,8 +188,29 @@ std::optional<RouteMatch> VirtualHostTable::match(const RequestHead& request,
     if (!path.starts_with(prefix)) continue;
     const uint32_t rank = ref.rank;
     const MatchEntry& e = entries[rank];
-    if (RE2::FullMatch(re2::StringPiece(path.data(), path.size()), *e.regex) && holds(rank)) {
-      return found(rank);
+    const re2::StringPiece subject(path.data(), path.size());
+    if (e.regex_groups == 0) {
+      if (RE2::FullMatch(subject, *e.regex) && holds(rank)) return found(rank);
+      continue;
+    }
+    // The groups the rewrite reads, as captures "1".."9" (a group that did
+    // not take part is empty, as nginx's $N).
+    std::array<re2::StringPiece, 9> groups;
+    std::array<RE2::Arg, 9> args;
+    std::array<const RE2::Arg*, 9> arg_ptrs;
+    const int n = std::min(e.regex_groups, e.regex->NumberOfCapturingGroups());
+    for (int i = 0; i < n; ++i) {
+      args[i] = &groups[i];
+      arg_ptrs[i] = &args[i];
+    }
+    if (RE2::FullMatchN(subject, *e.regex, arg_ptrs.data(), n) && holds(rank)) {
+      RouteMatch m = found(rank);
+      for (int i = 0; i < n; ++i) {
+        m.captures.emplace_back(
+            std::to_string(i + 1),
+            groups[i].empty() ? std::string() : std::string(groups[i].data(), groups[i].size()));
+      }
+      return m;
     }
   }
 

@@ -22,7 +22,10 @@ struct MatchEntry {
   uint32_t route = 0;  // index into Impl::routes
   config::PathMatchType type = config::PathMatchType::kPathPrefix;
   MatchConditions conditions;
-  std::unique_ptr<RE2> regex;                              // RegularExpression paths
+  std::unique_ptr<RE2> regex;  // RegularExpression paths
+  // RegularExpression paths: how many numbered groups the route's
+  // rewrite.fullPath reads ({1}..{9}); 0 runs the cheaper match without them.
+  int regex_groups = 0;
   std::vector<std::pair<uint32_t, std::string>> captures;  // Template: segment index → name
   // The route's policies.versioning (in the table's snapshot), and the one
   // version this match selects (Match::version; absent: any declared one).

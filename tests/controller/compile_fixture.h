@@ -90,16 +90,21 @@ inline std::string read_file(const std::string& path) {
 }
 
 inline Json verdict_json(const compile::ObjectVerdict& v) {
-  return Json{{"kind", v.kind},
-              {"key", v.key.to_string()},
-              {"generation", v.generation},
-              {"accepted", v.accepted},
-              {"acceptedReason", compile::reason_name(v.accepted_reason)},
-              {"acceptedMessage", v.accepted_message},
-              {"resolvedRefs", v.resolved_refs},
-              {"resolvedReason", compile::reason_name(v.resolved_reason)},
-              {"resolvedMessage", v.resolved_message},
-              {"staleGenerationServing", v.stale_generation_serving}};
+  Json out{{"kind", v.kind},
+           {"key", v.key.to_string()},
+           {"generation", v.generation},
+           {"accepted", v.accepted},
+           {"acceptedReason", compile::reason_name(v.accepted_reason)},
+           {"acceptedMessage", v.accepted_message},
+           {"resolvedRefs", v.resolved_refs},
+           {"resolvedReason", compile::reason_name(v.resolved_reason)},
+           {"resolvedMessage", v.resolved_message},
+           {"staleGenerationServing", v.stale_generation_serving}};
+  // Only when there are some, so goldens without any stay as they were.
+  for (const auto& [reason, message] : v.warnings) {
+    out["warnings"].push_back({{"reason", compile::reason_name(reason)}, {"message", message}});
+  }
+  return out;
 }
 
 inline Json result_json(const compile::CompileResult& r) {

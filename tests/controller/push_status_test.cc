@@ -175,6 +175,27 @@ TEST(RouteConditions, StaleGenerationIsOnProgrammedAndTheEventSaysWhatServes) {
             "spec.rules[0]: bad (generation 4, the last accepted one, keeps serving)");
 }
 
+// An Ingress that serves with annotations not honoured: one Warning Event
+// per warning, beside nothing else; a rejected one gets only its rejection.
+TEST(RouteConditions, WarningsOfAServedObjectBecomeWarningEvents) {
+  auto v = served(3, 3).verdicts[0];
+  v.kind = "Ingress";
+  v.warnings = {{compile::Reason::kSnippetNotHonoured, "snippets: a"},
+                {compile::Reason::kUnknownAnnotation, "unknown: b"}};
+  const auto events = warning_events(v, {State::kAcked, {}}, true);
+  ASSERT_EQ(events.size(), 2u);
+  EXPECT_EQ(events[0].type, "Warning");
+  EXPECT_EQ(events[0].reason, "SnippetNotHonoured");
+  EXPECT_EQ(events[0].note, "snippets: a");
+  EXPECT_EQ(events[1].reason, "UnknownAnnotation");
+  v.accepted = false;
+  v.accepted_reason = compile::Reason::kInvalidValue;
+  v.accepted_message = "bad";
+  const auto rejected = warning_events(v, {State::kAcked, {}}, false);
+  ASSERT_EQ(rejected.size(), 1u);
+  EXPECT_EQ(rejected[0].reason, "InvalidValue");
+}
+
 TEST(PushTrigger, FiresAtOnceThenCoalescesWithinTheWindow) {
   Trigger trigger(60ms);
   for (int i = 0; i < 5; ++i) trigger.notify();

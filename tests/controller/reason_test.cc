@@ -34,6 +34,11 @@ const std::vector<Spelling>& spellings() {
       {Reason::kSecretNotFound, "SecretNotFound"},
       {Reason::kInvalidSecret, "InvalidSecret"},
       {Reason::kRefNotPermitted, "RefNotPermitted"},
+      {Reason::kNginxAnnotationsIgnored, "NginxAnnotationsIgnored"},
+      {Reason::kSnippetNotHonoured, "SnippetNotHonoured"},
+      {Reason::kAnnotationNotHonoured, "AnnotationNotHonoured"},
+      {Reason::kUnknownAnnotation, "UnknownAnnotation"},
+      {Reason::kCanaryNotMerged, "CanaryNotMerged"},
   };
   return kTable;
 }

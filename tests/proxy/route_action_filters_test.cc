@@ -62,6 +62,29 @@ TEST(RouteActionFilters, TheRegistryCompilesOnlyWhatTheRouteUses) {
   }
 }
 
+// Route::https_redirect (ingress-nginx's ssl-redirect): a cleartext request
+// is sent to https before any other filter (the rewrite does not touch the
+// Location); a TLS request goes on to the backend, rewritten.
+TEST(RouteActionFilters, HttpsRedirectSendsOnlyCleartextRequestsToHttps) {
+  config::Route route = backend_route();
+  route.https_redirect = 308;
+  route.rewrite.full_path = "/internal";
+  const CompiledChain chain = compile_chain(route);
+  http::Request request;
+  request.method = "POST";
+  request.scheme = "http";
+  request.authority = "shop.example.com:8080";
+  const auto plain = run_chain(chain, route, request, "/a/b", "q=1");
+  ASSERT_TRUE(plain.reply.has_value());
+  EXPECT_EQ(plain.reply->status, 308);
+  EXPECT_EQ(field(plain.response.headers, "location"), "https://shop.example.com/a/b?q=1");
+  request.scheme = "https";
+  const auto tls = run_chain(chain, route, request, "/a/b", "q=1");
+  EXPECT_FALSE(tls.reply.has_value());
+  EXPECT_TRUE(tls.continued);
+  EXPECT_EQ(tls.path, "/internal");
+}
+
 TEST(RouteActionFilters, RedirectAnswersWithLocationAndResponseHeaders) {
   config::Route route;
   route.redirect = config::Redirect{

@@ -103,5 +103,42 @@ TEST(RewritePathTest, FullPathSubstitutesCaptures) {
   EXPECT_EQ(rewrite_path(*m, "/keep/x"), "/keep/x");
 }
 
+// {1}..{9}: a RegularExpression match's numbered groups (ingress-nginx's
+// rewrite-target "$2", docs/migration.md); a group that took no part is
+// empty, as nginx's.
+TEST(RewritePathTest, FullPathSubstitutesRegexGroups) {
+  auto t = compile_yaml(
+      "- name: h\n  domains: ['*']\n  routes:\n  - name: r\n"
+      "    matches: [{path: {type: RegularExpression, value: '(?i)(?:/something(/|$)(.*)).*'}}]\n"
+      "    backends: [{cluster: c}]\n"
+      "    rewrite: {fullPath: '/{2}'}\n"
+      "  - name: both\n"
+      "    matches: [{path: {type: RegularExpression, value: '/v([0-9]+)/(a|b)?x(.*)'}}]\n"
+      "    backends: [{cluster: c}]\n"
+      "    rewrite: {fullPath: '/api/{1}/{2}{3}'}\n");
+  const std::vector<std::pair<std::string, std::string>> cases = {
+      {"/something", "/"},
+      {"/something/", "/"},
+      {"/something/new", "/new"},
+      {"/SOMETHING/a/b", "/a/b"},
+      {"/v12/ax/rest", "/api/12/a/rest"},
+      {"/v3/x", "/api/3/"},  // group 2 took no part
+  };
+  for (const auto& [path, expected] : cases) {
+    const Request request{.path = path};
+    auto m = testing::match(*t, request);
+    ASSERT_TRUE(m) << path;
+    EXPECT_EQ(rewrite_path(*m, path), expected) << path;
+  }
+  // Without a group reference the regex match takes no captures.
+  auto plain = compile_yaml(
+      "- name: h\n  domains: ['*']\n  routes:\n  - name: r\n"
+      "    matches: [{path: {type: RegularExpression, value: '/(a)(b)'}}]\n"
+      "    backends: [{cluster: c}]\n");
+  auto m = testing::match(*plain, Request{.path = "/ab"});
+  ASSERT_TRUE(m);
+  EXPECT_TRUE(m->captures.empty());
+}
+
 }  // namespace
 }  // namespace archway::routing

@@ -324,6 +324,19 @@ const Case kCases[] = {
      "virtualHosts[0].routes[0].rewrite.pathPrefix: must be normalised (\"/a/b\")"},
     {"rewrite_full_path_capture", in_route("rewrite", {{"fullPath", "/o/{id}"}}),
      "virtualHosts[0].routes[0].rewrite.fullPath: capture \"id\" is not in every match"},
+    {"rewrite_full_path_group_needs_regex", in_route("rewrite", {{"fullPath", "/o/{1}"}}),
+     "virtualHosts[0].routes[0].rewrite.fullPath: capture \"1\" is not in every match"},
+    {"rewrite_full_path_group_count",
+     [](Json& j) {
+       match0(j)["path"] = {{"type", "RegularExpression"}, {"value", "/a(.*)"}};
+       route0(j)["rewrite"] = {{"fullPath", "/o/{2}"}};
+     },
+     "virtualHosts[0].routes[0].rewrite.fullPath: capture \"2\" is not in every match"},
+    {"rewrite_full_path_group_zero", in_route("rewrite", {{"fullPath", "/o/{0}"}}),
+     "virtualHosts[0].routes[0].rewrite.fullPath: capture name \"0\" is not an identifier or a "
+     "group number 1..9"},
+    {"https_redirect_status", in_route("httpsRedirect", 200),
+     "virtualHosts[0].routes[0].httpsRedirect: must be one of 301, 302, 303, 307, 308"},
     {"rewrite_full_path_brace",
      [](Json& j) {
        match0(j)["path"] = {{"type", "Template"}, {"value", "/v1/{id}"}};
@@ -369,10 +382,7 @@ const Case kCases[] = {
        j["limits"] = {{"maxHeaderBytes", 0}};
      },
      "limits.maxHeaderBytes: must be between 1 and 4294967295"},
-    {"limits_timeout_zero",
-     [](Json& j) {
-       j["limits"] = {{"idleTimeout", "0s"}};
-     },
+    {"limits_timeout_zero", [](Json& j) { j["limits"] = {{"idleTimeout", "0s"}}; },
      "limits.idleTimeout: must be greater than 0"},
 };
 

@@ -10,6 +10,10 @@
 
 namespace archway::filters {
 
+// nullptr when the route has no httpsRedirect. Stateless per exchange.
+[[nodiscard]] std::unique_ptr<const FilterConfig> make_https_redirect_filter(
+    const config::Route& route);
+
 // nullptr when the route has no redirect. Stateless per exchange.
 [[nodiscard]] std::unique_ptr<const FilterConfig> make_redirect_filter(const config::Route& route);
 
