@@ -96,8 +96,13 @@ void migrate_one(const Json& input, const MigrateOptions& options, MigrateResult
     for (const auto& a : annotations) list += (list.empty() ? "" : ", ") + a;
     common_notes.push_back(
         "ingress-nginx annotations on the Ingress: " + list +
-        ". Only what the controller's Ingress compile turns into rule fields is rendered below "
-        "(docs/kubectl-archway.md); compare before deleting the Ingress");
+        ". They were imported as the controller's --nginx-annotations does (docs/migration.md); "
+        "only what that import turns into rule fields is rendered below; compare before deleting "
+        "the Ingress");
+  }
+  // What the import did not honour (snippets, unknown or unsupported ones).
+  for (const auto& [reason, message] : verdict->warnings) {
+    common_notes.push_back(std::string(compile::reason_name(reason)) + ": " + message);
   }
 
   for (const auto& note : common_notes) result.warnings.push_back(who + ": " + note);
@@ -166,6 +171,9 @@ compile::CompileOptions migrate_compile_options(const nlohmann::json& ingress) {
   options.version = "migrate";
   options.ingress_class = class_of(ingress);
   options.watch_ingresses_without_class = true;
+  // migrate is for Ingresses written for ingress-nginx: their annotations
+  // are imported, strictly, as the controller would with the import on.
+  options.nginx_annotations = true;
   return options;
 }
 
