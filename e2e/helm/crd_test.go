@@ -641,7 +641,7 @@ rules:
 	// Before the controller writes status: columns are there, empty.
 	out := c.Kubectl(t, "get", "ar", "-n", ns)
 	header := strings.Fields(strings.SplitN(out, "\n", 2)[0])
-	if strings.Join(header, " ") != "NAME HOSTS READY REASON AGE" {
+	if strings.Join(header, " ") != "NAME HOSTS READY REASON REPLICAS AGE" {
 		t.Fatalf("kubectl get ar header: %q", header)
 	}
 
