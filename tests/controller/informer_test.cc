@@ -227,7 +227,9 @@ TEST(InformerSet, MissingCrdDoesNotBlockOtherKinds) {
   ASSERT_TRUE(eventually([&] { return route_lists.load() >= 3; })) << "retries with backoff";
   crd_installed = true;
   EXPECT_TRUE(eventually([&] { return informers->state().api_routes.size() == 1; }));
-  EXPECT_GE(changes.load(), 2);  // the first sync and the route appearing
+  // The first sync and the route appearing. on_change runs after the cache
+  // changed, so the count may trail what state() already shows.
+  EXPECT_TRUE(eventually([&] { return changes.load() >= 2; })) << changes.load();
   informers->stop();
 }
 
