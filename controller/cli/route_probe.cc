@@ -2,6 +2,7 @@
 
 #include <memory>
 
+#include "proxy/config/snapshot_names.h"
 #include "proxy/config/validated_snapshot.h"
 #include "proxy/routing/route_table.h"
 
@@ -62,30 +63,14 @@ std::string value_failure(const char* what, const config::ValueMatch& v, const s
 
 }  // namespace
 
+// The snapshot's own spellings (config/snapshot_names.h), as an APIRoute
+// writes them.
 std::string path_type_name(config::PathMatchType type) {
-  switch (type) {
-    case config::PathMatchType::kExact:
-      return "Exact";
-    case config::PathMatchType::kPathPrefix:
-      return "PathPrefix";
-    case config::PathMatchType::kRegularExpression:
-      return "RegularExpression";
-    case config::PathMatchType::kTemplate:
-      return "Template";
-  }
-  return "PathPrefix";
+  return std::string(config::to_string(type));
 }
 
 std::string value_type_name(config::ValueMatchType type) {
-  switch (type) {
-    case config::ValueMatchType::kExact:
-      return "Exact";
-    case config::ValueMatchType::kRegularExpression:
-      return "RegularExpression";
-    case config::ValueMatchType::kPresent:
-      return "Present";
-  }
-  return "Exact";
+  return std::string(config::to_string(type));
 }
 
 std::string describe_path(const config::PathMatch& path) {

@@ -5,21 +5,13 @@
 #include <set>
 #include <tuple>
 
+#include "proxy/config/snapshot_names.h"
+
 namespace archway::controller::compile {
 namespace {
 
-const char* path_type_name(config::PathMatchType type) {
-  switch (type) {
-    case config::PathMatchType::kExact:
-      return "Exact";
-    case config::PathMatchType::kPathPrefix:
-      return "PathPrefix";
-    case config::PathMatchType::kRegularExpression:
-      return "RegularExpression";
-    case config::PathMatchType::kTemplate:
-      return "Template";
-  }
-  return "?";
+std::string path_type_name(config::PathMatchType type) {
+  return std::string(config::to_string(type));
 }
 
 std::string value_matches_key(std::vector<config::ValueMatch> values) {
