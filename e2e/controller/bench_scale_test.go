@@ -405,7 +405,8 @@ func benchScaleSize(t *testing.T, c *cluster.Cluster, client *http.Client, ns st
 	samples := scaleChanges(t, c, client, probe, s, ns, n, scaleChangeCount, 0, fmt.Sprintf("n%d-change", n))
 	row.changes = len(samples)
 	row.p50, row.p99, row.changeMax = quantiles(samples)
-	fmt.Printf("BENCH n=%d change→served over %d changes: p50 %.1f ms p99 %.1f ms max %.1f ms\n", n, len(samples), row.p50, row.p99, row.changeMax)
+	fmt.Printf("BENCH n=%d change→served over %d changes: p50 %s ms p99 %s ms max %s ms\n", n, len(samples),
+		fmtCell(row.p50, 1), fmtCell(row.p99, 1), fmtCell(row.changeMax, 1))
 
 	stop := make(chan struct{})
 	type churnResult struct {
@@ -426,8 +427,8 @@ func benchScaleSize(t *testing.T, c *cluster.Cluster, client *http.Client, ns st
 	}
 	row.churnChanges, row.sliceWrites, row.sliceRate = len(churn), cr.writes, cr.rate
 	row.churnP50, row.churnP99, row.churnMax = quantiles(churn)
-	fmt.Printf("BENCH n=%d change→served under EndpointSlice churn over %d changes: p50 %.1f ms p99 %.1f ms max %.1f ms; %d slice writes at %.1f/s\n",
-		n, len(churn), row.churnP50, row.churnP99, row.churnMax, cr.writes, cr.rate)
+	fmt.Printf("BENCH n=%d change→served under EndpointSlice churn over %d changes: p50 %s ms p99 %s ms max %s ms; %d slice writes at %.1f/s\n",
+		n, len(churn), fmtCell(row.churnP50, 1), fmtCell(row.churnP99, 1), fmtCell(row.churnMax, 1), cr.writes, cr.rate)
 
 	// The pushes after the first full one: each a full compile of the same set.
 	data, _ := os.ReadFile(s.Controller.Log)
