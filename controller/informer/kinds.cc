@@ -5,18 +5,18 @@ namespace archway::controller::informer {
 const std::vector<KindSpec>& controller_kinds() {
   static const std::vector<KindSpec> kinds = {
       {"IngressClass", "/apis/networking.k8s.io/v1", "ingressclasses", false, false,
-       &ClusterState::ingress_classes, nullptr},
+       &ClusterState::ingress_classes, nullptr, false},
       {"Ingress", "/apis/networking.k8s.io/v1", "ingresses", true, false, &ClusterState::ingresses,
-       nullptr},
+       nullptr, true},
       {"APIRoute", "/apis/archway.dev/v1alpha1", "apiroutes", true, true, &ClusterState::api_routes,
-       nullptr},
-      {"Service", "/api/v1", "services", true, false, &ClusterState::services, nullptr},
+       nullptr, true},
+      {"Service", "/api/v1", "services", true, false, &ClusterState::services, nullptr, false},
       {"EndpointSlice", "/apis/discovery.k8s.io/v1", "endpointslices", true, false,
-       &ClusterState::endpoint_slices, nullptr},
+       &ClusterState::endpoint_slices, nullptr, false},
       // Secrets are not listed or watched: the ones routes name are fetched by
       // name (secret_fetcher.h), so the controller needs only `get` on them.
       {"ReferenceGrant", "/apis/archway.dev/v1alpha1", "referencegrants", true, true,
-       &ClusterState::reference_grants, nullptr},
+       &ClusterState::reference_grants, nullptr, false},
   };
   return kinds;
 }
@@ -54,6 +54,10 @@ ObjectKey key_of(const nlohmann::json& object) {
 nlohmann::json trimmed(nlohmann::json object) {
   if (auto meta = object.find("metadata"); meta != object.end() && meta->is_object()) {
     meta->erase("managedFields");
+    // kubectl apply's copy of the whole object: as large again, never read.
+    if (auto notes = meta->find("annotations"); notes != meta->end() && notes->is_object()) {
+      notes->erase("kubectl.kubernetes.io/last-applied-configuration");
+    }
   }
   return object;
 }

@@ -22,6 +22,11 @@ struct KindSpec {
   ObjectMap ClusterState::*member = nullptr;
   // Objects failing the filter are not cached (and dropped if cached). nullptr: all.
   bool (*keep)(const nlohmann::json& object) = nullptr;
+  // The controller writes this kind's status and compile never reads it:
+  // the cache drops status and metadata.resourceVersion, so that the
+  // leader's own status writes (one per object per change) are not changes
+  // that start another compile (docs/scale.md).
+  bool status_is_ours = false;
 };
 
 // IngressClass, Ingress, APIRoute, Service, EndpointSlice, ReferenceGrant.
@@ -39,7 +44,8 @@ struct KindSpec {
 [[nodiscard]] ObjectKey key_of(const nlohmann::json& object);
 
 // What the cache keeps of an object: the object without metadata.managedFields
-// (often the largest part, and nothing downstream reads it).
+// and kubectl's last-applied-configuration annotation (together often larger
+// than the rest, and nothing downstream reads them).
 [[nodiscard]] nlohmann::json trimmed(nlohmann::json object);
 
 }  // namespace archway::controller::informer

@@ -63,8 +63,8 @@ void Reflector::run() {
         continue;
       }
       rv = listed->resource_version;
-      const bool changed = store_.replace(config_.kind->member, config_.ns,
-                                          std::move(listed->objects));
+      const bool changed =
+          store_.replace(config_.kind->member, config_.ns, std::move(listed->objects));
       need_list = false;
       backoff_.reset();
       on_synced_();
@@ -126,8 +126,9 @@ Result<Reflector::ListOutcome> Reflector::list() {
 Reflector::WatchEnd Reflector::watch(std::string& rv, bool& delivered) {
   std::uniform_int_distribution<int> jitter(0, std::max(0, config_.watch_timeout_jitter_s - 1));
   const int timeout_s = config_.watch_timeout_min_s + jitter(rng_);
-  const std::string path = path_ + "?watch=1&allowWatchBookmarks=true&resourceVersion=" +
-                           query_escape(rv) + "&timeoutSeconds=" + std::to_string(timeout_s);
+  const std::string path = path_ +
+                           "?watch=1&allowWatchBookmarks=true&resourceVersion=" + query_escape(rv) +
+                           "&timeoutSeconds=" + std::to_string(timeout_s);
   bool expired = false;
   bool failed = false;
   auto on_event = [&](const k8s::WatchEvent& event) {
@@ -181,6 +182,12 @@ nlohmann::json Reflector::normalized(nlohmann::json object) const {
   if (object.is_object()) {
     if (!object.contains("apiVersion")) object["apiVersion"] = api_version_;
     if (!object.contains("kind")) object["kind"] = config_.kind->kind;
+  }
+  if (config_.kind->status_is_ours && object.is_object()) {
+    object.erase("status");
+    if (auto meta = object.find("metadata"); meta != object.end() && meta->is_object()) {
+      meta->erase("resourceVersion");
+    }
   }
   return trimmed(std::move(object));
 }
