@@ -113,12 +113,12 @@ std::vector<LastGoodWrite> last_good_writes(const compile::CompileResult& result
     auto current = objects.find(v.key);
     if (current == objects.end()) continue;
     if (annotated_generation(current->second) >= v.served_generation) continue;
-    const Json* served = &current->second;
+    const Json* served = &current->second.json();
     if (v.served_generation != v.generation) {
       const ObjectMap& older = ingress ? last_good.ingresses : last_good.api_routes;
       auto it = older.find(v.key);
       if (it == older.end()) continue;
-      served = &it->second;
+      served = &it->second.json();
     }
     if (generation_of(*served) != v.served_generation) continue;
     out.push_back({v.kind, v.key, v.uid, v.served_generation, last_good_annotation(*served)});

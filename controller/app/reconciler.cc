@@ -76,7 +76,7 @@ Reconciler::CycleResult Reconciler::cycle() {
   copts.https_port = options_.https_port;
   copts.endpoint_address_map = options_.endpoint_address_map;
   const compile::LastGoodObjects last_good = last_good_.for_compile(state);
-  compile::CompileResult result = compile::compile(state, copts, last_good);
+  compile::CompileResult result = compile::compile(state, copts, last_good, &translations_);
   const std::string content = config::to_json(result.snapshot);  // version still empty
   const auto compiled = std::chrono::steady_clock::now();
   history_.add(AckedGenerations::of(result));
@@ -112,11 +112,13 @@ Reconciler::CycleResult Reconciler::cycle() {
       acked_.acked(result);
       last_good_.acked(result, state);
       spdlog::info(
-          "proxy ACKed snapshot {} ({} virtual hosts, {} clusters; compile {} ms, push {} ms)",
+          "proxy ACKed snapshot {} ({} virtual hosts, {} clusters; compile {} ms, push {} ms; "
+          "{} objects translated)",
           result.snapshot.version, result.snapshot.virtual_hosts.size(),
           result.snapshot.clusters.size(),
           std::chrono::duration_cast<std::chrono::milliseconds>(compiled - started).count(),
-          std::chrono::duration_cast<std::chrono::milliseconds>(pushed_at_ - compiled).count());
+          std::chrono::duration_cast<std::chrono::milliseconds>(pushed_at_ - compiled).count(),
+          translations_.translated_last_time());
     } else {
       outcome_ = {status::PushOutcome::State::kNacked, reply->message};
       pushed_at_ = std::chrono::steady_clock::now();

@@ -68,9 +68,10 @@ class Reconciler {
   informer::InformerSet& informers_;
   status::StatusPublisher& publisher_;
   std::function<bool()> is_leader_;
-  LastGood last_good_;          // generations to fall back on (DESIGN.md §1)
-  AckedGenerations acked_;      // the generations the live snapshot holds
-  std::string pushed_content_;  // last ACKed snapshot without its version
+  LastGood last_good_;                      // generations to fall back on (DESIGN.md §1)
+  compile::TranslationCache translations_;  // what the next compile may reuse
+  AckedGenerations acked_;                  // the generations the live snapshot holds
+  std::string pushed_content_;              // last ACKed snapshot without its version
   std::chrono::steady_clock::time_point pushed_at_{};
   status::PushOutcome outcome_;  // the proxy's answer to the latest push
   std::atomic<bool> programmed_{false};

@@ -260,7 +260,7 @@ void stale_warnings(const ClusterState& state, const std::vector<compile::Object
     const ObjectMap& from = v.kind == "APIRoute" ? state.api_routes : state.ingresses;
     const auto it = from.find(v.key);
     if (it == from.end()) continue;
-    const auto& annotations = it->second.value("metadata", nlohmann::json::object())
+    const auto& annotations = it->second->value("metadata", nlohmann::json::object())
                                   .value("annotations", nlohmann::json::object());
     if (annotations.contains("archway.dev/last-good")) {
       warnings.push_back(v.kind + " " + v.key.to_string() +

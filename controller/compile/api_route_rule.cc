@@ -34,7 +34,6 @@ bool is_policy(std::string_view key) {
 struct RuleParser {
   const std::string& field;
   TranslatedRule& out;
-  const AddressMap& address_map;
   // Policies the snapshot carries typed (snapshot.h Route::policies), named
   // by config::kPolicyNames, and auth methods ("auth.jwt"). The proxy's own
   // list says which it enforces; naming the others keeps the condition
@@ -241,7 +240,7 @@ struct RuleParser {
       if (weight < 0 || weight > 1000000) {
         return reject(Reason::kInvalidValue, at + ".weight: must be between 0 and 1000000");
       }
-      ResolvedBackend resolved = resolve_backend(state, ref, address_map);
+      ResolvedBackend resolved = resolve_backend(state, ref);
       if (resolved.problem) {
         resolved.problem->message = at + ": " + resolved.problem->message;
         out.unresolved.push_back(*resolved.problem);
@@ -264,6 +263,9 @@ struct RuleParser {
         resolved.cluster.health_check = health_check;
       }
       route.backends.push_back({resolved.cluster.name, static_cast<uint32_t>(weight)});
+      if (resolved.endpoints_from) {
+        out.endpoint_sources.emplace(resolved.cluster.name, *resolved.endpoints_from);
+      }
       out.clusters.push_back(std::move(resolved.cluster));
     }
     return true;
@@ -313,7 +315,7 @@ struct RuleParser {
       if (ref.service.empty() || !ref.port_number) {
         return reject(Reason::kInvalidValue, part_at + ".backend: name and port are required");
       }
-      ResolvedBackend resolved = resolve_backend(state, ref, address_map);
+      ResolvedBackend resolved = resolve_backend(state, ref);
       if (resolved.problem) {
         resolved.problem->message = part_at + ".backend: " + resolved.problem->message;
         out.unresolved.push_back(*resolved.problem);
@@ -323,6 +325,9 @@ struct RuleParser {
       part.erase("backend");
       part["cluster"] = resolved.cluster.name;
       clusters.insert(resolved.cluster.name);
+      if (resolved.endpoints_from) {
+        out.endpoint_sources.emplace(resolved.cluster.name, *resolved.endpoints_from);
+      }
       out.clusters.push_back(std::move(resolved.cluster));
     }
     config::Decoder decoder;
@@ -524,10 +529,9 @@ Json merge_defaults(const Json& defaults, const Json& rule) {
 Result<TranslatedRule, Problem> translate_rule(const Json& rule, const std::string& field,
                                                const ObjectKey& route_key,
                                                const ClusterState& state,
-                                               const AddressMap& address_map,
                                                const PolicyEnforced& enforced) {
   TranslatedRule out;
-  RuleParser p{field, out, address_map, enforced, {}, true, {}, false, {}, {}};
+  RuleParser p{field, out, enforced, {}, true, {}, false, {}, {}};
   p.captures.reserve(array(rule, "matches").size());
   config::Route& route = out.route;
   // aggregate is the rule's action (instead of backends), so it is judged

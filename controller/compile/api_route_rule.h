@@ -19,9 +19,11 @@ namespace archway::controller::compile {
 // An accepted rule and what it brings along.
 struct TranslatedRule {
   config::Route route;
-  std::vector<config::Cluster> clusters;  // the backends' clusters
-  std::vector<Problem> unresolved;        // dangling Service references (ResolvedRefs=False)
-  std::vector<std::string> unenforced;    // policy fields the proxy does not enforce yet
+  std::vector<config::Cluster> clusters;  // the backends' clusters, without endpoints
+  // cluster name → the Service port whose endpoints it gets (endpoint_index.h)
+  std::map<std::string, EndpointSource> endpoint_sources;
+  std::vector<Problem> unresolved;      // dangling Service references (ResolvedRefs=False)
+  std::vector<std::string> unenforced;  // policy fields the proxy does not enforce yet
   // timeouts.connect: for the connections to the backends' clusters (a
   // cluster's, not the route's; the shortest of its rules wins)
   std::optional<config::Duration> connect_timeout;
@@ -31,10 +33,11 @@ struct TranslatedRule {
 // the object ("spec.rules[2]") for messages. A rejection (Accepted=False) is
 // the first problem found. `enforced` answers which policies and auth
 // methods the proxy enforces (the proxy's own list when empty).
-[[nodiscard]] Result<TranslatedRule, Problem> translate_rule(
-    const nlohmann::json& rule, const std::string& field, const ObjectKey& route_key,
-    const ClusterState& state, const std::map<std::string, std::string>& address_map,
-    const PolicyEnforced& enforced = {});
+[[nodiscard]] Result<TranslatedRule, Problem> translate_rule(const nlohmann::json& rule,
+                                                             const std::string& field,
+                                                             const ObjectKey& route_key,
+                                                             const ClusterState& state,
+                                                             const PolicyEnforced& enforced = {});
 
 // Deep merge: `rule` wins on every leaf, objects merge, arrays replace.
 [[nodiscard]] nlohmann::json merge_defaults(const nlohmann::json& defaults,

@@ -18,7 +18,6 @@ void fill_identity(const Json& obj, const char* kind, TranslatedObject& out) {
 }
 
 Result<TranslatedObject, Problem> translate_api_route(const Json& route, const ClusterState& state,
-                                                      const AddressMap& address_map,
                                                       const PolicyEnforced& enforced) {
   TranslatedObject obj;
   fill_identity(route, "APIRoute", obj);
@@ -54,7 +53,7 @@ Result<TranslatedObject, Problem> translate_api_route(const Json& route, const C
       return reject(Reason::kInvalidValue, field + ".name: \"" + rule_name + "\" is used twice");
     }
     const Json merged = merge_defaults(defaults, rules[i]);
-    auto translated = translate_rule(merged, field, obj.key, state, address_map, enforced);
+    auto translated = translate_rule(merged, field, obj.key, state, enforced);
     if (!translated.ok()) return translated.error();
     TranslatedRule& rule = *translated;
     if (auto problem = apply_versioning(merged, field, *versioning, rule.route)) return *problem;
@@ -62,6 +61,7 @@ Result<TranslatedObject, Problem> translate_api_route(const Json& route, const C
     rule.route.route_name = route_name;
     rule.route.rule_name = rule_name;
     for (auto& cluster : rule.clusters) obj.clusters.emplace(cluster.name, std::move(cluster));
+    obj.endpoint_sources.merge(rule.endpoint_sources);
     if (rule.connect_timeout) {
       for (const auto& backend : rule.route.backends) {
         lower_connect_timeout(obj.connect_timeouts, backend.cluster, *rule.connect_timeout);

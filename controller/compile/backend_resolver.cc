@@ -1,7 +1,6 @@
 #include "controller/compile/backend_resolver.h"
 
 #include <algorithm>
-#include <set>
 #include <utility>
 
 #include "controller/compile/json_access.h"
@@ -9,8 +8,6 @@
 
 namespace archway::controller::compile {
 namespace {
-
-constexpr const char* kServiceNameLabel = "kubernetes.io/service-name";
 
 std::string cluster_name(const BackendRef& ref, const std::string& port) {
   std::string name = ref.ns + "/" + ref.service + "/" + port;
@@ -35,41 +32,6 @@ const Json* find_service_port(const Json& service, const BackendRef& ref) {
   return nullptr;
 }
 
-// Ready endpoints of every slice labelled for the Service, on the slice port
-// whose name equals the Service port's name (that is how EndpointSlices carry
-// a resolved named targetPort).
-std::vector<config::Endpoint> ready_endpoints(const ClusterState& state, const BackendRef& ref,
-                                              const std::string& port_name,
-                                              const AddressMap& address_map) {
-  std::set<std::pair<std::string, uint16_t>> unique;  // sorted: deterministic output
-  for (auto it = state.endpoint_slices.lower_bound(ObjectKey{ref.ns, ""});
-       it != state.endpoint_slices.end() && it->first.ns == ref.ns; ++it) {
-    const Json& slice = it->second;
-    const Json& labels = object(object(slice, "metadata"), "labels");
-    if (str(labels, kServiceNameLabel) != ref.service) continue;
-    if (str(slice, "addressType", "IPv4") == "FQDN") continue;  // pod IPs only
-    std::optional<int64_t> port;
-    for (const Json& slice_port : array(slice, "ports")) {
-      if (str(slice_port, "name") == port_name) port = integer(slice_port, "port");
-    }
-    if (!port || *port <= 0 || *port > 65535) continue;
-    for (const Json& endpoint : array(slice, "endpoints")) {
-      const Json* ready = member(object(endpoint, "conditions"), "ready");
-      if (ready != nullptr && ready->is_boolean() && !ready->get<bool>()) continue;
-      for (const Json& address : array(endpoint, "addresses")) {
-        if (!address.is_string()) continue;
-        const auto mapped = address_map.find(address.get<std::string>());
-        unique.emplace(mapped != address_map.end() ? mapped->second : address.get<std::string>(),
-                       static_cast<uint16_t>(*port));
-      }
-    }
-  }
-  std::vector<config::Endpoint> endpoints;
-  endpoints.reserve(unique.size());
-  for (const auto& [address, port] : unique) endpoints.push_back({address, port});
-  return endpoints;
-}
-
 }  // namespace
 
 BackendRef api_route_backend_ref(const Json& backend, const std::string& route_ns) {
@@ -81,8 +43,7 @@ BackendRef api_route_backend_ref(const Json& backend, const std::string& route_n
   return ref;
 }
 
-ResolvedBackend resolve_backend(const ClusterState& state, const BackendRef& ref,
-                                const AddressMap& address_map) {
+ResolvedBackend resolve_backend(const ClusterState& state, const BackendRef& ref) {
   ResolvedBackend out;
   out.cluster.protocol = ref.protocol;
   const std::string wanted_port =
@@ -129,7 +90,7 @@ ResolvedBackend resolve_backend(const ClusterState& state, const BackendRef& ref
   if (auto number = integer(*port, "port")) {
     out.cluster.name = cluster_name(ref, std::to_string(*number));
   }
-  out.cluster.endpoints = ready_endpoints(state, ref, str(*port, "name"), address_map);
+  out.endpoints_from = EndpointSource{ref.ns, ref.service, str(*port, "name")};
   return out;
 }
 

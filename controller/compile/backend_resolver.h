@@ -1,7 +1,8 @@
 #pragma once
-// Service → EndpointSlices → a proxy cluster of ready pod addresses. The proxy
-// talks to pods directly (no kube-proxy hop, no ClusterIP), so the cluster
-// carries endpoint addresses and the slice's target port.
+// A backend reference → a proxy cluster named for the Service port, and where
+// its endpoints come from. The proxy talks to pods directly (no kube-proxy
+// hop, no ClusterIP); the pod addresses are filled in after assembly
+// (endpoint_index.h), so translating a route never reads an EndpointSlice.
 
 #include <map>
 #include <optional>
@@ -24,9 +25,6 @@ struct BackendRef {
   std::string from_ns;
 };
 
-// CompileOptions::endpoint_address_map (development only; usually empty).
-using AddressMap = std::map<std::string, std::string>;
-
 struct ResolvedBackend {
   // Always set, so a route can point at it: a cluster with no endpoints makes
   // the proxy answer 503 until the Service appears.
@@ -35,6 +33,9 @@ struct ResolvedBackend {
   // namespace's Service without a ReferenceGrant (the cluster then has no
   // endpoints and a name of its own, so the Service is not served through it).
   std::optional<Problem> problem;
+  // Set when the Service port resolved: the cluster's endpoints are filled
+  // from it after assembly (endpoint_index.h).
+  std::optional<EndpointSource> endpoints_from;
 };
 
 // An APIRoute's {name, port, namespace?} backend: the Service in `namespace`
@@ -44,7 +45,6 @@ struct ResolvedBackend {
 
 // Cluster names are "namespace/service/port" (+ "/h2c" or "/https" for those
 // protocols), so two routes to the same Service port share one cluster.
-[[nodiscard]] ResolvedBackend resolve_backend(const ClusterState& state, const BackendRef& ref,
-                                              const AddressMap& address_map);
+[[nodiscard]] ResolvedBackend resolve_backend(const ClusterState& state, const BackendRef& ref);
 
 }  // namespace archway::controller::compile

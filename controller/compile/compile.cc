@@ -5,6 +5,7 @@
 #include <tuple>
 #include <utility>
 
+#include "controller/compile/endpoint_index.h"
 #include "controller/compile/ingress_class.h"
 #include "controller/compile/json_access.h"
 #include "controller/compile/nginx_annotations/canary_merge.h"
@@ -18,8 +19,10 @@ namespace {
 // One object of ours on its way through compile.
 struct Work {
   ObjectVerdict verdict;
-  std::unique_ptr<TranslatedObject> translated;  // null when left out
-  const Json* last_good = nullptr;               // an older generation that may serve instead
+  // Null when left out. Shared with the TranslationCache: what changes it
+  // after translation (canary merging) works on a copy.
+  std::shared_ptr<const TranslatedObject> translated;
+  const Json* last_good = nullptr;  // an older generation that may serve instead
 };
 
 using TranslateFn = Result<TranslatedObject, Problem> (*)(const Json&, const ClusterState&,
@@ -27,13 +30,12 @@ using TranslateFn = Result<TranslatedObject, Problem> (*)(const Json&, const Clu
 
 Result<TranslatedObject, Problem> api_route_with(const Json& route, const ClusterState& state,
                                                  const CompileOptions& options) {
-  return translate_api_route(route, state, options.endpoint_address_map, options.policy_enforced);
+  return translate_api_route(route, state, options.policy_enforced);
 }
 
 Result<TranslatedObject, Problem> ingress_with(const Json& ingress, const ClusterState& state,
                                                const CompileOptions& options) {
-  return translate_ingress(ingress, state, options.endpoint_address_map,
-                           nginx_import_enabled(ingress, state, options));
+  return translate_ingress(ingress, state, nginx_import_enabled(ingress, state, options));
 }
 
 ObjectVerdict verdict_for(const Json& obj, const char* kind, const ObjectKey& key) {
@@ -93,7 +95,7 @@ const Json* last_good_for(const ObjectVerdict& v, const ObjectMap& last_good) {
   if (it == last_good.end()) return nullptr;
   if (str(object(it->second, "metadata"), "uid") != v.uid) return nullptr;
   if (generation_of(it->second) == v.generation) return nullptr;
-  return &it->second;
+  return &it->second.json();
 }
 
 // Translates the current generation; when it is invalid, the last good one
@@ -119,7 +121,7 @@ Work translate_one(const Json& obj, const char* kind, const ObjectKey& key, Tran
   }
   if (t.ok()) {
     describe(w.verdict, *t);
-    w.translated = std::make_unique<TranslatedObject>(std::move(t).value());
+    w.translated = std::make_shared<const TranslatedObject>(std::move(t).value());
   }
   return w;
 }
@@ -142,7 +144,8 @@ std::vector<ShadowedRule> shadowed_rules_of(const Assembly& assembly) {
 
 // Conflicts, virtual hosts and clusters from what is still translated; the
 // verdicts are copies, so a second assembly starts from the same judgement.
-CompileResult assemble_result(const std::vector<Work>& work, const CompileOptions& options) {
+CompileResult assemble_result(const std::vector<Work>& work, const CompileOptions& options,
+                              const EndpointIndex& endpoints) {
   std::vector<Contender> contenders;
   for (const auto& w : work) {
     if (w.translated) contenders.push_back(Contender{w.translated.get(), {}});
@@ -167,6 +170,8 @@ CompileResult assemble_result(const std::vector<Work>& work, const CompileOption
   result.snapshot = base_snapshot(options);
   result.snapshot.virtual_hosts = std::move(assembly.virtual_hosts);
   result.snapshot.clusters = std::move(assembly.clusters);
+  fill_endpoints(result.snapshot.clusters, assembly.endpoint_sources, endpoints,
+                 options.endpoint_address_map);
   std::sort(result.verdicts.begin(), result.verdicts.end(),
             [](const ObjectVerdict& a, const ObjectVerdict& b) {
               return std::tie(a.kind, a.key) < std::tie(b.kind, b.key);
@@ -225,7 +230,7 @@ void leave_out_refused(std::vector<Work>& work, const ClusterState& state,
       w.verdict.resolved_reason = Reason::kResolvedRefs;
       w.verdict.resolved_message.clear();
       describe(w.verdict, *old);
-      w.translated = std::make_unique<TranslatedObject>(std::move(old).value());
+      w.translated = std::make_shared<const TranslatedObject>(std::move(old).value());
     }
   }
 }
@@ -233,9 +238,16 @@ void leave_out_refused(std::vector<Work>& work, const ClusterState& state,
 // ingress-nginx canary Ingresses fold into their main Ingress's routes
 // (canary_merge.h); what cannot be merged is a Warning on the canary.
 void merge_canaries(std::vector<Work>& work) {
+  const bool any = std::any_of(work.begin(), work.end(), [](const Work& w) {
+    return w.translated && w.translated->canary.has_value();
+  });
+  if (!any) return;  // nothing to merge: the (cached) translations stay shared
   std::vector<TranslatedObject*> ingresses;
   for (auto& w : work) {
-    if (w.translated && w.verdict.kind == "Ingress") ingresses.push_back(w.translated.get());
+    if (!w.translated || w.verdict.kind != "Ingress") continue;
+    auto own = std::make_shared<TranslatedObject>(*w.translated);
+    ingresses.push_back(own.get());
+    w.translated = std::move(own);
   }
   nginx::merge_canaries(ingresses);
   for (auto& w : work) {
@@ -245,25 +257,102 @@ void merge_canaries(std::vector<Work>& work) {
 
 }  // namespace
 
+struct TranslationCache::Entry {
+  Object object;
+  std::optional<Object> last_good;
+  ObjectVerdict verdict;
+  std::shared_ptr<const TranslatedObject> translated;
+};
+
+TranslationCache::TranslationCache() = default;
+TranslationCache::~TranslationCache() = default;
+TranslationCache::TranslationCache(TranslationCache&&) noexcept = default;
+TranslationCache& TranslationCache::operator=(TranslationCache&&) noexcept = default;
+
+namespace {
+
+// The same shared Objects under the same keys.
+bool same_objects(const ObjectMap& a, const ObjectMap& b) {
+  return a.size() == b.size() &&
+         std::equal(a.begin(), a.end(), b.begin(), [](const auto& x, const auto& y) {
+           return x.first == y.first && x.second.same(y.second);
+         });
+}
+
+// What translation reads besides the object itself (object_translate.h).
+ClusterState dependencies_of(const ClusterState& state) {
+  ClusterState d;
+  d.ingress_classes = state.ingress_classes;
+  d.services = state.services;
+  d.secrets = state.secrets;
+  d.reference_grants = state.reference_grants;
+  return d;
+}
+
+bool same_dependencies(const ClusterState& a, const ClusterState& b) {
+  return same_objects(a.ingress_classes, b.ingress_classes) &&
+         same_objects(a.services, b.services) && same_objects(a.secrets, b.secrets) &&
+         same_objects(a.reference_grants, b.reference_grants);
+}
+
+std::optional<Object> find_object(const ObjectMap& objects, const ObjectKey& key) {
+  auto it = objects.find(key);
+  if (it == objects.end()) return std::nullopt;
+  return it->second;
+}
+
+}  // namespace
+
 CompileResult compile(const ClusterState& state, const CompileOptions& options,
-                      const LastGoodObjects& last_good) {
+                      const LastGoodObjects& last_good, TranslationCache* cache) {
+  const bool reusable = cache != nullptr && same_dependencies(cache->dependencies_, state);
+  std::map<std::pair<std::string, ObjectKey>, TranslationCache::Entry> next;
+  size_t translated = 0;
   std::vector<Work> work;
+  auto one = [&](const ObjectKey& key, const Object& obj, const char* kind, TranslateFn translate,
+                 const ObjectMap& last_good_of_kind) {
+    std::optional<Object> older = find_object(last_good_of_kind, key);
+    if (reusable) {
+      auto it = cache->entries_.find({kind, key});
+      // A last good object is rebuilt each cycle (controller/app/last_good.h):
+      // equal is as good as the same.
+      if (it != cache->entries_.end() && it->second.object.same(obj) &&
+          it->second.last_good == older) {
+        Work w{it->second.verdict, it->second.translated, nullptr};
+        w.last_good = last_good_for(w.verdict, last_good_of_kind);
+        work.push_back(std::move(w));
+        next.insert(cache->entries_.extract(it));
+        return;
+      }
+    }
+    ++translated;
+    work.push_back(translate_one(obj, kind, key, translate, last_good_of_kind, state, options));
+    if (cache != nullptr) {
+      next.emplace(std::pair{std::string(kind), key},
+                   TranslationCache::Entry{obj, std::move(older), work.back().verdict,
+                                           work.back().translated});
+    }
+  };
   for (const auto& [key, route] : state.api_routes) {
     if (!api_route_is_ours(route, state, options)) continue;
-    work.push_back(translate_one(route, "APIRoute", key, api_route_with, last_good.api_routes,
-                                 state, options));
+    one(key, route, "APIRoute", api_route_with, last_good.api_routes);
   }
   for (const auto& [key, ingress] : state.ingresses) {
     if (!ingress_is_ours(ingress, state, options)) continue;
-    work.push_back(
-        translate_one(ingress, "Ingress", key, ingress_with, last_good.ingresses, state, options));
+    one(key, ingress, "Ingress", ingress_with, last_good.ingresses);
+  }
+  if (cache != nullptr) {
+    cache->entries_ = std::move(next);
+    cache->dependencies_ = dependencies_of(state);
+    cache->translated_ = translated;
   }
   merge_canaries(work);
-  CompileResult result = assemble_result(work, options);
+  const EndpointIndex endpoints(state);
+  CompileResult result = assemble_result(work, options, endpoints);
   const SnapshotCheck check = options.check_snapshot ? options.check_snapshot : proxy_validates;
   if (!run_check(result.snapshot, check).ok()) {
     leave_out_refused(work, state, options, check);
-    result = assemble_result(work, options);
+    result = assemble_result(work, options, endpoints);
   }
   return result;
 }

@@ -5,6 +5,7 @@
 // fixtures (tests/controller/, golden files in tests/testdata/controller/).
 
 #include <map>
+#include <memory>
 #include <optional>
 #include <string>
 #include <vector>
@@ -83,10 +84,41 @@ struct CompileResult {
   std::vector<ObjectVerdict> verdicts;  // sorted by (kind, key)
 };
 
+struct TranslatedObject;
+
+// What one compile leaves for the next (docs/scale.md): each APIRoute's and
+// Ingress's translation, reused while the object, its last good generation
+// and every object translation reads (Services, Secrets, ReferenceGrants,
+// IngressClasses) are the same shared Objects. EndpointSlices are not among
+// them (endpoints are filled after assembly), so slice churn and a change
+// to one route translate nothing else. The output is the same as without
+// the cache (tests/controller/compile_cache_reuse_test.cc); one cache
+// serves one CompileOptions.
+class TranslationCache {
+ public:
+  TranslationCache();
+  ~TranslationCache();
+  TranslationCache(TranslationCache&&) noexcept;
+  TranslationCache& operator=(TranslationCache&&) noexcept;
+  // Objects translated by the last compile (the rest were reused).
+  [[nodiscard]] size_t translated_last_time() const { return translated_; }
+
+  struct Entry;
+
+ private:
+  friend CompileResult compile(const ClusterState&, const CompileOptions&, const LastGoodObjects&,
+                               TranslationCache*);
+  std::map<std::pair<std::string, ObjectKey>, Entry> entries_;  // by (kind, key)
+  ClusterState dependencies_;                                   // only the kinds translation reads
+  size_t translated_ = 0;
+};
+
 // `last_good`: for an APIRoute or Ingress whose current generation is
 // invalid (or refused by the proxy's validator), the last good generation of
 // the same object (same uid) keeps serving (stale_generation_serving).
+// `cache` (may be null): reuse what the previous compile translated.
 [[nodiscard]] CompileResult compile(const ClusterState& state, const CompileOptions& options,
-                                    const LastGoodObjects& last_good);
+                                    const LastGoodObjects& last_good,
+                                    TranslationCache* cache = nullptr);
 
 }  // namespace archway::controller::compile

@@ -17,7 +17,6 @@ namespace {
 // returns false has set `rejection` through reject().
 struct IngressParser {
   const ClusterState& state;
-  const AddressMap& address_map;
   TranslatedObject& obj;
   // ingress-nginx annotations, when the import is on (docs/migration.md).
   const std::optional<nginx::Settings>& nginx_settings;
@@ -46,7 +45,7 @@ struct IngressParser {
     if (ref.service.empty() || (!ref.port_number && ref.port_name.empty())) {
       return reject(Reason::kInvalidValue, at + ".service: name and port are required");
     }
-    ResolvedBackend resolved = resolve_backend(state, ref, address_map);
+    ResolvedBackend resolved = resolve_backend(state, ref);
     if (resolved.problem) {
       resolved.problem->message = at + ": " + resolved.problem->message;
       obj.unresolved.push_back(*resolved.problem);
@@ -59,6 +58,9 @@ struct IngressParser {
       }
     }
     cluster_name = resolved.cluster.name;
+    if (resolved.endpoints_from) {
+      obj.endpoint_sources.emplace(resolved.cluster.name, *resolved.endpoints_from);
+    }
     obj.clusters.emplace(resolved.cluster.name, std::move(resolved.cluster));
     return true;
   }
@@ -151,14 +153,13 @@ Result<std::optional<nginx::Settings>, Problem> read_nginx_annotations(const Jso
 }  // namespace
 
 Result<TranslatedObject, Problem> translate_ingress(const Json& ingress, const ClusterState& state,
-                                                    const AddressMap& address_map,
                                                     bool nginx_import) {
   TranslatedObject obj;
   fill_identity(ingress, "Ingress", obj);
   const Json& spec = object(ingress, "spec");
   auto settings = read_nginx_annotations(ingress, nginx_import, obj);
   if (!settings.ok()) return settings.error();
-  IngressParser p{state, address_map, obj, *settings, {}};
+  IngressParser p{state, obj, *settings, {}};
   std::set<std::string> tls_listed;  // ssl-redirect's default is on for these
   for (const Json& entry : array(spec, "tls")) {
     for (const Json& h : array(entry, "hosts")) {

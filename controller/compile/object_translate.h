@@ -15,14 +15,12 @@ namespace archway::controller::compile {
 // snapshot (Accepted=False). `enforced`: which policies and auth methods the
 // proxy enforces (the proxy's own list when empty).
 [[nodiscard]] Result<TranslatedObject, Problem> translate_api_route(
-    const nlohmann::json& route, const ClusterState& state, const AddressMap& address_map,
-    const PolicyEnforced& enforced = {});
+    const nlohmann::json& route, const ClusterState& state, const PolicyEnforced& enforced = {});
 
 // `nginx_import`: read ingress-nginx annotations (docs/migration.md); when
 // false they are only named in a Warning Event.
 [[nodiscard]] Result<TranslatedObject, Problem> translate_ingress(const nlohmann::json& ingress,
                                                                   const ClusterState& state,
-                                                                  const AddressMap& address_map,
                                                                   bool nginx_import = false);
 
 // Shared by both: the object's identity fields.

@@ -12,7 +12,7 @@ Result<const Json*, Problem> find_secret(const ClusterState& state, const std::s
   if (it == state.secrets.end()) {
     return Problem{Reason::kSecretNotFound, "Secret " + ns + "/" + name + " not found"};
   }
-  return &it->second;
+  return &it->second.json();
 }
 
 Result<const Json*, Problem> find_referenced_secret(const ClusterState& state,

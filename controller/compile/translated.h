@@ -34,13 +34,27 @@ struct Problem {
   std::string message;  // names the field and the value a person must fix
 };
 
+// Where a cluster's endpoints come from: the EndpointSlices labelled for the
+// Service, on the slice port named like the Service port (that is how a
+// named targetPort is carried).
+struct EndpointSource {
+  std::string ns;
+  std::string service;
+  std::string port_name;
+  auto operator<=>(const EndpointSource&) const = default;
+};
+
 struct TranslatedObject {
   std::string kind;  // APIRoute | Ingress
   ObjectKey key;
   std::string creation_timestamp;  // RFC 3339 from metadata; sorts as text
   std::vector<HostRoute> routes;
   std::map<std::string, config::TlsCertificate> tls_by_host;
-  std::map<std::string, config::Cluster> clusters;  // by Cluster::name
+  std::map<std::string, config::Cluster> clusters;  // by Cluster::name, without endpoints
+  // Cluster name → the Service port whose endpoints it gets: endpoints are
+  // filled after assembly (endpoint_index.h), so that EndpointSlice churn
+  // never translates a route again.
+  std::map<std::string, EndpointSource> endpoint_sources;
   // cluster name → the shortest timeouts.connect a rule of the object set
   // for it (the cluster's connectTimeout: vhost_builder.h)
   std::map<std::string, config::Duration> connect_timeouts;

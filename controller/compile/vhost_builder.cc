@@ -95,6 +95,7 @@ Assembly assemble(std::vector<Contender>& contenders) {
     }
   }
 
+  Assembly out;
   std::map<std::string, config::VirtualHost> hosts;  // ordered: sorted output
   std::map<std::string, config::Cluster> clusters;
   // Across objects too: a cluster's connect timeout is the shortest any
@@ -124,6 +125,8 @@ Assembly assemble(std::vector<Contender>& contenders) {
       if (!tls) tls = cert;  // the oldest object's certificate wins a host
     }
     for (const auto& [name, cluster] : c.object->clusters) clusters.emplace(name, cluster);
+    out.endpoint_sources.insert(c.object->endpoint_sources.begin(),
+                                c.object->endpoint_sources.end());
     for (const auto& [name, timeout] : c.object->connect_timeouts) {
       lower_connect_timeout(connect_timeouts, name, timeout);
     }
@@ -140,7 +143,6 @@ Assembly assemble(std::vector<Contender>& contenders) {
     }
   }
 
-  Assembly out;
   for (auto& [host, vh] : hosts) {
     vh.name = host;
     vh.domains = {host};

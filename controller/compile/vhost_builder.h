@@ -5,6 +5,7 @@
 // objects: the older one (metadata.creationTimestamp, then namespace/name)
 // wins and the other is left out with Accepted=False reason=Conflicted.
 
+#include <map>
 #include <optional>
 #include <string>
 #include <vector>
@@ -21,8 +22,9 @@ struct Contender {
 };
 
 struct Assembly {
-  std::vector<config::VirtualHost> virtual_hosts;  // sorted by name
-  std::vector<config::Cluster> clusters;           // sorted by name
+  std::vector<config::VirtualHost> virtual_hosts;          // sorted by name
+  std::vector<config::Cluster> clusters;                   // sorted by name, without endpoints
+  std::map<std::string, EndpointSource> endpoint_sources;  // by cluster name
   // Per virtual host, per route: the object it came from; null for an
   // Ingress defaultBackend filling a host without a catch-all.
   std::vector<std::vector<const TranslatedObject*>> route_owners;

@@ -30,7 +30,7 @@ bool Store::replace(KindMember member, const std::string& ns, ObjectMap objects)
   return true;
 }
 
-bool Store::upsert(KindMember member, const ObjectKey& key, nlohmann::json object) {
+bool Store::upsert(KindMember member, const ObjectKey& key, Object object) {
   std::lock_guard lock(mu_);
   ObjectMap& map = state_.*member;
   auto it = map.find(key);

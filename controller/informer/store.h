@@ -21,7 +21,7 @@ class Store {
   // anything.
   bool replace(KindMember member, const std::string& ns, ObjectMap objects);
   // Returns true when the cached object differs from `object` (or was absent).
-  bool upsert(KindMember member, const ObjectKey& key, nlohmann::json object);
+  bool upsert(KindMember member, const ObjectKey& key, Object object);
   // Returns true when the object was cached.
   bool remove(KindMember member, const ObjectKey& key);
   [[nodiscard]] ClusterState copy() const;

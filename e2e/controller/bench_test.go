@@ -116,4 +116,4 @@ func TestBenchApplyToTraffic(t *testing.T) {
 		p(0.50).Round(100*time.Microsecond), p(0.90).Round(100*time.Microsecond), p(0.99).Round(100*time.Microsecond), samples[len(samples)-1].Round(100*time.Microsecond))
 }
 
-var compileLine = regexp.MustCompile(`proxy ACKed snapshot \S+ \((\d+) virtual hosts, (\d+) clusters; compile (\d+) ms, push (\d+) ms\)`)
+var compileLine = regexp.MustCompile(`proxy ACKed snapshot \S+ \((\d+) virtual hosts, (\d+) clusters; compile (\d+) ms, push (\d+) ms`)

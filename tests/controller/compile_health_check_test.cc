@@ -60,7 +60,7 @@ TEST(CompileHealthCheck, InvalidValuesAreRejectedNamingTheField) {
        "checked"},
   };
   for (const auto& c : cases) {
-    auto rule = translate_rule(yaml(c.rule), "spec.rules[0]", {"ns", "r"}, state, {}, kAll);
+    auto rule = translate_rule(yaml(c.rule), "spec.rules[0]", {"ns", "r"}, state, kAll);
     ASSERT_FALSE(rule.ok()) << c.rule;
     EXPECT_EQ(rule.error().reason, c.reason) << c.rule;
     EXPECT_EQ(rule.error().message, c.message);
@@ -71,13 +71,13 @@ TEST(CompileHealthCheck, ACheckGetsAClusterOfItsOwn) {
   const auto state = state_from_yaml(kCluster);
   auto checked = translate_rule(
       yaml("{backends: [{name: app, port: 80}], healthCheck: {path: /healthz, interval: 5s}}"),
-      "spec.rules[0]", {"ns", "r"}, state, {}, kAll);
+      "spec.rules[0]", {"ns", "r"}, state, kAll);
   auto other = translate_rule(
       yaml("{backends: [{name: app, port: 80}], healthCheck: {path: /ready, interval: 5s}}"),
-      "spec.rules[0]", {"ns", "r"}, state, {}, kAll);
+      "spec.rules[0]", {"ns", "r"}, state, kAll);
   auto both = translate_rule(yaml("{backends: [{name: app, port: 80}], loadBalancer: {policy: "
                                   "RoundRobin}, healthCheck: {path: /healthz, interval: 5s}}"),
-                             "spec.rules[0]", {"ns", "r"}, state, {}, kAll);
+                             "spec.rules[0]", {"ns", "r"}, state, kAll);
   ASSERT_TRUE(checked.ok() && other.ok() && both.ok());
   const auto& c = checked->clusters.at(0);
   EXPECT_TRUE(c.name.starts_with("ns/app/80/hc-")) << c.name;
@@ -94,7 +94,7 @@ TEST(CompileHealthCheck, ACheckGetsAClusterOfItsOwn) {
   // The same check, spelled the same: the same cluster, in every replica.
   auto again = translate_rule(
       yaml("{backends: [{name: app, port: 80}], healthCheck: {interval: 5s, path: /healthz}}"),
-      "spec.rules[0]", {"ns", "r"}, state, {}, kAll);
+      "spec.rules[0]", {"ns", "r"}, state, kAll);
   ASSERT_TRUE(again.ok());
   EXPECT_EQ(again->clusters.at(0).name, c.name);
 }

@@ -51,7 +51,7 @@ TEST(CompileLoadBalancer, InvalidValuesAreRejectedNamingTheField) {
        "round robin"},
   };
   for (const auto& c : cases) {
-    auto rule = translate_rule(yaml(c.rule), "spec.rules[0]", {"ns", "r"}, state, {}, kAll);
+    auto rule = translate_rule(yaml(c.rule), "spec.rules[0]", {"ns", "r"}, state, kAll);
     ASSERT_FALSE(rule.ok()) << c.rule;
     EXPECT_EQ(rule.error().reason, Reason::kInvalidValue) << c.rule;
     EXPECT_EQ(rule.error().message, c.message);
@@ -61,16 +61,16 @@ TEST(CompileLoadBalancer, InvalidValuesAreRejectedNamingTheField) {
 TEST(CompileLoadBalancer, APolicyGetsAClusterOfItsOwn) {
   const auto state = state_from_yaml(kCluster);
   auto plain = translate_rule(yaml("{backends: [{name: app, port: 80}]}"), "spec.rules[0]",
-                              {"ns", "r"}, state, {}, kAll);
+                              {"ns", "r"}, state, kAll);
   auto least = translate_rule(
       yaml("{backends: [{name: app, port: 80}], loadBalancer: {policy: LeastRequest}}"),
-      "spec.rules[0]", {"ns", "r"}, state, {}, kAll);
+      "spec.rules[0]", {"ns", "r"}, state, kAll);
   auto hashed = translate_rule(yaml("{backends: [{name: app, port: 80}], loadBalancer: "
                                     "{policy: ConsistentHash, hashOn: {header: X-User}}}"),
-                               "spec.rules[0]", {"ns", "r"}, state, {}, kAll);
+                               "spec.rules[0]", {"ns", "r"}, state, kAll);
   auto turns = translate_rule(
       yaml("{backends: [{name: app, port: 80}], loadBalancer: {policy: RoundRobin}}"),
-      "spec.rules[0]", {"ns", "r"}, state, {}, kAll);
+      "spec.rules[0]", {"ns", "r"}, state, kAll);
   ASSERT_TRUE(plain.ok() && least.ok() && hashed.ok() && turns.ok());
   // The default, spelled out or not, shares the Service port's cluster.
   EXPECT_EQ(plain->clusters.at(0).name, "ns/app/80");
@@ -85,7 +85,7 @@ TEST(CompileLoadBalancer, APolicyGetsAClusterOfItsOwn) {
   EXPECT_NE(turns->clusters.at(0).name, h.name);
   auto again = translate_rule(yaml("{backends: [{name: app, port: 80}], loadBalancer: "
                                    "{policy: ConsistentHash, hashOn: {header: x-user}}}"),
-                              "spec.rules[0]", {"ns", "r"}, state, {}, kAll);
+                              "spec.rules[0]", {"ns", "r"}, state, kAll);
   ASSERT_TRUE(again.ok());
   EXPECT_EQ(again->clusters.at(0).name, h.name);
 }

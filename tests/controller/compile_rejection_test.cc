@@ -71,7 +71,7 @@ TEST(CompileRejection, ARejectedRuleCarriesItsReasonAndTheField) {
   // enforced yet" keeps its meaning as the methods land.
   const PolicyEnforced no_auth = [](std::string_view policy) { return policy == "cors"; };
   for (const auto& c : cases) {
-    auto rule = translate_rule(yaml(c.rule), "spec.rules[0]", {"ns", "r"}, state, {}, no_auth);
+    auto rule = translate_rule(yaml(c.rule), "spec.rules[0]", {"ns", "r"}, state, no_auth);
     ASSERT_FALSE(rule.ok()) << c.name;
     EXPECT_EQ(rule.error().reason, c.reason) << c.name << ": " << reason_name(rule.error().reason);
     EXPECT_TRUE(rule.error().message.starts_with(c.message_start))
@@ -86,10 +86,10 @@ TEST(CompileRejection, AnAcceptedRuleCarriesItsNotesAndDanglingReferences) {
   const auto without_retries = [](std::string_view policy) { return policy != "retries"; };
   const auto spec =
       yaml("{retries: {attempts: 2}, backends: [{name: app, port: 80}, {name: ghost, port: 80}]}");
-  auto rule = translate_rule(spec, "spec.rules[1]", {"ns", "r"}, state, {}, without_retries);
+  auto rule = translate_rule(spec, "spec.rules[1]", {"ns", "r"}, state, without_retries);
   ASSERT_TRUE(rule.ok()) << rule.error().message;
   EXPECT_EQ(rule->unenforced, std::vector<std::string>{"spec.rules[1].retries"});
-  auto enforced = translate_rule(spec, "spec.rules[1]", {"ns", "r"}, state, {});
+  auto enforced = translate_rule(spec, "spec.rules[1]", {"ns", "r"}, state);
   ASSERT_TRUE(enforced.ok()) << enforced.error().message;
   EXPECT_TRUE(enforced->unenforced.empty()) << enforced->unenforced.front();
   ASSERT_EQ(rule->unresolved.size(), 1u);
@@ -101,7 +101,7 @@ TEST(CompileRejection, AnAcceptedRuleCarriesItsNotesAndDanglingReferences) {
 TEST(CompileRejection, ACacheRuleIsNotListedAsUnenforced) {
   const ClusterState state = state_from_yaml(kCluster);
   auto rule = translate_rule(yaml("{cache: {ttl: 10s}, backends: [{name: app, port: 80}]}"),
-                             "spec.rules[0]", {"ns", "r"}, state, {});
+                             "spec.rules[0]", {"ns", "r"}, state);
   ASSERT_TRUE(rule.ok()) << rule.error().message;
   EXPECT_TRUE(rule->unenforced.empty()) << rule->unenforced.front();
   ASSERT_TRUE(rule->route.policies.cache.has_value());
@@ -135,13 +135,13 @@ TEST(CompileRejection, ReferencesThatDangleSayWhy) {
   EXPECT_EQ(opaque.error().reason, Reason::kInvalidSecret);
   EXPECT_EQ(opaque.error().message, "Secret ns/opaque is not of type kubernetes.io/tls");
 
-  auto ghost = resolve_backend(state, {"ns", "ghost", 80, {}, {}, {}}, {});
+  auto ghost = resolve_backend(state, {"ns", "ghost", 80, {}, {}, {}});
   ASSERT_TRUE(ghost.problem);
   EXPECT_EQ(ghost.problem->reason, Reason::kBackendNotFound);
-  auto outside = resolve_backend(state, {"ns", "outside", 80, {}, {}, {}}, {});
+  auto outside = resolve_backend(state, {"ns", "outside", 80, {}, {}, {}});
   ASSERT_TRUE(outside.problem);
   EXPECT_EQ(outside.problem->reason, Reason::kUnsupportedValue);
-  EXPECT_FALSE(resolve_backend(state, {"ns", "app", 80, {}, {}, {}}, {}).problem);
+  EXPECT_FALSE(resolve_backend(state, {"ns", "app", 80, {}, {}, {}}).problem);
 }
 
 }  // namespace

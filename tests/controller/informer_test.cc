@@ -24,11 +24,11 @@ namespace {
 using namespace std::chrono_literals;
 using ::testing::_;
 using ::testing::HasSubstr;
-using ::testing::NiceMock;
 using testing::http_list;
 using testing::http_status;
 using testing::k8s_object;
 using testing::MockKubeClient;
+using ::testing::NiceMock;
 
 // Blocks a watch until the informer stops it.
 Result<int> block_until_stopped(const std::function<bool()>& stop) {
@@ -68,14 +68,16 @@ TEST(InformerSet, ListWatchGoneRelistReplacesCache) {
   NiceMock<MockKubeClient> client;
   default_empty(client);
   std::atomic<int> lists{0};
-  ON_CALL(client, get(::testing::StartsWith("/api/v1/services?"))).WillByDefault([&](const std::string&) {
-    if (lists++ == 0) return http_list({k8s_object("shop", "a", "10")}, "10");
-    return http_list({k8s_object("shop", "b", "20")}, "20");
-  });
+  ON_CALL(client, get(::testing::StartsWith("/api/v1/services?")))
+      .WillByDefault([&](const std::string&) {
+        if (lists++ == 0) return http_list({k8s_object("shop", "a", "10")}, "10");
+        return http_list({k8s_object("shop", "b", "20")}, "20");
+      });
   std::mutex mu;
   std::vector<std::string> watch_paths;
   ON_CALL(client, watch(::testing::StartsWith("/api/v1/services?watch=1"), _, _))
-      .WillByDefault([&](const std::string& path, const std::function<void(const k8s::WatchEvent&)>& on_event,
+      .WillByDefault([&](const std::string& path,
+                         const std::function<void(const k8s::WatchEvent&)>& on_event,
                          const std::function<bool()>& stop) -> Result<int> {
         size_t n;
         {
@@ -112,8 +114,8 @@ TEST(InformerSet, ListWatchGoneRelistReplacesCache) {
   EXPECT_THAT(watch_paths[1], HasSubstr("resourceVersion=20"));
   // List items get apiVersion/kind; managedFields never reach the cache.
   auto svc = informers->state().services.at({"shop", "b"});
-  EXPECT_EQ(svc["apiVersion"], "v1");
-  EXPECT_EQ(svc["kind"], "Service");
+  EXPECT_EQ(svc->at("apiVersion"), "v1");
+  EXPECT_EQ(svc->at("kind"), "Service");
 }
 
 TEST(InformerSet, WatchHttp410Relists) {
@@ -126,10 +128,11 @@ TEST(InformerSet, WatchHttp410Relists) {
         return http_list(nlohmann::json::array(), "5");
       });
   ON_CALL(client, watch(::testing::StartsWith("/apis/networking.k8s.io/v1/ingresses?"), _, _))
-      .WillByDefault([&](const std::string&, const auto&, const std::function<bool()>& stop) -> Result<int> {
-        if (watches++ == 0) return 410;
-        return block_until_stopped(stop);
-      });
+      .WillByDefault(
+          [&](const std::string&, const auto&, const std::function<bool()>& stop) -> Result<int> {
+            if (watches++ == 0) return 410;
+            return block_until_stopped(stop);
+          });
   auto informers = make_informer_set(client, fast());
   informers->start([] {});
   EXPECT_TRUE(eventually([&] { return lists.load() == 2 && watches.load() == 2; }));
@@ -148,7 +151,8 @@ TEST(InformerSet, EventsAndBookmarksTrackResourceVersion) {
         return http_list(nlohmann::json::array(), "100");
       });
   ON_CALL(client, watch(::testing::StartsWith("/apis/discovery.k8s.io/v1/endpointslices?"), _, _))
-      .WillByDefault([&](const std::string& path, const std::function<void(const k8s::WatchEvent&)>& on_event,
+      .WillByDefault([&](const std::string& path,
+                         const std::function<void(const k8s::WatchEvent&)>& on_event,
                          const std::function<bool()>& stop) -> Result<int> {
         size_t n;
         {
@@ -158,7 +162,8 @@ TEST(InformerSet, EventsAndBookmarksTrackResourceVersion) {
         }
         if (n == 1) {
           on_event({"ADDED", k8s_object("ns", "s1", "101", {{"managedFields", 1}})});
-          on_event({"MODIFIED", k8s_object("ns", "s1", "102", {{"endpoints", nlohmann::json::array()}})});
+          on_event({"MODIFIED",
+                    k8s_object("ns", "s1", "102", {{"endpoints", nlohmann::json::array()}})});
           on_event({"ADDED", k8s_object("ns", "s2", "103")});
           on_event({"DELETED", k8s_object("ns", "s2", "104")});
           on_event({"BOOKMARK", k8s_object("", "", "150")});
@@ -176,7 +181,7 @@ TEST(InformerSet, EventsAndBookmarksTrackResourceVersion) {
   const auto slices = informers->state().endpoint_slices;
   informers->stop();
   ASSERT_EQ(slices.size(), 1u);
-  EXPECT_TRUE(slices.at({"ns", "s1"}).contains("endpoints"));
+  EXPECT_TRUE(slices.at({"ns", "s1"})->contains("endpoints"));
   std::lock_guard lock(mu);
   EXPECT_THAT(paths[1], HasSubstr("resourceVersion=150"));  // from the bookmark
   EXPECT_THAT(paths[2], HasSubstr("resourceVersion=150"));  // a failed watch resumes, no relist
@@ -243,11 +248,9 @@ nlohmann::json route_naming_secrets() {
         {{"tls", {{"secretName", "tls"}}},
          {"defaults", {{"auth", {{"apiKey", {{"secretRef", {{"name", "keys"}}}}}}}}},
          {"rules",
-          {{{"name", "x"},
-            {"auth", {{"jwt", {{"jwksSecretRef", {{"name", "sa"}}}}}}}},
+          {{{"name", "x"}, {"auth", {{"jwt", {{"jwksSecretRef", {{"name", "sa"}}}}}}}},
            {{"name", "y"},
-            {"auth",
-             {{"jwt", {{"jwksSecretRef", {{"name", "jwks"}, {"namespace", "b"}}}}}}}}}}}}});
+            {"auth", {{"jwt", {{"jwksSecretRef", {{"name", "jwks"}, {"namespace", "b"}}}}}}}}}}}}});
 }
 
 TEST(InformerSet, FetchesOnlyReferencedSecretsByNameNeverLists) {
@@ -257,8 +260,7 @@ TEST(InformerSet, FetchesOnlyReferencedSecretsByNameNeverLists) {
   std::vector<std::string> secret_paths;
   std::atomic<int> tls_version{1};
   ON_CALL(client, get(::testing::StartsWith("/apis/archway.dev/v1alpha1/apiroutes?")))
-      .WillByDefault(
-          [](const std::string&) { return http_list({route_naming_secrets()}, "1"); });
+      .WillByDefault([](const std::string&) { return http_list({route_naming_secrets()}, "1"); });
   ON_CALL(client, get(::testing::HasSubstr("/secrets")))
       .WillByDefault([&](const std::string& path) -> Result<k8s::HttpResult> {
         {
@@ -267,9 +269,9 @@ TEST(InformerSet, FetchesOnlyReferencedSecretsByNameNeverLists) {
         }
         if (path == "/api/v1/namespaces/a/secrets/tls") {
           const std::string v = std::to_string(tls_version.load());
-          return testing::http(200, k8s_object("a", "tls", v,
-                                               {{"type", "kubernetes.io/tls"},
-                                                {"data", {{"tls.crt", v}}}}));
+          return testing::http(
+              200, k8s_object("a", "tls", v,
+                              {{"type", "kubernetes.io/tls"}, {"data", {{"tls.crt", v}}}}));
         }
         if (path == "/api/v1/namespaces/a/secrets/keys") {
           return testing::http(200, k8s_object("a", "keys", "1", {{"type", "Opaque"}}));
@@ -296,14 +298,15 @@ TEST(InformerSet, FetchesOnlyReferencedSecretsByNameNeverLists) {
   EXPECT_TRUE(eventually([&] {
     auto s = informers->state().secrets;
     auto it = s.find({"a", "tls"});
-    return it != s.end() && it->second["data"]["tls.crt"] == "2";
+    return it != s.end() &&
+           it->second->value("data", nlohmann::json::object()).value("tls.crt", "") == "2";
   }));
   informers->stop();
   std::lock_guard lock(mu);
   for (const auto& path : secret_paths) {
     EXPECT_THAT(path, ::testing::StartsWith("/api/v1/namespaces/a/secrets/")) << "listed or "
-                                                                                   "fetched an "
-                                                                                   "ungranted one";
+                                                                                 "fetched an "
+                                                                                 "ungranted one";
   }
 }
 
@@ -312,8 +315,7 @@ TEST(InformerSet, GrantedCrossNamespaceSecretIsFetchedAsSoonAsGranted) {
   default_empty(client);
   std::atomic<bool> granted{false};
   ON_CALL(client, get(::testing::StartsWith("/apis/archway.dev/v1alpha1/apiroutes?")))
-      .WillByDefault(
-          [](const std::string&) { return http_list({route_naming_secrets()}, "1"); });
+      .WillByDefault([](const std::string&) { return http_list({route_naming_secrets()}, "1"); });
   ON_CALL(client, get(::testing::HasSubstr("/secrets/")))
       .WillByDefault([](const std::string& path) -> Result<k8s::HttpResult> {
         if (path == "/api/v1/namespaces/b/secrets/jwks") {
@@ -322,7 +324,8 @@ TEST(InformerSet, GrantedCrossNamespaceSecretIsFetchedAsSoonAsGranted) {
         return http_status(404, "NotFound");
       });
   ON_CALL(client, watch(::testing::StartsWith("/apis/archway.dev/v1alpha1/referencegrants?"), _, _))
-      .WillByDefault([&](const std::string&, const std::function<void(const k8s::WatchEvent&)>& on_event,
+      .WillByDefault([&](const std::string&,
+                         const std::function<void(const k8s::WatchEvent&)>& on_event,
                          const std::function<bool()>& stop) -> Result<int> {
         while (!granted && !stop()) std::this_thread::sleep_for(5ms);
         on_event({"ADDED", k8s_object("b", "g", "2",
@@ -370,10 +373,11 @@ TEST(InformerSet, ListFailuresBackOffAndSyncLater) {
   NiceMock<MockKubeClient> client;
   default_empty(client);
   std::atomic<int> attempts{0};
-  ON_CALL(client, get(::testing::StartsWith("/api/v1/services?"))).WillByDefault([&](const std::string&) -> Result<k8s::HttpResult> {
-    if (attempts++ < 3) return Error{Error::Code::kUnavailable, "get", "refused"};
-    return http_list(nlohmann::json::array(), "1");
-  });
+  ON_CALL(client, get(::testing::StartsWith("/api/v1/services?")))
+      .WillByDefault([&](const std::string&) -> Result<k8s::HttpResult> {
+        if (attempts++ < 3) return Error{Error::Code::kUnavailable, "get", "refused"};
+        return http_list(nlohmann::json::array(), "1");
+      });
   auto informers = make_informer_set(client, fast());
   informers->start([] {});
   EXPECT_TRUE(eventually([&] { return informers->synced(); }));
@@ -394,15 +398,15 @@ TEST(InformerSet, StopIsPrompt) {
 
 TEST(Store, ReplaceOneNamespaceLeavesOthers) {
   Store store;
-  ObjectMap both = {{{"a", "x"}, 1}, {{"b", "y"}, 2}};
+  ObjectMap both = {{{"a", "x"}, nlohmann::json(1)}, {{"b", "y"}, nlohmann::json(2)}};
   EXPECT_TRUE(store.replace(&ClusterState::services, "", both));
   EXPECT_FALSE(store.replace(&ClusterState::services, "", both));
-  EXPECT_TRUE(store.replace(&ClusterState::services, "a", {{{"a", "z"}, 3}}));
-  EXPECT_FALSE(store.replace(&ClusterState::services, "a", {{{"a", "z"}, 3}}));
+  EXPECT_TRUE(store.replace(&ClusterState::services, "a", {{{"a", "z"}, nlohmann::json(3)}}));
+  EXPECT_FALSE(store.replace(&ClusterState::services, "a", {{{"a", "z"}, nlohmann::json(3)}}));
   const auto s = store.copy().services;
   ASSERT_EQ(s.size(), 2u);
-  EXPECT_EQ(s.at({"a", "z"}), 3);
-  EXPECT_EQ(s.at({"b", "y"}), 2);
+  EXPECT_EQ(s.at({"a", "z"}).json(), 3);
+  EXPECT_EQ(s.at({"b", "y"}).json(), 2);
 }
 
 TEST(Backoff, GrowsWithJitterWithinBounds) {

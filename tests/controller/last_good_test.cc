@@ -10,6 +10,13 @@
 namespace archway::controller::app {
 namespace {
 
+// Cached objects are immutable: a test edits a copy and puts it back.
+void set_at(Object& object, const nlohmann::json::json_pointer& at, nlohmann::json value) {
+  nlohmann::json edited = object.json();
+  edited[at] = std::move(value);
+  object = std::move(edited);
+}
+
 const std::string kApp = R"(
 apiVersion: v1
 kind: Service
@@ -88,7 +95,9 @@ TEST(LastGood, ARestartedControllerFindsItInTheAnnotation) {
   // Generation 2 is invalid and carries the annotation the leader wrote; a
   // new process (nothing in memory) serves generation 1 from it.
   ClusterState bad = testing::state_from_yaml(kApp + regex_route("r", "^/(bad$", 2));
-  bad.api_routes.begin()->second["metadata"]["annotations"][kLastGoodAnnotation] = writes[0].value;
+  set_at(bad.api_routes.begin()->second,
+         nlohmann::json::json_pointer("/metadata/annotations") / kLastGoodAnnotation,
+         writes[0].value);
   EXPECT_EQ(annotated_generation(bad.api_routes.begin()->second), 1);
   LastGood restarted;
   AckedGenerations restarted_acked;
@@ -99,7 +108,8 @@ TEST(LastGood, ARestartedControllerFindsItInTheAnnotation) {
 
   // The annotation copied onto another object (another uid) is ignored.
   ClusterState copied = bad;
-  copied.api_routes.begin()->second["metadata"]["uid"] = "uid-copy";
+  set_at(copied.api_routes.begin()->second, nlohmann::json::json_pointer("/metadata/uid"),
+         "uid-copy");
   LastGood other;
   EXPECT_EQ(served_regex(acked_cycle(other, restarted_acked, copied), "r.example.com"), "");
 }
@@ -112,8 +122,9 @@ TEST(LastGood, AnnotationWritesOnlyForACKedCurrentGenerations) {
   EXPECT_TRUE(last_good_writes(r, state, {}, acked).empty()) << "not ACKed yet";
   acked.acked(r);
   ClusterState annotated = state;
-  annotated.api_routes.begin()->second["metadata"]["annotations"][kLastGoodAnnotation] =
-      last_good_annotation(state.api_routes.begin()->second);
+  set_at(annotated.api_routes.begin()->second,
+         nlohmann::json::json_pointer("/metadata/annotations") / kLastGoodAnnotation,
+         last_good_annotation(state.api_routes.begin()->second));
   EXPECT_EQ(last_good_writes(r, state, {}, acked).size(), 1u);
   EXPECT_TRUE(last_good_writes(r, annotated, {}, acked).empty()) << "already recorded";
 }

@@ -118,6 +118,9 @@ void merge_canaries(const std::vector<TranslatedObject*>& ingresses) {
       if (auto it = c->clusters.find(cluster); it != c->clusters.end()) {
         owner->clusters.emplace(cluster, it->second);
       }
+      if (auto it = c->endpoint_sources.find(cluster); it != c->endpoint_sources.end()) {
+        owner->endpoint_sources.emplace(cluster, it->second);
+      }
       const config::WeightedBackend main_backend = main->route.backends.front();
       std::vector<HostRoute> added = canary_routes(*c->canary, *main, main_backend, cluster);
       if (c->canary->weight > 0) {
