@@ -77,13 +77,15 @@ Reconciler::CycleResult Reconciler::cycle() {
   copts.endpoint_address_map = options_.endpoint_address_map;
   const compile::LastGoodObjects last_good = last_good_.for_compile(state);
   compile::CompileResult result = compile::compile(state, copts, last_good, &translations_);
-  const std::string content = config::to_json(result.snapshot);  // version still empty
   const auto compiled = std::chrono::steady_clock::now();
   history_.add(AckedGenerations::of(result));
   note_generations(result);
 
   CycleResult out;
-  const bool unchanged = content == pushed_content_ &&
+  bool acked_now = false;  // then this snapshot is the one to compare the next with
+  // Compared as structures, version still empty: serialising a 10k-host
+  // snapshot twice per change cost most of a second (docs/scale.md).
+  const bool unchanged = pushed_snapshot_ && *pushed_snapshot_ == result.snapshot &&
                          outcome_.state == status::PushOutcome::State::kAcked &&
                          compiled - pushed_at_ < kResync;
   if (unchanged) {
@@ -93,9 +95,11 @@ Reconciler::CycleResult Reconciler::cycle() {
     last_good_.acked(result, state);
   } else {
     out.pushed = true;
-    result.snapshot.version = version_prefix_ + "." + std::to_string(++sequence_);
+    const std::string version = version_prefix_ + "." + std::to_string(++sequence_);
+    result.snapshot.version = version;
     auto reply = push::push_snapshot(options_.admin_socket, config::to_json(result.snapshot),
                                      options_.push_timeout);
+    result.snapshot.version.clear();
     if (!reply.ok()) {
       spdlog::warn("push to {} failed (will retry): {}", options_.admin_socket,
                    reply.error().to_string());
@@ -107,28 +111,31 @@ Reconciler::CycleResult Reconciler::cycle() {
     } else if (reply->ack) {
       outcome_ = {status::PushOutcome::State::kAcked, {}};
       programmed_ = true;
-      pushed_content_ = content;
+      acked_now = true;
       pushed_at_ = std::chrono::steady_clock::now();
       acked_.acked(result);
       last_good_.acked(result, state);
       spdlog::info(
           "proxy ACKed snapshot {} ({} virtual hosts, {} clusters; compile {} ms, push {} ms; "
           "{} objects translated)",
-          result.snapshot.version, result.snapshot.virtual_hosts.size(),
-          result.snapshot.clusters.size(),
+          version, result.snapshot.virtual_hosts.size(), result.snapshot.clusters.size(),
           std::chrono::duration_cast<std::chrono::milliseconds>(compiled - started).count(),
           std::chrono::duration_cast<std::chrono::milliseconds>(pushed_at_ - compiled).count(),
           translations_.translated_last_time());
     } else {
       outcome_ = {status::PushOutcome::State::kNacked, reply->message};
       pushed_at_ = std::chrono::steady_clock::now();
-      spdlog::error("proxy NACKed snapshot {} (version {} stays live): {}", result.snapshot.version,
-                    reply->version, reply->message);
+      spdlog::error("proxy NACKed snapshot {} (version {} stays live): {}", version, reply->version,
+                    reply->message);
     }
   }
   report_to_replicas();
   jwks_routes_ = status::jwks_uris_by_route(result.snapshot);
   if (is_leader_()) publisher_.publish(status_batch(result, state, last_good));
+  if (acked_now) {
+    // Moved, not copied: at 10k hosts a second copy is tens of MiB.
+    pushed_snapshot_ = std::make_shared<const config::Snapshot>(std::move(result.snapshot));
+  }
   return out;
 }
 

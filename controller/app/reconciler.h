@@ -8,6 +8,7 @@
 #include <chrono>
 #include <functional>
 #include <map>
+#include <memory>
 #include <optional>
 #include <set>
 #include <string>
@@ -71,7 +72,8 @@ class Reconciler {
   LastGood last_good_;                      // generations to fall back on (DESIGN.md §1)
   compile::TranslationCache translations_;  // what the next compile may reuse
   AckedGenerations acked_;                  // the generations the live snapshot holds
-  std::string pushed_content_;              // last ACKed snapshot without its version
+  // The last ACKed snapshot, without its version.
+  std::shared_ptr<const config::Snapshot> pushed_snapshot_;
   std::chrono::steady_clock::time_point pushed_at_{};
   status::PushOutcome outcome_;  // the proxy's answer to the latest push
   std::atomic<bool> programmed_{false};

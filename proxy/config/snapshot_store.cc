@@ -34,7 +34,10 @@ SnapshotStore::SnapshotStore(std::string state_dir)
     : dir_(std::move(state_dir)), path_(dir_ + "/snapshot.json") {}
 
 Result<void> SnapshotStore::save(const Snapshot& snapshot) const {
-  const std::string data = to_json(snapshot);
+  return save_canonical(to_json(snapshot));
+}
+
+Result<void> SnapshotStore::save_canonical(const std::string& data) const {
   const std::string temp = path_ + ".tmp";
   UniqueFd fd(::open(temp.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600));
   if (fd.get() < 0) return os_error("open", temp);

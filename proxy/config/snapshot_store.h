@@ -23,6 +23,9 @@ class SnapshotStore {
 
   // Errors: kUnavailable with errno text when the file system refuses.
   [[nodiscard]] Result<void> save(const Snapshot& snapshot) const;
+  // The same with to_json(snapshot) already made (the server hashes the
+  // same text: at 10k hosts one serialisation is most of a second).
+  [[nodiscard]] Result<void> save_canonical(const std::string& canonical) const;
   // nullopt when nothing was saved yet; an error when the file exists but
   // cannot be read or no longer parses (e.g. a schema change): the caller
   // logs it and waits for the controller.

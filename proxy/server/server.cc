@@ -218,7 +218,7 @@ Result<std::string> Server::apply(const config::ValidatedSnapshot& validated) {
   hash_ = identity::sha256_hex(canonical);
   live_ = true;
   if (store_) {
-    if (auto saved = store_->save(snapshot); !saved.ok()) {
+    if (auto saved = store_->save_canonical(canonical); !saved.ok()) {
       // Serving goes on; only a restart without a controller is affected.
       spdlog::warn("cannot persist snapshot: {}", saved.error().to_string());
     }
