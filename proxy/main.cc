@@ -44,6 +44,7 @@ int load_config_file(archway::server::Server& server, const std::string& path) {
     spdlog::error("--config {} rejected: {}", path, applied.error().to_string());
     return 1;
   }
+  server.persist();  // no admin session follows to do it
   return 0;
 }
 

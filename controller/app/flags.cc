@@ -13,7 +13,7 @@ namespace po = boost::program_options;
 Result<ParsedFlags> parse_flags(int argc, const char* const* argv) {
   ParsedFlags out;
   AppOptions& o = out.options;
-  std::string debounce = "50ms", lease_duration = "15s", push_timeout = "5s",
+  std::string debounce = "50ms", lease_duration = "15s", push_timeout = "30s",
               secret_refresh = "10s";
   std::vector<std::string> address_map;
   po::options_description desc("archway-controller options");

@@ -25,7 +25,7 @@ struct AppOptions {
   std::string publish_service;  // NS/NAME
   std::vector<std::string> publish_addresses;
   std::chrono::milliseconds debounce{50};
-  std::chrono::milliseconds push_timeout{5000};
+  std::chrono::milliseconds push_timeout{30000};
   // How often every referenced Secret is fetched again (GET by name), the
   // bound on noticing a rotation (docs/scale.md "Least privilege").
   std::chrono::milliseconds secret_refresh{10000};

@@ -115,6 +115,8 @@ class Session : public std::enable_shared_from_this<Session<Socket>> {
     response_.prepare_payload();
     http::async_write(socket_, response_,
                       [self = this->shared_from_this()](boost::system::error_code ec, size_t) {
+                        // After the ACK is on its way (Server::persist).
+                        self->server_.persist();
                         if (ec || !self->response_.keep_alive()) {
                           boost::system::error_code ignored;
                           self->socket_.shutdown(Socket::shutdown_both, ignored);

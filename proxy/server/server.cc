@@ -117,6 +117,7 @@ void Server::start() {
 }
 
 void Server::stop() {
+  persist();
   // Redis answers are posted to the workers' loops: none may come once
   // those are gone.
   if (policy_state_.global) policy_state_.global->stop();
@@ -213,16 +214,11 @@ Result<std::string> Server::apply(const config::ValidatedSnapshot& validated) {
   // (their fingerprint is in the key): free their bytes now. A request
   // still running on the old table may store one more; LRU ages it out.
   if (policy_state_.cache_store) policy_state_.cache_store->retain((*table)->cache_fingerprints);
-  const std::string canonical = config::to_json(snapshot);
   version_ = snapshot.version;
-  hash_ = identity::sha256_hex(canonical);
+  // Hashing and persisting wait for persist(): the ACK does not wait for a
+  // serialisation and an fsync (docs/scale.md).
+  unpersisted_ = validated.shared();
   live_ = true;
-  if (store_) {
-    if (auto saved = store_->save_canonical(canonical); !saved.ok()) {
-      // Serving goes on; only a restart without a controller is affected.
-      spdlog::warn("cannot persist snapshot: {}", saved.error().to_string());
-    }
-  }
   apply_seconds_ =
       std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
   spdlog::info("snapshot {} live ({} routes, {} listeners, {:.1f} ms)", version_,
@@ -230,8 +226,27 @@ Result<std::string> Server::apply(const config::ValidatedSnapshot& validated) {
   return version_;
 }
 
-Server::ConfigInfo Server::config_info() const {
+void Server::persist() {
   std::lock_guard lock(mu_);
+  persist_locked();
+}
+
+void Server::persist_locked() {
+  if (!unpersisted_) return;
+  const std::string canonical = config::to_json(*unpersisted_);
+  unpersisted_.reset();
+  hash_ = identity::sha256_hex(canonical);
+  if (store_) {
+    if (auto saved = store_->save_canonical(canonical); !saved.ok()) {
+      // Serving goes on; only a restart without a controller is affected.
+      spdlog::warn("cannot persist snapshot: {}", saved.error().to_string());
+    }
+  }
+}
+
+Server::ConfigInfo Server::config_info() {
+  std::lock_guard lock(mu_);
+  persist_locked();  // the hash is of what is live
   return {version_, hash_};
 }
 
