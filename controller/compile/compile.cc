@@ -11,6 +11,7 @@
 #include "controller/compile/nginx_annotations/canary_merge.h"
 #include "controller/compile/object_translate.h"
 #include "controller/compile/shadowed_rules.h"
+#include "controller/compile/translation_inputs.h"
 #include "controller/compile/vhost_builder.h"
 
 namespace archway::controller::compile {
@@ -271,30 +272,6 @@ TranslationCache& TranslationCache::operator=(TranslationCache&&) noexcept = def
 
 namespace {
 
-// The same shared Objects under the same keys.
-bool same_objects(const ObjectMap& a, const ObjectMap& b) {
-  return a.size() == b.size() &&
-         std::equal(a.begin(), a.end(), b.begin(), [](const auto& x, const auto& y) {
-           return x.first == y.first && x.second.same(y.second);
-         });
-}
-
-// What translation reads besides the object itself (object_translate.h).
-ClusterState dependencies_of(const ClusterState& state) {
-  ClusterState d;
-  d.ingress_classes = state.ingress_classes;
-  d.services = state.services;
-  d.secrets = state.secrets;
-  d.reference_grants = state.reference_grants;
-  return d;
-}
-
-bool same_dependencies(const ClusterState& a, const ClusterState& b) {
-  return same_objects(a.ingress_classes, b.ingress_classes) &&
-         same_objects(a.services, b.services) && same_objects(a.secrets, b.secrets) &&
-         same_objects(a.reference_grants, b.reference_grants);
-}
-
 std::optional<Object> find_object(const ObjectMap& objects, const ObjectKey& key) {
   auto it = objects.find(key);
   if (it == objects.end()) return std::nullopt;
@@ -305,7 +282,7 @@ std::optional<Object> find_object(const ObjectMap& objects, const ObjectKey& key
 
 CompileResult compile(const ClusterState& state, const CompileOptions& options,
                       const LastGoodObjects& last_good, TranslationCache* cache) {
-  const bool reusable = cache != nullptr && same_dependencies(cache->dependencies_, state);
+  const bool reusable = cache != nullptr && same_translation_inputs(cache->dependencies_, state);
   std::map<std::pair<std::string, ObjectKey>, TranslationCache::Entry> next;
   size_t translated = 0;
   std::vector<Work> work;
@@ -343,7 +320,7 @@ CompileResult compile(const ClusterState& state, const CompileOptions& options,
   }
   if (cache != nullptr) {
     cache->entries_ = std::move(next);
-    cache->dependencies_ = dependencies_of(state);
+    cache->dependencies_ = translation_inputs(state);
     cache->translated_ = translated;
   }
   merge_canaries(work);

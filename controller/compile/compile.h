@@ -109,7 +109,7 @@ class TranslationCache {
   friend CompileResult compile(const ClusterState&, const CompileOptions&, const LastGoodObjects&,
                                TranslationCache*);
   std::map<std::pair<std::string, ObjectKey>, Entry> entries_;  // by (kind, key)
-  ClusterState dependencies_;                                   // only the kinds translation reads
+  ClusterState dependencies_;  // translation_inputs() of the last compile
   size_t translated_ = 0;
 };
 

@@ -61,11 +61,8 @@ spec:
 
 std::string output(const CompileResult& r) { return testing::result_json(r).dump(); }
 
-// Replaces `at` in the object under `key` (cached objects are immutable).
 void edit(ObjectMap& objects, const ObjectKey& key, const char* at, nlohmann::json value) {
-  nlohmann::json copy = objects.at(key).json();
-  copy[nlohmann::json::json_pointer(at)] = std::move(value);
-  objects[key] = std::move(copy);
+  testing::set_at(objects.at(key), nlohmann::json::json_pointer(at), std::move(value));
 }
 
 class TranslationCacheTest : public ::testing::Test {

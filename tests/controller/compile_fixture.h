@@ -74,6 +74,13 @@ inline void add_object(ClusterState& state, const Json& obj) {
     state.reference_grants[key] = copy;
 }
 
+// Cached objects are immutable: a test edits a copy and puts it back.
+inline void set_at(Object& object, const Json::json_pointer& at, Json value) {
+  Json edited = object.json();
+  edited[at] = std::move(value);
+  object = std::move(edited);
+}
+
 inline ClusterState state_from_yaml(const std::string& text) {
   ClusterState state;
   for (const auto& doc : YAML::LoadAll(text)) {

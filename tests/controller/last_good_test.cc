@@ -10,12 +10,7 @@
 namespace archway::controller::app {
 namespace {
 
-// Cached objects are immutable: a test edits a copy and puts it back.
-void set_at(Object& object, const nlohmann::json::json_pointer& at, nlohmann::json value) {
-  nlohmann::json edited = object.json();
-  edited[at] = std::move(value);
-  object = std::move(edited);
-}
+using testing::set_at;
 
 const std::string kApp = R"(
 apiVersion: v1
